@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import { registerNotBuilt } from '../util/not-built.js';
+
+export function register(program: Command): void {
+  registerNotBuilt(program, 'proxy', 'the recording proxy alone, for harnesses started elsewhere');
+}

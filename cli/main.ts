@@ -1,0 +1,46 @@
+// Entry point: one commander program, one module per command under commands/.
+import { Command, CommanderError } from 'commander';
+import { exitWithError } from './util/errors.js';
+import { LAPSE_VERSION } from './util/version.js';
+import { COMMANDS } from './commands/index.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('lapse')
+    .description('Record AI coding-agent sessions and see where their time goes.')
+    .version(LAPSE_VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText(
+      'after',
+      `
+Start here:
+  lapse demo                      record a built-in scripted session and show it
+  lapse record -- claude          record your own session (or codex, or node my-agent.js)
+  lapse stats                     where the time went in the newest trace
+  lapse simulate --profile spark  the same session at 1,000 tok/s
+
+Traces live in $LAPSE_HOME (default ~/.local/share/lapse/traces); a TRACE argument may be omitted
+to use the newest one.`,
+    );
+  program.exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message (or the help / version text)
+      const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      process.exit(ok ? 0 : err.exitCode === 0 ? 0 : 2);
+    }
+    exitWithError(err);
+  }
+}
+
+await main(process.argv);

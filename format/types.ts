@@ -1,0 +1,209 @@
+// The trace format as TypeScript types. format/SPEC.md describes the same thing in prose and bytes;
+// the two must change together (and FORMAT_VERSION with them).
+
+export const FORMAT_MAGIC = 'LAPSE'; // 5 ASCII bytes, then major, minor (1 byte each), then a newline
+export const FORMAT_VERSION = { major: 1, minor: 0 } as const;
+
+/** Microseconds since the session start, from a monotonic clock. */
+export type Micros = number;
+
+/** Header name → value(s), lower-cased names, as seen on the wire (after redaction). */
+export type Headers = Record<string, string | string[]>;
+
+/**
+ * A stored body or payload. Every variant rebuilds to the exact original bytes:
+ * - `json`: the bytes were UTF-8 JSON and `JSON.stringify(value)` gives them back exactly;
+ * - `patch`: JSON whose value is `applyPatch(rebuild(base), ops)` (fast-json-patch ops), then stringified;
+ * - `text`: UTF-8 text that is not byte-exact JSON;
+ * - `bytes`: anything else (binary, invalid UTF-8);
+ * - `dropped`: the writer shed the payload under pressure (only its length is known).
+ * Large strings inside `json`/`patch`/`text` may be string-table references (see StringRef).
+ */
+export type Body =
+  | { enc: 'json'; value: unknown }
+  | { enc: 'patch'; base: string; ops: JsonPatchOp[] }
+  | { enc: 'text'; text: string }
+  | { enc: 'bytes'; bytes: Uint8Array }
+  | { enc: 'dropped'; length: number };
+
+export interface JsonPatchOp {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+/**
+ * One Server-Sent Event, stored so that it re-serialises to its exact bytes:
+ * `structured` when `formatSse(event)` reproduces the original text, `raw` otherwise.
+ */
+export type SseEvent =
+  | { form: 'structured'; event?: string; data: unknown; id?: string }
+  | { form: 'raw'; text: string };
+
+interface RecordBase {
+  /** Monotonic time of the record, µs from session start. */
+  t: Micros;
+}
+
+export interface SessionRecord extends RecordBase {
+  kind: 'session';
+  formatVersion: { major: number; minor: number };
+  lapseVersion: string;
+  /** Wall-clock time of t=0, ms since the Unix epoch. */
+  startedAt: number;
+  argv: string[];
+  cwd: string;
+  harness: string | null;
+  upstreams: { anthropic: string; openai: string };
+  redacted: boolean;
+}
+
+export interface HttpRequestRecord extends RecordBase {
+  kind: 'http-request';
+  /** Unique within the trace; also names this body as a delta base. */
+  id: string;
+  method: string;
+  /** Path and query, as the harness sent it (query redacted). */
+  url: string;
+  /** The upstream base URL it was forwarded to. */
+  upstream: string;
+  headers: Headers;
+  body: Body;
+}
+
+export interface HttpResponseRecord extends RecordBase {
+  kind: 'http-response';
+  id: string;
+  status: number;
+  statusText: string;
+  headers: Headers;
+  /** True when body-data records hold the decoded (not the on-wire compressed) bytes. */
+  decoded: boolean;
+}
+
+export interface HttpDataRecord extends RecordBase {
+  kind: 'http-data';
+  id: string;
+  /** One SSE event (text/event-stream bodies), or one raw chunk for any other body. */
+  sse?: SseEvent;
+  chunk?: Body;
+}
+
+export type EndOutcome = 'complete' | 'aborted' | 'error';
+
+export interface HttpEndRecord extends RecordBase {
+  kind: 'http-end';
+  id: string;
+  outcome: EndOutcome;
+  /** For `error`/`aborted`: what happened, in one line. */
+  message?: string;
+  /** Bytes of response body that reached the client. */
+  bytes: number;
+}
+
+export interface WsOpenRecord extends RecordBase {
+  kind: 'ws-open';
+  id: string;
+  url: string;
+  upstream: string;
+  headers: Headers;
+  /** Negotiated subprotocol ('' if none) and extensions (e.g. permessage-deflate). */
+  protocol: string;
+  extensions: string;
+  /** Status and headers of the upstream's handshake response, when it answered. */
+  status?: number;
+  responseHeaders?: Headers;
+}
+
+export interface WsMessageRecord extends RecordBase {
+  kind: 'ws-message';
+  id: string;
+  /** `up`: harness → model; `down`: model → harness. */
+  dir: 'up' | 'down';
+  data: Body;
+  binary: boolean;
+}
+
+export interface WsCloseRecord extends RecordBase {
+  kind: 'ws-close';
+  id: string;
+  code: number;
+  reason: string;
+  by: 'client' | 'upstream' | 'proxy';
+}
+
+export interface FileChangeRecord extends RecordBase {
+  kind: 'file';
+  /** Relative to the watched directory, with `/` separators. */
+  path: string;
+  op: 'create' | 'modify' | 'delete' | 'rename';
+  /** For `rename`: the old path. */
+  from?: string;
+  /** Unified diff against the previous content, for text files ≤ 1 MiB. */
+  diff?: string;
+  /** sha256 (hex) of the new content, for binary or large files. */
+  hash?: string;
+  size?: number;
+}
+
+export interface ProcessStartRecord extends RecordBase {
+  kind: 'process-start';
+  pid: number;
+  argv: string[];
+}
+
+export interface ProcessExitRecord extends RecordBase {
+  kind: 'process-exit';
+  pid: number;
+  code: number | null;
+  signal: string | null;
+}
+
+export interface MarkerRecord extends RecordBase {
+  kind: 'marker';
+  label: string;
+}
+
+/** The writer shed payloads under back-pressure; timings are kept, bodies replaced by `dropped`. */
+export interface DropRecord extends RecordBase {
+  kind: 'drop';
+  records: number;
+  bytes: number;
+  reason: string;
+}
+
+/** Defines a string-table entry: later records may reference it as StringRef(index). */
+export interface StringRecord extends RecordBase {
+  kind: 'string';
+  index: number;
+  value: string;
+}
+
+export type TraceRecord =
+  | SessionRecord
+  | HttpRequestRecord
+  | HttpResponseRecord
+  | HttpDataRecord
+  | HttpEndRecord
+  | WsOpenRecord
+  | WsMessageRecord
+  | WsCloseRecord
+  | FileChangeRecord
+  | ProcessStartRecord
+  | ProcessExitRecord
+  | MarkerRecord
+  | DropRecord
+  | StringRecord;
+
+export type RecordKind = TraceRecord['kind'];
+
+/** What the reader returns alongside the records. */
+export interface TraceReadResult {
+  version: { major: number; minor: number };
+  records: TraceRecord[];
+  /** The file ended inside a record (crash or cut): every complete record before it is returned. */
+  truncated: boolean;
+  /** Byte length read. */
+  bytes: number;
+}
