@@ -206,4 +206,6 @@ export interface TraceReadResult {
   truncated: boolean;
   /** Byte length read. */
   bytes: number;
+  /** Set when reading stopped at a damaged frame (the records before it are returned, truncated is true). */
+  damage?: string;
 }

@@ -1,0 +1,234 @@
+// Appends records to a trace file without ever stalling the proxy: encoding is synchronous and cheap,
+// frames are compressed and written off the hot path at most ~50 ms later, and a fault degrades
+// recording (with one warning) instead of throwing into the caller.
+import { openSync, closeSync, write as fsWrite, fsync, close as fsClose, chmodSync } from 'node:fs';
+import { TraceEncoder, type Body, type Micros, type SessionRecord, type TraceRecord } from '../../format/index.js';
+import { UsageError } from '../util/errors.js';
+import { LAPSE_VERSION } from '../util/version.js';
+
+export interface WriterInit {
+  argv: string[];
+  cwd: string;
+  harness: string | null;
+  upstreams: { anthropic: string; openai: string };
+  redact: boolean;
+}
+
+export interface WriterOptions {
+  /** Longest a record waits before it is handed to the OS (default 50 ms). */
+  flushMs?: number;
+  /** Queue size past which payloads are dropped and only timings kept (default 64 MiB). */
+  maxQueueBytes?: number;
+  onWarn?: (message: string) => void;
+  /** For tests: replaces fs.write. */
+  writeImpl?: typeof fsWrite;
+}
+
+export class TraceWriter {
+  readonly path: string;
+  private fd: number | null;
+  private readonly encoder: TraceEncoder;
+  private readonly start = process.hrtime.bigint();
+  private readonly flushMs: number;
+  private readonly maxQueueBytes: number;
+  private readonly warn: (message: string) => void;
+  private readonly writeImpl: typeof fsWrite;
+  private queue: Uint8Array[] = [];
+  private queueBytes = 0;
+  private inFlight: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private dropped = { records: 0, bytes: 0 };
+  private closed = false;
+  private failure: string | null = null;
+  private warnedDrop = false;
+  /** Bytes handed to the OS so far. */
+  written = 0;
+  records = 0;
+
+  private constructor(path: string, fd: number, encoder: TraceEncoder, opts: WriterOptions) {
+    this.path = path;
+    this.fd = fd;
+    this.encoder = encoder;
+    this.flushMs = opts.flushMs ?? 50;
+    this.maxQueueBytes = opts.maxQueueBytes ?? 64 * 1024 * 1024;
+    this.warn = opts.onWarn ?? ((m) => process.stderr.write(`lapse: warning: ${m}\n`));
+    this.writeImpl = opts.writeImpl ?? fsWrite;
+  }
+
+  /** Creates the file (mode 0600) and writes its header at once. Throws UsageError if it cannot. */
+  static create(path: string, init: WriterInit, opts: WriterOptions = {}): TraceWriter {
+    let fd: number;
+    try {
+      fd = openSync(path, 'w', 0o600);
+      chmodSync(path, 0o600); // an existing file keeps its old mode on open
+    } catch (err) {
+      throw new UsageError(`cannot write trace ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    const encoder = new TraceEncoder({ redact: init.redact });
+    const w = new TraceWriter(path, fd, encoder, opts);
+    const session: SessionRecord = {
+      kind: 'session',
+      t: 0,
+      formatVersion: { major: 0, minor: 0 }, // the encoder fills in its own version
+      lapseVersion: LAPSE_VERSION,
+      startedAt: Date.now(),
+      argv: init.argv,
+      cwd: init.cwd,
+      harness: init.harness,
+      upstreams: init.upstreams,
+      redacted: init.redact,
+    };
+    w.enqueueRaw(encoder.encodeHeader(session));
+    w.flush();
+    return w;
+  }
+
+  /** Microseconds since the session start (monotonic). */
+  now(): Micros {
+    return Number(process.hrtime.bigint() - this.start) / 1000;
+  }
+
+  /** Why recording degraded, or null. */
+  get degraded(): string | null {
+    return this.failure ?? (this.dropped.records > 0 ? `dropped ${this.dropped.records} payloads under pressure` : null);
+  }
+
+  /** Queue a record. Never throws, never blocks. */
+  write(rec: TraceRecord): void {
+    if (this.closed || this.failure) return;
+    try {
+      let r = rec;
+      if (this.queueBytes > this.maxQueueBytes) r = this.shed(rec);
+      this.queue.push(this.encoder.encode(r));
+      this.queueBytes += this.queue[this.queue.length - 1].length;
+      this.records++;
+      this.schedule();
+    } catch (err) {
+      this.fail(`could not encode a ${rec.kind} record: ${(err as Error).message}`);
+    }
+  }
+
+  marker(label: string): void {
+    this.write({ kind: 'marker', t: this.now(), label });
+  }
+
+  /** Flush what is queued, fsync and close. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.dropped.records > 0) this.writeDropNote();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.flush();
+    while (this.inFlight) await this.inFlight;
+    const fd = this.fd;
+    this.fd = null;
+    if (fd === null) return;
+    await new Promise<void>((resolve) => fsync(fd, () => fsClose(fd, () => resolve())));
+  }
+
+  /** For a process that must exit now (fatal signal): hand what is queued to the OS synchronously. */
+  closeSync(): void {
+    if (this.fd === null) return;
+    this.closed = true;
+    try {
+      // In-flight async writes may still land after this; the frames stay in order because
+      // frames queued here were encoded after them. Best effort by design.
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.fd = null;
+  }
+
+  private shed(rec: TraceRecord): TraceRecord {
+    const dropBody = (b: Body): Body => ({ enc: 'dropped', length: b.enc === 'bytes' ? b.bytes.length : 0 });
+    let out: TraceRecord = rec;
+    if (rec.kind === 'http-request') out = { ...rec, body: dropBody(rec.body) };
+    else if (rec.kind === 'ws-message') out = { ...rec, data: dropBody(rec.data) };
+    else if (rec.kind === 'http-data') out = { ...rec, sse: undefined, chunk: { enc: 'dropped', length: rec.chunk?.enc === 'bytes' ? rec.chunk.bytes.length : rec.sse?.form === 'raw' ? rec.sse.text.length : 0 } };
+    else if (rec.kind === 'file') out = { ...rec, diff: undefined };
+    else return rec;
+    this.dropped.records++;
+    if (!this.warnedDrop) {
+      this.warnedDrop = true;
+      this.warn('trace writer is falling behind: dropping payloads (timings are kept)');
+    }
+    return out;
+  }
+
+  private writeDropNote(): void {
+    const rec: TraceRecord = { kind: 'drop', t: this.now(), records: this.dropped.records, bytes: this.dropped.bytes, reason: 'write queue over its bound' };
+    this.queue.push(this.encoder.encode(rec));
+  }
+
+  private enqueueRaw(bytes: Uint8Array): void {
+    this.queue.push(bytes);
+    this.queueBytes += bytes.length;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.inFlight) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, this.flushMs);
+    this.timer.unref?.();
+  }
+
+  private flush(): void {
+    if (this.inFlight || this.queue.length === 0 || this.fd === null || this.failure) return;
+    const batch = this.queue;
+    this.queue = [];
+    let batchBytes = 0;
+    for (const b of batch) batchBytes += b.length;
+    let bytes: Uint8Array;
+    try {
+      // The header is already framed; everything else is framed (and compressed) here, in order.
+      bytes = this.written === 0 && batch.length >= 1 ? concatFramed(batch[0], batch.slice(1), this.encoder) : this.encoder.frame(batch);
+    } catch (err) {
+      this.fail(`could not frame records: ${(err as Error).message}`);
+      return;
+    }
+    const fd = this.fd;
+    this.inFlight = new Promise<void>((resolve) => {
+      const step = (off: number) => {
+        this.writeImpl(fd, bytes, off, bytes.length - off, null, (err, n) => {
+          if (err) {
+            this.fail(`trace write failed (${err.code ?? err.message}); the session goes on, recording stopped`);
+            resolve();
+            return;
+          }
+          if (off + n < bytes.length) return step(off + n);
+          this.written += bytes.length;
+          resolve();
+        });
+      };
+      step(0);
+    }).then(() => {
+      this.inFlight = null;
+      this.queueBytes = Math.max(0, this.queueBytes - batchBytes);
+      if (this.queue.length) {
+        if (this.closed) this.flush();
+        else this.schedule();
+      }
+    });
+  }
+
+  private fail(message: string): void {
+    if (this.failure) return;
+    this.failure = message;
+    this.queue = [];
+    this.queueBytes = 0;
+    this.warn(message);
+  }
+}
+
+function concatFramed(header: Uint8Array, rest: Uint8Array[], encoder: TraceEncoder): Uint8Array {
+  if (rest.length === 0) return header;
+  const frame = encoder.frame(rest);
+  const out = new Uint8Array(header.length + frame.length);
+  out.set(header, 0);
+  out.set(frame, header.length);
+  return out;
+}

@@ -1,0 +1,223 @@
+// Bytes → records, in one streaming pass. Runs in Node and in the browser (no node: imports).
+import jsonpatch from 'fast-json-patch';
+import { inflateSync } from 'fflate';
+import { TraceFormatError } from './errors.js';
+import { Codec, Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, MAGIC_BYTES, MAX_FRAME_PAYLOAD } from './frame.js';
+import { crc32 } from './crc32.js';
+import { packr, withStringTable } from './packr.js';
+import type { Body, HttpRequestRecord, TraceReadResult, TraceRecord } from './types.js';
+import { FORMAT_VERSION } from './types.js';
+
+const KINDS = new Set([
+  'session',
+  'http-request',
+  'http-response',
+  'http-data',
+  'http-end',
+  'ws-open',
+  'ws-message',
+  'ws-close',
+  'file',
+  'process-start',
+  'process-exit',
+  'marker',
+  'drop',
+  'string',
+]);
+
+export interface ReaderOptions {
+  /** Rebuild `patch` request bodies into `json` ones (default true). */
+  resolveBodies?: boolean;
+}
+
+/**
+ * Push bytes in any chunking; get back each record as soon as its frame is complete. Holds only the
+ * current incomplete frame, the string table, and request bodies (patch bases).
+ */
+export class TraceStreamReader {
+  private pending: Uint8Array = new Uint8Array(0);
+  private offset = 0; // file offset of pending[0]
+  private headerRead = false;
+  private t = 0;
+  private readonly strings: string[] = [];
+  private readonly bodies = new Map<string, unknown>();
+  private readonly dictionary = new Dictionary();
+  private readonly resolveBodies: boolean;
+  private stopped: string | null = null;
+  version = { major: 0, minor: 0 };
+  bytes = 0;
+
+  constructor(opts: ReaderOptions = {}) {
+    this.resolveBodies = opts.resolveBodies ?? true;
+  }
+
+  /** The reason reading stopped early (damage), if it did. */
+  get damage(): string | null {
+    return this.stopped;
+  }
+
+  push(chunk: Uint8Array): TraceRecord[] {
+    this.bytes += chunk.length;
+    if (this.stopped) return [];
+    this.pending = this.pending.length ? concat2(this.pending, chunk) : chunk;
+    const out: TraceRecord[] = [];
+    if (!this.headerRead) {
+      if (this.pending.length < FILE_HEADER_LENGTH) {
+        this.checkMagicPrefix();
+        return out;
+      }
+      this.readFileHeader();
+      this.consume(FILE_HEADER_LENGTH);
+    }
+    for (;;) {
+      if (this.pending.length < FRAME_HEADER_LENGTH) break;
+      const view = new DataView(this.pending.buffer, this.pending.byteOffset, this.pending.byteLength);
+      const length = view.getUint32(0, true);
+      const crc = view.getUint32(4, true);
+      const codec = this.pending[8];
+      if (length > MAX_FRAME_PAYLOAD || (codec !== Codec.Plain && codec !== Codec.DeflateChained)) {
+        this.stop(`damaged frame header at byte ${this.offset}`);
+        break;
+      }
+      if (this.pending.length < FRAME_HEADER_LENGTH + length) break;
+      const payload = this.pending.subarray(FRAME_HEADER_LENGTH, FRAME_HEADER_LENGTH + length);
+      if (crc32(payload) !== crc) {
+        this.stop(`damaged frame at byte ${this.offset} (checksum mismatch)`);
+        break;
+      }
+      const frameOffset = this.offset;
+      this.consume(FRAME_HEADER_LENGTH + length);
+      if (!this.decodeFrame(payload, codec, frameOffset, out)) break;
+    }
+    return out;
+  }
+
+  /** Call after the last chunk: says whether the bytes ended inside a frame (or reading stopped on damage). */
+  end(): { truncated: boolean; damage: string | null } {
+    if (!this.headerRead) {
+      if (this.bytes === 0) throw new TraceFormatError('empty file: not a lapse trace');
+      throw new TraceFormatError('not a lapse trace (file too short for its header)');
+    }
+    return { truncated: this.stopped !== null || this.pending.length > 0, damage: this.stopped };
+  }
+
+  private checkMagicPrefix(): void {
+    const n = Math.min(this.pending.length, MAGIC_BYTES.length);
+    for (let i = 0; i < n; i++) if (this.pending[i] !== MAGIC_BYTES[i]) throw new TraceFormatError('not a lapse trace (bad magic bytes)');
+  }
+
+  private readFileHeader(): void {
+    this.checkMagicPrefix();
+    const major = this.pending[MAGIC_BYTES.length];
+    const minor = this.pending[MAGIC_BYTES.length + 1];
+    if (major > FORMAT_VERSION.major) {
+      throw new TraceFormatError(
+        `trace format ${major}.${minor} is newer than this lapse reads (${FORMAT_VERSION.major}.x): upgrade lapse to read it`,
+      );
+    }
+    if (major < 1) throw new TraceFormatError(`not a lapse trace (format version ${major}.${minor} does not exist)`);
+    this.version = { major, minor };
+    this.headerRead = true;
+  }
+
+  private consume(n: number): void {
+    this.pending = this.pending.subarray(n);
+    this.offset += n;
+  }
+
+  private stop(reason: string): void {
+    this.stopped = reason;
+    this.pending = new Uint8Array(0);
+  }
+
+  private decodeFrame(payload: Uint8Array, codec: number, frameOffset: number, out: TraceRecord[]): boolean {
+    let plain: Uint8Array;
+    try {
+      plain = codec === Codec.DeflateChained ? inflateSync(payload, { dictionary: this.dictionary.bytes.length ? this.dictionary.bytes : undefined }) : payload;
+    } catch {
+      this.stop(`damaged frame at byte ${frameOffset} (cannot decompress)`);
+      return false;
+    }
+    this.dictionary.append(plain);
+    let values: unknown[];
+    try {
+      values = withStringTable(this.strings, () => {
+        const list: unknown[] = [];
+        // string records define entries used by the records after them in the same frame
+        packr.unpackMultiple(plain, (v: unknown) => {
+          if (isStringRecord(v)) this.strings.push(v.value);
+          else list.push(v);
+        });
+        return list;
+      });
+    } catch (err) {
+      this.stop(`damaged record in frame at byte ${frameOffset}: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
+      return false;
+    }
+    for (const v of values) {
+      const rec = this.validate(v, frameOffset);
+      if (!rec) return false;
+      this.t += rec.t;
+      rec.t = this.t;
+      if (rec.kind === 'http-request' && this.resolveBodies) this.resolveRequestBody(rec);
+      out.push(rec);
+    }
+    return true;
+  }
+
+  private validate(v: unknown, frameOffset: number): TraceRecord | null {
+    const r = v as { kind?: unknown; t?: unknown };
+    if (!r || typeof r !== 'object' || typeof r.kind !== 'string' || typeof r.t !== 'number' || !Number.isFinite(r.t)) {
+      this.stop(`damaged record in frame at byte ${frameOffset} (not a record)`);
+      return null;
+    }
+    if (!KINDS.has(r.kind)) {
+      // A newer minor version may add kinds: keep them as they are, readers ignore what they do not know.
+      return v as TraceRecord;
+    }
+    return v as TraceRecord;
+  }
+
+  private resolveRequestBody(rec: HttpRequestRecord): void {
+    const body = rec.body as Body | undefined;
+    if (!body || typeof body !== 'object') return;
+    if (body.enc === 'json') {
+      this.bodies.set(rec.id, body.value);
+    } else if (body.enc === 'patch') {
+      const base = this.bodies.get(body.base);
+      if (base === undefined) {
+        rec.body = { enc: 'text', text: '' };
+        return;
+      }
+      try {
+        const value = jsonpatch.applyPatch(jsonpatch.deepClone(base), body.ops as jsonpatch.Operation[], false, true).newDocument as unknown;
+        this.bodies.set(rec.id, value);
+        rec.body = { enc: 'json', value };
+      } catch {
+        rec.body = { enc: 'text', text: '' };
+      }
+    }
+  }
+}
+
+function isStringRecord(v: unknown): v is { kind: 'string'; index: number; value: string } {
+  const r = v as { kind?: unknown; value?: unknown };
+  return !!r && typeof r === 'object' && r.kind === 'string' && typeof r.value === 'string';
+}
+
+function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Reads a whole trace held in memory. Throws TraceFormatError when the bytes are not a trace. */
+export function readTrace(bytes: Uint8Array, opts: ReaderOptions = {}): TraceReadResult {
+  const reader = new TraceStreamReader(opts);
+  const records = reader.push(bytes);
+  const { truncated, damage } = reader.end();
+  const result: TraceReadResult = { version: reader.version, records, truncated, bytes: bytes.length };
+  if (damage) result.damage = damage;
+  return result;
+}

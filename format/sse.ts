@@ -1,0 +1,145 @@
+// Server-Sent Events: split a byte stream into events, and store each one so it re-serialises exactly.
+import type { SseEvent } from './types.js';
+
+/**
+ * Splits SSE text into complete events (each with its terminating blank line). Handles \n, \r\n
+ * and \r line endings and events split across chunks; `push` returns the events a chunk completed.
+ */
+export class SseSplitter {
+  private buf = '';
+
+  push(text: string): string[] {
+    this.buf += text;
+    const out: string[] = [];
+    let start = 0;
+    for (;;) {
+      const end = findEventEnd(this.buf, start);
+      if (end === -1) break;
+      out.push(this.buf.slice(start, end));
+      start = end;
+    }
+    if (start > 0) this.buf = this.buf.slice(start);
+    return out;
+  }
+
+  /** Whatever is left when the stream ends (an unterminated event), or ''. */
+  flush(): string {
+    const rest = this.buf;
+    this.buf = '';
+    return rest;
+  }
+
+  get pending(): number {
+    return this.buf.length;
+  }
+}
+
+/** Index just past the blank line that ends the event starting at `from`, or -1. */
+function findEventEnd(s: string, from: number): number {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 10 && c !== 13) continue;
+    // end of a line at i; the line ending is \n, \r\n or \r
+    let next = i + 1;
+    if (c === 13) {
+      if (next >= s.length) return -1; // cannot tell \r from \r\n yet
+      if (s.charCodeAt(next) === 10) next++;
+    }
+    // a blank line follows?
+    if (next >= s.length) return -1;
+    const d = s.charCodeAt(next);
+    if (d === 10) return next + 1;
+    if (d === 13) {
+      if (next + 1 >= s.length) return -1;
+      return s.charCodeAt(next + 1) === 10 ? next + 2 : next + 1;
+    }
+    i = next - 1;
+  }
+  return -1;
+}
+
+/** The canonical text of a structured event: `event:` line, `id:` line, one `data:` line, blank line. */
+export function formatSse(ev: SseEvent): string {
+  if (ev.form === 'raw') return ev.text;
+  let s = '';
+  if (ev.event !== undefined) s += `event: ${ev.event}\n`;
+  if (ev.id !== undefined) s += `id: ${ev.id}\n`;
+  s += `data: ${typeof ev.data === 'string' ? ev.data : JSON.stringify(ev.data)}\n\n`;
+  return s;
+}
+
+interface ParsedSse {
+  event?: string;
+  id?: string;
+  data: string;
+}
+
+/** Field parsing per the SSE spec (comments ignored, multi-line data joined with \n). */
+export function parseSseText(text: string): ParsedSse {
+  const out: ParsedSse = { data: '' };
+  let hasData = false;
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    if (line === '' || line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') out.event = value;
+    else if (field === 'id') out.id = value;
+    else if (field === 'data') {
+      out.data = hasData ? `${out.data}\n${value}` : value;
+      hasData = true;
+    }
+  }
+  return out;
+}
+
+/**
+ * Stores an event structured (JSON data parsed) when that re-serialises to the same text, raw otherwise.
+ * Non-JSON data (like `[DONE]`) stays a string in `data`.
+ */
+export function structureSse(text: string): SseEvent {
+  const p = parseSseText(text);
+  let data: unknown = p.data;
+  const first = p.data.charCodeAt(0);
+  if (first === 123 /* { */ || first === 91 /* [ */) {
+    try {
+      data = JSON.parse(p.data);
+    } catch {
+      data = p.data;
+    }
+  }
+  const ev: SseEvent = { form: 'structured', data };
+  if (p.event !== undefined) ev.event = p.event;
+  if (p.id !== undefined) ev.id = p.id;
+  if (formatSse(ev) === text) return ev;
+  if (typeof data !== 'string') {
+    // JSON that does not round-trip (spacing, number forms): keep the data as text if that is exact.
+    const asText: SseEvent = { ...ev, data: p.data };
+    if (formatSse(asText) === text) return asText;
+  }
+  return { form: 'raw', text };
+}
+
+/** The parsed JSON of the event's data, or undefined when it is not JSON (e.g. `[DONE]`). */
+export function sseData(ev: SseEvent): unknown {
+  if (ev.form === 'structured') {
+    if (typeof ev.data !== 'string') return ev.data;
+    return tryJson(ev.data);
+  }
+  return tryJson(parseSseText(ev.text).data);
+}
+
+export function sseEventName(ev: SseEvent): string | undefined {
+  return ev.form === 'structured' ? ev.event : parseSseText(ev.text).event;
+}
+
+function tryJson(s: string): unknown {
+  const c = s.charCodeAt(0);
+  if (c !== 123 && c !== 91) return undefined;
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+}
