@@ -1,0 +1,320 @@
+// The session model: what every view (terminal, web, exports) reads instead of wire formats.
+// Plain data only (JSON-serialisable: no Maps, no class instances, no undefined fields, no Infinity),
+// so it can be built once and sent to the browser viewer as it is.
+//
+// Units: every `…Ms` field named like an instant (`startMs`, `endMs`, `tMs`, `firstByteMs`) is
+// milliseconds since the session start (t=0 of the trace); every other `…Ms` is a length in ms.
+// Unknown values are `null`, never missing.
+
+/** Wire protocols a decoder exists for. Detected from the request path. */
+export type Protocol = 'anthropic-messages' | 'openai-chat' | 'openai-responses';
+
+/** `websocket`: a response on a Responses-API WebSocket (several per socket). */
+export type Transport = 'http' | 'websocket';
+
+/** `complete`: the response ended normally; `aborted`: cut short (client gave up, trace ended); `error`: HTTP ≥ 400, error event, or failed/incomplete response. */
+export type RequestStatus = 'complete' | 'aborted' | 'error';
+
+/** What a content delta carries. `tool-args` are the streamed JSON arguments of a tool call. */
+export type DeltaKind = 'text' | 'thinking' | 'tool-args';
+
+/** The five places time can go along the critical path (design.md, "What the figures mean"). */
+export type SegmentKind = 'modelWait' | 'modelStream' | 'tool' | 'user' | 'harness';
+
+/** How a request was linked to the one it waited on. */
+export type DependencyKind = 'tool-result' | 'previous-response' | 'time-order';
+
+/** One content-bearing delta of a response, normalized across protocols. */
+export interface ContentDelta {
+  /** When the frame carrying it reached the proxy (ms from session start). */
+  tMs: number;
+  kind: DeltaKind;
+  /** The text, thinking text, or argument JSON fragment exactly as streamed. */
+  text: string;
+  /** Token estimate for this fragment (≈ UTF-16 length / 4, at least 1 for non-empty text). */
+  tokens: number;
+  /** Content block / output item index it belongs to (Anthropic block index, Responses output_index, Chat tool_call index or 0 for text). */
+  block: number;
+}
+
+/** A tool call the model asked for. */
+export interface ToolCall {
+  /** tool_use id (Anthropic), tool_call id (Chat), call_id (Responses); null if the wire gave none. */
+  id: string | null;
+  name: string;
+  /** The arguments as the complete JSON text (concatenated deltas, or the final item when not streamed). */
+  arguments: string;
+  /** Block / output index within the response (matches ContentDelta.block). */
+  block: number;
+  /** When the call first appeared (block start) and when its arguments were complete; null if unknown. */
+  startMs: number | null;
+  endMs: number | null;
+}
+
+/** A gap between two consecutive content deltas that is much longer than usual. */
+export interface Stall {
+  /** Time of the delta before the gap, and of the delta after it. */
+  startMs: number;
+  endMs: number;
+  gapMs: number;
+}
+
+/** Inter-token gap statistics of one response (gaps between consecutive content deltas). */
+export interface GapStats {
+  /** Number of gaps (content deltas − 1). */
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** One model request/response exchange — an HTTP request, or one response on a WebSocket. */
+export interface RequestModel {
+  /** The http-request record id, or `<ws-open id>#<n>` (n from 1) for the n-th response on a socket. */
+  id: string;
+  /** Position in SessionModel.requests (ordered by startMs). */
+  index: number;
+  protocol: Protocol;
+  transport: Transport;
+  /** Request path (and query) as the harness sent it. */
+  url: string;
+  /** Model named in the request, else in the response; null if neither. */
+  model: string | null;
+  /** The proxy had the whole request head (HTTP), or the client's `response.create` frame arrived (WebSocket). */
+  startMs: number;
+  /** The upstream's response head arrived (HTTP), or its first frame for this response (WebSocket); null if never. */
+  firstByteMs: number | null;
+  /** When the first content-bearing delta arrived; null if none did. */
+  firstContentMs: number | null;
+  /** startMs → first content-bearing delta; null if no content arrived. */
+  ttftMs: number | null;
+  /** Response end (http-end, or the terminal event on a socket); when it never ended, the last frame seen. */
+  endMs: number;
+  /** firstContentMs → endMs; null if no content arrived. */
+  streamMs: number | null;
+  /** HTTP status (101 → the socket's handshake status); null if no response head arrived. */
+  httpStatus: number | null;
+  /** Usage as reported by the endpoint (null when not reported). */
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  /** Sum of the per-delta estimates: a fallback when outputTokens is null (never used for tokensPerSecond). */
+  outputTokensEstimate: number;
+  /** outputTokens / (streamMs / 1000); null when outputTokens is unknown or the stream has no length. */
+  tokensPerSecond: number | null;
+  /** As the wire says it (`end_turn`, `tool_use`, `stop`, `tool_calls`, `completed`, `incomplete:max_output_tokens`…); null if never said. */
+  stopReason: string | null;
+  toolCalls: ToolCall[];
+  status: RequestStatus;
+  /** One line describing the error or abort; null otherwise. */
+  error: string | null;
+  /** True when streamed (SSE / socket frames), false for a plain JSON response. */
+  streamed: boolean;
+  /** Responses API: `generate:false` warm-up (no output; never on the critical path). */
+  warmup: boolean;
+  /** Number of messages / input items in the request body; null when unreadable. */
+  messageCount: number | null;
+  /** Tool-call ids whose results this request carries as its newest input (what it answers). */
+  answersToolCallIds: string[];
+  /** Responses API ids: this response's id and the `previous_response_id` it continued; null otherwise. */
+  responseId: string | null;
+  previousResponseId: string | null;
+  /** On the critical path (the chain the agent actually waited on). */
+  critical: boolean;
+  /** The request whose response this one waited on, and how that was decided; null for the first. */
+  dependsOn: string | null;
+  dependency: DependencyKind | null;
+  /** Index into SessionModel.turns; null for requests off the critical path. */
+  turn: number | null;
+  /** Content deltas in arrival order. */
+  deltas: ContentDelta[];
+  /** Inter-token gap statistics; null with fewer than 2 content deltas. */
+  gaps: GapStats | null;
+  /** Gaps over 10× the median gap (and at least STALL_MIN_MS). */
+  stalls: Stall[];
+  /** Indexes into the trace's record list of every record of this exchange (request, response, frames, end). */
+  records: number[];
+}
+
+/** A stretch of the critical path. Segments tile [0, durationMs] with no gaps or overlaps, in order. */
+export interface Segment {
+  kind: SegmentKind;
+  startMs: number;
+  endMs: number;
+  /** modelWait/modelStream: the request; tool/user: the request whose response preceded the gap; harness: the preceding request or null. */
+  requestId: string | null;
+}
+
+/** A user prompt and the agent loop after it: critical requests up to one whose response ended the turn. */
+export interface Turn {
+  index: number;
+  /** Start of its first request, end of its last request. */
+  startMs: number;
+  endMs: number;
+  requestIds: string[];
+  /** The user's prompt text that opened the turn (first 500 chars); null if none could be read. */
+  prompt: string | null;
+  /** Stop reason of the last response of the turn. */
+  stopReason: string | null;
+}
+
+/** A file the watcher saw change, placed on the critical path. */
+export interface FileChange {
+  tMs: number;
+  path: string;
+  op: 'create' | 'modify' | 'delete' | 'rename';
+  /** Old path for renames; null otherwise. */
+  from: string | null;
+  /** Unified diff against the previous content (text files ≤ 1 MiB); null otherwise. */
+  diff: string | null;
+  /** sha256 of the new content for binary/large files; null otherwise. */
+  hash: string | null;
+  size: number | null;
+  /** Index into SessionModel.criticalPath of the segment it falls in. */
+  segment: number;
+  /** Kind of that segment (usually `tool`). */
+  segmentKind: SegmentKind;
+  /** The request whose tool calls were running when it changed (the segment's requestId). */
+  requestId: string | null;
+  /** Names of that request's tool calls (e.g. ["Edit"]). */
+  toolNames: string[];
+}
+
+/** Per-path totals, as in `lapse stats --json` `files`. */
+export interface FileSummary {
+  path: string;
+  changes: number;
+}
+
+/** A Responses-API WebSocket: its lifetime and the responses it carried. */
+export interface Connection {
+  id: string;
+  url: string;
+  openMs: number;
+  /** null if it never closed within the trace. */
+  closeMs: number | null;
+  closeCode: number | null;
+  /** Request ids (`<id>#<n>`) of its responses, in order. */
+  requestIds: string[];
+}
+
+export interface ProcessInfo {
+  pid: number;
+  argv: string[];
+  startMs: number;
+  /** null if the trace has no exit for it. */
+  endMs: number | null;
+  code: number | null;
+  signal: string | null;
+}
+
+/** Time split along the critical path; the five fields sum to SessionModel.durationMs. */
+export interface Breakdown {
+  modelWaitMs: number;
+  modelStreamMs: number;
+  toolMs: number;
+  userMs: number;
+  harnessMs: number;
+}
+
+export interface TraceInfo {
+  /** File path, when read from a file. */
+  path: string | null;
+  /** "major.minor". */
+  formatVersion: string;
+  truncated: boolean;
+  /** Number of records read (string-table records excluded). */
+  records: number;
+  bytes: number;
+}
+
+export interface SessionInfo {
+  /** Wall-clock time of t=0, ms since the Unix epoch. */
+  startedAt: number;
+  lapseVersion: string;
+  argv: string[];
+  cwd: string;
+  harness: string | null;
+}
+
+export interface SessionModel {
+  trace: TraceInfo;
+  /** From the session record; null if the trace has none. */
+  session: SessionInfo | null;
+  /** t=0 to the last record's time (normally the harness's process-exit). */
+  durationMs: number;
+  /** Every model exchange, ordered by startMs. */
+  requests: RequestModel[];
+  /** Tiles [0, durationMs]; the breakdown is its sum by kind. */
+  criticalPath: Segment[];
+  breakdown: Breakdown;
+  turns: Turn[];
+  /** Ids of requests off the critical path (titles, summaries, parallel subagents, warm-ups). */
+  sideRequests: string[];
+  files: FileChange[];
+  fileSummary: FileSummary[];
+  connections: Connection[];
+  processes: ProcessInfo[];
+  markers: Array<{ tMs: number; label: string }>;
+  /** Records the writer shed payloads of (timings kept); 0 when none. */
+  droppedRecords: number;
+  /** One-line notes on anything the analysis had to guess or skip (unknown paths, dropped bodies…). */
+  warnings: string[];
+}
+
+/** A stall is a gap over STALL_FACTOR × the median gap that is also at least STALL_MIN_MS long. */
+export const STALL_FACTOR = 10;
+/** Floor so that bursts delivered in one TCP read (median gap ≈ 0) do not turn every pause into a stall. */
+export const STALL_MIN_MS = 50;
+
+// ---- Simulation ----
+
+/** A model/transport profile (design.md "simulation"). */
+export interface SimProfile {
+  name: string;
+  /** Stream becomes outputTokens / tokensPerSecond; null: not set. Takes precedence over speedFactor. */
+  tokensPerSecond: number | null;
+  /** Stream becomes stream / speedFactor; null: not set. */
+  speedFactor: number | null;
+  /** Wait (TTFT) becomes wait × ttftScale. */
+  ttftScale: number;
+  /** Harness gaps become gap × harnessScale. */
+  harnessScale: number;
+  /** No model time at all (wait and stream become 0), whatever the other fields say. */
+  instant: boolean;
+}
+
+/** One critical-path segment, with its original and simulated placement. */
+export interface SimSegment {
+  kind: SegmentKind;
+  requestId: string | null;
+  origStartMs: number;
+  origEndMs: number;
+  simStartMs: number;
+  simEndMs: number;
+  /** Stream retimed from an estimated token count because the endpoint reported none. */
+  estimated: boolean;
+}
+
+/**
+ * Piecewise-linear, monotone map between original and simulated time. Knot i maps orig[i] ↔ sim[i];
+ * between knots time is linear. A segment simulated to zero length gives two knots with equal sim
+ * values (playback jumps over it). Use simToOrig / origToSim from analysis/simulate.ts.
+ */
+export interface TimeMap {
+  orig: number[];
+  sim: number[];
+}
+
+export interface SimulationResult {
+  profile: SimProfile;
+  original: { durationMs: number; breakdown: Breakdown };
+  simulated: { durationMs: number; breakdown: Breakdown };
+  /** original.durationMs / simulated.durationMs; null when the simulated duration is 0. */
+  speedup: number | null;
+  segments: SimSegment[];
+  timeMap: TimeMap;
+  /** Requests whose stream used an estimated token count (no usage reported). */
+  estimatedRequests: string[];
+}
