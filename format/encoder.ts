@@ -8,7 +8,8 @@ import { Codec, Dictionary, FRAME_HEADER_LENGTH, fileHeader } from './frame.js';
 import { StringRef, packr } from './packr.js';
 import { redactHeaders, redactText, redactUrl } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
-import type { Body, JsonPatchOp, SessionRecord, SseEvent, StringRecord, TraceRecord } from './types.js';
+import type { Body, JsonPatchOp, SessionRecord, SseEvent, SseSameShape, StringRecord, TraceRecord } from './types.js';
+import { changedLeaves, shapeOf, type Shape } from './leaves.js';
 import { FORMAT_VERSION } from './types.js';
 import { latin1Decode, latin1Encode, utf8DecodeStrict } from './utf8.js';
 
@@ -38,6 +39,8 @@ export class TraceEncoder {
   private readonly stringTableBudget: number;
   private readonly candidates: Candidate[] = [];
   private readonly strings = new Map<string, number>();
+  /** Per response stream: the last structured event's shape, by event name. */
+  private readonly lastEvents = new Map<string, Map<string, Shape>>();
   private stringBytes = 0;
   private lastT = 0;
   private readonly dictionary = new Dictionary();
@@ -74,7 +77,10 @@ export class TraceEncoder {
     const defs: StringRecord[] = [];
     const rec = this.prepare(input, defs);
     const t = Math.round(rec.t);
-    const stored = { ...rec, t: t - this.lastT } as TraceRecord;
+    // t last: the rest of a record often repeats the previous one byte for byte, and one long
+    // deflate match is cheaper than two around a changing number.
+    const { t: _t, ...rest } = rec;
+    const stored = { ...rest, t: t - this.lastT } as TraceRecord;
     this.lastT = t;
     if (defs.length === 0) return packr.pack(stored);
     const parts = defs.map((d) => packr.pack(d));
@@ -117,7 +123,7 @@ export class TraceEncoder {
         return { ...rec, headers: this.headers(rec.headers) };
       case 'http-data': {
         const out = { ...rec };
-        if (rec.sse) out.sse = this.sse(rec.sse, defs);
+        if (rec.sse) (out as { sse?: SseEvent | SseSameShape }).sse = this.sse(rec.id, rec.sse, defs);
         if (rec.chunk) out.chunk = this.payload(rec.chunk, defs);
         return out;
       }
@@ -131,6 +137,7 @@ export class TraceEncoder {
       case 'ws-message':
         return { ...rec, data: this.payload(rec.data, defs) };
       case 'http-end':
+        this.lastEvents.delete(rec.id);
         return this.redact && rec.message ? { ...rec, message: redactText(rec.message) } : rec;
       case 'ws-close':
         return this.redact ? { ...rec, reason: redactText(rec.reason) } : rec;
@@ -196,12 +203,26 @@ export class TraceEncoder {
     return { enc: 'json', value: this.dedup(value, defs) };
   }
 
-  private sse(ev: SseEvent, defs: StringRecord[]): SseEvent {
+  private sse(streamId: string, ev: SseEvent, defs: StringRecord[]): SseEvent | SseSameShape {
     let e = ev;
     if (e.form === 'raw') e = structureSse(this.redact ? redactText(e.text) : e.text);
     else if (this.redact) e = structureSse(redactText(formatSse(e)));
-    if (e.form === 'structured' && typeof e.data === 'object' && e.data !== null) return { ...e, data: this.dedup(e.data, defs) };
-    return e;
+    if (e.form !== 'structured' || typeof e.data !== 'object' || e.data === null) return e;
+    const shape = shapeOf(e.data);
+    if (shape) {
+      let byName = this.lastEvents.get(streamId);
+      if (!byName) this.lastEvents.set(streamId, (byName = new Map()));
+      const key = `${e.event ?? ''}\u0000${e.id === undefined ? 0 : 1}`;
+      const prev = byName.get(key);
+      byName.set(key, shape);
+      if (prev && prev.sig === shape.sig) {
+        const same: SseSameShape = { form: 'same', changes: changedLeaves(prev.leaves, shape.leaves).map(([i, v]) => [i, this.dedup(v, defs)]) };
+        if (e.event !== undefined) same.event = e.event;
+        if (e.id !== undefined) same.id = e.id;
+        return same;
+      }
+    }
+    return { ...e, data: this.dedup(e.data, defs) };
   }
 
   /** Replaces large strings with table references, defining new entries in `defs`. Never mutates. */

@@ -5,7 +5,8 @@ import { TraceFormatError } from './errors.js';
 import { Codec, Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, MAGIC_BYTES, MAX_FRAME_PAYLOAD } from './frame.js';
 import { crc32 } from './crc32.js';
 import { packr, withStringTable } from './packr.js';
-import type { Body, HttpRequestRecord, TraceReadResult, TraceRecord } from './types.js';
+import type { Body, HttpDataRecord, HttpRequestRecord, SseEvent, SseSameShape, TraceReadResult, TraceRecord } from './types.js';
+import { withLeaves } from './leaves.js';
 import { FORMAT_VERSION } from './types.js';
 
 const KINDS = new Set([
@@ -41,6 +42,7 @@ export class TraceStreamReader {
   private t = 0;
   private readonly strings: string[] = [];
   private readonly bodies = new Map<string, unknown>();
+  private readonly lastEvents = new Map<string, Map<string, unknown>>();
   private readonly dictionary = new Dictionary();
   private readonly resolveBodies: boolean;
   private stopped: string | null = null;
@@ -160,6 +162,12 @@ export class TraceStreamReader {
       this.t += rec.t;
       rec.t = this.t;
       if (rec.kind === 'http-request' && this.resolveBodies) this.resolveRequestBody(rec);
+      else if (rec.kind === 'http-data' && rec.sse) {
+        if (!this.resolveSse(rec)) {
+          this.stop(`damaged record in frame at byte ${frameOffset} (event shape without a previous event)`);
+          return false;
+        }
+      } else if (rec.kind === 'http-end') this.lastEvents.delete(rec.id);
       out.push(rec);
     }
     return true;
@@ -176,6 +184,28 @@ export class TraceStreamReader {
       return v as TraceRecord;
     }
     return v as TraceRecord;
+  }
+
+  /** Turns a stored `same`-shape event back into a structured one; remembers structured events. */
+  private resolveSse(rec: HttpDataRecord): boolean {
+    const ev = rec.sse as SseEvent | SseSameShape;
+    if (ev.form === 'raw') return true;
+    let byName = this.lastEvents.get(rec.id);
+    if (!byName) this.lastEvents.set(rec.id, (byName = new Map()));
+    const key = `${ev.event ?? ''}\u0000${ev.id === undefined ? 0 : 1}`;
+    if (ev.form === 'same') {
+      const prev = byName.get(key);
+      if (prev === undefined || !Array.isArray(ev.changes)) return false;
+      const data = withLeaves(prev, ev.changes);
+      const out: SseEvent = { form: 'structured', data };
+      if (ev.event !== undefined) out.event = ev.event;
+      if (ev.id !== undefined) out.id = ev.id;
+      rec.sse = out;
+      byName.set(key, data);
+    } else if (typeof ev.data === 'object' && ev.data !== null) {
+      byName.set(key, ev.data);
+    }
+    return true;
   }
 
   private resolveRequestBody(rec: HttpRequestRecord): void {

@@ -41,6 +41,17 @@ export type SseEvent =
   | { form: 'structured'; event?: string; data: unknown; id?: string }
   | { form: 'raw'; text: string };
 
+/**
+ * On disk only (readers return `structured`): the same `event` name, `id` presence and JSON shape as the
+ * previous structured event of that name in the same response, with only the changed leaves stored.
+ */
+export interface SseSameShape {
+  form: 'same';
+  event?: string;
+  id?: string;
+  changes: Array<[number, unknown]>;
+}
+
 interface RecordBase {
   /** Monotonic time of the record, µs from session start. */
   t: Micros;

@@ -2,7 +2,8 @@
 // frames are compressed and written off the hot path at most ~50 ms later, and a fault degrades
 // recording (with one warning) instead of throwing into the caller.
 import { openSync, closeSync, write as fsWrite, fsync, close as fsClose, chmodSync } from 'node:fs';
-import { TraceEncoder, type Body, type Micros, type SessionRecord, type TraceRecord } from '../../format/index.js';
+import { readFile, open, rename } from 'node:fs/promises';
+import { TraceEncoder, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord } from '../../format/index.js';
 import { UsageError } from '../util/errors.js';
 import { LAPSE_VERSION } from '../util/version.js';
 
@@ -22,6 +23,8 @@ export interface WriterOptions {
   onWarn?: (message: string) => void;
   /** For tests: replaces fs.write. */
   writeImpl?: typeof fsWrite;
+  /** Re-frame the file into large frames on close (default true). */
+  compactOnClose?: boolean;
 }
 
 export class TraceWriter {
@@ -33,6 +36,7 @@ export class TraceWriter {
   private readonly maxQueueBytes: number;
   private readonly warn: (message: string) => void;
   private readonly writeImpl: typeof fsWrite;
+  private readonly compactOnClose: boolean;
   private queue: Uint8Array[] = [];
   private queueBytes = 0;
   private inFlight: Promise<void> | null = null;
@@ -53,6 +57,7 @@ export class TraceWriter {
     this.maxQueueBytes = opts.maxQueueBytes ?? 64 * 1024 * 1024;
     this.warn = opts.onWarn ?? ((m) => process.stderr.write(`lapse: warning: ${m}\n`));
     this.writeImpl = opts.writeImpl ?? fsWrite;
+    this.compactOnClose = opts.compactOnClose ?? true;
   }
 
   /** Creates the file (mode 0600) and writes its header at once. Throws UsageError if it cannot. */
@@ -125,6 +130,33 @@ export class TraceWriter {
     this.fd = null;
     if (fd === null) return;
     await new Promise<void>((resolve) => fsync(fd, () => fsClose(fd, () => resolve())));
+    if (!this.failure && this.compactOnClose) await this.compact();
+  }
+
+  /**
+   * Rewrites the finished file with large frames (see format/compact.ts): written to a temporary file,
+   * fsynced and renamed over the original, so a crash here still leaves the complete original.
+   */
+  private async compact(): Promise<void> {
+    try {
+      const original = await readFile(this.path);
+      if (original.length > 512 * 1024 * 1024) return;
+      const compacted = compactTrace(original);
+      if (!compacted || compacted.length >= original.length) return;
+      const tmp = `${this.path}.compact-${process.pid}`;
+      const handle = await open(tmp, 'w', 0o600);
+      try {
+        await handle.writeFile(compacted);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, this.path);
+      this.written = compacted.length;
+    } catch (err) {
+      // the uncompacted trace is complete and valid: keep it
+      this.warn(`could not compact the trace (${(err as Error).message.split('\n')[0]}); it is complete but larger`);
+    }
   }
 
   /** For a process that must exit now (fatal signal): hand what is queued to the OS synchronously. */

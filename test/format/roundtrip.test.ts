@@ -100,3 +100,14 @@ describe('trace round trip', () => {
     expect(() => readTrace(new Uint8Array(0))).toThrow(/empty/);
   });
 });
+
+describe('compactTrace', () => {
+  it('re-frames a finished trace into fewer bytes with the same records, and leaves a cut one alone', async () => {
+    const { compactTrace } = await import('../../format/index.js');
+    const bytes = writeTrace(sampleRecords(), { perFrame: 1 });
+    const compacted = compactTrace(bytes)!;
+    expect(compacted.length).toBeLessThan(bytes.length);
+    expect(readTrace(compacted).records).toEqual(readTrace(bytes).records);
+    expect(compactTrace(bytes.subarray(0, bytes.length - 1))).toBeNull();
+  });
+});
