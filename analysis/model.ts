@@ -117,6 +117,8 @@ export interface RequestModel {
   messageCount: number | null;
   /** Tool-call ids whose results this request carries as its newest input (what it answers). */
   answersToolCallIds: string[];
+  /** Conversation fingerprint (system prompt + first message): requests of one agent thread share it; null if unreadable. */
+  thread: string | null;
   /** Responses API ids: this response's id and the `previous_response_id` it continued; null otherwise. */
   responseId: string | null;
   previousResponseId: string | null;

@@ -1,0 +1,153 @@
+// The critical path: which requests the agent actually waited on, and the segments that tile the
+// session along them (design.md "What the figures mean").
+import type { Breakdown, RequestModel, Segment, SegmentKind, Turn } from './model.js';
+
+/**
+ * Sets dependsOn/dependency on every request. A request depends on the latest-ending response whose
+ * tool calls it answers, else on the response named by previous_response_id, else on the latest
+ * response that ended before it started (of the same thread when there is one among the last 64).
+ * Warm-ups neither depend nor are depended on.
+ */
+export function linkDependencies(requests: RequestModel[]): void {
+  const byToolId = new Map<string, RequestModel>();
+  const byResponseId = new Map<string, RequestModel>();
+  const real = requests.filter((r) => !r.warmup);
+  for (const r of real) {
+    for (const c of r.toolCalls) if (c.id !== null) byToolId.set(c.id, r);
+    if (r.responseId !== null) byResponseId.set(r.responseId, r);
+  }
+  // Ends in ascending order, for "latest response that ended before it started".
+  const byEnd = real.slice().sort((a, b) => a.endMs - b.endMs);
+  for (const r of real) {
+    let dep: RequestModel | null = null;
+    for (const id of r.answersToolCallIds) {
+      const d = byToolId.get(id);
+      if (d && d !== r && d.startMs <= r.startMs && (dep === null || d.endMs > dep.endMs)) dep = d;
+    }
+    if (dep) {
+      r.dependsOn = dep.id;
+      r.dependency = 'tool-result';
+      continue;
+    }
+    if (r.previousResponseId !== null) {
+      const d = byResponseId.get(r.previousResponseId);
+      if (d && d !== r && d.startMs <= r.startMs) {
+        r.dependsOn = d.id;
+        r.dependency = 'previous-response';
+        continue;
+      }
+    }
+    // Binary search: last response with endMs <= r.startMs (excluding r itself, which ends later).
+    let lo = 0;
+    let hi = byEnd.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (byEnd[mid].endMs <= r.startMs) lo = mid + 1;
+      else hi = mid;
+    }
+    // Prefer the same thread: a side request (title, summary) that happened to end last must not
+    // replace the main conversation's previous response.
+    let fallback: RequestModel | null = null;
+    for (let i = lo - 1; i >= 0; i--) {
+      const d = byEnd[i];
+      if (d === r) continue;
+      if (fallback === null) fallback = d;
+      if (r.thread === null || d.thread === r.thread) {
+        fallback = d;
+        break;
+      }
+      // Far enough back that nothing of the same thread is likely: stop looking.
+      if (lo - 1 - i > 64) break;
+    }
+    if (fallback) {
+      r.dependsOn = fallback.id;
+      r.dependency = 'time-order';
+    }
+  }
+}
+
+/**
+ * Marks the chain ending at the last-ending request as critical; returns it in start order.
+ * Everything else is a side request.
+ */
+export function markCriticalChain(requests: RequestModel[]): RequestModel[] {
+  const byId = new Map<string, RequestModel>();
+  let last: RequestModel | null = null;
+  for (const r of requests) {
+    byId.set(r.id, r);
+    if (r.warmup) continue;
+    if (last === null || r.endMs > last.endMs || (r.endMs === last.endMs && r.startMs > last.startMs)) last = r;
+  }
+  const chain: RequestModel[] = [];
+  for (let r: RequestModel | undefined = last ?? undefined; r && !r.critical; r = r.dependsOn ? byId.get(r.dependsOn) : undefined) {
+    r.critical = true;
+    chain.push(r);
+  }
+  return chain.reverse();
+}
+
+/** What the gap after a critical response is: the agent running tools, the person, or the harness. */
+export function gapKindAfter(r: RequestModel): SegmentKind {
+  if (r.toolCalls.length > 0 && r.status !== 'error') return 'tool';
+  if (r.status === 'error') return 'harness'; // retries, back-off
+  return 'user';
+}
+
+/** Segments tiling [0, durationMs] along the chain (start order). Zero-length segments are left out. */
+export function buildSegments(chain: RequestModel[], durationMs: number): Segment[] {
+  const segs: Segment[] = [];
+  let cursor = 0;
+  const push = (kind: SegmentKind, end: number, requestId: string | null): void => {
+    if (end > cursor) {
+      segs.push({ kind, startMs: cursor, endMs: end, requestId });
+      cursor = end;
+    }
+  };
+  let prev: RequestModel | null = null;
+  for (const r of chain) {
+    push(prev ? gapKindAfter(prev) : 'harness', Math.min(r.startMs, durationMs), prev ? prev.id : null);
+    push('modelWait', Math.min(r.firstContentMs ?? r.endMs, durationMs), r.id);
+    push('modelStream', Math.min(r.endMs, durationMs), r.id);
+    prev = r;
+  }
+  push('harness', durationMs, prev ? prev.id : null);
+  return segs;
+}
+
+export function emptyBreakdown(): Breakdown {
+  return { modelWaitMs: 0, modelStreamMs: 0, toolMs: 0, userMs: 0, harnessMs: 0 };
+}
+
+export const BREAKDOWN_KEY: Record<SegmentKind, keyof Breakdown> = {
+  modelWait: 'modelWaitMs',
+  modelStream: 'modelStreamMs',
+  tool: 'toolMs',
+  user: 'userMs',
+  harness: 'harnessMs',
+};
+
+export function breakdownOf(segs: readonly { kind: SegmentKind; startMs: number; endMs: number }[]): Breakdown {
+  const b = emptyBreakdown();
+  for (const s of segs) b[BREAKDOWN_KEY[s.kind]] += s.endMs - s.startMs;
+  return b;
+}
+
+/** Turns: a new one opens at the first critical request and after each response that ended a turn. */
+export function buildTurns(chain: RequestModel[], prompts: Map<string, string | null>): Turn[] {
+  const turns: Turn[] = [];
+  let cur: Turn | null = null;
+  let prev: RequestModel | null = null;
+  for (const r of chain) {
+    if (cur === null || (prev !== null && gapKindAfter(prev) === 'user')) {
+      const p = prompts.get(r.id) ?? null;
+      cur = { index: turns.length, startMs: r.startMs, endMs: r.endMs, requestIds: [], prompt: p === null ? null : p.slice(0, 500), stopReason: null };
+      turns.push(cur);
+    }
+    cur.requestIds.push(r.id);
+    cur.endMs = Math.max(cur.endMs, r.endMs);
+    cur.stopReason = r.stopReason;
+    r.turn = cur.index;
+    prev = r;
+  }
+  return turns;
+}

@@ -1,0 +1,176 @@
+// Anthropic Messages API: `POST …/v1/messages` (Claude Code adds `?beta=true`), SSE or plain JSON.
+import type { ProtocolDecoder, RequestInfo, ResponseSink, Usage } from '../events.js';
+import { contentText, errorMessage, num, obj, str, threadKey } from '../events.js';
+
+function usageOf(u: Record<string, unknown>, withOutput: boolean): Usage {
+  const out: Usage = {};
+  const input = num(u.input_tokens);
+  const read = num(u.cache_read_input_tokens);
+  const write = num(u.cache_creation_input_tokens);
+  // input_tokens excludes cached tokens on this API; the model's inputTokens counts the whole prompt
+  // (as the OpenAI APIs do), with the cache parts kept separately.
+  if (input !== null || read !== null || write !== null) out.inputTokens = (input ?? 0) + (read ?? 0) + (write ?? 0);
+  if (read !== null) out.cacheReadTokens = read;
+  if (write !== null) out.cacheWriteTokens = write;
+  const output = num(u.output_tokens);
+  if (withOutput && output !== null) out.outputTokens = output;
+  return out;
+}
+
+function contentBlock(tMs: number, index: number, block: Record<string, unknown>, sink: ResponseSink, whole: boolean): void {
+  const type = block.type;
+  if (type === 'tool_use' || type === 'server_tool_use' || type === 'mcp_tool_use') {
+    sink.toolCall(tMs, index, str(block.id), str(block.name) ?? '');
+    // In a stream the start block carries `input: {}` and the arguments follow as deltas.
+    if (whole) {
+      const args = JSON.stringify(block.input ?? {});
+      sink.content(tMs, 'tool-args', args, index);
+      sink.toolCallDone(tMs, index, args);
+    }
+  } else if (type === 'text') {
+    const t = str(block.text);
+    if (t) sink.content(tMs, 'text', t, index);
+  } else if (type === 'thinking') {
+    const t = str(block.thinking);
+    if (t) sink.content(tMs, 'thinking', t, index);
+  } else if (type !== 'redacted_thinking' && typeof type === 'string' && !type.endsWith('_tool_result')) {
+    sink.unknown(`content_block:${type}`);
+  }
+}
+
+export const anthropicDecoder: ProtocolDecoder = {
+  protocol: 'anthropic-messages',
+
+  matchesPath(path) {
+    return /\/messages$/.test(path);
+  },
+
+  request(body): RequestInfo {
+    const b = obj(body);
+    const info: RequestInfo = { model: null, messageCount: null, answersToolCallIds: [], previousResponseId: null, prompt: null, stream: null, warmup: false, thread: null };
+    if (!b) return info;
+    info.model = str(b.model);
+    if (typeof b.stream === 'boolean') info.stream = b.stream;
+    if (!Array.isArray(b.messages)) return info;
+    info.messageCount = b.messages.length;
+    info.thread = threadKey(b.system, b.messages[0]);
+    const last = obj(b.messages[b.messages.length - 1]);
+    if (!last || last.role !== 'user') return info;
+    if (Array.isArray(last.content)) {
+      for (const part of last.content) {
+        const p = obj(part);
+        if (p && p.type === 'tool_result') {
+          const id = str(p.tool_use_id);
+          if (id) info.answersToolCallIds.push(id);
+        }
+      }
+    }
+    if (info.answersToolCallIds.length === 0) info.prompt = contentText(last.content);
+    return info;
+  },
+
+  event(tMs, data, name, sink) {
+    const d = obj(data);
+    const type = (d && str(d.type)) ?? name ?? '';
+    if (!d) {
+      sink.unknown(type || 'non-json');
+      return;
+    }
+    switch (type) {
+      case 'message_start': {
+        const m = obj(d.message);
+        if (!m) return;
+        const model = str(m.model);
+        if (model) sink.model(model);
+        const id = str(m.id);
+        if (id) sink.responseId(id);
+        const u = obj(m.usage);
+        // message_start's output_tokens is a placeholder (1–3); only message_delta reports output.
+        if (u) sink.usage(usageOf(u, false));
+        return;
+      }
+      case 'content_block_start': {
+        const block = obj(d.content_block);
+        const index = num(d.index) ?? 0;
+        if (block) contentBlock(tMs, index, block, sink, false);
+        return;
+      }
+      case 'content_block_delta': {
+        const delta = obj(d.delta);
+        const index = num(d.index) ?? 0;
+        if (!delta) return;
+        switch (delta.type) {
+          case 'text_delta': {
+            const t = str(delta.text);
+            if (t) sink.content(tMs, 'text', t, index);
+            return;
+          }
+          case 'thinking_delta': {
+            const t = str(delta.thinking);
+            if (t) sink.content(tMs, 'thinking', t, index);
+            return;
+          }
+          case 'input_json_delta': {
+            const t = str(delta.partial_json);
+            if (t) sink.content(tMs, 'tool-args', t, index);
+            return;
+          }
+          case 'signature_delta':
+          case 'citations_delta':
+            return;
+          default:
+            sink.unknown(`content_block_delta:${String(delta.type)}`);
+            return;
+        }
+      }
+      case 'content_block_stop':
+        sink.toolCallDone(tMs, num(d.index) ?? 0, null);
+        return;
+      case 'message_delta': {
+        const delta = obj(d.delta);
+        const reason = delta && str(delta.stop_reason);
+        if (reason) sink.stop(reason);
+        const u = obj(d.usage);
+        if (u) sink.usage(usageOf(u, true));
+        return;
+      }
+      case 'message_stop':
+        sink.finished(tMs);
+        return;
+      case 'ping':
+        return;
+      case 'error':
+        sink.error(errorMessage(d) ?? 'error event');
+        return;
+      default:
+        sink.unknown(type || 'untyped');
+    }
+  },
+
+  json(tMs, body, sink) {
+    const b = obj(body);
+    if (!b) {
+      sink.unknown('non-json-body');
+      return;
+    }
+    if (b.type === 'error' || (b.error && !b.content)) {
+      sink.error(errorMessage(b) ?? 'error response');
+      return;
+    }
+    const model = str(b.model);
+    if (model) sink.model(model);
+    const id = str(b.id);
+    if (id) sink.responseId(id);
+    if (Array.isArray(b.content)) {
+      b.content.forEach((block, i) => {
+        const o = obj(block);
+        if (o) contentBlock(tMs, i, o, sink, true);
+      });
+    }
+    const reason = str(b.stop_reason);
+    if (reason) sink.stop(reason);
+    const u = obj(b.usage);
+    if (u) sink.usage(usageOf(u, true));
+    sink.finished(tMs);
+  },
+};

@@ -1,0 +1,155 @@
+// OpenAI Chat Completions: `POST …/chat/completions`, `data: {chat.completion.chunk}` lines ending in
+// `data: [DONE]`, or a plain JSON `chat.completion`. Only choice 0 is read (agents ask for one).
+// Blocks: text and reasoning are block 0; tool call at tool_calls index i is block i + 1.
+import type { ProtocolDecoder, RequestInfo, ResponseSink, Usage } from '../events.js';
+import { contentText, errorMessage, num, obj, str, threadKey } from '../events.js';
+
+function usageOf(u: Record<string, unknown>): Usage {
+  const out: Usage = {};
+  const input = num(u.prompt_tokens);
+  const output = num(u.completion_tokens);
+  if (input !== null) out.inputTokens = input;
+  if (output !== null) out.outputTokens = output;
+  const details = obj(u.prompt_tokens_details);
+  const cached = details && num(details.cached_tokens);
+  if (cached !== null && cached !== undefined) out.cacheReadTokens = cached;
+  return out;
+}
+
+/** Reasoning text some Chat-compatible servers stream (`reasoning_content` or `reasoning`). */
+function reasoningOf(m: Record<string, unknown>): string | null {
+  return str(m.reasoning_content) ?? str(m.reasoning);
+}
+
+function choice0(b: Record<string, unknown>): Record<string, unknown> | null {
+  if (!Array.isArray(b.choices)) return null;
+  for (const c of b.choices) {
+    const o = obj(c);
+    if (o && (o.index === 0 || o.index === undefined)) return o;
+  }
+  return null;
+}
+
+export const openaiChatDecoder: ProtocolDecoder = {
+  protocol: 'openai-chat',
+
+  matchesPath(path) {
+    return /\/chat\/completions$/.test(path);
+  },
+
+  request(body): RequestInfo {
+    const b = obj(body);
+    const info: RequestInfo = { model: null, messageCount: null, answersToolCallIds: [], previousResponseId: null, prompt: null, stream: null, warmup: false, thread: null };
+    if (!b) return info;
+    info.model = str(b.model);
+    if (typeof b.stream === 'boolean') info.stream = b.stream;
+    if (!Array.isArray(b.messages)) return info;
+    const msgs = b.messages;
+    info.messageCount = msgs.length;
+    info.thread = threadKey(msgs[0], msgs[1]);
+    // The tool results it answers: the `tool` messages after the last assistant message.
+    for (let i = msgs.length - 1; i >= 0; i--) {
+      const m = obj(msgs[i]);
+      if (!m) continue;
+      if (m.role === 'tool') {
+        const id = str(m.tool_call_id);
+        if (id) info.answersToolCallIds.unshift(id);
+      } else if (m.role === 'assistant') break;
+      else if (m.role === 'user' && i === msgs.length - 1) {
+        info.prompt = contentText(m.content);
+        break;
+      }
+    }
+    return info;
+  },
+
+  event(tMs, data, _name, sink) {
+    if (data === '[DONE]') {
+      sink.finished(tMs);
+      return;
+    }
+    const d = obj(data);
+    if (!d) {
+      sink.unknown(typeof data === 'string' ? 'non-json' : 'untyped');
+      return;
+    }
+    if (d.error !== undefined) {
+      sink.error(errorMessage(d) ?? 'error chunk');
+      return;
+    }
+    const model = str(d.model);
+    if (model) sink.model(model);
+    const id = str(d.id);
+    if (id) sink.responseId(id);
+    const c = choice0(d);
+    if (c) {
+      const delta = obj(c.delta);
+      if (delta) {
+        const reasoning = reasoningOf(delta);
+        if (reasoning) sink.content(tMs, 'thinking', reasoning, 0);
+        const text = str(delta.content);
+        if (text) sink.content(tMs, 'text', text, 0);
+        const refusal = str(delta.refusal);
+        if (refusal) sink.content(tMs, 'text', refusal, 0);
+        if (Array.isArray(delta.tool_calls)) {
+          for (const tc of delta.tool_calls) {
+            const t = obj(tc);
+            if (!t) continue;
+            const block = (num(t.index) ?? 0) + 1;
+            const fn = obj(t.function);
+            const callId = str(t.id);
+            const name = fn && str(fn.name);
+            if (callId || name) sink.toolCall(tMs, block, callId, name ?? '');
+            const args = fn && str(fn.arguments);
+            if (args) sink.content(tMs, 'tool-args', args, block);
+          }
+        }
+      }
+      const finish = str(c.finish_reason);
+      if (finish) sink.stop(finish);
+    }
+    const u = obj(d.usage);
+    if (u) sink.usage(usageOf(u));
+  },
+
+  json(tMs, body, sink) {
+    const b = obj(body);
+    if (!b) {
+      sink.unknown('non-json-body');
+      return;
+    }
+    if (b.error !== undefined && b.choices === undefined) {
+      sink.error(errorMessage(b) ?? 'error response');
+      return;
+    }
+    const model = str(b.model);
+    if (model) sink.model(model);
+    const id = str(b.id);
+    if (id) sink.responseId(id);
+    const c = choice0(b);
+    const m = c && obj(c.message);
+    if (m) {
+      const reasoning = reasoningOf(m);
+      if (reasoning) sink.content(tMs, 'thinking', reasoning, 0);
+      const text = str(m.content);
+      if (text) sink.content(tMs, 'text', text, 0);
+      if (Array.isArray(m.tool_calls)) {
+        m.tool_calls.forEach((tc, i) => {
+          const t = obj(tc);
+          if (!t) return;
+          const fn = obj(t.function);
+          const block = i + 1;
+          sink.toolCall(tMs, block, str(t.id), (fn && str(fn.name)) ?? '');
+          const args = (fn && str(fn.arguments)) ?? '';
+          if (args) sink.content(tMs, 'tool-args', args, block);
+          sink.toolCallDone(tMs, block, args);
+        });
+      }
+    }
+    const finish = c && str(c.finish_reason);
+    if (finish) sink.stop(finish);
+    const u = obj(b.usage);
+    if (u) sink.usage(usageOf(u));
+    sink.finished(tMs);
+  },
+};

@@ -1,0 +1,222 @@
+// OpenAI Responses API: `POST …/responses` with SSE (`event:` + `data:` with sequence_number) or a
+// plain JSON response object. The WebSocket mode carries the same event objects one per frame (see
+// responses-websocket.ts). Blocks are output_index values.
+import type { ProtocolDecoder, RequestInfo, ResponseSink, Usage } from '../events.js';
+import { contentText, errorMessage, num, obj, oneLine, str, threadKey } from '../events.js';
+
+function usageOf(u: Record<string, unknown>): Usage {
+  const out: Usage = {};
+  const input = num(u.input_tokens);
+  const output = num(u.output_tokens);
+  if (input !== null) out.inputTokens = input;
+  if (output !== null) out.outputTokens = output;
+  const details = obj(u.input_tokens_details);
+  const cached = details && num(details.cached_tokens);
+  if (cached !== null && cached !== undefined) out.cacheReadTokens = cached;
+  return out;
+}
+
+const TOOL_ITEM_TYPES = new Set(['function_call', 'custom_tool_call', 'local_shell_call', 'mcp_call', 'computer_call']);
+
+function toolName(item: Record<string, unknown>): string {
+  return str(item.name) ?? String(item.type);
+}
+
+/** Arguments of a finished tool item: `arguments` (function), `input` (custom), else the action JSON. */
+function toolArgs(item: Record<string, unknown>): string | null {
+  const a = str(item.arguments) ?? str(item.input);
+  if (a !== null) return a;
+  if (item.action !== undefined) return JSON.stringify(item.action);
+  return null;
+}
+
+/** The terminal response object: usage, stop reason, error. */
+function finish(tMs: number, type: string, r: Record<string, unknown> | null, sink: ResponseSink): void {
+  if (r) {
+    const model = str(r.model);
+    if (model) sink.model(model);
+    const u = obj(r.usage);
+    if (u) sink.usage(usageOf(u));
+  }
+  if (type === 'response.completed') sink.stop((r && str(r.status)) ?? 'completed');
+  else if (type === 'response.incomplete') {
+    const details = r && obj(r.incomplete_details);
+    const reason = details && str(details.reason);
+    sink.stop(reason ? `incomplete:${reason}` : 'incomplete');
+  } else {
+    sink.stop('failed');
+    const e = r && obj(r.error);
+    sink.error(e ? (errorMessage({ error: e }) ?? 'response failed') : 'response failed');
+  }
+  sink.finished(tMs);
+}
+
+function outputItem(tMs: number, index: number, item: Record<string, unknown>, sink: ResponseSink): void {
+  const type = str(item.type) ?? '';
+  if (type === 'message') {
+    if (!Array.isArray(item.content)) return;
+    for (const part of item.content) {
+      const p = obj(part);
+      if (!p) continue;
+      const t = p.type === 'refusal' ? str(p.refusal) : str(p.text);
+      if (t) sink.content(tMs, 'text', t, index);
+    }
+  } else if (type === 'reasoning') {
+    for (const list of [item.summary, item.content]) {
+      if (!Array.isArray(list)) continue;
+      for (const part of list) {
+        const t = obj(part) && str((part as Record<string, unknown>).text);
+        if (t) sink.content(tMs, 'thinking', t, index);
+      }
+    }
+  } else if (TOOL_ITEM_TYPES.has(type)) {
+    sink.toolCall(tMs, index, str(item.call_id) ?? str(item.id), toolName(item));
+    const args = toolArgs(item);
+    if (args) sink.content(tMs, 'tool-args', args, index);
+    sink.toolCallDone(tMs, index, args);
+  } else if (type) sink.unknown(`output_item:${type}`);
+}
+
+const IGNORED = new Set([
+  'response.in_progress',
+  'response.queued',
+  'response.content_part.added',
+  'response.content_part.done',
+  'response.output_text.done',
+  'response.output_text.annotation.added',
+  'response.refusal.done',
+  'response.function_call_arguments.done',
+  'response.custom_tool_call_input.done',
+  'response.reasoning_summary_part.added',
+  'response.reasoning_summary_part.done',
+  'response.reasoning_summary_text.done',
+  'response.reasoning_text.done',
+]);
+
+export const openaiResponsesDecoder: ProtocolDecoder = {
+  protocol: 'openai-responses',
+
+  matchesPath(path) {
+    return /\/responses$/.test(path);
+  },
+
+  request(body): RequestInfo {
+    let b = obj(body);
+    const info: RequestInfo = { model: null, messageCount: null, answersToolCallIds: [], previousResponseId: null, prompt: null, stream: null, warmup: false, thread: null };
+    if (!b) return info;
+    // A WebSocket `response.create` frame may nest the request under `response`.
+    const nested = b.type === 'response.create' ? obj(b.response) : null;
+    if (nested) b = { ...b, ...nested };
+    info.model = str(b.model);
+    info.previousResponseId = str(b.previous_response_id);
+    if (typeof b.stream === 'boolean') info.stream = b.stream;
+    info.warmup = b.generate === false;
+    const input = b.input;
+    info.thread = threadKey(b.instructions, Array.isArray(input) ? input[0] : input);
+    if (typeof input === 'string') {
+      info.messageCount = 1;
+      info.prompt = input;
+      return info;
+    }
+    if (!Array.isArray(input)) return info;
+    info.messageCount = input.length;
+    // What it answers: the *_output items after the last user message.
+    for (let i = input.length - 1; i >= 0; i--) {
+      const item = obj(input[i]);
+      if (!item) continue;
+      const type = str(item.type) ?? (item.role !== undefined ? 'message' : '');
+      if (type === 'message' && item.role === 'user') {
+        if (i === input.length - 1) info.prompt = contentText(item.content);
+        break;
+      }
+      if (type.endsWith('_output')) {
+        const id = str(item.call_id);
+        if (id) info.answersToolCallIds.unshift(id);
+      }
+    }
+    return info;
+  },
+
+  event(tMs, data, name, sink) {
+    const d = obj(data);
+    const type = (d && str(d.type)) ?? name ?? '';
+    if (!d) {
+      sink.unknown(type || 'non-json');
+      return;
+    }
+    switch (type) {
+      case 'response.created': {
+        const r = obj(d.response);
+        if (!r) return;
+        const id = str(r.id);
+        if (id) sink.responseId(id);
+        const model = str(r.model);
+        if (model) sink.model(model);
+        return;
+      }
+      case 'response.output_item.added': {
+        const item = obj(d.item);
+        const index = num(d.output_index) ?? 0;
+        if (item && TOOL_ITEM_TYPES.has(String(item.type))) sink.toolCall(tMs, index, str(item.call_id) ?? str(item.id), toolName(item));
+        return;
+      }
+      case 'response.output_item.done': {
+        const item = obj(d.item);
+        const index = num(d.output_index) ?? 0;
+        if (item && TOOL_ITEM_TYPES.has(String(item.type))) sink.toolCallDone(tMs, index, toolArgs(item));
+        return;
+      }
+      case 'response.output_text.delta':
+      case 'response.refusal.delta': {
+        const t = str(d.delta);
+        if (t) sink.content(tMs, 'text', t, num(d.output_index) ?? 0);
+        return;
+      }
+      case 'response.reasoning_summary_text.delta':
+      case 'response.reasoning_text.delta': {
+        const t = str(d.delta);
+        if (t) sink.content(tMs, 'thinking', t, num(d.output_index) ?? 0);
+        return;
+      }
+      case 'response.function_call_arguments.delta':
+      case 'response.custom_tool_call_input.delta': {
+        const t = str(d.delta);
+        if (t) sink.content(tMs, 'tool-args', t, num(d.output_index) ?? 0);
+        return;
+      }
+      case 'response.completed':
+      case 'response.incomplete':
+      case 'response.failed':
+        finish(tMs, type, obj(d.response), sink);
+        return;
+      case 'error':
+        sink.error(errorMessage(d) ?? (str(d.message) ? oneLine(String(d.message)) : 'error event'));
+        sink.finished(tMs);
+        return;
+      default:
+        if (!IGNORED.has(type)) sink.unknown(type || 'untyped');
+    }
+  },
+
+  json(tMs, body, sink) {
+    const b = obj(body);
+    if (!b) {
+      sink.unknown('non-json-body');
+      return;
+    }
+    if (b.output === undefined && b.error !== undefined) {
+      sink.error(errorMessage(b) ?? 'error response');
+      return;
+    }
+    const id = str(b.id);
+    if (id) sink.responseId(id);
+    if (Array.isArray(b.output)) {
+      b.output.forEach((item, i) => {
+        const o = obj(item);
+        if (o) outputItem(tMs, i, o, sink);
+      });
+    }
+    const status = str(b.status);
+    finish(tMs, status === 'incomplete' ? 'response.incomplete' : status === 'failed' ? 'response.failed' : 'response.completed', b, sink);
+  },
+};

@@ -1,0 +1,182 @@
+// The normalized events every protocol decoder produces. Decoders push them into a ResponseSink
+// (method calls, not objects, so the hot path allocates only what the model keeps); EventLog turns
+// them into a plain list for tests and tools that want to see them.
+import type { DeltaKind, Protocol } from './model.js';
+
+/** What a decoder reads from a request body (or a WebSocket `response.create` frame). */
+export interface RequestInfo {
+  model: string | null;
+  /** Messages (Anthropic, Chat) or input items (Responses); null when the body is unreadable. */
+  messageCount: number | null;
+  /** Tool-call ids whose results are the newest input: what this request answers. */
+  answersToolCallIds: string[];
+  previousResponseId: string | null;
+  /** The user's text when the newest input is a user prompt (not tool results); null otherwise. */
+  prompt: string | null;
+  /** The request asked for a stream; null when it did not say. */
+  stream: boolean | null;
+  /** Responses API `generate: false`: a warm-up that produces no output. */
+  warmup: boolean;
+  /** Fingerprint of the conversation's opening (system prompt + first message): one agent thread shares it. */
+  thread: string | null;
+}
+
+export interface Usage {
+  /** All prompt tokens, cached ones included (Anthropic: input + cache read + cache write). */
+  inputTokens?: number;
+  outputTokens?: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+}
+
+/** Receives one response's normalized events, in wire order. `tMs`: arrival time of the frame. */
+export interface ResponseSink {
+  /** A content-bearing delta (text, thinking, or tool-call argument fragment). */
+  content(tMs: number, kind: DeltaKind, text: string, block: number): void;
+  /** A tool call begins at `block` (its argument deltas use the same block). */
+  toolCall(tMs: number, block: number, id: string | null, name: string): void;
+  /** The complete arguments of the call at `block`, when the wire states them (replaces the streamed concatenation). */
+  toolCallDone(tMs: number, block: number, args: string | null): void;
+  /** Reported usage; each given field replaces the earlier value (Anthropic usage is cumulative). */
+  usage(u: Usage): void;
+  stop(reason: string): void;
+  model(name: string): void;
+  responseId(id: string): void;
+  /** An error event or error body: one line. */
+  error(message: string): void;
+  /** The protocol's terminal event (message_stop, [DONE], response.completed/failed/incomplete). */
+  finished(tMs: number): void;
+  /** An event the decoder does not know: kept out of the figures. */
+  unknown(type: string): void;
+}
+
+/** One decoder per wire protocol. Stateless: per-response state lives in the sink. */
+export interface ProtocolDecoder {
+  protocol: Protocol;
+  /** True for a request path (query stripped) this protocol serves. */
+  matchesPath(path: string): boolean;
+  request(body: unknown): RequestInfo;
+  /** One streamed event: the parsed JSON data (or a string such as `[DONE]`), and the SSE event name. */
+  event(tMs: number, data: unknown, name: string | undefined, sink: ResponseSink): void;
+  /** A whole (non-streamed) JSON response body, arrived at tMs. */
+  json(tMs: number, body: unknown, sink: ResponseSink): void;
+}
+
+export type NormalizedEvent =
+  | { type: 'content'; tMs: number; kind: DeltaKind; text: string; block: number }
+  | { type: 'tool-call'; tMs: number; block: number; id: string | null; name: string }
+  | { type: 'tool-call-done'; tMs: number; block: number; args: string | null }
+  | { type: 'usage'; usage: Usage }
+  | { type: 'stop'; reason: string }
+  | { type: 'model'; name: string }
+  | { type: 'response-id'; id: string }
+  | { type: 'error'; message: string }
+  | { type: 'finished'; tMs: number }
+  | { type: 'unknown'; eventType: string };
+
+/** A sink that records every event as an object. */
+export class EventLog implements ResponseSink {
+  readonly events: NormalizedEvent[] = [];
+  content(tMs: number, kind: DeltaKind, text: string, block: number): void {
+    this.events.push({ type: 'content', tMs, kind, text, block });
+  }
+  toolCall(tMs: number, block: number, id: string | null, name: string): void {
+    this.events.push({ type: 'tool-call', tMs, block, id, name });
+  }
+  toolCallDone(tMs: number, block: number, args: string | null): void {
+    this.events.push({ type: 'tool-call-done', tMs, block, args });
+  }
+  usage(usage: Usage): void {
+    this.events.push({ type: 'usage', usage });
+  }
+  stop(reason: string): void {
+    this.events.push({ type: 'stop', reason });
+  }
+  model(name: string): void {
+    this.events.push({ type: 'model', name });
+  }
+  responseId(id: string): void {
+    this.events.push({ type: 'response-id', id });
+  }
+  error(message: string): void {
+    this.events.push({ type: 'error', message });
+  }
+  finished(tMs: number): void {
+    this.events.push({ type: 'finished', tMs });
+  }
+  unknown(eventType: string): void {
+    this.events.push({ type: 'unknown', eventType });
+  }
+}
+
+/** Small readers for untyped JSON, shared by the decoders. */
+export function obj(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+export function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+export function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+export function oneLine(s: string, max = 300): string {
+  const line = s.replace(/\s+/g, ' ').trim();
+  return line.length > max ? line.slice(0, max - 1) + '…' : line;
+}
+
+/** The text of a message content that is a string or a list of text parts (`text`, `input_text`, `output_text`). */
+export function contentText(content: unknown): string | null {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return null;
+  let out = '';
+  let any = false;
+  for (const part of content) {
+    const p = obj(part);
+    if (!p) continue;
+    const t = str(p.text);
+    if (t !== null && (p.type === 'text' || p.type === 'input_text' || p.type === 'output_text')) {
+      out += (any ? '\n' : '') + t;
+      any = true;
+    }
+  }
+  return any ? out : null;
+}
+
+/** An error body's message: `{error:{message}}`, `{error:"…"}`, `{message}`; else null. */
+export function errorMessage(v: unknown): string | null {
+  const o = obj(v);
+  if (!o) return null;
+  const e = o.error;
+  if (typeof e === 'string') return oneLine(e);
+  const eo = obj(e);
+  if (eo) {
+    const m = str(eo.message);
+    const t = str(eo.type) ?? str(eo.code);
+    if (m) return oneLine(t ? `${t}: ${m}` : m);
+    if (t) return t;
+  }
+  const m = str(o.message);
+  return m ? oneLine(m) : null;
+}
+
+/** FNV-1a (32 bit) of a string, as 8 hex digits: a cheap fingerprint, not a security hash. */
+export function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Thread key from the system/instructions text and the first message (their first few hundred chars). */
+export function threadKey(system: unknown, first: unknown): string | null {
+  if (system === undefined && first === undefined) return null;
+  const part = (v: unknown, n: number): string => {
+    if (v === undefined || v === null) return '';
+    const fromItem = obj(v);
+    const t = typeof v === 'string' ? v : (contentText(fromItem ? fromItem.content : v) ?? contentText(v) ?? JSON.stringify(v));
+    return t.slice(0, n);
+  };
+  return fnv1a(part(system, 200) + '\u0000' + part(first, 300));
+}

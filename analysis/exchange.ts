@@ -1,0 +1,193 @@
+// Builds one RequestModel from the normalized events of its response (it is the decoders' sink).
+import type { RequestInfo, ResponseSink, Usage } from './events.js';
+import type { ContentDelta, DeltaKind, Protocol, RequestModel, RequestStatus, ToolCall, Transport } from './model.js';
+import { gapStats } from './gaps.js';
+
+/** Token estimate of a fragment: ≈ 4 UTF-16 units per token, at least 1. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+interface CallState {
+  call: ToolCall;
+  /** Argument fragments have been streamed (so a final `arguments` only confirms them). */
+  streamed: boolean;
+}
+
+export class ExchangeBuilder implements ResponseSink {
+  readonly req: RequestModel;
+  /** The user's prompt, when this request opens a turn (kept off the model: only turns show it). */
+  readonly prompt: string | null;
+  /** The terminal event was seen. */
+  finishedMs: number | null = null;
+  /** Time of the latest frame of this exchange (its end when the trace stops mid-response). */
+  lastMs: number;
+  ended = false;
+  unknownTypes: Set<string> | null = null;
+  private readonly calls = new Map<number, CallState>();
+  private readonly errors: string[] = [];
+
+  constructor(id: string, protocol: Protocol, transport: Transport, url: string, startMs: number, info: RequestInfo) {
+    this.prompt = info.prompt;
+    this.lastMs = startMs;
+    this.req = {
+      id,
+      index: -1,
+      protocol,
+      transport,
+      url,
+      model: info.model,
+      startMs,
+      firstByteMs: null,
+      firstContentMs: null,
+      ttftMs: null,
+      endMs: startMs,
+      streamMs: null,
+      httpStatus: null,
+      inputTokens: null,
+      outputTokens: null,
+      cacheReadTokens: null,
+      cacheWriteTokens: null,
+      outputTokensEstimate: 0,
+      tokensPerSecond: null,
+      stopReason: null,
+      toolCalls: [],
+      status: 'complete',
+      error: null,
+      streamed: false,
+      warmup: info.warmup,
+      messageCount: info.messageCount,
+      answersToolCallIds: info.answersToolCallIds,
+      thread: info.thread,
+      responseId: null,
+      previousResponseId: info.previousResponseId,
+      critical: false,
+      dependsOn: null,
+      dependency: null,
+      turn: null,
+      deltas: [],
+      gaps: null,
+      stalls: [],
+      records: [],
+    };
+  }
+
+  /** A frame of this exchange arrived (any kind): keeps lastMs. */
+  touch(tMs: number): void {
+    if (tMs > this.lastMs) this.lastMs = tMs;
+  }
+
+  content(tMs: number, kind: DeltaKind, text: string, block: number): void {
+    const tokens = estimateTokens(text);
+    const d: ContentDelta = { tMs, kind, text, tokens, block };
+    this.req.deltas.push(d);
+    this.req.outputTokensEstimate += tokens;
+    if (this.req.firstContentMs === null) this.req.firstContentMs = tMs;
+    if (kind === 'tool-args') {
+      const s = this.callAt(tMs, block);
+      s.call.arguments += text;
+      s.streamed = true;
+    }
+  }
+
+  toolCall(tMs: number, block: number, id: string | null, name: string): void {
+    const s = this.calls.get(block);
+    if (s) {
+      // Chat servers may repeat id/name on later chunks of the same call.
+      if (s.call.id === null && id !== null) s.call.id = id;
+      if (!s.call.name && name) s.call.name = name;
+      return;
+    }
+    this.callAt(tMs, block, id, name);
+  }
+
+  toolCallDone(tMs: number, block: number, args: string | null): void {
+    const s = this.calls.get(block);
+    if (!s) return; // content_block_stop of a text block
+    if (args !== null) {
+      // Arguments that only arrive whole are content too: they count for TTFT and the stream.
+      if (!s.streamed && args) this.content(tMs, 'tool-args', args, block);
+      s.call.arguments = args;
+    }
+    s.call.endMs = tMs;
+  }
+
+  usage(u: Usage): void {
+    const r = this.req;
+    if (u.inputTokens !== undefined) r.inputTokens = u.inputTokens;
+    if (u.outputTokens !== undefined) r.outputTokens = u.outputTokens;
+    if (u.cacheReadTokens !== undefined) r.cacheReadTokens = u.cacheReadTokens;
+    if (u.cacheWriteTokens !== undefined) r.cacheWriteTokens = u.cacheWriteTokens;
+  }
+
+  stop(reason: string): void {
+    this.req.stopReason = reason;
+  }
+
+  model(name: string): void {
+    // The request names the model asked for; keep it, and fall back to what the response says.
+    if (this.req.model === null) this.req.model = name;
+  }
+
+  responseId(id: string): void {
+    if (this.req.responseId === null) this.req.responseId = id;
+  }
+
+  error(message: string): void {
+    this.errors.push(message);
+  }
+
+  finished(tMs: number): void {
+    if (this.finishedMs === null) this.finishedMs = tMs;
+  }
+
+  unknown(type: string): void {
+    (this.unknownTypes ??= new Set()).add(type);
+  }
+
+  private callAt(tMs: number, block: number, id: string | null = null, name = ''): CallState {
+    let s = this.calls.get(block);
+    if (!s) {
+      const call: ToolCall = { id, name, arguments: '', block, startMs: tMs, endMs: null };
+      s = { call, streamed: false };
+      this.calls.set(block, s);
+      this.req.toolCalls.push(call);
+    }
+    return s;
+  }
+
+  /**
+   * Closes the exchange at endMs. `outcome` is the transport's verdict (http-end, socket close, or
+   * 'aborted' when the trace stopped first); errors and missing terminal events refine it.
+   */
+  finish(endMs: number, outcome: RequestStatus, message: string | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    const r = this.req;
+    r.endMs = Math.max(endMs, r.startMs);
+    let status: RequestStatus = outcome;
+    let error = message;
+    if (r.httpStatus !== null && r.httpStatus >= 400) {
+      status = 'error';
+      error = this.errors[0] ?? `HTTP ${r.httpStatus}`;
+    } else if (this.errors.length > 0) {
+      status = 'error';
+      error = this.errors[0];
+    } else if (status === 'complete' && r.streamed && this.finishedMs === null && r.stopReason === null) {
+      status = 'aborted';
+      error = 'stream ended before its final event';
+    }
+    r.status = status;
+    r.error = status === 'complete' ? null : (error ?? status);
+    for (const c of r.toolCalls) if (c.endMs === null && status === 'complete') c.endMs = r.endMs;
+    if (r.firstContentMs !== null) {
+      if (r.firstContentMs > r.endMs) r.endMs = r.firstContentMs;
+      r.ttftMs = r.firstContentMs - r.startMs;
+      r.streamMs = r.endMs - r.firstContentMs;
+      if (r.outputTokens !== null && r.streamMs > 0) r.tokensPerSecond = r.outputTokens / (r.streamMs / 1000);
+    }
+    const g = gapStats(r.deltas);
+    r.gaps = g.stats;
+    r.stalls = g.stalls;
+  }
+}

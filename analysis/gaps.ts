@@ -1,0 +1,27 @@
+// Inter-token gaps of one response: percentiles and stalls.
+import type { ContentDelta, GapStats, Stall } from './model.js';
+import { STALL_FACTOR, STALL_MIN_MS } from './model.js';
+
+/** Nearest-rank percentile of an ascending array (p in 0..100). */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const rank = Math.ceil((p / 100) * n);
+  return sorted[Math.min(n - 1, Math.max(0, rank - 1))];
+}
+
+export function gapStats(deltas: readonly ContentDelta[]): { stats: GapStats | null; stalls: Stall[] } {
+  const n = deltas.length - 1;
+  if (n < 1) return { stats: null, stalls: [] };
+  const gaps = new Float64Array(n);
+  for (let i = 0; i < n; i++) gaps[i] = deltas[i + 1].tMs - deltas[i].tMs;
+  const sorted = gaps.slice().sort();
+  const p50 = percentile(sorted, 50);
+  const stats: GapStats = { count: n, p50Ms: p50, p99Ms: percentile(sorted, 99), maxMs: sorted[n - 1] };
+  const threshold = Math.max(STALL_FACTOR * p50, STALL_MIN_MS);
+  const stalls: Stall[] = [];
+  for (let i = 0; i < n; i++) {
+    if (gaps[i] > threshold) stalls.push({ startMs: deltas[i].tMs, endMs: deltas[i + 1].tMs, gapMs: gaps[i] });
+  }
+  return { stats, stalls };
+}

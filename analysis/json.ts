@@ -1,0 +1,81 @@
+// The JSON contracts of design.md ("lapse stats --json", "lapse simulate --json"), built from the model.
+// Exactly the documented fields: unknown values are null, never missing.
+import type { Breakdown, SessionModel, SimulationResult } from './model.js';
+
+export interface StatsJson {
+  trace: { path: string | null; formatVersion: string; truncated: boolean; records: number };
+  durationMs: number;
+  requests: Array<{
+    id: string;
+    protocol: string;
+    transport: string;
+    model: string | null;
+    startMs: number;
+    firstByteMs: number | null;
+    ttftMs: number | null;
+    endMs: number;
+    inputTokens: number | null;
+    outputTokens: number | null;
+    tokensPerSecond: number | null;
+    stopReason: string | null;
+    toolCalls: string[];
+    status: string;
+    critical: boolean;
+  }>;
+  breakdown: Breakdown;
+  files: Array<{ path: string; changes: number }>;
+}
+
+export interface SimulateJson {
+  profile: { name: string; tokensPerSecond: number | null; speedFactor: number | null; ttftScale: number; harnessScale: number };
+  original: { durationMs: number; breakdown: Breakdown };
+  simulated: { durationMs: number; breakdown: Breakdown };
+  speedup: number | null;
+}
+
+/** Rounds to µs: the trace's resolution (avoids printing float noise like 299.99999999997). */
+function us(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+function usOrNull(ms: number | null): number | null {
+  return ms === null ? null : us(ms);
+}
+function breakdownJson(b: Breakdown): Breakdown {
+  return { modelWaitMs: us(b.modelWaitMs), modelStreamMs: us(b.modelStreamMs), toolMs: us(b.toolMs), userMs: us(b.userMs), harnessMs: us(b.harnessMs) };
+}
+
+export function statsJson(m: SessionModel): StatsJson {
+  return {
+    trace: { path: m.trace.path, formatVersion: m.trace.formatVersion, truncated: m.trace.truncated, records: m.trace.records },
+    durationMs: us(m.durationMs),
+    requests: m.requests.map((r) => ({
+      id: r.id,
+      protocol: r.protocol,
+      transport: r.transport,
+      model: r.model,
+      startMs: us(r.startMs),
+      firstByteMs: usOrNull(r.firstByteMs),
+      ttftMs: usOrNull(r.ttftMs),
+      endMs: us(r.endMs),
+      inputTokens: r.inputTokens,
+      outputTokens: r.outputTokens,
+      tokensPerSecond: r.tokensPerSecond === null ? null : Math.round(r.tokensPerSecond * 100) / 100,
+      stopReason: r.stopReason,
+      toolCalls: r.toolCalls.map((c) => c.name),
+      status: r.status,
+      critical: r.critical,
+    })),
+    breakdown: breakdownJson(m.breakdown),
+    files: m.fileSummary.map((f) => ({ path: f.path, changes: f.changes })),
+  };
+}
+
+export function simulateJson(s: SimulationResult): SimulateJson {
+  const p = s.profile;
+  return {
+    profile: { name: p.name, tokensPerSecond: p.tokensPerSecond, speedFactor: p.speedFactor, ttftScale: p.instant ? 0 : p.ttftScale, harnessScale: p.harnessScale },
+    original: { durationMs: us(s.original.durationMs), breakdown: breakdownJson(s.original.breakdown) },
+    simulated: { durationMs: us(s.simulated.durationMs), breakdown: breakdownJson(s.simulated.breakdown) },
+    speedup: s.speedup === null ? null : Math.round(s.speedup * 1000) / 1000,
+  };
+}
