@@ -7,24 +7,8 @@ import { crc32 } from './crc32.js';
 import { packr, withStringTable } from './packr.js';
 import type { Body, HttpDataRecord, HttpRequestRecord, SseEvent, SseSameShape, TraceReadResult, TraceRecord } from './types.js';
 import { withLeaves } from './leaves.js';
+import { recordProblem } from './validate.js';
 import { FORMAT_VERSION } from './types.js';
-
-const KINDS = new Set([
-  'session',
-  'http-request',
-  'http-response',
-  'http-data',
-  'http-end',
-  'ws-open',
-  'ws-message',
-  'ws-close',
-  'file',
-  'process-start',
-  'process-exit',
-  'marker',
-  'drop',
-  'string',
-]);
 
 export interface ReaderOptions {
   /** Rebuild `patch` request bodies into `json` ones (default true). */
@@ -174,14 +158,10 @@ export class TraceStreamReader {
   }
 
   private validate(v: unknown, frameOffset: number): TraceRecord | null {
-    const r = v as { kind?: unknown; t?: unknown };
-    if (!r || typeof r !== 'object' || typeof r.kind !== 'string' || typeof r.t !== 'number' || !Number.isFinite(r.t)) {
-      this.stop(`damaged record in frame at byte ${frameOffset} (not a record)`);
+    const problem = recordProblem(v);
+    if (problem) {
+      this.stop(`damaged record in frame at byte ${frameOffset} (${problem})`);
       return null;
-    }
-    if (!KINDS.has(r.kind)) {
-      // A newer minor version may add kinds: keep them as they are, readers ignore what they do not know.
-      return v as TraceRecord;
     }
     return v as TraceRecord;
   }

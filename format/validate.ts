@@ -1,0 +1,71 @@
+// Field-level checks of decoded records, so every consumer can trust the types in types.ts: a record
+// that passed its frame checksum but does not fit its kind is damage, not something to analyse.
+
+type Rec = Record<string, unknown>;
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isObj = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+const opt = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v);
+const isStrArray = (v: unknown) => Array.isArray(v) && v.every(isStr);
+const oneOf = (...xs: string[]) => (v: unknown) => isStr(v) && xs.includes(v);
+
+function isHeaders(v: unknown): boolean {
+  if (!isObj(v)) return false;
+  for (const x of Object.values(v)) if (!isStr(x) && !isStrArray(x)) return false;
+  return true;
+}
+
+function isBody(v: unknown): boolean {
+  if (!isObj(v)) return false;
+  switch (v.enc) {
+    case 'json':
+      return 'value' in v;
+    case 'patch':
+      return isStr(v.base) && Array.isArray(v.ops) && v.ops.every((op) => isObj(op) && isStr(op.op) && isStr(op.path));
+    case 'text':
+      return isStr(v.text);
+    case 'bytes':
+      return v.bytes instanceof Uint8Array;
+    case 'dropped':
+      return isNum(v.length);
+    default:
+      return false;
+  }
+}
+
+function isSse(v: unknown): boolean {
+  if (!isObj(v)) return false;
+  if (v.form === 'raw') return isStr(v.text);
+  if (v.form === 'structured') return 'data' in v && opt(v.event, isStr) && opt(v.id, isStr);
+  if (v.form === 'same') return Array.isArray(v.changes) && opt(v.event, isStr) && opt(v.id, isStr) && v.changes.every((c) => Array.isArray(c) && c.length === 2 && isNum(c[0]));
+  return false;
+}
+
+const CHECKS: Record<string, (r: Rec) => boolean> = {
+  session: (r) => isObj(r.formatVersion) && isStr(r.lapseVersion) && isNum(r.startedAt) && isStrArray(r.argv) && isStr(r.cwd) && (r.harness === null || isStr(r.harness)) && isObj(r.upstreams) && isBool(r.redacted),
+  'http-request': (r) => isStr(r.id) && isStr(r.method) && isStr(r.url) && isStr(r.upstream) && isHeaders(r.headers) && isBody(r.body),
+  'http-response': (r) => isStr(r.id) && isNum(r.status) && isStr(r.statusText) && isHeaders(r.headers) && isBool(r.decoded),
+  'http-data': (r) => isStr(r.id) && opt(r.sse, isSse) && opt(r.chunk, isBody) && (r.sse !== undefined || r.chunk !== undefined),
+  'http-end': (r) => isStr(r.id) && oneOf('complete', 'aborted', 'error')(r.outcome) && opt(r.message, isStr) && isNum(r.bytes),
+  'ws-open': (r) => isStr(r.id) && isStr(r.url) && isStr(r.upstream) && isHeaders(r.headers) && isStr(r.protocol) && isStr(r.extensions) && opt(r.status, isNum) && opt(r.responseHeaders, isHeaders),
+  'ws-message': (r) => isStr(r.id) && oneOf('up', 'down')(r.dir) && isBody(r.data) && isBool(r.binary),
+  'ws-close': (r) => isStr(r.id) && isNum(r.code) && isStr(r.reason) && oneOf('client', 'upstream', 'proxy')(r.by),
+  file: (r) => isStr(r.path) && oneOf('create', 'modify', 'delete', 'rename')(r.op) && opt(r.from, isStr) && opt(r.diff, isStr) && opt(r.hash, isStr) && opt(r.size, isNum),
+  'process-start': (r) => isNum(r.pid) && isStrArray(r.argv),
+  'process-exit': (r) => isNum(r.pid) && (r.code === null || isNum(r.code)) && (r.signal === null || isStr(r.signal)),
+  marker: (r) => isStr(r.label),
+  drop: (r) => isNum(r.records) && isNum(r.bytes) && isStr(r.reason),
+};
+
+/**
+ * Null when the record fits its kind, else what is wrong. Kinds this version does not know pass
+ * (a newer minor version may add kinds; readers ignore them).
+ */
+export function recordProblem(v: unknown): string | null {
+  if (!isObj(v) || !isStr(v.kind) || !isNum(v.t)) return 'not a record';
+  const check = CHECKS[v.kind];
+  if (!check) return null;
+  return check(v) ? null : `malformed ${v.kind} record`;
+}

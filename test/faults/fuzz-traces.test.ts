@@ -1,0 +1,56 @@
+// Every reader of traces gets 10,000 damaged or nonsensical inputs: it must answer with a TraceFormatError
+// (the CLI turns it into one line and exit code 2) or a correct result — never another exception, never a
+// hang, never unbounded memory. In-process for speed; fuzz-cli.test.ts samples the same through the real CLI.
+import { describe, expect, it } from 'vitest';
+import { readTrace, TraceFormatError } from '../../format/index.js';
+import { analyseTrace, simulate, resolveProfile, statsJson, simulateJson, PROFILE_NAMES } from '../../analysis/index.js';
+import { mutate, rng } from './trace-mutations.js';
+import { baseTraces } from './base-traces.js';
+
+export const FUZZ_CASES = Number(process.env.LAPSE_FUZZ_CASES ?? 10_000);
+const CASE_LIMIT_MS = 2_000;
+
+/** The pipeline every read command runs: read, analyse, simulate each profile, render the JSON contracts. */
+function pipeline(bytes: Uint8Array): string {
+  const trace = readTrace(bytes);
+  const model = analyseTrace(trace);
+  let out = JSON.stringify(statsJson(model));
+  for (const name of PROFILE_NAMES) out += JSON.stringify(simulateJson(simulate(model, resolveProfile(name)!)));
+  return out;
+}
+
+describe(`bad traces (${FUZZ_CASES} inputs)`, () => {
+  it('read + analyse + simulate: a TraceFormatError or a result, within a time limit, memory bounded', () => {
+    const bases = baseTraces();
+    const r = rng(2026);
+    let rejected = 0;
+    let analysed = 0;
+    const failures: string[] = [];
+    let slowest = 0;
+    const heapStart = process.memoryUsage().heapUsed;
+    let heapPeak = heapStart;
+    for (let i = 0; i < FUZZ_CASES; i++) {
+      const input = mutate(r, bases[i % bases.length]);
+      const t0 = performance.now();
+      try {
+        const json = pipeline(input);
+        expect(json.length).toBeGreaterThan(0);
+        analysed++;
+      } catch (err) {
+        if (err instanceof TraceFormatError && !err.message.includes('\n')) rejected++;
+        else if (failures.length < 5) failures.push(`case ${i}: ${(err as Error)?.stack?.split('\n').slice(0, 4).join(' | ') ?? String(err)}`);
+        else failures.push('');
+      }
+      const dt = performance.now() - t0;
+      if (dt > slowest) slowest = dt;
+      if (i % 500 === 0) heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    }
+    console.log(`fuzz: ${FUZZ_CASES} inputs, ${rejected} rejected (one-line TraceFormatError), ${analysed} analysed, ${failures.length} failures, slowest ${slowest.toFixed(1)} ms, heap +${((heapPeak - heapStart) / 1e6).toFixed(1)} MB`);
+    expect(failures.filter(Boolean)).toEqual([]);
+    expect(failures.length).toBe(0);
+    expect(slowest).toBeLessThan(CASE_LIMIT_MS);
+    expect(heapPeak - heapStart).toBeLessThan(512e6);
+    expect(rejected).toBeGreaterThan(0);
+    expect(analysed).toBeGreaterThan(0);
+  }, 600_000);
+});
