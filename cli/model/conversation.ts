@@ -1,0 +1,198 @@
+// Turns a request of any of the three wire protocols into one normalized conversation, which is all
+// a script looks at. Only what a script needs is kept (who said what, which tools were asked for).
+import { countTokens } from './tokens.js';
+
+export type Protocol = 'anthropic' | 'openai-chat' | 'openai-responses';
+
+export type ConvMessage =
+  | { role: 'user'; text: string }
+  | { role: 'assistant'; text: string; toolCalls: Array<{ id: string; name: string }> }
+  | { role: 'tool'; callId: string; output: string };
+
+export interface Conversation {
+  protocol: Protocol;
+  model: string;
+  /** System prompt / instructions, joined. */
+  system: string;
+  messages: ConvMessage[];
+  /** Names of the tools the client offered. */
+  toolNames: string[];
+  /** The client asked for thinking / reasoning output. */
+  thinking: boolean;
+  maxTokens: number | null;
+  /** Our own count of the request's tokens (same tokenizer as the output). */
+  inputTokens: number;
+}
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** Text of a content value that is a string or a list of typed parts. */
+function partsText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((p) => (isObj(p) && typeof p.text === 'string' ? p.text : ''))
+    .filter(Boolean)
+    .join('\n');
+}
+
+function toolNamesOf(tools: unknown): string[] {
+  if (!Array.isArray(tools)) return [];
+  const out: string[] = [];
+  for (const t of tools) {
+    if (!isObj(t)) continue;
+    if (typeof t.name === 'string') out.push(t.name);
+    else if (isObj(t.function) && typeof t.function.name === 'string') out.push(t.function.name);
+  }
+  return out;
+}
+
+function maxTokensOf(body: Json, key: string): number | null {
+  const v = body[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+export function anthropicConversation(body: Json): Conversation {
+  const messages: ConvMessage[] = [];
+  for (const m of Array.isArray(body.messages) ? body.messages : []) {
+    if (!isObj(m)) continue;
+    if (m.role === 'assistant') {
+      const blocks = Array.isArray(m.content) ? m.content : [];
+      const toolCalls = blocks.filter((b) => isObj(b) && b.type === 'tool_use').map((b) => ({ id: str((b as Json).id), name: str((b as Json).name) }));
+      messages.push({ role: 'assistant', text: partsText(typeof m.content === 'string' ? m.content : blocks.filter((b) => isObj(b) && b.type === 'text')), toolCalls });
+      continue;
+    }
+    if (typeof m.content === 'string') {
+      messages.push({ role: 'user', text: m.content });
+      continue;
+    }
+    const blocks = Array.isArray(m.content) ? (m.content as unknown[]) : [];
+    const results = blocks.filter((b): b is Json => isObj(b) && b.type === 'tool_result');
+    for (const r of results) messages.push({ role: 'tool', callId: str(r.tool_use_id), output: partsText(r.content) });
+    // Text riding along with tool results (reminders, notes) is not a new user turn.
+    if (results.length === 0) messages.push({ role: 'user', text: partsText(blocks) });
+  }
+  const thinking = isObj(body.thinking) && body.thinking.type !== 'disabled';
+  return {
+    protocol: 'anthropic',
+    model: str(body.model) || 'lapse-scripted',
+    system: partsText(body.system),
+    messages,
+    toolNames: toolNamesOf(body.tools),
+    thinking,
+    maxTokens: maxTokensOf(body, 'max_tokens'),
+    inputTokens: countTokens(JSON.stringify([body.system ?? '', body.messages ?? [], body.tools ?? []])),
+  };
+}
+
+export function chatConversation(body: Json): Conversation {
+  const messages: ConvMessage[] = [];
+  const system: string[] = [];
+  for (const m of Array.isArray(body.messages) ? body.messages : []) {
+    if (!isObj(m)) continue;
+    if (m.role === 'system' || m.role === 'developer') system.push(partsText(m.content));
+    else if (m.role === 'user') messages.push({ role: 'user', text: partsText(m.content) });
+    else if (m.role === 'tool') messages.push({ role: 'tool', callId: str(m.tool_call_id), output: partsText(m.content) });
+    else if (m.role === 'assistant') {
+      const calls = Array.isArray(m.tool_calls) ? m.tool_calls : [];
+      messages.push({
+        role: 'assistant',
+        text: partsText(m.content),
+        toolCalls: calls.filter(isObj).map((c) => ({ id: str(c.id), name: isObj(c.function) ? str(c.function.name) : '' })),
+      });
+    }
+  }
+  return {
+    protocol: 'openai-chat',
+    model: str(body.model) || 'lapse-scripted',
+    system: system.join('\n'),
+    messages,
+    toolNames: toolNamesOf(body.tools),
+    thinking: typeof body.reasoning_effort === 'string',
+    maxTokens: maxTokensOf(body, 'max_completion_tokens') ?? maxTokensOf(body, 'max_tokens'),
+    inputTokens: countTokens(JSON.stringify([body.messages ?? [], body.tools ?? []])),
+  };
+}
+
+/** Responses API input items (a string input is one user message). */
+export function responsesItems(input: unknown): Json[] {
+  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: input }];
+  return Array.isArray(input) ? input.filter(isObj) : [];
+}
+
+/** `history` is every item of the conversation so far: earlier inputs and outputs, then this input. */
+export function responsesConversation(body: Json, history: Json[]): Conversation {
+  const messages: ConvMessage[] = [];
+  const system: string[] = [];
+  if (typeof body.instructions === 'string') system.push(body.instructions);
+  for (const it of history) {
+    const type = it.type ?? 'message';
+    if (type === 'message') {
+      if (it.role === 'system' || it.role === 'developer') system.push(partsText(it.content));
+      else if (it.role === 'user') messages.push({ role: 'user', text: partsText(it.content) });
+      else if (it.role === 'assistant') {
+        const last = messages[messages.length - 1];
+        // A message item and the function calls after it form one assistant turn.
+        if (last && last.role === 'assistant' && !last.text) last.text = partsText(it.content);
+        else messages.push({ role: 'assistant', text: partsText(it.content), toolCalls: [] });
+      }
+    } else if (type === 'function_call') {
+      const last = messages[messages.length - 1];
+      const call = { id: str(it.call_id), name: str(it.name) };
+      if (last && last.role === 'assistant') last.toolCalls.push(call);
+      else messages.push({ role: 'assistant', text: '', toolCalls: [call] });
+    } else if (type === 'function_call_output') {
+      messages.push({ role: 'tool', callId: str(it.call_id), output: typeof it.output === 'string' ? it.output : partsText(it.output) });
+    } else if (type === 'reasoning') {
+      const last = messages[messages.length - 1];
+      if (!last || last.role !== 'assistant') messages.push({ role: 'assistant', text: '', toolCalls: [] });
+    }
+  }
+  return {
+    protocol: 'openai-responses',
+    model: str(body.model) || 'lapse-scripted',
+    system: system.join('\n'),
+    messages,
+    toolNames: toolNamesOf(body.tools),
+    thinking: isObj(body.reasoning) && body.reasoning.summary != null,
+    maxTokens: maxTokensOf(body, 'max_output_tokens'),
+    inputTokens: countTokens(JSON.stringify([body.instructions ?? '', history, body.tools ?? []])),
+  };
+}
+
+// ---- what scripts usually ask of a conversation ----
+
+export function lastUserText(c: Conversation): string {
+  for (let i = c.messages.length - 1; i >= 0; i--) {
+    const m = c.messages[i];
+    if (m.role === 'user') return m.text;
+  }
+  return '';
+}
+
+/** Number of user turns (user text messages, not tool results). */
+export function userTurns(c: Conversation): number {
+  return c.messages.filter((m) => m.role === 'user').length;
+}
+
+/** Model replies since the last user text message: 0 at the start of a turn. */
+export function repliesThisTurn(c: Conversation): number {
+  let n = 0;
+  for (let i = c.messages.length - 1; i >= 0; i--) {
+    const m = c.messages[i];
+    if (m.role === 'user') break;
+    if (m.role === 'assistant') n++;
+  }
+  return n;
+}
+
+export function assistantReplies(c: Conversation): number {
+  return c.messages.filter((m) => m.role === 'assistant').length;
+}
+
+export function toolResults(c: Conversation): number {
+  return c.messages.filter((m) => m.role === 'tool').length;
+}

@@ -1,0 +1,166 @@
+// The scripted model endpoint: a real HTTP + WebSocket server on loopback that speaks Anthropic
+// Messages, OpenAI Chat Completions and OpenAI Responses (SSE and WebSocket mode).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { anthropicErrorBody } from './anthropic.js';
+import { Engine, type ModelServerOptions, type ModelServerStats, type Sink } from './engine.js';
+import { type Frame, sseText } from './frames.js';
+import { type Exchange, countTokens, serveAnthropic, serveChat, serveResponses } from './handlers.js';
+import { openaiErrorBody } from './openai-chat.js';
+import { serveResponsesSocket } from './responses-ws.js';
+
+export type { ModelServerOptions, ModelServerStats, RequestLogEntry } from './engine.js';
+
+export interface ModelServer {
+  /** `http://127.0.0.1:PORT` — the Anthropic base URL; OpenAI clients use `${url}/v1`. */
+  url: string;
+  port: number;
+  /** The Responses WebSocket URL: `ws://127.0.0.1:PORT/v1/responses`. */
+  wsUrl: string;
+  close(): Promise<void>;
+  stats(): ModelServerStats;
+}
+
+const MODELS = ['lapse-scripted', 'claude-sonnet-4-5', 'gpt-5'];
+
+/** `/responses` and `/v1/responses` alike (clients differ in whether the base URL ends in /v1). */
+function normalizePath(rawUrl: string): string {
+  const path = new URL(rawUrl, 'http://localhost').pathname.replace(/\/+$/, '') || '/';
+  return path.startsWith('/v1/') || path === '/v1' ? path : `/v1${path}`;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function notFound(res: ServerResponse, method: string, path: string): void {
+  const message = `lapse scripted endpoint: no route for ${method} ${path}`;
+  sendJson(res, 404, { ...anthropicErrorBody('not_found_error', message), ...openaiErrorBody('invalid_request_error', message) });
+}
+
+function sseSink(req: IncomingMessage, res: ServerResponse, requestId: string, anthropic: boolean): Sink {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    [anthropic ? 'request-id' : 'x-request-id']: requestId,
+  });
+  res.flushHeaders();
+  return {
+    send: (f: Frame) => void res.write(sseText(f)),
+    end: () => res.end(),
+    reset: () => req.socket.destroy(),
+    isClosed: () => res.destroyed || res.writableEnded || req.socket.destroyed,
+  };
+}
+
+export async function startModelServer(opts: ModelServerOptions = {}): Promise<ModelServer> {
+  const engine = new Engine(opts);
+  const sockets = new Set<Socket>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const t0 = performance.now();
+    const path = normalizePath(req.url ?? '/');
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && path === '/v1/models') {
+      const created = Math.floor(Date.now() / 1000);
+      const data = MODELS.map((id) => ({ id, object: 'model', created, owned_by: 'lapse', type: 'model', display_name: id, created_at: new Date(created * 1000).toISOString() }));
+      return sendJson(res, 200, { object: 'list', data, has_more: false, first_id: MODELS[0], last_id: MODELS[MODELS.length - 1] });
+    }
+    const stored = /^\/v1\/responses\/([^/]+)$/.exec(path);
+    if (method === 'GET' && stored) {
+      const r = engine.store.response(decodeURIComponent(stored[1]));
+      return r ? sendJson(res, 200, r) : sendJson(res, 404, openaiErrorBody('invalid_request_error', `No response found with id '${stored[1]}'.`));
+    }
+    const route =
+      path === '/v1/messages' ? serveAnthropic
+      : path === '/v1/messages/count_tokens' ? countTokens
+      : path === '/v1/chat/completions' ? serveChat
+      : path === '/v1/responses' ? serveResponses
+      : undefined;
+    if (method !== 'POST' || !route) return notFound(res, method, path);
+    const anthropic = path.startsWith('/v1/messages');
+    let body: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse((await readBody(req)).toString('utf8'));
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body is not a JSON object');
+      body = parsed as Record<string, unknown>;
+    } catch (err) {
+      const message = `invalid JSON body: ${(err as Error).message}`;
+      return sendJson(res, 400, anthropic ? anthropicErrorBody('invalid_request_error', message) : openaiErrorBody('invalid_request_error', message));
+    }
+    const ex: Exchange = {
+      body,
+      headers: req.headers,
+      t0,
+      transport: 'http',
+      path,
+      openStream: (requestId) => sseSink(req, res, requestId, anthropic),
+      json: (status, b, headers) => sendJson(res, status, b, headers),
+      isClosed: () => res.destroyed || req.socket.destroyed,
+    };
+    await route(engine, ex);
+  };
+
+  const server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, openaiErrorBody('server_error', `lapse scripted endpoint: ${(err as Error).message}`));
+      else res.destroy();
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  server.on('upgrade', (req, socket, head) => {
+    if (normalizePath(req.url ?? '/') !== '/v1/responses') {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      engine.websockets++;
+      serveResponsesSocket(engine, ws, req);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host ?? '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    wsUrl: `${url.replace(/^http/, 'ws')}/v1/responses`,
+    stats: () => engine.stats(),
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      })),
+  };
+}
