@@ -1,6 +1,84 @@
 import type { Command } from 'commander';
-import { registerNotBuilt } from '../util/not-built.js';
+import { loadTrace } from '../trace/load.js';
+import { listTraces, tracesDir, type TraceFileInfo } from '../util/paths.js';
+import { formatBytes, formatDuration } from '../record/summary.js';
+
+/** Traces up to this size are read for their duration and request count; bigger ones are only listed. */
+const READ_LIMIT = 16 * 1024 * 1024;
+
+interface TraceListing {
+  path: string;
+  name: string;
+  size: number;
+  mtimeMs: number;
+  startedAt: number | null;
+  harness: string | null;
+  durationMs: number | null;
+  requests: number | null;
+  truncated: boolean | null;
+}
+
+function describe(info: TraceFileInfo): TraceListing {
+  const out: TraceListing = { ...info, startedAt: null, harness: null, durationMs: null, requests: null, truncated: null };
+  if (info.size > READ_LIMIT) return out;
+  try {
+    const t = loadTrace(info.path);
+    let last = 0;
+    let requests = 0;
+    for (const r of t.records) {
+      if (r.t > last) last = r.t;
+      if (r.kind === 'http-request') requests++;
+      else if (r.kind === 'ws-message' && r.dir === 'up') requests++;
+      else if (r.kind === 'session') {
+        out.startedAt = r.startedAt;
+        out.harness = r.harness;
+      }
+    }
+    out.durationMs = last / 1000;
+    out.requests = requests;
+    out.truncated = t.truncated;
+  } catch {
+    // unreadable: listed without the figures
+  }
+  return out;
+}
 
 export function register(program: Command): void {
-  registerNotBuilt(program, 'ls', 'recorded traces, newest first');
+  program
+    .command('ls')
+    .description('recorded traces, newest first')
+    .option('--json', 'print JSON: [{ path, name, size, mtimeMs, startedAt, harness, durationMs, requests, truncated }]')
+    .addHelpText(
+      'after',
+      `
+Lists the trace directory ($LAPSE_HOME, else ~/.local/share/lapse/traces). "requests" counts HTTP
+requests plus messages sent over WebSockets; figures are left out for traces over 16 MB.
+
+Examples:
+  lapse ls
+  lapse ls --json | jq -r '.[0].path'`,
+    )
+    .action((flags: { json?: boolean }) => {
+      const rows = listTraces().map(describe);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        return;
+      }
+      if (!rows.length) {
+        process.stdout.write(`no traces in ${tracesDir()} (record one with \`lapse record -- CMD\` or try \`lapse demo\`)\n`);
+        return;
+      }
+      const table = rows.map((r) => [
+        new Date(r.startedAt ?? r.mtimeMs).toLocaleString('sv-SE').slice(0, 16),
+        r.durationMs === null ? '?' : formatDuration(r.durationMs),
+        r.requests === null ? '?' : String(r.requests) + (r.truncated ? '+' : ''),
+        formatBytes(r.size),
+        r.path,
+      ]);
+      const head = ['started', 'duration', 'requests', 'size', 'path'];
+      const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+      const line = (cells: string[]) =>
+        cells.map((c, i) => (i === cells.length - 1 ? c : i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+      process.stdout.write([line(head), ...table.map(line)].join('\n') + '\n');
+    });
 }

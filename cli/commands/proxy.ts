@@ -1,6 +1,74 @@
 import type { Command } from 'commander';
-import { registerNotBuilt } from '../util/not-built.js';
+import { stderrLog } from '../record/log.js';
+import { parsePort, startSession } from '../record/session.js';
+
+interface ProxyFlags {
+  output?: string;
+  port?: string;
+  anthropicUpstream?: string;
+  openaiUpstream?: string;
+  watch?: string;
+  redact: boolean;
+  quiet?: boolean;
+}
 
 export function register(program: Command): void {
-  registerNotBuilt(program, 'proxy', 'the recording proxy alone, for harnesses started elsewhere');
+  program
+    .command('proxy')
+    .description('the recording proxy alone, for harnesses started elsewhere')
+    .option('-o, --output <file>', 'trace file (default: a new file in the trace directory)')
+    .option('--port <n>', 'port on 127.0.0.1 (default: any free port)')
+    .option('--anthropic-upstream <url>', 'where Anthropic requests go (default: $ANTHROPIC_BASE_URL, else https://api.anthropic.com)')
+    .option('--openai-upstream <url>', 'where OpenAI requests go (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)')
+    .option('--watch <dir>', 'also record file changes under this directory')
+    .option('--no-redact', 'keep API keys and auth headers in the trace')
+    .option('-q, --quiet', 'print only the base URLs')
+    .addHelpText(
+      'after',
+      `
+Prints the base URLs to give your harness, records until Ctrl-C (or SIGTERM), then finishes the
+trace and prints a summary.
+
+Example:
+  lapse proxy --port 8787 --watch .
+  # in another terminal:
+  ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude
+  OPENAI_BASE_URL=http://127.0.0.1:8787/v1 my-agent
+  codex -c openai_base_url="http://127.0.0.1:8787/v1" exec "…"`,
+    )
+    .action(async (flags: ProxyFlags) => {
+      const log = stderrLog(Boolean(flags.quiet));
+      const session = await startSession({
+        output: flags.output,
+        harness: 'proxy',
+        argv: ['lapse', 'proxy', ...process.argv.slice(3)],
+        anthropicUpstream: flags.anthropicUpstream,
+        openaiUpstream: flags.openaiUpstream,
+        port: flags.port === undefined ? undefined : parsePort(flags.port),
+        watch: flags.watch ?? false,
+        redact: flags.redact,
+        defaultApi: 'openai',
+        log,
+      });
+      const { proxy } = session;
+      // The base URLs are this command's output proper: stdout, even with --quiet.
+      process.stdout.write(
+        [
+          `ANTHROPIC_BASE_URL=${proxy.anthropicBaseUrl}`,
+          `OPENAI_BASE_URL=${proxy.openaiBaseUrl}`,
+          `codex: -c openai_base_url="${proxy.openaiBaseUrl}"`,
+          '',
+        ].join('\n'),
+      );
+      log.info(`proxy on http://127.0.0.1:${proxy.port} → ${session.tracePath}`);
+      log.info(`upstreams: anthropic ${session.upstreams.anthropic}, openai ${session.upstreams.openai}; Ctrl-C to finish`);
+      void session.startWatching();
+      await new Promise<void>((resolve) => {
+        for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => resolve());
+      });
+      const lines = await session.finish('lapse proxy stopped');
+      for (const l of lines) log.info(l);
+      log.info(`trace: ${session.tracePath}`);
+      process.exit(0);
+    });
 }

@@ -1,6 +1,88 @@
 import type { Command } from 'commander';
-import { registerNotBuilt } from '../util/not-built.js';
+import { UsageError } from '../util/errors.js';
+import { childArgs, childEnv, defaultApiFor, harnessName } from '../record/harness.js';
+import { runChild, SpawnError } from '../record/child.js';
+import { stderrLog } from '../record/log.js';
+import { parsePort, startSession } from '../record/session.js';
+
+interface RecordFlags {
+  output?: string;
+  anthropicUpstream?: string;
+  openaiUpstream?: string;
+  port?: string;
+  watch?: string | boolean;
+  redact: boolean;
+  quiet?: boolean;
+}
 
 export function register(program: Command): void {
-  registerNotBuilt(program, 'record', 'start the recording proxy, run CMD pointed at it, write the trace');
+  // Options after the harness's name belong to the harness (`lapse record claude --resume`).
+  program.enablePositionalOptions();
+  program
+    .command('record')
+    .description('start the recording proxy, run CMD pointed at it, write the trace')
+    .argument('<cmd>', 'the harness to run (claude, codex, node my-agent.js, …)')
+    .argument('[args...]', "the harness's own arguments")
+    .option('-o, --output <file>', 'trace file (default: a new file in the trace directory)')
+    .option('--anthropic-upstream <url>', 'where Anthropic requests go (default: $ANTHROPIC_BASE_URL, else https://api.anthropic.com)')
+    .option('--openai-upstream <url>', 'where OpenAI requests go (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)')
+    .option('--port <n>', 'proxy port on 127.0.0.1 (default: any free port)')
+    .option('--watch <dir>', 'record file changes under this directory (default: the current directory)')
+    .option('--no-watch', 'do not record file changes')
+    .option('--no-redact', 'keep API keys and auth headers in the trace (default: they become fingerprints)')
+    .option('-q, --quiet', "no messages from lapse (the harness's own output is untouched)")
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      `
+The harness runs on your terminal exactly as usual; lapse points it at a proxy on 127.0.0.1
+(ANTHROPIC_BASE_URL and OPENAI_BASE_URL; for codex also -c openai_base_url=…), records every
+request, stream event, WebSocket message and file change, and exits with the harness's exit code.
+lapse's own messages go to stderr.
+
+Examples:
+  lapse record -- claude
+  lapse record -- codex exec "fix the failing test"
+  lapse record -o run.lapse --no-watch -- node my-agent.js --task 3
+  lapse stats                      # then: where the time went`,
+    )
+    .action(async (cmd: string, args: string[], flags: RecordFlags) => {
+      const log = stderrLog(Boolean(flags.quiet));
+      const harness = harnessName(cmd, args);
+      const session = await startSession({
+        output: flags.output,
+        harness,
+        argv: [cmd, ...args],
+        anthropicUpstream: flags.anthropicUpstream,
+        openaiUpstream: flags.openaiUpstream,
+        port: flags.port === undefined ? undefined : parsePort(flags.port),
+        watch: flags.watch === false ? false : typeof flags.watch === 'string' ? flags.watch : process.cwd(),
+        redact: flags.redact,
+        defaultApi: defaultApiFor(harness),
+        log,
+      });
+      const { proxy, sink } = session;
+      log.info(`recording ${harness} through http://127.0.0.1:${proxy.port} → ${session.tracePath}`);
+
+      const argv = childArgs(cmd, args, proxy.openaiBaseUrl);
+      let exitCode: number;
+      try {
+        const child = await runChild(cmd, argv, childEnv(process.env, { anthropic: proxy.anthropicBaseUrl, openai: proxy.openaiBaseUrl }, session.tracePath), (sig) =>
+          sink.guard(() => sink.write({ kind: 'marker', t: sink.now(), label: `lapse received ${sig}` })),
+        );
+        sink.write({ kind: 'process-start', t: sink.now(), pid: child.pid, argv: [cmd, ...argv] });
+        void session.startWatching();
+        const exit = await child.done;
+        sink.write({ kind: 'process-exit', t: sink.now(), pid: child.pid, code: exit.code, signal: exit.signal });
+        exitCode = exit.exitCode;
+      } catch (err) {
+        if (!(err instanceof SpawnError)) throw err;
+        await session.finish('the harness could not be started');
+        throw new UsageError(err.message, err.exitCode);
+      }
+      const lines = await session.finish('the harness exited');
+      for (const l of lines) log.info(l);
+      log.info(`trace: ${session.tracePath}`);
+      process.exit(exitCode);
+    });
 }

@@ -1,0 +1,237 @@
+// One HTTP exchange: harness → proxy → upstream and back, streamed chunk by chunk with backpressure,
+// recorded on the side. Rule of the house: the relay goes first, recording after, and recording
+// faults never reach the harness (GuardedSink).
+import http from 'node:http';
+import https from 'node:https';
+import zlib from 'node:zlib';
+import type { Body, EndOutcome, Micros } from '../../format/types.js';
+import { decodableCoding, isEventStream, ResponseTap } from './body-tap.js';
+import { forwardHeaders, headerValue, recordHeaders } from './headers.js';
+import type { RelayContext } from './relay-context.js';
+import { chooseApi, targetUrl } from './upstreams.js';
+
+const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const { sink } = ctx;
+  const t0 = sink.now();
+  const id = ctx.nextId('r');
+  ctx.stats.requests++;
+  const path = req.url ?? '/';
+  const api = chooseApi(path, req.headers, ctx.defaultApi);
+  const base = ctx.upstreams[api];
+  let target: URL;
+  try {
+    target = targetUrl(base, api, path);
+  } catch {
+    target = new URL(base);
+  }
+  const outHeaders = forwardHeaders(req.rawHeaders, { host: target.host, drop: ['expect'] });
+  res.sendDate = false; // the upstream's own Date (or none), not ours
+
+  const bodyChunks: Buffer[] = [];
+  let bodyDone = false;
+  let requestRecorded = false;
+  let state: 'waiting' | 'streaming' | 'done' = 'waiting';
+  let sent = 0;
+  let tap: ResponseTap | null = null;
+  let attempts = 0;
+  let upReq: http.ClientRequest;
+  let reqPaused = false;
+
+  const recordRequest = () => {
+    if (requestRecorded) return;
+    requestRecorded = true;
+    sink.guard(() =>
+      sink.write({
+        kind: 'http-request',
+        t: t0,
+        id,
+        method: req.method ?? 'GET',
+        url: path,
+        upstream: base,
+        headers: recordHeaders(req.rawHeaders),
+        body: requestBody(bodyChunks, headerValue(req.headers, 'content-encoding')),
+      }),
+    );
+  };
+
+  const finish = (outcome: EndOutcome, message: string | undefined, t: Micros) => {
+    if (state === 'done') return;
+    state = 'done';
+    ctx.live.delete(live);
+    recordRequest();
+    const end = () =>
+      sink.guard(() => sink.write({ kind: 'http-end', t, id, outcome, bytes: sent, ...(message ? { message } : {}) }));
+    if (tap) tap.end(end);
+    else end();
+  };
+
+  const resetClient = () => {
+    const s = req.socket;
+    if (s.destroyed) return;
+    // The closest thing to "the upstream's connection failed" that a client of a proxy can see.
+    if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+    else s.destroy();
+  };
+
+  const live = {
+    abort(reason: string) {
+      if (state === 'done') return;
+      const t = sink.now();
+      upReq.destroy();
+      finish('aborted', reason, t);
+      resetClient();
+    },
+  };
+  ctx.live.add(live);
+
+  const startUpstream = () => {
+    attempts++;
+    const mod = target.protocol === 'https:' ? https : http;
+    const r = mod.request({
+      protocol: target.protocol,
+      hostname: target.hostname.replace(/^\[|\]$/g, ''),
+      port: target.port || undefined,
+      path: target.pathname + target.search,
+      method: req.method,
+      headers: outHeaders,
+      agent: target.protocol === 'https:' ? ctx.agents.https : ctx.agents.http,
+    });
+    upReq = r;
+    r.on('socket', (s) => s.setNoDelay(true));
+    r.on('response', (upRes) => {
+      if (r !== upReq) return upRes.destroy();
+      onResponse(upRes);
+    });
+    r.on('error', (err: NodeJS.ErrnoException) => {
+      if (r !== upReq || state === 'done') return;
+      // A kept-alive upstream socket that the upstream had already closed: the request never got
+      // there, and we hold the whole body so far, so send it again on a fresh connection once.
+      if (state === 'waiting' && r.reusedSocket && attempts < 3 && STALE_SOCKET_ERRORS.has(err.code ?? '')) {
+        startUpstream();
+        return;
+      }
+      const t = sink.now();
+      ctx.stats.errors++;
+      finish('error', describeError(err, target), t);
+      resetClient();
+    });
+    r.on('drain', () => {
+      if (r === upReq && reqPaused) {
+        reqPaused = false;
+        req.resume();
+      }
+    });
+    for (const c of bodyChunks) r.write(c);
+    if (bodyDone) r.end();
+    if (reqPaused) {
+      reqPaused = false;
+      req.resume();
+    }
+  };
+
+  const onResponse = (upRes: http.IncomingMessage) => {
+    if (state !== 'waiting') return void upRes.destroy();
+    state = 'streaming';
+    const tHead = sink.now();
+    const status = upRes.statusCode ?? 502;
+    const statusText = upRes.statusMessage ?? '';
+    res.writeHead(status, statusText, forwardHeaders(upRes.rawHeaders));
+    // The harness sees the head (its "first byte") when the upstream sent it, not with the first chunk.
+    res.flushHeaders();
+    recordRequest();
+    const coding = decodableCoding(headerValue(upRes.headers, 'content-encoding'));
+    sink.guard(() => {
+      sink.write({
+        kind: 'http-response',
+        t: tHead,
+        id,
+        status,
+        statusText,
+        headers: recordHeaders(upRes.rawHeaders),
+        decoded: coding !== null && coding !== 'unknown',
+      });
+      tap = new ResponseTap(
+        sink,
+        id,
+        coding !== 'unknown' && isEventStream(headerValue(upRes.headers, 'content-type')),
+        coding === 'unknown' ? null : coding,
+      );
+    });
+
+    upRes.on('data', (chunk: Buffer) => {
+      const t = sink.now();
+      sent += chunk.length;
+      ctx.stats.bytesDown += chunk.length;
+      if (!res.write(chunk)) {
+        upRes.pause();
+        res.once('drain', () => upRes.resume());
+      }
+      // Node corks the socket for this write and sends it on the next tick: let the trace's work
+      // wait until after that, so it never adds to the harness's latency.
+      if (tap) {
+        const tp = tap;
+        queueMicrotask(() => tp.push(chunk, t));
+      }
+    });
+    upRes.on('end', () => {
+      const t = sink.now();
+      res.end();
+      queueMicrotask(() => finish('complete', undefined, t));
+    });
+    const cut = (err?: Error) => {
+      if (state !== 'streaming' || upRes.complete) return;
+      const t = sink.now();
+      ctx.stats.errors++;
+      queueMicrotask(() => finish('error', `upstream connection lost mid-response${err ? `: ${err.message}` : ''}`, t));
+      resetClient();
+    };
+    upRes.on('error', cut);
+    upRes.on('close', () => cut());
+  };
+
+  req.on('data', (chunk: Buffer) => {
+    bodyChunks.push(chunk);
+    ctx.stats.bytesUp += chunk.length;
+    if (state === 'done') return;
+    if (!upReq.write(chunk) && !reqPaused) {
+      reqPaused = true;
+      req.pause();
+    }
+  });
+  req.on('end', () => {
+    bodyDone = true;
+    if (state !== 'done') upReq.end();
+    recordRequest();
+  });
+  res.on('close', () => {
+    if (state === 'done' || res.writableFinished) return;
+    // The harness went away first (cancelled the request, or died): cancel upstream too.
+    const t = sink.now();
+    ctx.stats.aborted++;
+    upReq.destroy();
+    finish('aborted', 'the harness closed the connection', t);
+  });
+
+  startUpstream();
+}
+
+function describeError(err: NodeJS.ErrnoException, target: URL): string {
+  const code = err.code ? `${err.code} ` : '';
+  return `upstream ${target.origin}: ${code}${err.message}`.replace(/\s+/g, ' ').trim();
+}
+
+/** The request body as the trace stores it: compressed bodies decoded (the analysis needs the JSON). */
+function requestBody(chunks: Buffer[], contentEncoding: string | undefined): Body {
+  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  const coding = decodableCoding(contentEncoding);
+  if (coding === null || coding === 'unknown' || bytes.length === 0) return { enc: 'bytes', bytes };
+  try {
+    const out =
+      coding === 'gzip' ? zlib.gunzipSync(bytes) : coding === 'br' ? zlib.brotliDecompressSync(bytes) : zlib.inflateSync(bytes);
+    return { enc: 'bytes', bytes: out };
+  } catch {
+    return { enc: 'bytes', bytes };
+  }
+}

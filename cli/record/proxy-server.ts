@@ -1,0 +1,99 @@
+// The recording proxy: a node:http server on 127.0.0.1 that relays HTTP (http-relay.ts) and upgrades
+// (ws-relay.ts) to the upstreams, recording into a sink.
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { relayHttp } from './http-relay.js';
+import type { Log } from './log.js';
+import { newAgents, newStats, type ProxyStats, type RelayContext } from './relay-context.js';
+import type { GuardedSink } from './sink.js';
+import { proxyBaseUrls, type Api, type Upstreams } from './upstreams.js';
+import { relayUpgrade } from './ws-relay.js';
+import { UsageError } from '../util/errors.js';
+
+export interface ProxyOptions {
+  sink: GuardedSink;
+  upstreams: Upstreams;
+  log: Log;
+  /** 0 or undefined: an ephemeral port. */
+  port?: number;
+  /** Where paths that are neither Anthropic's nor OpenAI's go (the harness's vendor). */
+  defaultApi?: Api;
+}
+
+export interface ProxyHandle {
+  port: number;
+  /** `http://127.0.0.1:PORT` (ANTHROPIC_BASE_URL) and `…/v1` (OPENAI_BASE_URL). */
+  anthropicBaseUrl: string;
+  openaiBaseUrl: string;
+  stats: ProxyStats;
+  /** Stops listening, ends live exchanges (recorded as aborted with `reason`), closes pools. */
+  close(reason?: string): Promise<void>;
+}
+
+export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
+  let n = 0;
+  const ctx: RelayContext = {
+    sink: opts.sink,
+    upstreams: opts.upstreams,
+    defaultApi: opts.defaultApi ?? 'openai',
+    agents: newAgents(),
+    nextId: (prefix) => `${prefix}${++n}`,
+    stats: newStats(),
+    log: opts.log,
+    live: new Set(),
+  };
+  const server = http.createServer({
+    // A model can think for minutes before it answers; only the harness decides when to give up.
+    requestTimeout: 0,
+    noDelay: true,
+    keepAliveTimeout: 30_000,
+  });
+  server.on('request', (req, res) => {
+    try {
+      relayHttp(ctx, req, res);
+    } catch (err) {
+      opts.log.warnOnce('relay-bug', `proxy fault: ${(err as Error).message}`);
+      req.socket.destroy();
+    }
+  });
+  server.on('upgrade', (req, socket, head) => {
+    try {
+      relayUpgrade(ctx, req, socket, head);
+    } catch (err) {
+      opts.log.warnOnce('relay-bug', `proxy fault: ${(err as Error).message}`);
+      socket.destroy();
+    }
+  });
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new UsageError(`port ${opts.port} is already in use on 127.0.0.1`) : err),
+    );
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  const urls = proxyBaseUrls(port);
+
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    anthropicBaseUrl: urls.anthropic,
+    openaiBaseUrl: urls.openai,
+    stats: ctx.stats,
+    close(reason = 'lapse stopped') {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const ex of [...ctx.live]) ex.abort(reason);
+        for (const s of sockets) s.destroy();
+        ctx.agents.http.destroy();
+        ctx.agents.https.destroy();
+      });
+      return closing;
+    },
+  };
+}

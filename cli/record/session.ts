@@ -1,0 +1,102 @@
+// One recording: the trace writer, the proxy in front of the upstreams, and (optionally) the
+// workspace watcher, started and finished in the right order. Shared by `lapse record` and `lapse proxy`.
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TraceWriter } from '../trace/writer.js';
+import { loadTrace } from '../trace/load.js';
+import { UsageError } from '../util/errors.js';
+import { newTracePath } from '../util/paths.js';
+import type { Log } from './log.js';
+import { startProxy, type ProxyHandle } from './proxy-server.js';
+import { GuardedSink } from './sink.js';
+import { summarize } from './summarize.js';
+import { resolveUpstreams, type Api, type Upstreams } from './upstreams.js';
+import { WorkspaceWatcher, type ScanResult } from './watch/workspace-watcher.js';
+
+export interface SessionOptions {
+  /** -o FILE; default: a new file in the trace directory named after the harness. */
+  output?: string;
+  harness: string;
+  /** What the session header records as the command line. */
+  argv: string[];
+  anthropicUpstream?: string;
+  openaiUpstream?: string;
+  port?: number;
+  /** Directory to watch, or false. */
+  watch: string | false;
+  redact: boolean;
+  defaultApi: Api;
+  log: Log;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RecordingSession {
+  tracePath: string;
+  upstreams: Upstreams;
+  sink: GuardedSink;
+  proxy: ProxyHandle;
+  watcher: WorkspaceWatcher | null;
+  /** Starts the watcher's background scan (after the harness is running, so it never waits for it). */
+  startWatching(): Promise<ScanResult> | null;
+  /** Ends everything in order and returns the summary lines. */
+  finish(reason: string): Promise<string[]>;
+}
+
+export function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`--port must be a port number (0-65535), got ${v}`);
+  return n;
+}
+
+export async function startSession(opts: SessionOptions): Promise<RecordingSession> {
+  const env = opts.env ?? process.env;
+  const upstreams = resolveUpstreams({ anthropicUpstream: opts.anthropicUpstream, openaiUpstream: opts.openaiUpstream }, env);
+  let watchDir: string | null = null;
+  if (opts.watch !== false) {
+    watchDir = resolve(opts.watch);
+    if (!existsSync(watchDir) || !statSync(watchDir).isDirectory()) throw new UsageError(`--watch: not a directory: ${opts.watch}`);
+  }
+  const tracePath = opts.output ? resolve(opts.output) : newTracePath(opts.harness, new Date(), env);
+  const startedAtMs = Date.now();
+  const writer = TraceWriter.create(
+    tracePath,
+    { argv: opts.argv, cwd: process.cwd(), harness: opts.harness, upstreams, redact: opts.redact },
+    { onWarn: (m) => opts.log.warnOnce(`writer:${m}`, `warning: ${m}`) },
+  );
+  const sink = new GuardedSink(writer, opts.log);
+  let proxy: ProxyHandle;
+  try {
+    proxy = await startProxy({ sink, upstreams, log: opts.log, port: opts.port, defaultApi: opts.defaultApi });
+  } catch (err) {
+    await writer.close();
+    throw err;
+  }
+  const watcher = watchDir
+    ? new WorkspaceWatcher({ root: watchDir, sink, log: opts.log, skip: [tracePath], startedAtMs })
+    : null;
+
+  let finished: Promise<string[]> | null = null;
+  return {
+    tracePath,
+    upstreams,
+    sink,
+    proxy,
+    watcher,
+    startWatching: () => (watcher ? watcher.start() : null),
+    finish(reason) {
+      finished ??= (async () => {
+        // Files first (the harness's last writes), then the network, then the file is closed.
+        if (watcher) await watcher.stop().catch((err) => sink.fault(err));
+        await proxy.close(reason);
+        await writer.close();
+        if (sink.lost) opts.log.info(`warning: ${sink.lost} records could not be written`);
+        try {
+          return summarize(loadTrace(tracePath).records);
+        } catch (err) {
+          return [`the trace could not be read back: ${(err as Error).message}`];
+        }
+      })();
+      return finished;
+    },
+  };
+}

@@ -1,0 +1,200 @@
+// WebSocket (and any other Upgrade) relay. The handshake goes to the upstream as the harness sent it
+// (same Sec-WebSocket-Key, protocols and extension offer), the upstream's answer comes back as it was,
+// and from then on bytes flow through untouched both ways. So subprotocols, per-message-deflate
+// parameters, pings, pongs and close codes are exactly the two ends' own; WsTap reads along for the trace.
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Micros, WsCloseRecord } from '../../format/types.js';
+import { forwardHeaders, headerValue, recordHeaders, responseHead } from './headers.js';
+import type { RelayContext } from './relay-context.js';
+import { chooseApi, targetUrl } from './upstreams.js';
+import { parseDeflate, WsTap } from './ws-tap.js';
+
+type By = WsCloseRecord['by'];
+
+export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clientSock: Duplex, head: Buffer): void {
+  const { sink } = ctx;
+  const socket = clientSock as Socket;
+  const id = ctx.nextId('w');
+  ctx.stats.websockets++;
+  const path = req.url ?? '/';
+  const api = chooseApi(path, req.headers, ctx.defaultApi);
+  const base = ctx.upstreams[api];
+  const target = targetUrl(base, api, path);
+  const isWebSocket = (headerValue(req.headers, 'upgrade') ?? '').toLowerCase() === 'websocket';
+  socket.setNoDelay?.(true);
+
+  let state: 'handshake' | 'open' | 'done' = 'handshake';
+  let upSocket: Socket | null = null;
+  let tap: WsTap | null = null;
+  let firstGone: By | null = null;
+  let closeReason = '';
+
+  const resetSocket = (s: Socket | null) => {
+    if (!s || s.destroyed) return;
+    if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+    else s.destroy();
+  };
+
+  const recordOpen = (t: Micros, res?: http.IncomingMessage) =>
+    sink.guard(() =>
+      sink.write({
+        kind: 'ws-open',
+        t,
+        id,
+        url: path,
+        upstream: base,
+        headers: recordHeaders(req.rawHeaders),
+        protocol: (res && headerValue(res.headers, 'sec-websocket-protocol')) ?? '',
+        extensions: (res && headerValue(res.headers, 'sec-websocket-extensions')) ?? '',
+        ...(res ? { status: res.statusCode, responseHeaders: recordHeaders(res.rawHeaders) } : {}),
+      }),
+    );
+
+  const recordClose = (t: Micros, by: By, reason: string) =>
+    sink.guard(() => sink.write({ kind: 'ws-close', t, id, code: 1006, reason, by }));
+
+  // Before the upgrade: the handshake failed or the harness gave up; nothing was relayed yet.
+  const failHandshake = (by: By, reason: string, res?: http.IncomingMessage) => {
+    if (state !== 'handshake') return;
+    state = 'done';
+    ctx.live.delete(live);
+    const t = sink.now();
+    recordOpen(t, res);
+    recordClose(t, by, reason);
+  };
+
+  const live = {
+    abort(reason: string) {
+      if (state === 'handshake') {
+        failHandshake('proxy', reason);
+        upReq.destroy();
+        resetSocket(socket);
+        return;
+      }
+      if (state !== 'open') return;
+      firstGone ??= 'proxy';
+      closeReason ||= reason;
+      resetSocket(upSocket);
+      resetSocket(socket);
+    },
+  };
+  ctx.live.add(live);
+
+  socket.on('error', () => {
+    firstGone ??= 'client';
+    if (state === 'open') resetSocket(upSocket);
+  });
+  socket.on('close', () => {
+    if (state === 'handshake') {
+      upReq.destroy();
+      failHandshake('client', 'the harness closed the connection during the handshake');
+    }
+  });
+
+  const mod = target.protocol === 'https:' ? https : http;
+  const upReq = mod.request({
+    protocol: target.protocol,
+    hostname: target.hostname.replace(/^\[|\]$/g, ''),
+    port: target.port || undefined,
+    path: target.pathname + target.search,
+    method: req.method,
+    headers: forwardHeaders(req.rawHeaders, { host: target.host, keepUpgrade: true }),
+    agent: false, // an upgraded connection leaves any pool anyway
+  });
+
+  upReq.on('error', (err: NodeJS.ErrnoException) => {
+    if (state !== 'handshake') return;
+    ctx.stats.errors++;
+    failHandshake('upstream', `upstream ${target.origin}: ${err.code ? `${err.code} ` : ''}${err.message}`);
+    // As for HTTP: the harness's connection is reset, the nearest a proxy can come to "connection refused".
+    resetSocket(socket);
+  });
+
+  // The upstream refused the upgrade (426, 401, 404…): the harness gets that answer, and can fall back.
+  upReq.on('response', (res) => {
+    if (state !== 'handshake') return void res.destroy();
+    const body: Buffer[] = [];
+    res.on('data', (c: Buffer) => body.push(c));
+    res.on('error', () => resetSocket(socket));
+    res.on('end', () => {
+      const bytes = Buffer.concat(body);
+      const headers = forwardHeaders(res.rawHeaders, { drop: ['content-length'] });
+      headers.push('Content-Length', String(bytes.length), 'Connection', 'close');
+      failHandshake('upstream', `upgrade refused: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), res);
+      if (!socket.destroyed) socket.end(Buffer.concat([Buffer.from(responseHead(res.statusCode ?? 502, res.statusMessage ?? '', headers), 'latin1'), bytes]));
+    });
+  });
+
+  upReq.on('upgrade', (res, up: Socket, upHead: Buffer) => {
+    if (state !== 'handshake') return void up.destroy();
+    state = 'open';
+    upSocket = up;
+    const t = sink.now();
+    up.setNoDelay(true);
+    socket.write(Buffer.from(responseHead(res.statusCode ?? 101, res.statusMessage ?? 'Switching Protocols', res.rawHeaders), 'latin1'));
+    recordOpen(t, res);
+    if (isWebSocket) {
+      sink.guard(() => {
+        tap = new WsTap(sink, id, parseDeflate(headerValue(res.headers, 'sec-websocket-extensions')), () => ctx.stats.wsMessages++);
+      });
+    }
+    if (upHead.length) {
+      socket.write(upHead);
+      tap?.push('down', upHead, t);
+    }
+    if (head.length) {
+      up.write(head);
+      tap?.push('up', head, t);
+    }
+    pump(socket, up, 'up');
+    pump(up, socket, 'down');
+
+    up.on('error', () => {
+      firstGone ??= 'upstream';
+      resetSocket(socket);
+    });
+    let closed = 0;
+    const onClose = (by: By) => () => {
+      firstGone ??= by;
+      if (++closed < 2) return;
+      state = 'done';
+      ctx.live.delete(live);
+      const tClose = sink.now();
+      const tp = tap as WsTap | null;
+      const finishRecord = () => {
+        if (!tp?.closeSeen) recordClose(tClose, firstGone ?? by, closeReason || 'connection closed without a close frame');
+      };
+      if (tp) void tp.settle().then(finishRecord, finishRecord);
+      else finishRecord();
+    };
+    socket.on('close', onClose('client'));
+    up.on('close', onClose('upstream'));
+  });
+
+  /** Bytes from one end to the other at once, with backpressure; the tap reads after the write. */
+  function pump(from: Socket, to: Socket, dir: 'up' | 'down') {
+    from.on('data', (chunk: Buffer) => {
+      const t = sink.now();
+      if (dir === 'up') ctx.stats.bytesUp += chunk.length;
+      else ctx.stats.bytesDown += chunk.length;
+      if (!to.write(chunk)) {
+        from.pause();
+        to.once('drain', () => from.resume());
+      }
+      tap?.push(dir, chunk, t);
+    });
+    from.on('end', () => {
+      firstGone ??= dir === 'up' ? 'client' : 'upstream';
+      if (!to.destroyed) to.end();
+    });
+    from.on('close', () => {
+      // The other end cannot go on alone; give a half-closed peer a moment, then let it go.
+      if (!to.destroyed) setTimeout(() => to.destroy(), 2000).unref();
+    });
+  }
+
+  upReq.end();
+}
