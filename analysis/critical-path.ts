@@ -3,12 +3,15 @@
 import type { Breakdown, RequestModel, Segment, SegmentKind, Turn } from './model.js';
 
 /**
- * Sets dependsOn/dependency on every request. A request depends on the latest-ending response whose
- * tool calls it answers, else on the response named by previous_response_id, else on the latest
- * response that ended before it started (of the same thread when there is one among the last 64).
- * Warm-ups neither depend nor are depended on.
+ * Sets dependsOn/dependency on every request, and returns the main thread (see mainThread). A request
+ * depends on the latest-ending response whose tool calls it answers, else on the response named by
+ * previous_response_id, else on the latest response that ended before it started — unless that one
+ * is a side request (another thread than the main one) that overlapped the main thread's latest
+ * response that ended before it started: then on that one. A title or summary request that ran
+ * alongside the conversation must not take the conversation's place. Warm-ups neither depend nor
+ * are depended on.
  */
-export function linkDependencies(requests: RequestModel[]): void {
+export function linkDependencies(requests: RequestModel[]): string | null {
   const byToolId = new Map<string, RequestModel>();
   const byResponseId = new Map<string, RequestModel>();
   const real = requests.filter((r) => !r.warmup);
@@ -16,8 +19,9 @@ export function linkDependencies(requests: RequestModel[]): void {
     for (const c of r.toolCalls) if (c.id !== null) byToolId.set(c.id, r);
     if (r.responseId !== null) byResponseId.set(r.responseId, r);
   }
-  // Ends in ascending order, for "latest response that ended before it started".
-  const byEnd = real.slice().sort((a, b) => a.endMs - b.endMs);
+  // Pass 1 (start order): explicit links. They prove the same agent thread, so the thread key is
+  // inherited (previous_response_id requests carry only new items, so their own key differs).
+  const open: RequestModel[] = [];
   for (const r of real) {
     let dep: RequestModel | null = null;
     for (const id of r.answersToolCallIds) {
@@ -27,17 +31,23 @@ export function linkDependencies(requests: RequestModel[]): void {
     if (dep) {
       r.dependsOn = dep.id;
       r.dependency = 'tool-result';
-      continue;
-    }
-    if (r.previousResponseId !== null) {
+    } else if (r.previousResponseId !== null) {
       const d = byResponseId.get(r.previousResponseId);
       if (d && d !== r && d.startMs <= r.startMs) {
+        dep = d;
         r.dependsOn = d.id;
         r.dependency = 'previous-response';
-        continue;
       }
     }
-    // Binary search: last response with endMs <= r.startMs (excluding r itself, which ends later).
+    if (dep) {
+      if (dep.thread !== null) r.thread = dep.thread;
+    } else open.push(r);
+  }
+  const main = mainThread(real);
+  // Pass 2: time order for the rest.
+  const byEnd = real.slice().sort((a, b) => a.endMs - b.endMs);
+  for (const r of open) {
+    // Binary search: the first response with endMs > r.startMs.
     let lo = 0;
     let hi = byEnd.length;
     while (lo < hi) {
@@ -45,37 +55,50 @@ export function linkDependencies(requests: RequestModel[]): void {
       if (byEnd[mid].endMs <= r.startMs) lo = mid + 1;
       else hi = mid;
     }
-    // Prefer the same thread: a side request (title, summary) that happened to end last must not
-    // replace the main conversation's previous response.
-    let fallback: RequestModel | null = null;
-    for (let i = lo - 1; i >= 0; i--) {
+    let latest: RequestModel | null = null;
+    let ofMain: RequestModel | null = null;
+    for (let i = lo - 1; i >= 0 && lo - 1 - i <= 64; i--) {
       const d = byEnd[i];
       if (d === r) continue;
-      if (fallback === null) fallback = d;
-      if (r.thread === null || d.thread === r.thread) {
-        fallback = d;
+      latest ??= d;
+      if (d.thread === main) {
+        ofMain = d;
         break;
       }
-      // Far enough back that nothing of the same thread is likely: stop looking.
-      if (lo - 1 - i > 64) break;
     }
-    if (fallback) {
-      r.dependsOn = fallback.id;
+    const dep = ofMain !== null && latest !== null && latest.startMs < ofMain.endMs ? ofMain : latest;
+    if (dep) {
+      r.dependsOn = dep.id;
       r.dependency = 'time-order';
     }
   }
+  return main;
 }
 
 /**
- * Marks the chain ending at the last-ending request as critical; returns it in start order.
- * Everything else is a side request.
+ * The main thread: the conversation of the request with the longest input (the main conversation's
+ * history outgrows titles, summaries and most subagents); ties: the earliest.
  */
-export function markCriticalChain(requests: RequestModel[]): RequestModel[] {
+function mainThread(real: RequestModel[]): string | null {
+  let best: RequestModel | null = null;
+  for (const r of real) if (best === null || (r.messageCount ?? 0) > (best.messageCount ?? 0)) best = r;
+  return best ? best.thread : null;
+}
+
+/**
+ * Marks the chain the agent waited on as critical; returns it in start order. The chain ends at the
+ * latest-ending request of the main thread, or at a later request that only started after that one
+ * ended (then it was waited on too). Everything else is a side request.
+ */
+export function markCriticalChain(requests: RequestModel[], main: string | null): RequestModel[] {
   const byId = new Map<string, RequestModel>();
-  let last: RequestModel | null = null;
-  for (const r of requests) {
-    byId.set(r.id, r);
-    if (r.warmup) continue;
+  for (const r of requests) byId.set(r.id, r);
+  const real = requests.filter((r) => !r.warmup);
+  let mainLast: RequestModel | null = null;
+  for (const r of real) if (r.thread === main && (mainLast === null || r.endMs >= mainLast.endMs)) mainLast = r;
+  let last: RequestModel | null = mainLast;
+  for (const r of real) {
+    if (mainLast !== null && r.startMs < mainLast.endMs) continue;
     if (last === null || r.endMs > last.endMs || (r.endMs === last.endMs && r.startMs > last.startMs)) last = r;
   }
   const chain: RequestModel[] = [];

@@ -117,7 +117,11 @@ export interface RequestModel {
   messageCount: number | null;
   /** Tool-call ids whose results this request carries as its newest input (what it answers). */
   answersToolCallIds: string[];
-  /** Conversation fingerprint (system prompt + first message): requests of one agent thread share it; null if unreadable. */
+  /**
+   * Conversation key: a fingerprint of the system prompt + first message, inherited along tool-result and
+   * previous_response_id links, so one agent thread (main conversation, a subagent, a title generator)
+   * shares it; null if unreadable.
+   */
   thread: string | null;
   /** Responses API ids: this response's id and the `previous_response_id` it continued; null otherwise. */
   responseId: string | null;

@@ -266,8 +266,8 @@ export class SessionBuilder {
     requests.forEach((r, i) => (r.index = i));
     for (const b of this.builders) if (b.unknownTypes) for (const t of b.unknownTypes) this.unknownTypes.add(t);
 
-    linkDependencies(requests);
-    const chain = markCriticalChain(requests);
+    const main = linkDependencies(requests);
+    const chain = markCriticalChain(requests, main);
     const criticalPath = buildSegments(chain, durationMs);
     const turns = buildTurns(chain, this.prompts);
     const byId = new Map(requests.map((r) => [r.id, r] as const));

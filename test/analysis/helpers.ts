@@ -85,6 +85,8 @@ export interface AnthropicTurn {
   prompt?: string;
   system?: string;
   firstMessage?: string;
+  /** Extra history messages between the first and the last (the main conversation grows). */
+  history?: number;
 }
 
 /** One Anthropic streamed exchange with exact times: message_start at headMs, deltas, tool calls, message_delta + stop at endMs. */
@@ -117,7 +119,8 @@ export function anthropicTurn(x: AnthropicTurn): TraceRecord[] {
   const last = x.answers && x.answers.length
     ? { role: 'user', content: x.answers.map((id) => ({ type: 'tool_result', tool_use_id: id, content: 'ok' })) }
     : { role: 'user', content: x.prompt ?? 'do it' };
-  const messages = [{ role: 'user', content: x.firstMessage ?? 'first prompt' }, last];
+  const filler = Array.from({ length: x.history ?? 0 }, (_, i) => ({ role: i % 2 ? 'user' : 'assistant', content: 'earlier' }));
+  const messages = [{ role: 'user', content: x.firstMessage ?? 'first prompt' }, ...filler, last];
   const body = { model: 'claude-test', stream: true, system: x.system ?? 'You are an agent.', messages };
   return httpRecords({ id: x.id, body, startMs: x.startMs, headMs: x.headMs, eventMs: times, events, endMs: x.endMs });
 }
