@@ -1,6 +1,37 @@
 import type { Command } from 'commander';
-import { registerNotBuilt } from '../util/not-built.js';
+import { analyseTrace } from '../../analysis/session.js';
+import { statsJson } from '../../analysis/json.js';
+import { loadTrace } from '../trace/load.js';
+import { resolveTraceArg } from '../util/paths.js';
+import { renderStats } from '../report/stats-text.js';
+import { textOptions } from '../report/format.js';
 
 export function register(program: Command): void {
-  registerNotBuilt(program, 'stats', 'where the time went: totals, breakdown, per request');
+  program
+    .command('stats')
+    .description('where the time went: totals, breakdown, per request')
+    .argument('[trace]', 'trace file (default: the newest in the trace directory)')
+    .option('--json', 'print the figures as JSON (design.md contract)')
+    .addHelpText(
+      'after',
+      `
+The breakdown splits the session along its critical path (the requests the agent waited on):
+model wait (request → first token), model stream (first token → end), tools (after a response that
+asked for tools), user (after a response that ended the turn), harness (start-up, shutdown, the rest).
+The five add up to the duration. "side" requests (titles, subagents in parallel) are off the path.
+
+Examples:
+  lapse stats                                   the newest trace
+  lapse stats ~/traces/fix-tests.lapse --json | jq '.breakdown'
+  lapse stats --json | jq '.requests[] | select(.critical) | .ttftMs'`,
+    )
+    .action((trace: string | undefined, flags: { json?: boolean }) => {
+      const loaded = loadTrace(resolveTraceArg(trace));
+      const model = analyseTrace(loaded);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(statsJson(model), null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(renderStats(model, textOptions()));
+    });
 }
