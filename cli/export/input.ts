@@ -1,0 +1,158 @@
+// What every exporter reads: the session model (figures) plus the trace records (bodies, frames),
+// grouped per exchange. Platform-neutral: no node: imports, so the web viewer can reuse the exporters.
+import type {
+  Body,
+  Headers,
+  HttpDataRecord,
+  HttpEndRecord,
+  HttpRequestRecord,
+  HttpResponseRecord,
+  SessionRecord,
+  TraceRecord,
+  WsCloseRecord,
+  WsMessageRecord,
+  WsOpenRecord,
+} from '../../format/types.js';
+import { bodyText } from '../../format/body.js';
+import type { SessionModel } from '../../analysis/model.js';
+
+export interface ExportInput {
+  model: SessionModel;
+  /** The trace's records as the reader returns them (request bodies rebuilt). */
+  records: readonly TraceRecord[];
+  /** Wall-clock time of t=0 (ms since the epoch). Defaults to the session record's `startedAt`. */
+  startedAt?: number;
+  /** Version string written into the exports' creator fields. */
+  lapseVersion?: string;
+  /** Called now and then while converting: `done` of `total` units (requests, exchanges…). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface HttpExchange {
+  req: HttpRequestRecord;
+  res: HttpResponseRecord | null;
+  data: HttpDataRecord[];
+  end: HttpEndRecord | null;
+}
+
+export interface WsExchange {
+  open: WsOpenRecord;
+  messages: WsMessageRecord[];
+  close: WsCloseRecord | null;
+}
+
+export interface Exchanges {
+  session: SessionRecord | null;
+  http: HttpExchange[];
+  ws: WsExchange[];
+}
+
+/** One pass over the records: every HTTP exchange and WebSocket with its frames, in start order. */
+export function groupExchanges(records: readonly TraceRecord[]): Exchanges {
+  const http = new Map<string, HttpExchange>();
+  const ws = new Map<string, WsExchange>();
+  let session: SessionRecord | null = null;
+  for (const rec of records) {
+    switch (rec.kind) {
+      case 'session':
+        session ??= rec;
+        break;
+      case 'http-request':
+        http.set(rec.id, { req: rec, res: null, data: [], end: null });
+        break;
+      case 'http-response': {
+        const x = http.get(rec.id);
+        if (x) x.res = rec;
+        break;
+      }
+      case 'http-data':
+        http.get(rec.id)?.data.push(rec);
+        break;
+      case 'http-end': {
+        const x = http.get(rec.id);
+        if (x) x.end = rec;
+        break;
+      }
+      case 'ws-open':
+        ws.set(rec.id, { open: rec, messages: [], close: null });
+        break;
+      case 'ws-message':
+        ws.get(rec.id)?.messages.push(rec);
+        break;
+      case 'ws-close': {
+        const x = ws.get(rec.id);
+        if (x) x.close = rec;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return { session, http: [...http.values()], ws: [...ws.values()] };
+}
+
+/** t=0 on the wall clock: the caller's value, else the session record's, else the epoch. */
+export function startedAtOf(input: ExportInput): number {
+  return input.startedAt ?? input.model.session?.startedAt ?? 0;
+}
+
+/** Text of a body; '' for dropped payloads and for patches the reader could not rebuild. */
+export function safeText(body: Body): string {
+  if (body.enc === 'patch' || body.enc === 'dropped') return '';
+  return bodyText(body);
+}
+
+/** A header's value as one string (repeated headers joined the way HTTP folds them). */
+export function headerValue(h: Headers | undefined, name: string): string | undefined {
+  const v = h?.[name];
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** Headers as name/value pairs, a repeated header giving one pair per value. */
+export function headerPairs(h: Headers | undefined): Array<{ name: string; value: string }> {
+  const out: Array<{ name: string; value: string }> = [];
+  if (!h) return out;
+  for (const [name, v] of Object.entries(h)) {
+    if (Array.isArray(v)) for (const one of v) out.push({ name, value: one });
+    else out.push({ name, value: v });
+  }
+  return out;
+}
+
+/** UTF-8 byte length of a string without encoding it. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Base64 of bytes, with the platform's btoa (Node 16+ and browsers). */
+export function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/**
+ * The absolute URL a request went to: the upstream base plus the path the harness sent. The proxy's
+ * OpenAI base is `/v1`, so a `/v1…` path under an upstream base ending in `/v1` is not doubled
+ * (the recorder's own rule, cli/record/upstreams.ts).
+ */
+export function upstreamUrl(upstream: string, pathAndQuery: string, scheme?: 'ws'): string {
+  let base = upstream.replace(/\/+$/, '');
+  const path = pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`;
+  let rest = path;
+  if (/\/v1$/.test(base) && /^\/v1(?=[/?]|$)/.test(path)) rest = path.slice(3);
+  if (rest === '' || rest.startsWith('?')) rest = `/${rest}`;
+  if (scheme === 'ws') base = base.replace(/^http(s?):/i, 'ws$1:');
+  return base + (rest === '/' && /\/v1$/.test(base) ? '' : rest);
+}
