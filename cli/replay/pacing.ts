@@ -1,0 +1,80 @@
+// When each piece of a recorded response is sent, in ms after the request arrived. The bytes never
+// change; only their times do:
+// - `recorded`: the recorded offsets ÷ speed (speed 1 = as recorded);
+// - `instant`: everything at once;
+// - `profile`: the simulated model of analysis/simulate.ts — the wait (request → first content) becomes
+//   wait × ttftScale, the stream (first content → end) becomes outputTokens / tokensPerSecond, or
+//   stream / speedFactor; the pieces inside each span keep their relative places in it.
+import type { SimProfile } from '../../analysis/model.js';
+import type { Recorded } from './cassette.js';
+
+export type Pacing = { kind: 'recorded'; speed: number } | { kind: 'instant' } | { kind: 'profile'; profile: SimProfile };
+
+export interface Plan {
+  /** Response head (HTTP only). */
+  headMs: number;
+  /** One offset per piece, non-decreasing. */
+  pieceMs: number[];
+  /** Response end. */
+  endMs: number;
+  /** Planned time of the first content-bearing piece (null if the response has none). */
+  ttftMs: number | null;
+  /** Index of the first piece at or after the recorded first content. */
+  firstContentPiece: number | null;
+}
+
+export function describePacing(p: Pacing): string {
+  if (p.kind === 'instant') return 'instant (no waits)';
+  if (p.kind === 'recorded') return p.speed === 1 ? 'as recorded' : `as recorded, ${p.speed}× faster`;
+  const x = p.profile;
+  if (x.instant) return `profile ${x.name} (no model time)`;
+  const stream = x.tokensPerSecond !== null ? `${x.tokensPerSecond} tokens/s` : x.speedFactor !== null ? `stream ÷ ${x.speedFactor}` : 'stream as recorded';
+  return `profile ${x.name} (TTFT × ${x.ttftScale}, ${stream})`;
+}
+
+/** Maps a recorded offset (ms after the request) to the served one. */
+function retimer(r: Recorded, p: Pacing): (rel: number) => number {
+  if (p.kind === 'instant') return () => 0;
+  if (p.kind === 'recorded') return (rel) => rel / p.speed;
+  const x = p.profile;
+  if (x.instant) return () => 0;
+  const total = Math.max(0, r.endMs - r.startMs);
+  const fc = r.timing.firstContentMs;
+  const wait = fc === null ? total : Math.min(total, Math.max(0, fc - r.startMs));
+  const stream = total - wait;
+  const newWait = wait * x.ttftScale;
+  let newStream = stream;
+  if (fc !== null) {
+    if (x.tokensPerSecond !== null && x.tokensPerSecond > 0) {
+      newStream = ((r.timing.outputTokens ?? r.timing.outputTokensEstimate) / x.tokensPerSecond) * 1000;
+    } else if (x.speedFactor !== null && x.speedFactor > 0) {
+      newStream = stream / x.speedFactor;
+    }
+  }
+  return (rel) => {
+    if (rel <= wait) return wait > 0 ? (rel / wait) * newWait : 0;
+    if (stream <= 0) return newWait;
+    return newWait + (Math.min(rel, total) - wait) * (newStream / stream);
+  };
+}
+
+export function planResponse(r: Recorded, headAtMs: number | null, p: Pacing): Plan {
+  const map = retimer(r, p);
+  const rel = (t: number) => Math.max(0, t - r.startMs);
+  const pieceMs: number[] = [];
+  let last = 0;
+  for (const piece of r.pieces) {
+    last = Math.max(last, map(rel(piece.tMs)));
+    pieceMs.push(last);
+  }
+  const headMs = headAtMs === null ? 0 : Math.min(map(rel(headAtMs)), pieceMs[0] ?? Infinity);
+  const endMs = Math.max(last, map(rel(r.endMs)));
+  const fc = r.timing.firstContentMs;
+  let firstContentPiece: number | null = null;
+  if (fc !== null) {
+    // Pieces carry the arrival time of the frame that held the delta, the same clock the analysis used.
+    const i = r.pieces.findIndex((x) => x.tMs >= fc - 1e-6);
+    if (i !== -1) firstContentPiece = i;
+  }
+  return { headMs, pieceMs, endMs, ttftMs: firstContentPiece === null ? null : pieceMs[firstContentPiece], firstContentPiece };
+}
