@@ -23,7 +23,7 @@ export interface ModelServer {
   stats(): ModelServerStats;
 }
 
-const MODELS = ['lapse-scripted', 'claude-sonnet-4-5', 'gpt-5'];
+const MODELS = ['lapse-scripted', 'claude-sonnet-4-6', 'gpt-5'];
 
 /** `/responses` and `/v1/responses` alike (clients differ in whether the base URL ends in /v1). */
 function normalizePath(rawUrl: string): string {
@@ -76,7 +76,10 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     const t0 = performance.now();
     const path = normalizePath(req.url ?? '/');
     const method = req.method ?? 'GET';
+    // Requests that are not model calls are logged too: it helps to see a harness probe the wrong path.
+    const other = (protocol: 'models' | 'unknown') => engine.begin({ protocol, transport: 'http', path, stream: false, side: true }, t0);
     if (method === 'GET' && path === '/v1/models') {
+      engine.finish(other('models'), 'complete');
       const created = Math.floor(Date.now() / 1000);
       const data = MODELS.map((id) => ({ id, object: 'model', created, owned_by: 'lapse', type: 'model', display_name: id, created_at: new Date(created * 1000).toISOString() }));
       return sendJson(res, 200, { object: 'list', data, has_more: false, first_id: MODELS[0], last_id: MODELS[MODELS.length - 1] });
@@ -92,7 +95,10 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
       : path === '/v1/chat/completions' ? serveChat
       : path === '/v1/responses' ? serveResponses
       : undefined;
-    if (method !== 'POST' || !route) return notFound(res, method, path);
+    if (method !== 'POST' || !route) {
+      engine.finish(other('unknown'), 'error', `no route for ${method} ${path}`);
+      return notFound(res, method, path);
+    }
     const anthropic = path.startsWith('/v1/messages');
     let body: Record<string, unknown>;
     try {
