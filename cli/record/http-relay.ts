@@ -38,6 +38,7 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
   let attempts = 0;
   let upReq: http.ClientRequest;
   let reqPaused = false;
+  let cutResponse: ((err?: Error) => void) | null = null;
 
   const recordRequest = () => {
     if (requestRecorded) return;
@@ -60,11 +61,14 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
     if (state === 'done') return;
     state = 'done';
     ctx.live.delete(live);
-    recordRequest();
-    const end = () =>
-      sink.guard(() => sink.write({ kind: 'http-end', t, id, outcome, bytes: sent, ...(message ? { message } : {}) }));
-    if (tap) tap.end(end);
-    else end();
+    // After the chunks already queued for the trace (microtasks), so the end record comes last.
+    queueMicrotask(() => {
+      recordRequest();
+      const end = () =>
+        sink.guard(() => sink.write({ kind: 'http-end', t, id, outcome, bytes: sent, ...(message ? { message } : {}) }));
+      if (tap) tap.end(end);
+      else end();
+    });
   };
 
   const resetClient = () => {
@@ -112,6 +116,7 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
         startUpstream();
         return;
       }
+      if (state === 'streaming') return void cutResponse?.(err);
       const t = sink.now();
       ctx.stats.errors++;
       finish('error', describeError(err, target), t);
@@ -178,15 +183,17 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
     upRes.on('end', () => {
       const t = sink.now();
       res.end();
-      queueMicrotask(() => finish('complete', undefined, t));
+      finish('complete', undefined, t);
     });
     const cut = (err?: Error) => {
       if (state !== 'streaming' || upRes.complete) return;
       const t = sink.now();
       ctx.stats.errors++;
-      queueMicrotask(() => finish('error', `upstream connection lost mid-response${err ? `: ${err.message}` : ''}`, t));
+      const code = err ? (err as NodeJS.ErrnoException).code ?? err.message : '';
+      finish('error', `upstream connection lost mid-response${code ? `: ${code}` : ''}`, t);
       resetClient();
     };
+    cutResponse = cut;
     upRes.on('error', cut);
     upRes.on('close', () => cut());
   };
