@@ -102,7 +102,6 @@ export function register(program: Command): void {
     .option('--threshold <x>', `similarity (0-1) below which a request is a mismatch (default ${DEFAULT_THRESHOLD})`)
     .option('--record-to <file>', 'record the replayed run as a trace too (compare with lapse stats)')
     .option('-q, --quiet', 'no per-request log lines (warnings still shown)')
-    .passThroughOptions()
     .addHelpText(
       'after',
       `
@@ -165,7 +164,11 @@ Each served request is logged on stderr with recorded vs served TTFT and duratio
       });
       const anthropicUrl = server.url;
       const openaiUrl = `${server.url}/v1`;
-      process.stdout.write([`ANTHROPIC_BASE_URL=${anthropicUrl}`, `OPENAI_BASE_URL=${openaiUrl}`, `codex: -c openai_base_url="${openaiUrl}"`, ''].join('\n'));
+      const urls = [`ANTHROPIC_BASE_URL=${anthropicUrl}`, `OPENAI_BASE_URL=${openaiUrl}`, `codex: -c openai_base_url="${openaiUrl}"`];
+      // The URLs are this command's output proper (stdout); with a child they go to stderr so the
+      // child's own stdout stays its own.
+      if (cmd.length === 0) process.stdout.write(urls.join('\n') + '\n');
+      else process.stderr.write(urls.map((u) => `lapse replay: ${u}`).join('\n') + '\n');
       const ws = cassette.turns.length ? ` and ${cassette.turns.length} WebSocket responses` : '';
       process.stderr.write(`lapse replay: ${tracePath}: ${cassette.http.length} HTTP exchanges${ws}, ${describePacing(pacing)}${flags.strict ? ', strict' : ''}\n`);
 

@@ -32,7 +32,7 @@ export function serveHttp(ctx: ReplayContext, req: IncomingMessage, res: ServerR
       ctx.stats.refused++;
       const strict = ctx.match.strict && m.item !== null;
       const status = strict ? 409 : 404;
-      const message = m.refusal ?? `nothing recorded for ${method} ${path}`;
+      const message = m.refusal ?? 'nothing was recorded for this method and path';
       ctx.warn(`${method} ${url}: ${message}${m.item ? `; closest is ${m.item.id} (similarity ${m.similarity.toFixed(2)})` : ''} → ${status}`);
       const text = JSON.stringify(mismatchBody(message, closestOf(m), strict ? 'replay_mismatch' : 'not_recorded'));
       const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))];

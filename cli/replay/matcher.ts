@@ -52,7 +52,7 @@ export class Matcher<T extends Recorded> {
   /** Picks the recording to serve and marks it played (unless refused). */
   match(method: string, path: string, f: BodyFeatures, opts: MatchOptions): Match<T> {
     const all = this.candidates(method, path);
-    if (all.length === 0) return { item: null, similarity: 0, replayed: false, refusal: `nothing was recorded for ${method.toUpperCase()} ${path}` };
+    if (all.length === 0) return { item: null, similarity: 0, replayed: false, refusal: 'nothing was recorded for this method and path' };
     const fresh = best(all.filter((x) => x.played === 0), f);
     const any = best(all, f)!;
     if (!fresh) {

@@ -110,6 +110,22 @@ describe('replay to the official SDK clients', () => {
     expect(saving).toBeLessThan(predicted * 1.3 + 50);
   });
 
+  it('stops playing when the client goes away mid-response', async () => {
+    const r = await replay(rec.path, { kind: 'recorded', speed: 0.1 });
+    try {
+      const ac = new AbortController();
+      const res = await fetch(`${r.urls.openai}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: CHAT_BODY, signal: ac.signal });
+      expect(res.status).toBe(200);
+      ac.abort();
+      const deadline = performance.now() + 3000;
+      while (r.server.summary().aborted === 0 && performance.now() < deadline) await new Promise((x) => setTimeout(x, 20));
+      expect(r.server.summary().aborted).toBe(1);
+      expect(r.lines.some((l) => l.includes('client went away'))).toBe(true);
+    } finally {
+      await r.server.close();
+    }
+  });
+
   it('--strict answers a request unlike any recording with 409 naming the closest', async () => {
     const r = await replay(rec.path, { kind: 'instant' }, { strict: true });
     try {
