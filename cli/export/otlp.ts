@@ -5,7 +5,7 @@ import type { TraceRecord } from '../../format/types.js';
 import { bodyJson } from '../../format/body.js';
 import { sseData } from '../../format/sse.js';
 import type { Protocol, RequestModel } from '../../analysis/model.js';
-import { startedAtOf, type ExportInput } from './input.js';
+import { groupExchanges, startedAtOf, type ExportInput, type HttpExchange } from './input.js';
 import { attributes, spanIdFor, traceIdFor, unixNano, SPAN_KIND, STATUS_CODE, type AttrValue, type KeyValue } from './otlp-json.js';
 
 export interface OtlpSpan {
@@ -44,6 +44,7 @@ export function toOtlp(input: ExportInput): OtlpTraces {
   const rootId = spanIdFor(traceId, 'root');
   const chatId = (id: string): string => spanIdFor(traceId, `chat:${id}`);
   const upstreams = upstreamsById(input.records);
+  const recordsOf = exchangeRecords(input);
   const byId = new Map(m.requests.map((r) => [r.id, r] as const));
   const spans: OtlpSpan[] = [];
   const span = (key: string, name: string, kind: number, startMs: number, endMs: number, attrs: Record<string, AttrValue>): OtlpSpan => {
@@ -88,8 +89,9 @@ export function toOtlp(input: ExportInput): OtlpTraces {
   });
 
   m.requests.forEach((r, i) => {
-    const req = requestFields(input.records, r);
-    const res = responseFields(input.records, r);
+    const own = recordsOf(r);
+    const req = requestFields(own);
+    const res = responseFields(own);
     const server = upstreams.get(r.transport === 'websocket' ? r.id.slice(0, r.id.lastIndexOf('#')) : r.id);
     const requestModel = req.model ?? r.model;
     const errored = r.status !== 'complete';
@@ -182,8 +184,8 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** Request parameters from the request body (HTTP) or the `response.create` frame (WebSocket). */
-function requestFields(records: readonly TraceRecord[], r: RequestModel): { model: string | null; maxTokens: number | null; temperature: number | null; topP: number | null } {
-  const first = records[r.records[0]];
+function requestFields(own: readonly TraceRecord[]): { model: string | null; maxTokens: number | null; temperature: number | null; topP: number | null } {
+  const first = own[0];
   let body: Record<string, unknown> | null = null;
   if (first?.kind === 'http-request') body = obj(bodyJson(first.body));
   else if (first?.kind === 'ws-message' && first.dir === 'up' && !first.binary) body = obj(bodyJson(first.data));
@@ -200,7 +202,7 @@ function requestFields(records: readonly TraceRecord[], r: RequestModel): { mode
 }
 
 /** Model and response id as the endpoint named them (first frame that says). */
-function responseFields(records: readonly TraceRecord[], r: RequestModel): { model?: string; id?: string } {
+function responseFields(own: readonly TraceRecord[]): { model?: string; id?: string } {
   const out: { model?: string; id?: string } = {};
   const chunks: string[] = [];
   const look = (v: unknown): boolean => {
@@ -211,8 +213,7 @@ function responseFields(records: readonly TraceRecord[], r: RequestModel): { mod
     out.id ??= str(inner.id) ?? undefined;
     return out.model !== undefined && out.id !== undefined;
   };
-  for (const i of r.records) {
-    const rec = records[i];
+  for (const rec of own) {
     if (rec?.kind === 'http-data') {
       if (rec.sse && look(sseData(rec.sse))) break;
       if (rec.chunk && rec.chunk.enc !== 'dropped' && rec.chunk.enc !== 'patch') chunks.push(rec.chunk.enc === 'json' ? JSON.stringify(rec.chunk.value) : rec.chunk.enc === 'text' ? rec.chunk.text : new TextDecoder().decode(rec.chunk.bytes));
@@ -228,6 +229,38 @@ function responseFields(records: readonly TraceRecord[], r: RequestModel): { mod
     }
   }
   return out;
+}
+
+/**
+ * The records of one exchange, request first. The model lists them (`RequestModel.records`) unless it
+ * was built without detail; then they are found again: an HTTP exchange by its id, the n-th response
+ * on a socket as the n-th `response.create` frame and the server frames up to the next one.
+ */
+function exchangeRecords(input: ExportInput): (r: RequestModel) => TraceRecord[] {
+  let grouped: ReturnType<typeof groupExchanges> | null = null;
+  let http: Map<string, HttpExchange> | null = null;
+  return (r) => {
+    if (r.records.length > 0) return r.records.map((i) => input.records[i]).filter((x) => x !== undefined);
+    grouped ??= groupExchanges(input.records);
+    if (r.transport === 'http') {
+      http ??= new Map(grouped.http.map((x) => [x.req.id, x] as const));
+      const x = http.get(r.id);
+      return x ? [x.req, ...x.data] : [];
+    }
+    const hash = r.id.lastIndexOf('#');
+    const socket = grouped.ws.find((w) => w.open.id === r.id.slice(0, hash));
+    const n = Number(r.id.slice(hash + 1));
+    if (!socket || !(n >= 1)) return [];
+    const out: TraceRecord[] = [];
+    let seen = 0;
+    for (const msg of socket.messages) {
+      const create = msg.dir === 'up' && !msg.binary && obj(bodyJson(msg.data))?.type === 'response.create';
+      if (create) seen++;
+      if (seen > n) break;
+      if (seen === n && (create || msg.dir === 'down')) out.push(msg);
+    }
+    return out;
+  };
 }
 
 /** host and port of the upstream each exchange went to, by http-request / ws-open id. */
