@@ -67,7 +67,7 @@ export async function startUpstream(handler: UpstreamHandler, path = ''): Promis
       res.end(String(err));
     }
   });
-  server.keepAliveTimeout = 1000;
+  server.keepAliveTimeout = 5000; // Node clients keep a socket for (hint - 1 s): 1 s would mean never
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
