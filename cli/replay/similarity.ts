@@ -2,7 +2,7 @@
 // messages (a 75 KB system prompt and tool list repeat on every request), and a re-run differs a little
 // everywhere (ids, dates, temp paths). So the score leans on the conversation's tail and its length,
 // with a token-set Jaccard over the whole body and the model name as weaker signals.
-// Features are computed once per body; comparing two is a few set look-ups per distinct token.
+// Features are computed once per body (one pass over the text); comparing two costs O(K), any size.
 
 export interface BodyFeatures {
   /** FNV-1a of the whole text: identical bodies score 1 without any set work. */
@@ -13,16 +13,48 @@ export interface BodyFeatures {
   model: string | null;
   /** Messages / input items; null when the body has no conversation array. */
   count: number | null;
-  /** Distinct word tokens of the last two conversation items (or of a string input). */
-  tail: Set<string>;
-  /** Distinct word tokens of the whole body. */
-  all: Set<string>;
+  /** Sketch of the distinct word tokens of the last two conversation items (or of a string input). */
+  tail: Uint32Array;
+  /** Sketch of the distinct word tokens of the whole body. */
+  all: Uint32Array;
 }
 
-const TOKEN = /[A-Za-z0-9_]+/g;
+/**
+ * Bottom-K sketch size: the K smallest distinct token hashes. Two sketches estimate the Jaccard index of
+ * the full token sets (exactly, when the union has at most K tokens) in O(K), whatever the body size.
+ */
+const K = 256;
 
-function tokens(text: string): Set<string> {
-  return new Set(text.match(TOKEN) ?? []);
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** Hashes every [A-Za-z0-9_]+ run of the text without allocating the tokens. */
+function sketch(text: string): Uint32Array {
+  const seen = new Set<number>();
+  let h = 0;
+  let inWord = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (isWordChar(c)) {
+      if (!inWord) {
+        h = 0x811c9dc5;
+        inWord = true;
+      }
+      h = Math.imul(h ^ c, 0x01000193);
+    } else if (inWord) {
+      inWord = false;
+      // A final avalanche so that short tokens spread over the whole range (bottom-K needs uniform hashes).
+      let x = h ^ (h >>> 16);
+      x = Math.imul(x, 0x85ebca6b);
+      x ^= x >>> 13;
+      x = Math.imul(x, 0xc2b2ae35);
+      x ^= x >>> 16;
+      seen.add(x >>> 0);
+    }
+  }
+  const all = Uint32Array.from(seen).sort();
+  return all.length > K ? all.slice(0, K) : all;
 }
 
 function fnv1a(text: string): number {
@@ -48,7 +80,7 @@ function conversation(v: Record<string, unknown>): unknown[] | string | null {
 }
 
 export function bodyFeatures(text: string): BodyFeatures {
-  const f: BodyFeatures = { hash: fnv1a(text), length: text.length, json: false, model: null, count: null, tail: new Set(), all: tokens(text) };
+  const f: BodyFeatures = { hash: fnv1a(text), length: text.length, json: false, model: null, count: null, tail: EMPTY, all: sketch(text) };
   const c = text.charCodeAt(0);
   if (c !== 123 /* { */) return f;
   let v: unknown;
@@ -64,20 +96,39 @@ export function bodyFeatures(text: string): BodyFeatures {
   const conv = conversation(o);
   if (typeof conv === 'string') {
     f.count = 1;
-    f.tail = tokens(conv);
+    f.tail = sketch(conv);
   } else if (conv) {
     f.count = conv.length;
-    f.tail = tokens(conv.slice(-2).map((m) => JSON.stringify(m)).join('\n'));
+    f.tail = sketch(conv.slice(-2).map((m) => JSON.stringify(m)).join('\n'));
   }
   return f;
 }
 
-function jaccard(a: Set<string>, b: Set<string>): number {
-  if (a.size === 0 && b.size === 0) return 1;
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+const EMPTY = new Uint32Array(0);
+
+/** Jaccard estimate from two bottom-K sketches: of the K smallest hashes of the union, the share in both. */
+function jaccard(a: Uint32Array, b: Uint32Array): number {
+  if (a.length === 0 && b.length === 0) return 1;
+  let i = 0;
+  let j = 0;
+  let union = 0;
   let both = 0;
-  for (const t of small) if (large.has(t)) both++;
-  return both / (a.size + b.size - both);
+  // A full sketch knows its set only up to its largest hash: past that, membership in both is unknown.
+  const limit = Math.min(a.length === K ? a[K - 1] : Infinity, b.length === K ? b[K - 1] : Infinity);
+  while ((i < a.length || j < b.length) && union < K) {
+    const x = i < a.length ? a[i] : Infinity;
+    const y = j < b.length ? b[j] : Infinity;
+    const v = Math.min(x, y);
+    if (v > limit) break;
+    if (x === y) {
+      both++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+    union++;
+  }
+  return union === 0 ? 0 : both / union;
 }
 
 function countSimilarity(a: number | null, b: number | null): number {
