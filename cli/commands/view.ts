@@ -1,6 +1,53 @@
 import type { Command } from 'commander';
-import { registerNotBuilt } from '../util/not-built.js';
+import { startViewServer } from '../view/server.js';
+import { isLoopback } from '../view/host-check.js';
+import { openBrowser } from '../view/open-browser.js';
+import { resolveTraceArg } from '../util/paths.js';
+import { UsageError } from '../util/errors.js';
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`--port wants a port number 0-65535, not "${v}"`);
+  return n;
+}
 
 export function register(program: Command): void {
-  registerNotBuilt(program, 'view', 'serve the web viewer on 127.0.0.1');
+  program
+    .command('view')
+    .description('serve the web viewer on 127.0.0.1 and print its URL')
+    .argument('[trace]', 'trace file (default: the newest one)')
+    .option('--port <n>', 'port to listen on (default: a free one)')
+    .option('--host <addr>', 'address to listen on (default 127.0.0.1; anything else exposes the trace to the network)')
+    .option('--no-open', 'do not open a browser, only print the URL')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  lapse view                          the newest trace, in your browser
+  lapse view run.lapse --port 8123    a fixed port (handy over ssh -L 8123:127.0.0.1:8123)
+  lapse view --no-open                just print the URL
+
+The server answers only on 127.0.0.1 and only to requests addressed to it (a foreign Host header is
+refused), serves nothing but the viewer and this one trace, and stops with Ctrl-C. The same page also
+works without a server: open dist/viewer/index.html and drop a .lapse file on it.`,
+    )
+    .action(async (trace: string | undefined, opts: { port?: string; host?: string; open: boolean }) => {
+      const tracePath = resolveTraceArg(trace);
+      const port = opts.port !== undefined ? parsePort(opts.port) : 0;
+      const host = opts.host ?? '127.0.0.1';
+      if (!isLoopback(host)) process.stderr.write(`lapse view: warning: listening on ${host}: anyone who can reach it can read this trace (prompts, code, tool output)\n`);
+      const server = await startViewServer({ tracePath, host, port });
+      process.stdout.write(`${server.url}\n`);
+      process.stderr.write(`lapse view: serving ${tracePath}; Ctrl-C to stop\n`);
+      if (opts.open) openBrowser(server.url, (why) => process.stderr.write(`lapse view: could not open a browser (${why}); open ${server.url} yourself\n`));
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
 }

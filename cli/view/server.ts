@@ -1,0 +1,182 @@
+// The `lapse view` server: the built viewer and one trace, nothing else, to loopback clients only.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createReadStream, readdirSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { basename, extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TraceStreamReader, TraceFormatError } from '../../format/index.js';
+import { UsageError } from '../util/errors.js';
+import { hostAllowed } from './host-check.js';
+
+export interface ViewServerOptions {
+  tracePath: string;
+  host?: string;
+  /** 0 (default): a free port. */
+  port?: number;
+  /** The built viewer (default: dist/viewer next to this module's compiled file). */
+  viewerDir?: string;
+}
+
+export interface ViewServer {
+  url: string;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The trace URL the page fetches (relative to the page). */
+export const TRACE_ROUTE = '/trace.lapse';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+// The page needs its own scripts, styles and the trace; nothing from anywhere else, no framing.
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-resource-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+export function defaultViewerDir(): string {
+  // compiled: dist/cli/view/server.js → dist/viewer/
+  return fileURLToPath(new URL('../../viewer/', import.meta.url));
+}
+
+/** Every file of the built viewer, by URL path ("/assets/x.js"). */
+function listFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let names: string[];
+  try {
+    names = readdirSync(dir, { recursive: true }).map(String);
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    const full = join(dir, n);
+    try {
+      if (!statSync(full).isFile()) continue;
+    } catch {
+      continue;
+    }
+    out.set('/' + relative(dir, full).split(sep).join('/'), full);
+  }
+  return out;
+}
+
+/** Reads the trace's header so a wrong file fails here, in the terminal, not later in the page. */
+function checkTrace(path: string): number {
+  let fd: number;
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new UsageError(`${path} is a directory, not a trace`);
+    size = st.size;
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `no such trace: ${path}` : `cannot read trace ${path}: ${code ?? (err as Error).message}`);
+  }
+  try {
+    const head = new Uint8Array(64);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const r = new TraceStreamReader();
+    r.push(head.subarray(0, n));
+    r.end();
+  } catch (err) {
+    if (err instanceof TraceFormatError) throw new UsageError(`${path}: ${err.message}`);
+    throw err;
+  } finally {
+    closeSync(fd);
+  }
+  return size;
+}
+
+export async function startViewServer(o: ViewServerOptions): Promise<ViewServer> {
+  const host = o.host ?? '127.0.0.1';
+  const viewerDir = o.viewerDir ?? defaultViewerDir();
+  const files = listFiles(viewerDir);
+  if (!files.has('/index.html')) throw new UsageError(`the web viewer is not built (no ${join(viewerDir, 'index.html')}); run \`npm run build\` in the lapse folder`);
+  checkTrace(o.tracePath);
+  const traceName = basename(o.tracePath);
+  let port = 0;
+
+  const send = (res: ServerResponse, status: number, body: string): void => {
+    res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!hostAllowed(req.headers.host, host, port)) return send(res, 403, 'lapse view: this server only answers requests addressed to its own loopback address\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return send(res, 405, 'lapse view: read-only\n');
+    }
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      return send(res, 400, 'lapse view: bad path\n');
+    }
+    if (path === '/') path = '/index.html';
+    let file: string | undefined;
+    let type: string;
+    const extra: Record<string, string> = {};
+    if (path === TRACE_ROUTE) {
+      file = o.tracePath;
+      type = 'application/octet-stream';
+      extra['x-lapse-trace-name'] = encodeURIComponent(traceName);
+    } else {
+      // Only files that exist in the built viewer: no path is ever joined from the request.
+      file = files.get(path);
+      type = TYPES[extname(path)] ?? 'application/octet-stream';
+    }
+    if (!file) return send(res, 404, 'lapse view: not found\n');
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      return send(res, 404, 'lapse view: not found\n');
+    }
+    res.writeHead(200, { ...SECURITY_HEADERS, ...extra, 'content-type': type, 'content-length': size });
+    if (req.method === 'HEAD') return void res.end();
+    const stream = createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  };
+
+  const server: Server = createServer(handle);
+  server.on('clientError', (_err, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new UsageError(`port ${o.port} is in use; pick another with --port, or omit it for a free one`));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') reject(new UsageError(`cannot listen on ${host}: no such local address`));
+      else if (err.code === 'EACCES') reject(new UsageError(`not allowed to listen on ${host}:${o.port}`));
+      else reject(new UsageError(`cannot start the viewer server: ${err.message}`));
+    });
+    server.listen(o.port ?? 0, host, () => resolve());
+  });
+  const addr = server.address();
+  port = typeof addr === 'object' && addr ? addr.port : 0;
+  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}/`,
+    host,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,86 @@
+// Pure parts of the viewer and its server: Host checks, the playback clock, the slider's log scale.
+import { describe, expect, it } from 'vitest';
+import { hostAllowed, isLoopback } from '../../cli/view/host-check.js';
+import { buildPlayMap, origToPlay, playToOrig } from '../../viewer/src/play-clock.js';
+import { sliderFromTps, tpsFromSlider } from '../../viewer/src/sim-panel.js';
+import { simulate, PROFILES, resolveProfile } from '../../analysis/simulate.js';
+import type { SessionModel, Segment } from '../../analysis/model.js';
+
+describe('Host header check', () => {
+  it('answers only its own loopback address and localhost, with its port', () => {
+    expect(hostAllowed('127.0.0.1:5000', '127.0.0.1', 5000)).toBe(true);
+    expect(hostAllowed('localhost:5000', '127.0.0.1', 5000)).toBe(true);
+    expect(hostAllowed('LOCALHOST:5000', '127.0.0.1', 5000)).toBe(true);
+    expect(hostAllowed('127.0.0.1', '127.0.0.1', 5000)).toBe(false);
+    expect(hostAllowed('127.0.0.1:5001', '127.0.0.1', 5000)).toBe(false);
+    expect(hostAllowed('evil.example:5000', '127.0.0.1', 5000)).toBe(false);
+    expect(hostAllowed('127.0.0.1.evil.example:5000', '127.0.0.1', 5000)).toBe(false);
+    expect(hostAllowed(undefined, '127.0.0.1', 5000)).toBe(false);
+    expect(hostAllowed('[::1]:5000', '::1', 5000)).toBe(true);
+    expect(hostAllowed('localhost:5000', '::1', 5000)).toBe(true);
+  });
+
+  it('a non-loopback bind answers its own address; a wildcard bind only IP literals', () => {
+    expect(hostAllowed('192.168.1.5:80', '192.168.1.5', 80)).toBe(true);
+    expect(hostAllowed('localhost:80', '192.168.1.5', 80)).toBe(false);
+    expect(hostAllowed('10.1.2.3:80', '0.0.0.0', 80)).toBe(true);
+    expect(hostAllowed('rebind.example:80', '0.0.0.0', 80)).toBe(false);
+  });
+
+  it('knows loopback addresses', () => {
+    expect(isLoopback('127.0.0.1')).toBe(true);
+    expect(isLoopback('127.1.2.3')).toBe(true);
+    expect(isLoopback('::1')).toBe(true);
+    expect(isLoopback('0.0.0.0')).toBe(false);
+    expect(isLoopback('192.168.0.1')).toBe(false);
+  });
+});
+
+function model(segs: Array<[Segment['kind'], number]>): SessionModel {
+  let t = 0;
+  const criticalPath: Segment[] = segs.map(([kind, len], i) => {
+    const s = { kind, startMs: t, endMs: t + len, requestId: kind === 'harness' ? null : `r${Math.floor(i / 3)}` };
+    t += len;
+    return s;
+  });
+  const breakdown = { modelWaitMs: 0, modelStreamMs: 0, toolMs: 0, userMs: 0, harnessMs: 0 };
+  return { durationMs: t, criticalPath, breakdown, requests: [] } as unknown as SessionModel;
+}
+
+describe('playback clock', () => {
+  const m = model([['harness', 100], ['modelWait', 500], ['modelStream', 1000], ['tool', 10_000], ['modelWait', 500], ['modelStream', 1000], ['user', 30_000]]);
+
+  it('as recorded, without an idle limit, plays in real time', () => {
+    const sim = simulate(m, PROFILES.original);
+    const map = buildPlayMap(m, sim, 'recorded', null);
+    expect(map.totalMs).toBe(m.durationMs);
+    expect(playToOrig(map, sim, 1234)).toBeCloseTo(1234);
+  });
+
+  it('an idle limit compresses long tool/user gaps to the limit and leaves model time alone', () => {
+    const sim = simulate(m, PROFILES.original);
+    const map = buildPlayMap(m, sim, 'recorded', 2000);
+    expect(map.totalMs).toBe(100 + 500 + 1000 + 2000 + 500 + 1000 + 2000);
+    // halfway through the compressed tool gap is halfway through the real one
+    expect(playToOrig(map, sim, 1600 + 1000)).toBeCloseTo(1600 + 5000);
+    expect(origToPlay(map, sim, 1600 + 10_000 + 250)).toBeCloseTo(1600 + 2000 + 250);
+  });
+
+  it('as simulated, playback lasts the simulated duration and maps back to recorded time', () => {
+    const sim = simulate(m, resolveProfile('original', { speedFactor: 10, ttftScale: 0.5 })!);
+    const map = buildPlayMap(m, sim, 'simulated', null);
+    expect(map.totalMs).toBeCloseTo(sim.simulated.durationMs);
+    // 50 ms into the simulated stream (100 ms long) is 500 ms into the recorded one
+    const streamStart = 100 + 250;
+    expect(playToOrig(map, sim, streamStart + 50)).toBeCloseTo(600 + 500);
+  });
+});
+
+describe('tokens/s slider', () => {
+  it('is logarithmic from 10 to 5,000', () => {
+    expect(tpsFromSlider(0)).toBeCloseTo(10);
+    expect(tpsFromSlider(1000)).toBeCloseTo(5000);
+    expect(tpsFromSlider(500)).toBeCloseTo(Math.sqrt(10 * 5000));
+    for (const t of [10, 80, 1000, 5000]) expect(tpsFromSlider(sliderFromTps(t)) / t).toBeCloseTo(1, 1);
+  });
+});

@@ -1,0 +1,136 @@
+// Bytes → records → session model, in slices that yield to the browser so the page stays responsive
+// and can paint a preview (request spans read so far) long before a large trace is fully read.
+import { TraceStreamReader, TraceFormatError, type TraceRecord } from '../../format/index.js';
+import { SessionBuilder } from '../../analysis/session.js';
+import type { SessionModel } from '../../analysis/model.js';
+import { nextTick } from './dom.js';
+
+export interface LoadedSession {
+  name: string;
+  records: TraceRecord[];
+  model: SessionModel;
+}
+
+/** What is known while reading: enough to draw the requests seen so far. */
+export interface Preview {
+  /** Bytes read / total, when the total is known. */
+  fraction: number | null;
+  records: number;
+  /** Latest record time, ms. */
+  lastMs: number;
+  spans: Array<{ id: string; startMs: number; endMs: number; open: boolean }>;
+}
+
+export interface ByteSource {
+  name: string;
+  total: number | null;
+  stream: ReadableStream<Uint8Array>;
+}
+
+/** A one-line reason the trace could not be read. */
+export class LoadError extends Error {}
+
+const SLICE_MS = 40;
+const PREVIEW_EVERY_MS = 250;
+
+export async function loadProgressive(src: ByteSource, onPreview?: (p: Preview) => void | Promise<void>): Promise<LoadedSession> {
+  const reader = new TraceStreamReader();
+  const builder = new SessionBuilder();
+  const records: TraceRecord[] = [];
+  const spans = new Map<string, { id: string; startMs: number; endMs: number; open: boolean }>();
+  let lastMs = 0;
+  let read = 0;
+  let sliceStart = performance.now();
+  let lastPreview = -Infinity;
+  let previews = 0;
+  const preview = async (): Promise<void> => {
+    if (!onPreview) return;
+    previews++;
+    lastPreview = performance.now();
+    await onPreview({ fraction: src.total ? read / src.total : null, records: records.length, lastMs, spans: [...spans.values()] });
+  };
+  const take = (recs: TraceRecord[]): void => {
+    for (const r of recs) {
+      const i = records.length;
+      records.push(r);
+      builder.add(r, i);
+      const tMs = r.t / 1000;
+      if (tMs > lastMs) lastMs = tMs;
+      if (r.kind === 'http-request' || (r.kind === 'ws-message' && r.dir === 'up')) spans.set(r.id, { id: r.id, startMs: tMs, endMs: tMs, open: true });
+      else if (r.kind === 'http-data' || r.kind === 'ws-message' || r.kind === 'http-response') {
+        const s = spans.get(r.id);
+        if (s) s.endMs = tMs;
+      } else if (r.kind === 'http-end' || r.kind === 'ws-close') {
+        const s = spans.get(r.id);
+        if (s) (s.endMs = tMs), (s.open = false);
+      }
+    }
+  };
+
+  const rs = src.stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await rs.read();
+      if (done) break;
+      read += value.length;
+      // Big chunks (a whole file handed over at once) are fed in pieces so that slices stay short.
+      for (let o = 0; o < value.length; o += 256 * 1024) {
+        take(reader.push(value.subarray(o, Math.min(value.length, o + 256 * 1024))));
+        if (performance.now() - sliceStart > SLICE_MS) {
+          // The first preview as early as possible (first paint), then a few per second.
+          if (previews === 0 || performance.now() - lastPreview > PREVIEW_EVERY_MS) await preview();
+          await nextTick();
+          sliceStart = performance.now();
+        }
+      }
+    }
+    const end = reader.end();
+    if (previews === 0) await preview();
+    await nextTick();
+    const model = builder.finish({ path: src.name, version: reader.version, truncated: end.truncated, bytes: reader.bytes, damage: end.damage ?? undefined });
+    return { name: src.name, records, model };
+  } catch (err) {
+    if (err instanceof TraceFormatError) throw new LoadError(`${src.name}: ${err.message}`);
+    throw new LoadError(`${src.name}: cannot read the trace: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
+  } finally {
+    rs.releaseLock();
+  }
+}
+
+export function bytesSource(name: string, bytes: Uint8Array): ByteSource {
+  return {
+    name,
+    total: bytes.length,
+    stream: new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(bytes);
+        c.close();
+      },
+    }),
+  };
+}
+
+export function fileSource(file: File): ByteSource {
+  return { name: file.name, total: file.size, stream: file.stream() as ReadableStream<Uint8Array> };
+}
+
+/** The trace the lapse server offers next to the page; null when there is none (static page). */
+export async function serverSource(): Promise<ByteSource | null> {
+  if (location.protocol !== 'http:' && location.protocol !== 'https:') return null;
+  let res: Response;
+  try {
+    res = await fetch('trace.lapse', { cache: 'no-store' });
+  } catch {
+    return null;
+  }
+  if (!res.ok || !res.body) return null;
+  const header = res.headers.get('x-lapse-trace-name');
+  let name = 'trace.lapse';
+  try {
+    if (header) name = decodeURIComponent(header);
+  } catch {
+    // a malformed name is only cosmetic
+  }
+  const len = Number(res.headers.get('content-length'));
+  return { name, total: Number.isFinite(len) && len > 0 ? len : null, stream: res.body };
+}

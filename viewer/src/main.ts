@@ -1,0 +1,147 @@
+// Boot: find a trace (the lapse server's, or one the user opens or drops), read it progressively while
+// the timeline paints a preview, then build the views on the session model.
+import './style.css';
+import { LoadError, fileSource, loadProgressive, serverSource, type ByteSource } from './load.js';
+import { ViewerState } from './state.js';
+import { Timeline } from './timeline.js';
+import { SummaryBars, renderTotals } from './summary.js';
+import { SimPanel } from './sim-panel.js';
+import { Player } from './player.js';
+import { DetailPane } from './detail.js';
+import { Inspector } from './inspector.js';
+import { FilesView } from './files-view.js';
+import { append, byId, clear, el } from './dom.js';
+import { bytes, clip } from './fmt.js';
+
+interface Current {
+  state: ViewerState;
+  timeline: Timeline;
+  player: Player;
+}
+
+/** Handles for tests and the bench (read-only use). */
+declare global {
+  interface Window {
+    __lapse?: { current: Current | null; timeline: Timeline | null; loads: number };
+  }
+}
+const debug: { current: Current | null; timeline: Timeline | null; loads: number } = { current: null, timeline: null, loads: 0 };
+window.__lapse = debug;
+
+/** A fresh copy of a host element, so views of a previously opened trace let go of it. */
+function fresh(id: string): HTMLElement {
+  const old = byId(id);
+  const n = old.cloneNode(false) as HTMLElement;
+  old.replaceWith(n);
+  return n;
+}
+
+function setState(s: 'loading' | 'ready' | 'error' | 'empty'): void {
+  document.body.dataset.state = s;
+  byId('empty').hidden = s !== 'empty';
+  byId('loading').hidden = s !== 'loading';
+  byId('error').hidden = s !== 'error';
+}
+
+function showError(message: string): void {
+  const box = byId('error');
+  clear(box);
+  append(box, el('strong', {}, 'Cannot show this trace. '), message);
+  setState('error');
+}
+
+function showTab(name: string): void {
+  for (const b of document.querySelectorAll<HTMLButtonElement>('.tabs button')) b.classList.toggle('active', b.dataset.tab === name);
+  byId('inspector').hidden = name !== 'inspector';
+  byId('files').hidden = name !== 'files';
+}
+
+let loading = 0;
+
+async function open(src: ByteSource): Promise<void> {
+  const my = ++loading;
+  debug.current?.player.pause();
+  debug.current = null;
+  setState('loading');
+  byId('loading').textContent = `reading ${src.name}${src.total ? ` (${bytes(src.total)})` : ''}…`;
+  const timeline = new Timeline(fresh('timeline'));
+  debug.timeline = timeline;
+  let first = true;
+  try {
+    const loaded = await loadProgressive(src, async (p) => {
+      if (my !== loading) return;
+      timeline.showPreview(p);
+      if (first) {
+        first = false;
+        // Let this frame reach the screen before reading on.
+        await new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        performance.mark('lapse:first-paint');
+      }
+    });
+    if (my !== loading) return;
+    const st = new ViewerState(loaded.name, loaded.model, loaded.records);
+    build(st, timeline);
+    setState('ready');
+    requestAnimationFrame(() => performance.mark('lapse:ready'));
+    debug.loads++;
+  } catch (err) {
+    if (my !== loading) return;
+    showError(err instanceof LoadError ? err.message : clip(String((err as Error)?.message ?? err), 300));
+  }
+}
+
+function build(st: ViewerState, timeline: Timeline): void {
+  const m = st.model;
+  const harness = m.session ? [m.session.harness ?? '', m.session.argv.join(' ')].filter(Boolean).join(' · ') : '';
+  byId('title').textContent = clip(`${st.name}${harness ? ` — ${harness}` : ''}`, 160);
+  document.title = `lapse · ${st.name}`;
+  const warnings = fresh('warnings');
+  for (const w of m.warnings) append(warnings, el('p', { class: 'warning' }, w));
+  renderTotals(fresh('totals'), st);
+  new SummaryBars(fresh('bars'), st);
+  const simHost = fresh('sim-panel');
+  const player = new Player(fresh('player'), st);
+  new SimPanel(simHost, st);
+  timeline.attach(st);
+  timeline.onSeek = (t) => player.seekOrig(t);
+  new DetailPane(fresh('detail'), st);
+  const inspector = new Inspector(fresh('inspector'), st);
+  inspector.onZoom = (r) => {
+    const pad = (r.endMs - r.startMs) * 0.15 + 1;
+    timeline.zoomTo(r.startMs - pad, r.endMs + pad);
+  };
+  const files = new FilesView(fresh('files'), st);
+  files.onShow = () => showTab('files');
+  st.on('select', () => st.selected && showTab('inspector'));
+  showTab('inspector');
+  debug.current = { state: st, timeline, player };
+}
+
+function boot(): void {
+  byId('reset-zoom').addEventListener('click', () => debug.timeline?.resetZoom());
+  const input = byId<HTMLInputElement>('file-input');
+  input.addEventListener('change', () => {
+    const f = input.files?.[0];
+    if (f) void open(fileSource(f));
+    input.value = '';
+  });
+  for (const b of document.querySelectorAll<HTMLButtonElement>('.tabs button')) b.addEventListener('click', () => showTab(b.dataset.tab ?? 'inspector'));
+  document.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    document.body.classList.add('dragging');
+  });
+  document.addEventListener('dragleave', () => document.body.classList.remove('dragging'));
+  document.addEventListener('drop', (e) => {
+    e.preventDefault();
+    document.body.classList.remove('dragging');
+    const f = e.dataTransfer?.files?.[0];
+    if (f) void open(fileSource(f));
+  });
+  void serverSource().then((src) => {
+    if (src) void open(src);
+    else setState('empty');
+  });
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
+else boot();
