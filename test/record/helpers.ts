@@ -167,3 +167,15 @@ export function closeWss(wss: import('ws').WebSocketServer): Promise<void> {
   for (const c of wss.clients) c.terminate();
   return new Promise<void>((r) => wss.close(() => r()));
 }
+
+/** The events of an OpenAI Responses stream with text and a function call (SSE data or WebSocket frames). */
+export function responsesEvents(): object[] {
+  const resp = { id: 'resp_1', object: 'response', status: 'in_progress', model: 'gpt-test', output: [] };
+  const ev: object[] = [{ type: 'response.created', response: resp }];
+  ev.push({ type: 'response.output_item.added', output_index: 0, item: { type: 'message', id: 'msg_1', role: 'assistant', content: [] } });
+  for (const d of ['Hello', ' there']) ev.push({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: d });
+  ev.push({ type: 'response.output_item.added', output_index: 1, item: { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'shell', arguments: '' } });
+  for (const d of ['{"cmd":', '"ls"}']) ev.push({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 1, delta: d });
+  ev.push({ type: 'response.completed', response: { ...resp, status: 'completed', usage: { input_tokens: 9, output_tokens: 7, total_tokens: 16 } } });
+  return ev.map((e, i) => ({ ...e, sequence_number: i }));
+}

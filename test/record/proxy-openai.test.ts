@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { ResponsesWS } from 'openai/resources/responses/ws';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import type { HttpDataRecord, WsMessageRecord, WsOpenRecord } from '../../format/types.js';
-import { AckChannel, closeWss, inProcessProxy, sse, startUpstream, teeFetch, until, type InProcessProxy, type Upstream } from './helpers.js';
+import { AckChannel, closeWss, inProcessProxy, responsesEvents, sse, startUpstream, teeFetch, until, type InProcessProxy, type Upstream } from './helpers.js';
 
 const API_KEY = 'sk-proj-testtesttesttesttesttest';
 
@@ -32,17 +32,6 @@ function chatStream(): string[] {
   ev.push(sse(null, { ...base, choices: [], usage: { prompt_tokens: 20, completion_tokens: 11, total_tokens: 31 } }));
   ev.push('data: [DONE]\n\n');
   return ev;
-}
-
-function responsesEvents(): object[] {
-  const resp = { id: 'resp_1', object: 'response', status: 'in_progress', model: 'gpt-test', output: [] };
-  const ev: object[] = [{ type: 'response.created', response: resp }];
-  ev.push({ type: 'response.output_item.added', output_index: 0, item: { type: 'message', id: 'msg_1', role: 'assistant', content: [] } });
-  for (const d of ['Hello', ' there']) ev.push({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: d });
-  ev.push({ type: 'response.output_item.added', output_index: 1, item: { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'shell', arguments: '' } });
-  for (const d of ['{"cmd":', '"ls"}']) ev.push({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 1, delta: d });
-  ev.push({ type: 'response.completed', response: { ...resp, status: 'completed', usage: { input_tokens: 9, output_tokens: 7, total_tokens: 16 } } });
-  return ev.map((e, i) => ({ ...e, sequence_number: i }));
 }
 
 describe('OpenAI through the proxy', () => {
