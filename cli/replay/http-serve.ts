@@ -160,9 +160,11 @@ function play(ctx: ReplayContext, req: IncomingMessage, res: ServerResponse, x: 
       atMs: plan.endMs,
       run: () => {
         if (x.outcome === 'error') {
-          // The recorded upstream connection broke mid-response: so does this one.
+          // The recorded upstream connection broke mid-response: so does this one. A FIN after the
+          // bytes already written (not a reset, which could discard them) and no last chunk: the
+          // client gets everything that was recorded, then a premature end.
           finish('error');
-          resetClient();
+          req.socket.end();
           return;
         }
         finish('complete');
