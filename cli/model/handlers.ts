@@ -100,7 +100,7 @@ export async function serveAnthropic(engine: Engine, ex: Exchange): Promise<void
   await engine.stream(sink, anthropicFrames(p.plan, ctx), p.plan, ex.t0, p.entry, () => anthropicErrorFrame('overloaded_error', 'Overloaded'));
 }
 
-export function countTokens(engine: Engine, ex: Exchange): void {
+export function serveCountTokens(engine: Engine, ex: Exchange): void {
   const conv = anthropicConversation(ex.body);
   const entry = engine.begin({ protocol: 'count-tokens', transport: ex.transport, path: ex.path, stream: false, side: true }, ex.t0);
   ex.json(200, { input_tokens: conv.inputTokens });

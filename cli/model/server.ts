@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { anthropicErrorBody } from './anthropic.js';
 import { Engine, type ModelServerOptions, type ModelServerStats, type Sink } from './engine.js';
 import { type Frame, sseText } from './frames.js';
-import { type Exchange, countTokens, serveAnthropic, serveChat, serveResponses } from './handlers.js';
+import { type Exchange, serveAnthropic, serveChat, serveCountTokens, serveResponses } from './handlers.js';
 import { openaiErrorBody } from './openai-chat.js';
 import { serveResponsesSocket } from './responses-ws.js';
 
@@ -91,7 +91,7 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     }
     const route =
       path === '/v1/messages' ? serveAnthropic
-      : path === '/v1/messages/count_tokens' ? countTokens
+      : path === '/v1/messages/count_tokens' ? serveCountTokens
       : path === '/v1/chat/completions' ? serveChat
       : path === '/v1/responses' ? serveResponses
       : undefined;

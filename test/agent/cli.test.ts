@@ -68,7 +68,7 @@ describe('lapse demo', () => {
     const home = tmp('lapse-cli-home-');
     const trace = join(home, 'demo.lapse');
     const r = await run([LAPSE, 'demo', '--protocol', 'openai-ws', '--tps', '2000', '--ttft', '20', '--think-ms', '100', '--test-ms', '200', '-o', trace], { LAPSE_HOME: home });
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, `exit ${r.code}\nstderr: ${r.stderr}\nstdout tail: ${r.stdout.slice(-600)}`).toBe(0);
     expect(r.stderr).toMatch(/recording the scripted agent over openai-ws/);
     // the agent program ran under the recorder, on the proxy's OPENAI_BASE_URL, and said so on stdout
     expect(r.stdout).toMatch(/agent: 6 requests, 5 tool calls, title "Fix the failing add\(\) test"/);

@@ -65,11 +65,10 @@ describe.concurrent('scripted agent', () => {
     }
   });
 
-  it('takes about as long as its pauses and the test run say', async () => {
+  it('really spends its pauses and its test run', async () => {
     const server = await endpoint();
     const r = await runAgentSession({ protocol: 'anthropic', thinkMs: 300, testRunMs: 400, anthropicBaseUrl: server.url, env: {} });
-    expect(r.durationMs).toBeGreaterThan(700);
-    expect(r.durationMs).toBeLessThan(5000);
+    expect(r.durationMs).toBeGreaterThan(700); // 300 ms pause + 400 ms test run, at least
   });
 
   it('refuses to seed a directory that holds other files', async () => {

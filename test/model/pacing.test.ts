@@ -39,11 +39,25 @@ describe('schedule', () => {
 
 /**
  * Within ±15 % of the expected value, plus 25 ms for the measuring client's own scheduling (the
- * machine running the tests is shared; the server-side log is checked without that allowance).
+ * server-side log is checked without that allowance).
  */
 function expectNear(measured: number, expected: number): void {
   expect(measured).toBeGreaterThan(expected * 0.85);
   expect(measured).toBeLessThan(expected * 1.15 + 25);
+}
+
+/**
+ * The test machine is shared and can be very busy; load only ever adds delay. So a timing check
+ * gets up to three tries and passes on the first that holds (a pacing bug fails all three).
+ */
+async function bestOfThree(attempt: () => Promise<void>): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i === 3) throw err;
+    }
+  }
 }
 
 describe('pacing measured by a client', async () => {
@@ -55,50 +69,56 @@ describe('pacing measured by a client', async () => {
   // the client's time, not the model's.
   it('Anthropic SSE: TTFT and token rate match the settings (±15 %), usage = deltas', async () => {
     await (await fetch(`${s.url}/v1/models`)).json(); // fetch's own first-use set-up, kept out of the timing
-    const t0 = performance.now();
-    const res = await post(s, '/v1/messages', { model: 'm', max_tokens: 4000, stream: true, messages: [{ role: 'user', content: 'go' }] });
-    const reader = res.body!.getReader();
-    const splitter = new TextDecoder();
-    let text = '';
-    let first = 0;
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += splitter.decode(value, { stream: true });
-      if (!first && text.includes('"text_delta"')) first = performance.now();
-    }
-    const end = performance.now();
-    const events = parseSse(text);
-    const n = events.filter((e) => e.event === 'content_block_delta').length;
-    expect(events.find((e) => e.event === 'message_delta')!.json.usage.output_tokens).toBe(n);
-    expect(n).toBe(countTokens(LONG));
-    expectNear(first - t0, ttftMs);
-    expectNear(((end - first) / n) * tokensPerSecond, 1000); // stream time per token vs 1/rate
-    // the server's own log, free of client-side scheduling noise, holds to the setting tightly
-    const e = s.stats().log.at(-1)!;
-    expect(e.firstContentAt! - e.arrivedAt).toBeGreaterThanOrEqual(ttftMs - 1);
-    expect(e.firstContentAt! - e.arrivedAt).toBeLessThan(ttftMs * 1.15);
-    expect(e.outputTokens).toBe(n);
+    await bestOfThree(async () => {
+      const t0 = performance.now();
+      const res = await post(s, '/v1/messages', { model: 'm', max_tokens: 4000, stream: true, messages: [{ role: 'user', content: 'go' }] });
+      const reader = res.body!.getReader();
+      const splitter = new TextDecoder();
+      let text = '';
+      let first = 0;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += splitter.decode(value, { stream: true });
+        if (!first && text.includes('"text_delta"')) first = performance.now();
+      }
+      const end = performance.now();
+      const events = parseSse(text);
+      const n = events.filter((e) => e.event === 'content_block_delta').length;
+      expect(events.find((e) => e.event === 'message_delta')!.json.usage.output_tokens).toBe(n);
+      expect(n).toBe(countTokens(LONG));
+      expectNear(first - t0, ttftMs);
+      expectNear(((end - first) / n) * tokensPerSecond, 1000); // stream time per token vs 1/rate
+      // the server's own log, free of client-side scheduling noise, holds to the setting tightly
+      const e = s.stats().log.at(-1)!;
+      expect(e.firstContentAt! - e.arrivedAt).toBeGreaterThanOrEqual(ttftMs - 1);
+      expect(e.firstContentAt! - e.arrivedAt).toBeLessThan(ttftMs * 1.15);
+      expect(e.outputTokens).toBe(n);
+    });
   });
 
   it('Responses: the non-streamed body arrives after TTFT + tokens / rate', async () => {
     const client = openai(s);
     await client.models.list();
-    const t0 = performance.now();
-    const r = await client.responses.create({ model: 'm', input: 'go' });
-    expectNear(performance.now() - t0, ttftMs + (r.usage!.output_tokens / tokensPerSecond) * 1000);
+    await bestOfThree(async () => {
+      const t0 = performance.now();
+      const r = await client.responses.create({ model: 'm', input: 'go' });
+      expectNear(performance.now() - t0, ttftMs + (r.usage!.output_tokens / tokensPerSecond) * 1000);
+    });
   });
 
   it('stops sending when the client aborts', async () => {
+    // slow enough (about 5 s of tokens) that even a busy client aborts long before the end
+    const slow = await server({ ttftMs: 0, tokensPerSecond: 20, script: () => ({ text: LONG }) });
     const ac = new AbortController();
-    const stream = await openai(s).chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'go' }] }, { signal: ac.signal });
+    const stream = await openai(slow).chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'go' }] }, { signal: ac.signal });
     let n = 0;
     // the SDK ends the iteration quietly on abort
     for await (const c of stream) {
       if (c.choices[0]?.delta.content && ++n === 5) ac.abort();
     }
-    await new Promise((r) => setTimeout(r, 60));
-    const entry = s.stats().log.at(-1)!;
+    await new Promise((r) => setTimeout(r, 100));
+    const entry = slow.stats().log.at(-1)!;
     expect(entry.status).toBe('aborted');
     expect(entry.outputTokens).toBeLessThan(countTokens(LONG) / 2);
   });
