@@ -26,8 +26,15 @@ export class ExchangeBuilder implements ResponseSink {
   unknownTypes: Set<string> | null = null;
   private readonly calls = new Map<number, CallState>();
   private readonly errors: string[] = [];
+  /** Arrival times of the content deltas (for the gap figures), grown by doubling; dropped at finish. */
+  private times: Float64Array | null = new Float64Array(64);
+  private nTimes = 0;
 
-  constructor(id: string, protocol: Protocol, transport: Transport, url: string, startMs: number, info: RequestInfo) {
+  /**
+   * `detail`: keep the content deltas and record indexes (what the viewers need). Without it only
+   * the figures are kept: a response of a million deltas then costs a few hundred bytes.
+   */
+  constructor(id: string, protocol: Protocol, transport: Transport, url: string, startMs: number, info: RequestInfo, readonly detail = true) {
     this.prompt = info.prompt;
     this.lastMs = startMs;
     this.req = {
@@ -72,6 +79,11 @@ export class ExchangeBuilder implements ResponseSink {
     };
   }
 
+  /** Notes the index of a record of this exchange (kept only with detail). */
+  record(index: number): void {
+    if (this.detail) this.req.records.push(index);
+  }
+
   /** A frame of this exchange arrived (any kind): keeps lastMs. */
   touch(tMs: number): void {
     if (tMs > this.lastMs) this.lastMs = tMs;
@@ -79,8 +91,19 @@ export class ExchangeBuilder implements ResponseSink {
 
   content(tMs: number, kind: DeltaKind, text: string, block: number): void {
     const tokens = estimateTokens(text);
-    const d: ContentDelta = { tMs, kind, text, tokens, block };
-    this.req.deltas.push(d);
+    if (this.detail) {
+      const d: ContentDelta = { tMs, kind, text, tokens, block };
+      this.req.deltas.push(d);
+    }
+    let times = this.times;
+    if (times !== null) {
+      if (this.nTimes === times.length) {
+        const grown = new Float64Array(times.length * 2);
+        grown.set(times);
+        this.times = times = grown;
+      }
+      times[this.nTimes++] = tMs;
+    }
     this.req.outputTokensEstimate += tokens;
     if (this.req.firstContentMs === null) this.req.firstContentMs = tMs;
     if (kind === 'tool-args') {
@@ -186,7 +209,8 @@ export class ExchangeBuilder implements ResponseSink {
       r.streamMs = r.endMs - r.firstContentMs;
       if (r.outputTokens !== null && r.streamMs > 0) r.tokensPerSecond = r.outputTokens / (r.streamMs / 1000);
     }
-    const g = gapStats(r.deltas);
+    const g = gapStats(this.times ?? [], this.nTimes);
+    this.times = null;
     r.gaps = g.stats;
     r.stalls = g.stalls;
   }

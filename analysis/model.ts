@@ -133,13 +133,13 @@ export interface RequestModel {
   dependency: DependencyKind | null;
   /** Index into SessionModel.turns; null for requests off the critical path. */
   turn: number | null;
-  /** Content deltas in arrival order. */
+  /** Content deltas in arrival order (empty when analysed with `detail: false`). */
   deltas: ContentDelta[];
   /** Inter-token gap statistics; null with fewer than 2 content deltas. */
   gaps: GapStats | null;
   /** Gaps over 10× the median gap (and at least STALL_MIN_MS). */
   stalls: Stall[];
-  /** Indexes into the trace's record list of every record of this exchange (request, response, frames, end). */
+  /** Indexes into the trace's record list of every record of this exchange (request, response, frames, end); empty with `detail: false`. */
   records: number[];
 }
 

@@ -50,7 +50,16 @@ function headerValue(h: Record<string, string | string[]>, name: string): string
   return Array.isArray(v) ? v.join(', ') : (v ?? '');
 }
 
+export interface AnalyseOptions {
+  /**
+   * Keep each request's content deltas and record indexes (default true: the viewers need them).
+   * false keeps only the figures, for stats/simulate on big traces.
+   */
+  detail?: boolean;
+}
+
 export class SessionBuilder {
+  private readonly detail: boolean;
   private readonly http = new Map<string, HttpState>();
   private readonly sockets = new Map<string, SocketState>();
   private readonly builders: ExchangeBuilder[] = [];
@@ -65,6 +74,10 @@ export class SessionBuilder {
   private droppedBodies = 0;
   private maxT = 0;
   private count = 0;
+
+  constructor(opts: AnalyseOptions = {}) {
+    this.detail = opts.detail ?? true;
+  }
 
   add(rec: TraceRecord, index: number = this.count): void {
     this.count++;
@@ -86,8 +99,8 @@ export class SessionBuilder {
         if (!decoder) return;
         if (rec.body.enc === 'dropped') this.droppedBodies++;
         const info = decoder.request(bodyJson(rec.body));
-        const b = new ExchangeBuilder(rec.id, decoder.protocol, 'http', rec.url, tMs, info);
-        b.req.records.push(index);
+        const b = new ExchangeBuilder(rec.id, decoder.protocol, 'http', rec.url, tMs, info, this.detail);
+        b.record(index);
         this.builders.push(b);
         this.prompts.set(rec.id, info.prompt);
         this.http.set(rec.id, { b, decoder, sse: false, firstChunkMs: null, chunks: null, splitter: null });
@@ -97,7 +110,7 @@ export class SessionBuilder {
         const s = this.http.get(rec.id);
         if (!s) return;
         const r = s.b.req;
-        r.records.push(index);
+        s.b.record(index);
         r.httpStatus = rec.status;
         r.firstByteMs = tMs;
         s.b.touch(tMs);
@@ -108,7 +121,7 @@ export class SessionBuilder {
       case 'http-end': {
         const s = this.http.get(rec.id);
         if (!s) return;
-        s.b.req.records.push(index);
+        s.b.record(index);
         this.endHttp(s, tMs, rec.outcome, rec.message ?? null);
         return;
       }
@@ -127,7 +140,7 @@ export class SessionBuilder {
         s.conn.closeCode = rec.code;
         for (const sink of s.demux.pending()) {
           const b = sink as ExchangeBuilder;
-          b.req.records.push(index);
+          b.record(index);
           b.finish(tMs, 'aborted', `socket closed (${rec.code}${rec.reason ? ' ' + rec.reason : ''}) before the response ended`);
         }
         return;
@@ -162,7 +175,7 @@ export class SessionBuilder {
 
   private onData(s: HttpState, rec: HttpDataRecord, tMs: number, index: number): void {
     const b = s.b;
-    b.req.records.push(index);
+    b.record(index);
     b.touch(tMs);
     if (rec.sse) {
       b.req.streamed = true;
@@ -213,10 +226,10 @@ export class SessionBuilder {
       begin: (tMs: number, info: ReturnType<ProtocolDecoder['request']>): ResponseSink => {
         state.count++;
         const id = `${state.conn.id}#${state.count}`;
-        const b = new ExchangeBuilder(id, 'openai-responses', 'websocket', url, tMs, info);
+        const b = new ExchangeBuilder(id, 'openai-responses', 'websocket', url, tMs, info, this.detail);
         b.req.streamed = true;
         b.req.httpStatus = state.handshakeStatus;
-        b.req.records.push(this.currentIndex);
+        b.record(this.currentIndex);
         this.builders.push(b);
         this.prompts.set(id, info.prompt);
         state.conn.requestIds.push(id);
@@ -225,7 +238,7 @@ export class SessionBuilder {
       frame: (sink: ResponseSink, tMs: number): void => {
         const b = sink as ExchangeBuilder;
         if (b.req.firstByteMs === null) b.req.firstByteMs = tMs;
-        b.req.records.push(this.currentIndex);
+        b.record(this.currentIndex);
         b.touch(tMs);
       },
       end: (sink: ResponseSink, tMs: number): void => {
@@ -311,16 +324,16 @@ function tryParse(s: string): unknown {
 }
 
 /** The session model of a whole read trace. */
-export function analyseTrace(trace: TraceReadResult & { path?: string }): SessionModel {
-  const b = new SessionBuilder();
+export function analyseTrace(trace: TraceReadResult & { path?: string }, opts: AnalyseOptions = {}): SessionModel {
+  const b = new SessionBuilder(opts);
   const recs = trace.records;
   for (let i = 0; i < recs.length; i++) b.add(recs[i], i);
   return b.finish({ path: trace.path ?? null, version: trace.version, truncated: trace.truncated, bytes: trace.bytes, damage: trace.damage });
 }
 
 /** The session model of a bare record list (tests, synthetic sessions). */
-export function analyseRecords(records: readonly TraceRecord[]): SessionModel {
-  const b = new SessionBuilder();
+export function analyseRecords(records: readonly TraceRecord[], opts: AnalyseOptions = {}): SessionModel {
+  const b = new SessionBuilder(opts);
   for (let i = 0; i < records.length; i++) b.add(records[i], i);
   return b.finish({ version: { major: 1, minor: 0 } });
 }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { analyseTrace } from '../../analysis/session.js';
 import { simulateJson } from '../../analysis/json.js';
 import { PROFILE_NAMES, resolveProfile, simulate, type ProfileOverrides } from '../../analysis/simulate.js';
-import { loadTrace } from '../trace/load.js';
+import { readModel } from '../report/read-model.js';
 import { resolveTraceArg } from '../util/paths.js';
 import { UsageError } from '../util/errors.js';
 import { renderSimulate } from '../report/simulate-text.js';
@@ -68,7 +67,7 @@ Examples:
       const name = flags.profile ?? (hasOverrides ? undefined : 'spark');
       const profile = resolveProfile(name, overrides);
       if (!profile) throw new UsageError(`unknown profile "${flags.profile}" (choose from ${PROFILE_NAMES.join(', ')})`);
-      const model = analyseTrace(loadTrace(resolveTraceArg(trace)));
+      const model = readModel(resolveTraceArg(trace));
       const result = simulate(model, profile);
       if (flags.json) {
         process.stdout.write(JSON.stringify(simulateJson(result), null, 2) + '\n');

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { analyseTrace } from '../../analysis/session.js';
 import { statsJson } from '../../analysis/json.js';
-import { loadTrace } from '../trace/load.js';
+import { readModel } from '../report/read-model.js';
 import { resolveTraceArg } from '../util/paths.js';
 import { renderStats } from '../report/stats-text.js';
 import { textOptions } from '../report/format.js';
@@ -26,8 +25,7 @@ Examples:
   lapse stats --json | jq '.requests[] | select(.critical) | .ttftMs'`,
     )
     .action((trace: string | undefined, flags: { json?: boolean }) => {
-      const loaded = loadTrace(resolveTraceArg(trace));
-      const model = analyseTrace(loaded);
+      const model = readModel(resolveTraceArg(trace));
       if (flags.json) {
         process.stdout.write(JSON.stringify(statsJson(model), null, 2) + '\n');
         return;

@@ -1,0 +1,167 @@
+// Analysing a 1M-event trace: time and peak memory (goal: ≤ 2 s and ≤ 3× the file size).
+//
+//   npm run build && node bench/analyse/run.mjs [--events N] [--rebuild]
+//
+// Builds (once, cached in the temp dir) a Claude-Code-shaped trace with N content events (default
+// 1,000,000) using the format encoder, then analyses it in fresh child processes so each mode's peak
+// memory is its own:
+//   read    — the reader alone (16 KiB reads, records dropped): the floor under the rest
+//   figures — readModel (streamed into SessionBuilder({detail:false})): what `lapse stats`/`simulate` do
+//   detail  — the same keeping every content delta (what a viewer needs), records not kept
+//   load    — loadTrace (all records in memory) → analyseTrace: what a viewer that also shows raw records does
+// Each line also gives the reader alone, so the analysis's own cost is the difference.
+import { spawnSync } from 'node:child_process';
+import { existsSync, openSync, writeSync, closeSync, statSync, readSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dist = new URL('../../dist/', import.meta.url);
+const args = process.argv.slice(2);
+const arg = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i === -1 ? dflt : args[i + 1];
+};
+
+if (args[0] === '--measure') await measure(args[1], args[2]);
+else await main();
+
+async function main() {
+  const events = Number(arg('--events', '1000000'));
+  const path = join(tmpdir(), `lapse-bench-analyse-${events}.lapse`);
+  if (!existsSync(path) || args.includes('--rebuild')) {
+    const t0 = performance.now();
+    await build(path, events);
+    console.log(`built ${path} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const size = statSync(path).size;
+  console.log(`trace: ${(size / 1e6).toFixed(1)} MB, ${events.toLocaleString('en-US')} content events`);
+  for (const mode of ['read', 'figures', 'detail', 'load']) {
+    const r = spawnSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--measure', mode, path], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.log(`${mode}: failed\n${r.stderr}`);
+      continue;
+    }
+    const m = JSON.parse(r.stdout);
+    const extra = m.peakRssBytes - m.baseRssBytes;
+    if (mode === 'read') {
+      console.log(`read    ${(m.ms / 1000).toFixed(2)} s (the reader alone, records dropped) · peak RSS +${(extra / 1e6).toFixed(0)} MB`);
+      continue;
+    }
+    console.log(
+      `${mode.padEnd(7)} ${(m.ms / 1000).toFixed(2)} s` + (mode === 'load' ? ` (load ${(m.readMs / 1000).toFixed(2)} s + analyse ${(m.analyseMs / 1000).toFixed(2)} s)` : '') +
+        ` · peak RSS +${(extra / 1e6).toFixed(0)} MB = ${(extra / size).toFixed(2)}× file` +
+        ` · model heap ${(m.modelHeapBytes / 1e6).toFixed(0)} MB = ${(m.modelHeapBytes / size).toFixed(2)}× file` +
+        ` · ${m.requests} requests, duration ${(m.durationMs / 1000).toFixed(0)} s`,
+    );
+  }
+}
+
+async function measure(mode, path) {
+  const { TraceStreamReader } = await import(new URL('format/reader.js', dist));
+  const { SessionBuilder, analyseTrace } = await import(new URL('analysis/session.js', dist));
+  const { loadTrace } = await import(new URL('cli/trace/load.js', dist));
+  const { readModel } = await import(new URL('cli/report/read-model.js', dist));
+  globalThis.gc?.();
+  const baseRss = process.memoryUsage().rss;
+  const baseHeap = process.memoryUsage().heapUsed;
+  let peak = baseRss;
+  const sample = () => {
+    const r = process.memoryUsage().rss;
+    if (r > peak) peak = r;
+  };
+  const t0 = performance.now();
+  let model;
+  let readMs = 0;
+  if (mode === 'figures' || mode === 'detail') {
+    model = readModel(path, { detail: mode === 'detail' });
+  } else if (mode === 'read') {
+    const reader = new TraceStreamReader();
+    const b = new SessionBuilder();
+    const fd = openSync(path, 'r');
+    const buf = new Uint8Array(16 * 1024);
+    let i = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      i += reader.push(buf.slice(0, n)).length;
+      sample();
+    }
+    closeSync(fd);
+    const end = reader.end();
+    model = b.finish({ path, version: reader.version, truncated: end.truncated, bytes: reader.bytes });
+  } else {
+    const t = loadTrace(path);
+    sample();
+    readMs = performance.now() - t0;
+    model = analyseTrace(t);
+  }
+  const ms = performance.now() - t0;
+  sample();
+  const peakRss = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+  globalThis.gc?.();
+  const modelHeap = process.memoryUsage().heapUsed - baseHeap;
+  const deltas = model.requests.reduce((a, r) => a + (r.deltas.length || r.outputTokensEstimate), 0);
+  process.stdout.write(JSON.stringify({ ms, readMs, analyseMs: ms - readMs, baseRssBytes: baseRss, peakRssBytes: peakRss, modelHeapBytes: modelHeap, requests: model.requests.length, deltas, durationMs: model.durationMs }));
+  // keep the model alive until measured
+  if (!model) process.exit(1);
+}
+
+/** A session of requests whose responses stream ~2,500 small deltas each, with tool calls and file edits. */
+async function build(path, events) {
+  const { TraceEncoder } = await import(new URL('format/encoder.js', dist));
+  const e = new TraceEncoder();
+  const fd = openSync(path, 'w');
+  const perRequest = 2500;
+  const requests = Math.ceil(events / perRequest);
+  let t = 1_000_000; // µs
+  writeSync(fd, e.encodeHeader({ kind: 'session', t: 0, formatVersion: { major: 1, minor: 0 }, lapseVersion: 'bench', startedAt: Date.now(), argv: ['claude'], cwd: '/bench', harness: 'claude', upstreams: { anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com/v1' }, redacted: true }));
+  let batch = [];
+  const flush = () => {
+    if (batch.length) writeSync(fd, e.frame(batch));
+    batch = [];
+  };
+  const put = (rec) => {
+    batch.push(e.encode(rec));
+    if (batch.length >= 256) flush();
+  };
+  const sse = (data) => ({ form: 'raw', text: `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n` });
+  const messages = [{ role: 'user', content: 'Fix the failing tests in src/date.ts and make sure the whole suite passes.' }];
+  const words = ['the', ' function', ' returns', ' a', ' date', ' in', ' UTC;', ' we', ' should', ' parse', ' it', ' first.', '\n', ' const', ' x', ' =', ' 42;'];
+  let left = events;
+  for (let q = 0; q < requests; q++) {
+    const id = `req_${q}`;
+    const toolId = `toolu_${q}`;
+    const body = { model: 'claude-sonnet-4-5', max_tokens: 32000, stream: true, system: [{ type: 'text', text: 'You are Claude Code.' }], messages: messages.slice() };
+    put({ kind: 'http-request', t, id, method: 'POST', url: '/v1/messages?beta=true', upstream: 'https://api.anthropic.com', headers: { 'content-type': 'application/json' }, body: { enc: 'bytes', bytes: new TextEncoder().encode(JSON.stringify(body)) } });
+    t += 300_000;
+    put({ kind: 'http-response', t, id, status: 200, statusText: 'OK', headers: { 'content-type': 'text/event-stream' }, decoded: true });
+    put({ kind: 'http-data', t, id, sse: sse({ type: 'message_start', message: { id: `msg_${q}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 10, cache_read_input_tokens: 20000, output_tokens: 1 } } }) });
+    put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }) });
+    const n = Math.min(perRequest, left);
+    left -= n;
+    const textDeltas = n - 20;
+    for (let k = 0; k < textDeltas; k++) {
+      t += 8_000 + ((k * 7919) % 5000);
+      put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: words[(k + q) % words.length] } }) });
+    }
+    put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_stop', index: 0 }) });
+    put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: toolId, name: 'Edit', input: {} } }) });
+    for (let k = 0; k < 20; k++) {
+      t += 5_000;
+      put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: k === 0 ? '{"file_path":"src/date.ts","old_string":"' : 'x' } }) });
+    }
+    put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_stop', index: 1 }) });
+    put({ kind: 'http-data', t, id, sse: sse({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: n + 5 } }) });
+    put({ kind: 'http-data', t, id, sse: sse({ type: 'message_stop' }) });
+    t += 1_000;
+    put({ kind: 'http-end', t, id, outcome: 'complete', bytes: n * 130 });
+    t += 400_000;
+    put({ kind: 'file', t, path: `src/file${q % 17}.ts`, op: 'modify', diff: `@@ -1 +1 @@\n-old ${q}\n+new ${q}\n` });
+    t += 600_000;
+    messages.push({ role: 'assistant', content: [{ type: 'tool_use', id: toolId, name: 'Edit', input: { file_path: 'src/date.ts' } }] });
+    messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: toolId, content: 'ok' }] });
+  }
+  put({ kind: 'process-exit', t: t + 500_000, pid: 1, code: 0, signal: null });
+  flush();
+  closeSync(fd);
+}
