@@ -84,3 +84,13 @@ describe('tokens/s slider', () => {
     for (const t of [10, 80, 1000, 5000]) expect(tpsFromSlider(sliderFromTps(t)) / t).toBeCloseTo(1, 1);
   });
 });
+
+describe('tokens/s index', () => {
+  it('merges per-request runs into one time order, overlapping or not', async () => {
+    const { mergeRuns } = await import('../../viewer/src/token-rate.js');
+    const run = (ts: number[]) => ({ t: Float64Array.from(ts), k: Float64Array.from(ts.map((x) => x * 10)) });
+    const m = mergeRuns([run([1, 2, 3]), run([10, 11]), run([2.5, 4, 12]), run([]), run([0])]);
+    expect(Array.from(m.t)).toEqual([0, 1, 2, 2.5, 3, 4, 10, 11, 12]);
+    expect(Array.from(m.k)).toEqual([0, 10, 20, 25, 30, 40, 100, 110, 120]);
+  });
+});

@@ -31,7 +31,9 @@ export function at(ms: number): string {
 
 export function int(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
-  return Math.round(n).toLocaleString('en-US');
+  // Not toLocaleString: it is slow enough to show when formatting thousands of table cells.
+  const s = String(Math.round(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return n < 0 ? `−${s}` : s;
 }
 
 export function rate(tps: number | null | undefined): string {

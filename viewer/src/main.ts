@@ -118,6 +118,7 @@ function build(st: ViewerState, timeline: Timeline): void {
 }
 
 function boot(): void {
+  performance.mark('lapse:boot');
   byId('reset-zoom').addEventListener('click', () => debug.timeline?.resetZoom());
   const input = byId<HTMLInputElement>('file-input');
   input.addEventListener('change', () => {
@@ -138,6 +139,7 @@ function boot(): void {
     if (f) void open(fileSource(f));
   });
   void serverSource().then((src) => {
+    performance.mark('lapse:trace-response');
     if (src) void open(src);
     else setState('empty');
   });

@@ -194,6 +194,16 @@ export class Timeline {
     select(this.canvas).call(this.zoom.transform, zoomIdentity.translate(tx, 0).scale(k));
   }
 
+  /** Zooms by a factor around a plot x (px), as a wheel step would (used by the bench's scripted zoom). */
+  zoomBy(k: number, atPx: number): void {
+    select(this.canvas).call(this.zoom.scaleBy, k, [atPx, this.height / 2]);
+  }
+
+  /** Pans by dx pixels, as a drag would. */
+  panBy(dx: number): void {
+    select(this.canvas).call(this.zoom.translateBy, dx / this.transform.k, 0);
+  }
+
   resetZoom(): void {
     select(this.canvas).call(this.zoom.transform, zoomIdentity);
   }

@@ -11,34 +11,22 @@ export class TokenRate {
   readonly spans: Array<{ startMs: number; endMs: number; tps: number; critical: boolean }>;
 
   constructor(model: SessionModel, filter: (critical: boolean) => boolean = () => true) {
-    let n = 0;
-    for (const r of model.requests) if (filter(r.critical)) n += r.deltas.length;
-    let times = new Float64Array(n);
-    let toks = new Float64Array(n);
-    let i = 0;
-    let sorted = true;
+    // Each request's deltas are already in time order: merge those runs (O(n log runs)) instead of
+    // sorting a million entries with a comparator.
+    const runs: Array<{ t: Float64Array; k: Float64Array }> = [];
     for (const r of model.requests) {
-      if (!filter(r.critical)) continue;
+      if (!filter(r.critical) || r.deltas.length === 0) continue;
       // Scale the per-delta estimates so that a request sums to the output tokens the endpoint reported.
       const f = r.outputTokens !== null && r.outputTokensEstimate > 0 ? r.outputTokens / r.outputTokensEstimate : 1;
-      for (const d of r.deltas) {
-        if (i > 0 && d.tMs < times[i - 1]) sorted = false;
-        times[i] = d.tMs;
-        toks[i] = d.tokens * f;
-        i++;
-      }
+      const t = new Float64Array(r.deltas.length);
+      const k = new Float64Array(r.deltas.length);
+      r.deltas.forEach((d, i) => ((t[i] = d.tMs), (k[i] = d.tokens * f)));
+      runs.push({ t, k });
     }
-    if (!sorted) {
-      // Overlapping requests (side requests, subagents): sort once by time.
-      const idx = new Uint32Array(n);
-      for (let k = 0; k < n; k++) idx[k] = k;
-      idx.sort((a, b) => times[a] - times[b]);
-      const t2 = new Float64Array(n);
-      const k2 = new Float64Array(n);
-      for (let k = 0; k < n; k++) (t2[k] = times[idx[k]]), (k2[k] = toks[idx[k]]);
-      times = t2;
-      toks = k2;
-    }
+    const merged = mergeRuns(runs);
+    const times = merged.t;
+    const toks = merged.k;
+    const n = times.length;
     const cum = new Float64Array(n + 1);
     for (let k = 0; k < n; k++) cum[k + 1] = cum[k] + toks[k];
     this.times = times;
@@ -73,4 +61,42 @@ export class TokenRate {
   countBetween(t0: number, t1: number): number {
     return this.lowerBound(t1) - this.lowerBound(t0);
   }
+}
+
+function mergeTwo(a: { t: Float64Array; k: Float64Array }, b: { t: Float64Array; k: Float64Array }): { t: Float64Array; k: Float64Array } {
+  // Runs that do not overlap (the usual case) are simply concatenated.
+  if (a.t.length === 0 || b.t.length === 0 || a.t[a.t.length - 1] <= b.t[0]) return concat(a, b);
+  if (b.t[b.t.length - 1] <= a.t[0]) return concat(b, a);
+  const n = a.t.length + b.t.length;
+  const t = new Float64Array(n);
+  const k = new Float64Array(n);
+  let i = 0;
+  let j = 0;
+  for (let o = 0; o < n; o++) {
+    if (j >= b.t.length || (i < a.t.length && a.t[i] <= b.t[j])) (t[o] = a.t[i]), (k[o] = a.k[i++]);
+    else (t[o] = b.t[j]), (k[o] = b.k[j++]);
+  }
+  return { t, k };
+}
+
+function concat(a: { t: Float64Array; k: Float64Array }, b: { t: Float64Array; k: Float64Array }): { t: Float64Array; k: Float64Array } {
+  const t = new Float64Array(a.t.length + b.t.length);
+  const k = new Float64Array(t.length);
+  t.set(a.t);
+  t.set(b.t, a.t.length);
+  k.set(a.k);
+  k.set(b.k, a.k.length);
+  return { t, k };
+}
+
+/** Merges sorted runs pairwise, like the last passes of a merge sort. */
+export function mergeRuns(runs: Array<{ t: Float64Array; k: Float64Array }>): { t: Float64Array; k: Float64Array } {
+  if (runs.length === 0) return { t: new Float64Array(0), k: new Float64Array(0) };
+  let level = runs;
+  while (level.length > 1) {
+    const next: Array<{ t: Float64Array; k: Float64Array }> = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mergeTwo(level[i], level[i + 1]) : level[i]);
+    level = next;
+  }
+  return level[0];
 }

@@ -1,0 +1,83 @@
+// The built page with no server: opened from file://, a trace picked or dropped, read in the browser.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { syntheticTrace } from '../../bench/viewer/synthetic.mjs';
+import { launch, requireBuilt, root, skipBrowser, watchErrors } from './helpers.js';
+
+let browser: Browser;
+let dir: string;
+let trace: string;
+let bytes: Uint8Array;
+
+async function openStatic(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = watchErrors(page);
+  await page.goto(pathToFileURL(join(root, 'dist/viewer/index.html')).href);
+  await page.waitForSelector('body[data-state="empty"]', { timeout: 20_000 });
+  return { page, errors };
+}
+
+describe.skipIf(skipBrowser)('the viewer as a static page', () => {
+  beforeAll(async () => {
+    requireBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'lapse-static-'));
+    trace = join(dir, 'picked.lapse');
+    bytes = syntheticTrace({ steps: 5, tokensPerStep: 30 }).bytes;
+    writeFileSync(trace, bytes);
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('opens from file:// and reads a trace from the file picker', async () => {
+    const { page, errors } = await openStatic();
+    expect(await page.isVisible('#empty')).toBe(true);
+    await page.setInputFiles('#file-input', trace);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+    expect(await page.textContent('#title')).toContain('picked.lapse');
+    expect(await page.evaluate(() => window.__lapse!.timeline!.drawn.path)).toBeGreaterThan(0);
+    expect(await page.locator('svg.bars rect').count()).toBe(10);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('reads a dropped trace', async () => {
+    const { page, errors } = await openStatic();
+    await page.evaluate((data) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(data)], 'dropped.lapse'));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, Array.from(bytes));
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+    expect(await page.textContent('#title')).toContain('dropped.lapse');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says in one line why a file is not a trace', async () => {
+    const { page } = await openStatic();
+    const bad = join(dir, 'notes.txt');
+    writeFileSync(bad, 'just some notes');
+    await page.setInputFiles('#file-input', bad);
+    await page.waitForSelector('body[data-state="error"]', { timeout: 20_000 });
+    expect(await page.textContent('#error')).toMatch(/notes\.txt: not a lapse trace/);
+    await page.close();
+  });
+
+  it('shows what it could read of a truncated trace, with a warning', async () => {
+    const { page, errors } = await openStatic();
+    const cut = join(dir, 'cut.lapse');
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    await page.setInputFiles('#file-input', cut);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+    expect(await page.textContent('#warnings')).toMatch(/cut short|damaged/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
