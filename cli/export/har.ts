@@ -1,7 +1,6 @@
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/) in the shape Chrome DevTools exports and
 // imports: one entry per HTTP exchange with its rebuilt bodies, WebSockets as `_webSocketMessages`,
 // SSE events with their arrival times as `_sseEvents`. Pure: no node: imports.
-import { bodyLength } from '../../format/body.js';
 import { formatSse, parseSseText } from '../../format/sse.js';
 import type { RequestModel } from '../../analysis/model.js';
 import {
@@ -153,7 +152,8 @@ function httpEntry(x: HttpExchange, r: RequestModel | null, t0: number): HarEntr
   // Model exchanges take their figures from the session model, so the HAR agrees with `lapse stats`.
   const tm = r ? timings(r.startMs, r.firstByteMs, r.endMs) : timings(startMs, res ? res.t / 1000 : null, lastMs);
   const reqType = headerValue(req.headers, 'content-type') ?? 'application/octet-stream';
-  const reqLen = req.body.enc === 'patch' ? 0 : bodyLength(req.body);
+  const reqText = safeText(req.body);
+  const reqLen = req.body.enc === 'bytes' ? req.body.bytes.length : req.body.enc === 'dropped' ? req.body.length : utf8Length(reqText);
   const entry: HarEntry = {
     pageref: PAGE_ID,
     startedDateTime: iso(t0 + (r?.startMs ?? startMs)),
@@ -184,7 +184,7 @@ function httpEntry(x: HttpExchange, r: RequestModel | null, t0: number): HarEntr
     _resourceType: r ? 'fetch' : 'other',
   };
   if (reqLen > 0 || req.body.enc === 'dropped') {
-    entry.request.postData = { mimeType: reqType, text: safeText(req.body), params: [] };
+    entry.request.postData = { mimeType: reqType, text: reqText, params: [] };
     if (req.body.enc === 'dropped') entry.request.postData.comment = `body dropped by the recorder under load (${req.body.length} bytes)`;
   }
   if (!res) entry.response._error = end?.message ?? 'no response head reached the proxy';

@@ -1,7 +1,6 @@
 // Node side: writing an export to a file or stdout in batches, with back-pressure.
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { once } from 'node:events';
 import { UsageError } from '../util/errors.js';
 
 const BATCH = 1 << 16;
@@ -21,20 +20,26 @@ export async function writeChunks(chunks: Iterable<string>, path: string | null)
     bytes += Buffer.byteLength(buf);
     const ok = out.write(buf);
     buf = '';
-    if (!ok && !failure) await Promise.race([once(out, 'drain'), once(out, 'error')]);
+    if (!ok && !failure) await drained(out);
   };
   for (const c of chunks) {
     if (failure) break;
     buf += c;
     if (buf.length >= BATCH) await flush();
   }
-  buf += '\n';
-  await flush();
+  if (!failure) {
+    buf += '\n';
+    await flush();
+  }
   if (path && !failure) {
     out.end();
-    await Promise.race([once(out, 'finish'), once(out, 'error')]).catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      out.once('finish', resolve);
+      out.once('error', () => resolve());
+    });
   }
-  out.off('error', onError);
+  // stdout may still report the broken pipe of writes already queued: keep listening, quietly.
+  if (path) out.off('error', onError);
   if (failure) {
     const e = failure as NodeJS.ErrnoException;
     // A reader that stopped early (`| head`) is not an error of ours.
@@ -42,4 +47,17 @@ export async function writeChunks(chunks: Iterable<string>, path: string | null)
     throw new UsageError(`cannot write ${path ?? 'to stdout'}: ${e.code ?? e.message}`);
   }
   return bytes;
+}
+
+/** Resolves on 'drain' or 'error' (the error itself is kept by the caller's listener). */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('error', done);
+  });
 }
