@@ -207,7 +207,11 @@ export class ExchangeBuilder implements ResponseSink {
       if (r.firstContentMs > r.endMs) r.endMs = r.firstContentMs;
       r.ttftMs = r.firstContentMs - r.startMs;
       r.streamMs = r.endMs - r.firstContentMs;
-      if (r.outputTokens !== null && r.streamMs > 0) r.tokensPerSecond = r.outputTokens / (r.streamMs / 1000);
+      // A rate needs content spread over time: one burst (a plain JSON body, or everything in one
+      // read) has no measurable stream, and dividing by its near-zero length would claim thousands of tok/s.
+      const times = this.times;
+      const spread = times !== null && this.nTimes >= 2 && times[this.nTimes - 1] > times[0];
+      if (r.outputTokens !== null && r.streamMs > 0 && spread) r.tokensPerSecond = r.outputTokens / (r.streamMs / 1000);
     }
     const g = gapStats(this.times ?? [], this.nTimes);
     this.times = null;

@@ -101,7 +101,10 @@ export interface RequestModel {
   cacheWriteTokens: number | null;
   /** Sum of the per-delta estimates: a fallback when outputTokens is null (never used for tokensPerSecond). */
   outputTokensEstimate: number;
-  /** outputTokens / (streamMs / 1000); null when outputTokens is unknown or the stream has no length. */
+  /**
+   * outputTokens / (streamMs / 1000); null when outputTokens is unknown, the stream has no length, or
+   * all content came in one burst (a plain JSON response, whose content counts as arriving at its end).
+   */
   tokensPerSecond: number | null;
   /** As the wire says it (`end_turn`, `tool_use`, `stop`, `tool_calls`, `completed`, `incomplete:max_output_tokens`…); null if never said. */
   stopReason: string | null;

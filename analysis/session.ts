@@ -15,8 +15,6 @@ interface HttpState {
   b: ExchangeBuilder;
   decoder: ProtocolDecoder;
   sse: boolean;
-  /** Time of the first body chunk (a plain JSON body's content time). */
-  firstChunkMs: number | null;
   /** Plain body chunks, joined and parsed at the end. */
   chunks: string[] | null;
   /** For event-stream bodies recorded as raw chunks rather than split events. */
@@ -103,7 +101,7 @@ export class SessionBuilder {
         b.record(index);
         this.builders.push(b);
         this.prompts.set(rec.id, info.prompt);
-        this.http.set(rec.id, { b, decoder, sse: false, firstChunkMs: null, chunks: null, splitter: null });
+        this.http.set(rec.id, { b, decoder, sse: false, chunks: null, splitter: null });
         return;
       }
       case 'http-response': {
@@ -187,7 +185,6 @@ export class SessionBuilder {
       this.droppedBodies++;
       return;
     }
-    if (s.firstChunkMs === null) s.firstChunkMs = tMs;
     const text = bodyText(rec.chunk);
     if (s.sse) {
       s.splitter ??= new SseSplitter();
@@ -206,8 +203,9 @@ export class SessionBuilder {
       const text = s.chunks.join('');
       s.chunks = null;
       const body = tryParse(text);
-      const at = s.firstChunkMs ?? tMs;
-      if (typeof body === 'object' && body !== null) s.decoder.json(at, body, b);
+      // A plain JSON body is usable only once complete: its content counts as arriving at the end
+      // (so the whole exchange is model wait, and no stream rate is claimed).
+      if (typeof body === 'object' && body !== null) s.decoder.json(tMs, body, b);
       else if (text.trim() && b.req.httpStatus !== null && b.req.httpStatus >= 400) b.error(text.trim().split('\n')[0].slice(0, 300));
     }
     if (s.splitter) {

@@ -106,7 +106,10 @@ describe('Anthropic Messages', () => {
     expect(r.toolCalls.map((c) => [c.name, c.arguments])).toEqual([['Bash', '{"command":"ls"}']]);
     expect(r.outputTokens).toBe(9);
     expect(r.stopReason).toBe('tool_use');
-    expect(r.ttftMs).toBe(391);
+    // A plain body is usable once complete: all of it is wait, no stream rate.
+    expect(r.ttftMs).toBe(392);
+    expect(r.streamMs).toBe(0);
+    expect(r.tokensPerSecond).toBeNull();
     expect(r.status).toBe('complete');
   });
 
