@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { childArgs, childEnv, defaultApiFor, harnessName } from '../record/harness.js';
@@ -78,6 +79,7 @@ Examples:
       } catch (err) {
         if (!(err instanceof SpawnError)) throw err;
         await session.finish('the harness could not be started');
+        rmSync(session.tracePath, { force: true }); // nothing was recorded: no empty trace in `lapse ls`
         throw new UsageError(err.message, err.exitCode);
       }
       const lines = await session.finish('the harness exited');

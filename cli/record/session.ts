@@ -2,13 +2,13 @@
 // workspace watcher, started and finished in the right order. Shared by `lapse record` and `lapse proxy`.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TraceWriter } from '../trace/writer.js';
 import { loadTrace } from '../trace/load.js';
 import { UsageError } from '../util/errors.js';
 import { newTracePath } from '../util/paths.js';
 import type { Log } from './log.js';
 import { startProxy, type ProxyHandle } from './proxy-server.js';
 import { GuardedSink } from './sink.js';
+import { WorkerSink } from './worker-sink.js';
 import { summarize } from './summarize.js';
 import { resolveUpstreams, type Api, type Upstreams } from './upstreams.js';
 import { WorkspaceWatcher, type ScanResult } from './watch/workspace-watcher.js';
@@ -58,10 +58,10 @@ export async function startSession(opts: SessionOptions): Promise<RecordingSessi
   }
   const tracePath = opts.output ? resolve(opts.output) : newTracePath(opts.harness, new Date(), env);
   const startedAtMs = Date.now();
-  const writer = TraceWriter.create(
+  const writer = await WorkerSink.start(
     tracePath,
     { argv: opts.argv, cwd: process.cwd(), harness: opts.harness, upstreams, redact: opts.redact },
-    { onWarn: (m) => opts.log.warnOnce(`writer:${m}`, `warning: ${m}`) },
+    (m) => opts.log.warnOnce(`writer:${m}`, `warning: ${m}`),
   );
   const sink = new GuardedSink(writer, opts.log);
   let proxy: ProxyHandle;

@@ -167,7 +167,7 @@ describe('lapse record', () => {
     // stdout is the harness's alone; lapse speaks on stderr
     expect(res.stdout).toBe(`harness stdout: ${anthropicToolStream().length} anthropic events, ${responsesEvents().length} openai events\n`);
     expect(res.stderr).toMatch(/^lapse: recording sdk-client through http:\/\/127\.0\.0\.1:\d+ → /);
-    expect(res.stderr).toMatch(/recorded .*: 2 requests/);
+    expect(res.stderr).toMatch(/recorded .*: 2 model requests/);
     expect(res.stderr).toContain(`lapse: trace: ${trace}\n`);
 
     const t = loadTrace(trace);

@@ -1,0 +1,146 @@
+// A RecordSink whose TraceWriter runs on a worker thread. The proxy's thread only stamps times and
+// posts records (batched per event-loop turn); encoding, compression and disk writes happen on the
+// worker, so however costly they are, they add nothing to the latency the harness sees.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Micros, TraceRecord } from '../../format/types.js';
+import { TraceWriter, type WriterInit } from '../trace/writer.js';
+import { UsageError } from '../util/errors.js';
+import type { RecordSink } from './sink.js';
+import type { FromWorker, ToWorker } from './writer-worker.js';
+
+export interface ClosableSink extends RecordSink {
+  readonly path: string;
+  close(): Promise<void>;
+  readonly degraded: string | null;
+}
+
+const BATCH_MS = 20;
+const BATCH_MAX = 2000;
+
+/** The compiled worker next to this module, or (when running from TypeScript sources) in dist/. */
+function workerFile(): string | null {
+  const here = fileURLToPath(new URL('./writer-worker.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const built = fileURLToPath(new URL('../../dist/cli/record/writer-worker.js', import.meta.url));
+  return existsSync(built) ? built : null;
+}
+
+export class WorkerSink implements ClosableSink {
+  private pending: TraceRecord[] = [];
+  private scheduled = false;
+  private closing: Promise<void> | null = null;
+  private dead: string | null = null;
+  private closedInfo: { degraded: string | null } | null = null;
+  private closedWaiter: (() => void) | null = null;
+
+  private constructor(
+    readonly path: string,
+    private readonly worker: Worker,
+    private readonly origin: bigint,
+    private readonly warn: (m: string) => void,
+  ) {
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'warn') this.warn(m.message);
+      else if (m.type === 'closed') {
+        this.closedInfo = { degraded: m.degraded };
+        this.closedWaiter?.();
+      }
+    });
+    worker.on("error", (err: Error) => this.die(`trace writer thread failed: ${err.message}`));
+    worker.on('exit', () => {
+      if (!this.closedInfo) this.die('trace writer thread exited');
+    });
+  }
+
+  /** Starts the writer thread and waits until the trace file exists with its header. */
+  static async start(path: string, init: WriterInit, warn: (m: string) => void): Promise<ClosableSink> {
+    const file = workerFile();
+    if (!file) return new InThreadSink(TraceWriter.create(path, init, { onWarn: warn }));
+    const worker = new Worker(file, { workerData: { path, init } });
+    const first = await new Promise<FromWorker>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    if (first.type === 'error') {
+      await worker.terminate();
+      throw new UsageError(first.message);
+    }
+    if (first.type !== 'ready') throw new Error('trace writer thread did not start');
+    // hrtime is one monotonic clock for every thread of the process.
+    const origin = BigInt(first.hr) - BigInt(Math.round(first.now * 1000));
+    return new WorkerSink(path, worker, origin, warn);
+  }
+
+  now(): Micros {
+    return Number(process.hrtime.bigint() - this.origin) / 1000;
+  }
+
+  get degraded(): string | null {
+    return this.dead ?? this.closedInfo?.degraded ?? null;
+  }
+
+  write(rec: TraceRecord): void {
+    if (this.dead || this.closing) return;
+    this.pending.push(rec);
+    if (this.pending.length >= BATCH_MAX) return void setImmediate(() => this.post());
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Records go over in batches: one message (and one wake-up of the writer thread) per
+    // BATCH_MS instead of one per SSE event. Their times were stamped on arrival, so the delay
+    // costs nothing but memory.
+    setTimeout(() => this.post(), BATCH_MS).unref();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.post();
+      if (this.dead) return;
+      const closed = new Promise<void>((r) => (this.closedWaiter = r));
+      this.worker.postMessage({ type: 'close' } satisfies ToWorker);
+      await Promise.race([closed, new Promise<void>((r) => this.worker.once('exit', () => r()))]);
+    })();
+    return this.closing;
+  }
+
+  private post(): void {
+    this.scheduled = false;
+    if (!this.pending.length || this.dead) return;
+    const records = this.pending;
+    this.pending = [];
+    try {
+      this.worker.postMessage({ type: 'records', records } satisfies ToWorker);
+    } catch (err) {
+      this.die(`could not hand records to the writer thread: ${(err as Error).message}`);
+    }
+  }
+
+  private die(message: string): void {
+    if (this.dead || this.closedInfo) return;
+    this.dead = message;
+    this.pending = [];
+    this.warn(message);
+    this.closedWaiter?.();
+  }
+}
+
+/** Fallback when no compiled worker is around (tests running from sources without a build). */
+class InThreadSink implements ClosableSink {
+  constructor(private readonly writer: TraceWriter) {}
+  get path(): string {
+    return this.writer.path;
+  }
+  get degraded(): string | null {
+    return this.writer.degraded;
+  }
+  now(): Micros {
+    return this.writer.now();
+  }
+  write(rec: TraceRecord): void {
+    this.writer.write(rec);
+  }
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+}
