@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { startModelServer } from '../../cli/model/server.js';
 import { dir, record, runAgent, type AgentResult, type Recorded } from './helpers.js';
 
 const BIN = join(process.cwd(), 'bin', 'lapse.js');
@@ -11,6 +12,18 @@ const BIN = join(process.cwd(), 'bin', 'lapse.js');
 function lapse(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, LAPSE_HOME: dir }, timeout: 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, without blocking this process (which may be serving the model the child talks to). */
+function lapseAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LAPSE_HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** Starts `lapse replay …` and resolves once it printed its base URLs. */
@@ -62,6 +75,41 @@ describe('lapse replay (CLI)', () => {
     const replayed = JSON.parse(rep.stdout) as typeof orig;
     const shape = (s: typeof orig) => s.requests.map((q) => [q.protocol, q.outputTokens, q.toolCalls]);
     expect(shape(replayed)).toEqual(shape(orig));
+  });
+
+  // The issue's own scenario: record the built-in scripted agent with `lapse record`, replay it to the
+  // same agent with `lapse replay --strict -- …`: every request matches a recording (or the agent would
+  // get a 409 and fail), the endpoint is gone, and the replay's trace has the same exchanges.
+  it.each(['anthropic', 'openai-ws'])('replays a recorded scripted-agent session (%s) to the same agent, --strict', async (protocol) => {
+    const model = await startModelServer({ ttftMs: 40, tokensPerSecond: 500, seed: 3 });
+    const orig = join(dir, `agent-${protocol}.lapse`);
+    const agent = ['node', join(process.cwd(), 'dist', 'cli', 'agent', 'main.js'), '--protocol', protocol, '--think-ms', '50', '--test-ms', '50', '--quiet'];
+    let r: Awaited<ReturnType<typeof lapseAsync>>;
+    try {
+      r = await lapseAsync(['record', '-o', orig, '--no-watch', '-q', '--anthropic-upstream', model.url, '--openai-upstream', `${model.url}/v1`, '--', ...agent]);
+    } finally {
+      await model.close();
+    }
+    expect(r.code, r.stderr).toBe(0);
+    const out = join(dir, `agent-${protocol}-replayed.lapse`);
+    const rep = await lapseAsync(['replay', orig, '--strict', '--instant', '--record-to', out, '--', ...agent]);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(rep.stderr, rep.stderr).not.toMatch(/lapse replay: warning|→ 409/);
+    type Stats = { requests: Array<{ protocol: string; transport: string; outputTokens: number; toolCalls: string[]; status: string }> };
+    // A side request (the title) runs beside the main loop: compare as sets, not in start order.
+    const shape = (s: Stats) => s.requests.map((q) => JSON.stringify([q.protocol, q.transport, q.outputTokens, q.toolCalls, q.status])).sort();
+    const statsOf = async (file: string): Promise<Stats> => {
+      const x = await lapseAsync(['stats', file, '--json']);
+      expect(x.code, x.stderr).toBe(0);
+      return JSON.parse(x.stdout) as Stats;
+    };
+    const a = await statsOf(orig);
+    const b = await statsOf(out);
+    expect(a.requests.length).toBeGreaterThan(4);
+    expect(shape(b)).toEqual(shape(a));
+    if (protocol === 'openai-ws') expect(b.requests.some((q) => q.transport === 'websocket')).toBe(true);
+    const served = rep.stderr.match(/served (\d+) of (\d+) recorded responses/)!;
+    expect(served[1]).toBe(served[2]);
   });
 
   it('rejects bad flags with one line and exit code 2', () => {
