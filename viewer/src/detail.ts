@@ -99,7 +99,7 @@ export class DetailPane {
         const pre = el('pre', { class: `stream stream-${d.kind}` });
         const node = document.createTextNode('');
         pre.append(node);
-        append(this.stream, label ? el('div', { class: 'stream-label' }, label) : null, pre);
+        append(this.stream, label ? el('div', { class: d.kind === 'tool-args' ? 'stream-call' : 'stream-label' }, label) : null, pre);
         this.curBlock = { kind: d.kind, block: d.block, node };
       }
       this.curBlock.node.appendData(d.text);
