@@ -1,6 +1,58 @@
 import type { Command } from 'commander';
-import { registerNotBuilt } from '../util/not-built.js';
+import { basename } from 'node:path';
+import { analyseTrace } from '../../analysis/session.js';
+import { TuiApp } from '../tui/app.js';
+import { PROFILE_CYCLE } from '../tui/state.js';
+import { loadTrace } from '../trace/load.js';
+import { UsageError } from '../util/errors.js';
+import { resolveTraceArg } from '../util/paths.js';
 
 export function register(program: Command): void {
-  registerNotBuilt(program, 'tui', 'terminal timeline viewer and player');
+  program
+    .command('tui')
+    .description('terminal timeline viewer and player')
+    .argument('[trace]', 'trace file (default: the newest one)')
+    .option('--profile <name>', `start as a faster model: ${PROFILE_CYCLE.join(', ')}`)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  lapse tui                       the newest trace
+  lapse tui run.lapse --profile spark
+                                  play it as a 1,000 tok/s model from the start
+
+Keys: space play/pause · ←/→ seek (shift: bigger) · [ ] previous/next request · + - speed
+(0.5× to 64×) · i idle limit (shorten long tool/user gaps) · s model profile (original → spark →
+fast-mode → instant) · enter the request in full · ? help · q quit.
+Colours follow NO_COLOR. Needs a terminal; for a text summary use \`lapse stats\`.`,
+    )
+    .action(async (trace: string | undefined, opts: { profile?: string }) => {
+      if (opts.profile !== undefined && !(PROFILE_CYCLE as readonly string[]).includes(opts.profile)) {
+        throw new UsageError(`unknown profile "${opts.profile}" (one of ${PROFILE_CYCLE.join(', ')})`);
+      }
+      if (!process.stdout.isTTY || !process.stdin.isTTY) {
+        throw new UsageError('lapse tui needs a terminal (stdout is not a TTY); for a text summary use `lapse stats`');
+      }
+      const loaded = loadTrace(resolveTraceArg(trace));
+      const model = analyseTrace(loaded);
+      const app = new TuiApp({
+        model,
+        records: loaded.records,
+        title: basename(loaded.path),
+        color: !process.env.NO_COLOR,
+        profile: opts.profile,
+      });
+      const restore = (): void => app.quit();
+      process.once('SIGTERM', restore);
+      process.once('SIGHUP', restore);
+      try {
+        app.render();
+        await app.done;
+      } finally {
+        process.off('SIGTERM', restore);
+        process.off('SIGHUP', restore);
+        // blessed leaves stdin flowing; without this the process would wait for input forever.
+        process.stdin.pause();
+      }
+    });
 }

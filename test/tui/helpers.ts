@@ -1,0 +1,50 @@
+// Shared by the viewer's tests: the synthetic session read back through the real reader and
+// analysis, and a way to see layout rows as the terminal will show them.
+import { readTrace } from '../../format/reader.js';
+import { analyseTrace } from '../../analysis/session.js';
+import type { SessionModel } from '../../analysis/model.js';
+import type { TraceRecord } from '../../format/types.js';
+import { DetailIndex } from '../../cli/tui/detail.js';
+import { Layout } from '../../cli/tui/layout.js';
+import { Palette } from '../../cli/tui/palette.js';
+import { TuiState } from '../../cli/tui/state.js';
+import { textWidth } from '../../cli/tui/text.js';
+import { syntheticTraceBytes } from './synthetic.js';
+
+export interface Fixture {
+  model: SessionModel;
+  records: TraceRecord[];
+  state: TuiState;
+  detail: DetailIndex;
+  layout: Layout;
+}
+
+let bytes: Uint8Array | null = null;
+
+export function fixture(color = false): Fixture {
+  bytes ??= syntheticTraceBytes();
+  const trace = readTrace(bytes);
+  const model = analyseTrace(trace);
+  const state = new TuiState(model);
+  const detail = new DetailIndex(model, trace.records);
+  const layout = new Layout(state, detail, new Palette(color), { title: 'demo.lapse' });
+  return { model, records: trace.records, state, detail, layout };
+}
+
+/** What a row of blessed markup shows: tags removed, escaped braces restored. */
+export function plain(markup: string): string {
+  return markup
+    .replace(/\{open\}/g, '\u0001')
+    .replace(/\{close\}/g, '\u0002')
+    .replace(/\{\/?[\w\-,;!#]*\}/g, '')
+    .replace(/\u0001/g, '{')
+    .replace(/\u0002/g, '}');
+}
+
+export function shown(rows: string[]): string {
+  return rows.map(plain).join('\n');
+}
+
+export function widthOf(markup: string): number {
+  return textWidth(plain(markup));
+}
