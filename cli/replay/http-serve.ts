@@ -173,7 +173,11 @@ function play(ctx: ReplayContext, req: IncomingMessage, res: ServerResponse, x: 
     });
   }
 
-  const playback = new Playback(steps, arrival);
+  const playback = new Playback(steps, arrival, (err) => {
+    ctx.warn(`${a.method} ${a.url}: cannot replay ${x.id}: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
+    finish('error');
+    resetClient();
+  });
   const cancel = () => {
     playback.cancel();
     if (!finished) finish('aborted');

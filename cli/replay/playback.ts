@@ -13,10 +13,14 @@ export class Playback {
   private cancelled = false;
   private readonly steps: Step[];
 
-  /** `origin`: performance.now() of the moment offsets count from (the request's arrival). */
+  /**
+   * `origin`: performance.now() of the moment offsets count from (the request's arrival).
+   * `onError`: a step threw (a recording Node refuses to send, say): playback stops, this is told why.
+   */
   constructor(
     steps: Step[],
     private readonly origin: number,
+    private readonly onError: (err: unknown) => void = () => undefined,
   ) {
     this.steps = [...steps].sort((a, b) => a.atMs - b.atMs);
   }
@@ -41,7 +45,13 @@ export class Playback {
     const now = performance.now() - this.origin;
     while (this.i < this.steps.length && this.steps[this.i].atMs <= now + 0.5) {
       const step = this.steps[this.i++];
-      step.run();
+      try {
+        step.run();
+      } catch (err) {
+        this.cancel();
+        this.onError(err);
+        return;
+      }
       if (this.cancelled) return;
     }
     if (this.i >= this.steps.length) return;

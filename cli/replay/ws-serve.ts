@@ -147,7 +147,11 @@ export class SocketServer {
         },
       }));
       steps.push({ atMs: plan.endMs, run: () => finish('complete') });
-      const playback = new Playback(steps, origin);
+      const playback = new Playback(steps, origin, (err) => {
+        ctx.warn(`WS ${url}: cannot replay ${turn.id}: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
+        finish('aborted');
+        ws.terminate();
+      });
       const stop = () => {
         playback.cancel();
         finish('aborted');

@@ -31,6 +31,10 @@ beforeAll(async () => {
     // r3: the upstream never answered.
     { kind: 'http-request', t: 30000, id: 'r3', method: 'POST', url: '/v1/messages', upstream: 'http://up', headers: {}, body: enc(req('nobody home')) },
     { kind: 'http-end', t: 31000, id: 'r3', outcome: 'error', message: 'upstream http://up: ECONNREFUSED', bytes: 0 },
+    // r4: a status Node refuses to send (a damaged or hand-made trace).
+    { kind: 'http-request', t: 35000, id: 'r4', method: 'POST', url: '/v1/messages', upstream: 'http://up', headers: {}, body: enc(req('odd status')) },
+    { kind: 'http-response', t: 36000, id: 'r4', status: 1234, statusText: 'Odd', headers: {}, decoded: false },
+    { kind: 'http-end', t: 36000, id: 'r4', outcome: 'complete', bytes: 0 },
     // A refused WebSocket upgrade on /v1/responses (the harness then fell back to HTTP).
     { kind: 'ws-open', t: 40000, id: 'w1', url: '/v1/responses', upstream: 'http://up/v1', headers: {}, protocol: '', extensions: '', status: 426, responseHeaders: {} },
     { kind: 'ws-close', t: 40000, id: 'w1', code: 1006, reason: 'upgrade refused: 426', by: 'upstream' },
@@ -88,6 +92,17 @@ describe('replaying unusual recordings', () => {
     const r = await replay(path, { kind: 'instant' });
     try {
       await expect(post(r.server.url, 'nobody home')).rejects.toThrow();
+    } finally {
+      await r.server.close();
+    }
+  });
+
+  it('survives a recording it cannot send: that request fails, the server goes on', async () => {
+    const r = await replay(path, { kind: 'instant' });
+    try {
+      await expect(post(r.server.url, 'odd status')).rejects.toThrow();
+      expect(r.lines.some((l) => l.includes('cannot replay r4'))).toBe(true);
+      expect((await post(r.server.url, 'gzip please')).status).toBe(200);
     } finally {
       await r.server.close();
     }
