@@ -158,7 +158,10 @@ function pushRequest(events: TraceEvent[], r: RequestModel, n: number): void {
   events.push({ ...base, name, ph: 'e', ts: end });
 }
 
-/** Output tokens/s of every streaming response, summed where streams overlap: a step counter. */
+/**
+ * Output tokens/s of every streaming response, summed where streams overlap: a step counter. Perfetto
+ * names a JSON counter track "<name> <arg key>", hence name `output` and key `tokens/s`.
+ */
 function tokenRateCounter(m: SessionModel): TraceEvent[] {
   const steps: Array<{ ts: number; delta: number }> = [];
   for (const r of m.requests) {
@@ -169,13 +172,13 @@ function tokenRateCounter(m: SessionModel): TraceEvent[] {
     steps.push({ ts: us(r.firstContentMs), delta: rate }, { ts: us(r.endMs), delta: -rate });
   }
   steps.sort((a, b) => a.ts - b.ts);
-  const out: TraceEvent[] = [{ name: 'output tokens/s', ph: 'C', ts: 0, pid: PID, tid: TID.requests, args: { 'tokens/s': 0 } }];
+  const out: TraceEvent[] = [{ name: 'output', ph: 'C', ts: 0, pid: PID, tid: TID.requests, args: { 'tokens/s': 0 } }];
   let level = 0;
   for (let i = 0; i < steps.length; i++) {
     level += steps[i].delta;
     if (i + 1 < steps.length && steps[i + 1].ts === steps[i].ts) continue;
     const v = Math.abs(level) < 1e-6 ? 0 : Math.round(level * 100) / 100;
-    out.push({ name: 'output tokens/s', ph: 'C', ts: steps[i].ts, pid: PID, tid: TID.requests, args: { 'tokens/s': v } });
+    out.push({ name: 'output', ph: 'C', ts: steps[i].ts, pid: PID, tid: TID.requests, args: { 'tokens/s': v } });
   }
   return out;
 }
