@@ -97,6 +97,20 @@ describe.skipIf(skipBrowser)('lapse view in Chromium', () => {
     expect(await page.textContent('[data-testid="clock"]')).toBe(clock);
   });
 
+  it('plays as simulated: the clock runs over the simulated duration, and an idle limit shortens it', async () => {
+    await page.click('button[data-profile="spark"]');
+    await page.selectOption('[data-testid="idle"]', { label: 'no idle limit' });
+    await page.selectOption('[data-testid="mode"]', 'simulated');
+    const total = (): Promise<string> => page.textContent('[data-testid="clock"]').then((t) => t!.split(' / ')[1]);
+    const sim = (await simulatedTotal(page)) / 1000;
+    const [m, s] = (await total()).split(':').map(Number);
+    expect(m * 60 + s).toBeCloseTo(sim, 0);
+    await page.selectOption('[data-testid="idle"]', { label: 'idle ≤ 1 s' });
+    const [m2, s2] = (await total()).split(':').map(Number);
+    expect(m2 * 60 + s2).toBeLessThan(sim - 5);
+    await page.selectOption('[data-testid="mode"]', 'recorded');
+  });
+
   it('clicking a request on the timeline opens the inspector', async () => {
     await page.click('#reset-zoom');
     const pt = await page.evaluate(() => window.__lapse!.timeline!.pointFor('r2'));

@@ -94,3 +94,25 @@ describe('tokens/s index', () => {
     expect(Array.from(m.k)).toEqual([0, 10, 20, 25, 30, 40, 100, 110, 120]);
   });
 });
+
+describe('tokens/s over time', () => {
+  it('counts the tokens of any time bin, with overlapping side requests, scaled to the reported usage', async () => {
+    const { TokenRate } = await import('../../viewer/src/token-rate.js');
+    const req = (critical: boolean, times: number[], outputTokens: number | null) => ({
+      critical,
+      outputTokens,
+      outputTokensEstimate: times.length,
+      tokensPerSecond: null,
+      firstContentMs: times[0],
+      endMs: times[times.length - 1],
+      deltas: times.map((tMs) => ({ tMs, kind: 'text', text: 'x', tokens: 1, block: 0 })),
+    });
+    const m = { requests: [req(true, [0, 10, 20, 30], 8), req(false, [5, 15, 25], null), req(true, [100, 110], null)] } as unknown as SessionModel;
+    const r = new TokenRate(m);
+    expect(Array.from(r.times)).toEqual([0, 5, 10, 15, 20, 25, 30, 100, 110]);
+    expect(r.tokensBetween(0, 31)).toBe(8 + 3); // the first request reported 8 tokens for 4 deltas
+    expect(r.tokensBetween(10, 20)).toBe(2 + 1);
+    expect(r.tokensBetween(50, 200)).toBe(2);
+    expect(r.countBetween(-1, 1000)).toBe(9);
+  });
+});

@@ -32,6 +32,7 @@ export class LoadError extends Error {}
 
 const SLICE_MS = 40;
 const PREVIEW_EVERY_MS = 250;
+const PIECE = 16 * 1024;
 
 export async function loadProgressive(src: ByteSource, onPreview?: (p: Preview) => void | Promise<void>): Promise<LoadedSession> {
   const reader = new TraceStreamReader();
@@ -73,9 +74,10 @@ export async function loadProgressive(src: ByteSource, onPreview?: (p: Preview) 
       const { done, value } = await rs.read();
       if (done) break;
       read += value.length;
-      // Big chunks (a whole file handed over at once) are fed in pieces so that slices stay short.
-      for (let o = 0; o < value.length; o += 256 * 1024) {
-        take(reader.push(value.subarray(o, Math.min(value.length, o + 256 * 1024))));
+      // Big chunks (a whole file handed over at once) are fed in pieces so that slices stay short: one
+      // compressed piece can hold thousands of records.
+      for (let o = 0; o < value.length; o += PIECE) {
+        take(reader.push(value.subarray(o, Math.min(value.length, o + PIECE))));
         if (performance.now() - sliceStart > SLICE_MS) {
           // The first preview as early as possible (first paint), then a few per second.
           if (previews === 0 || performance.now() - lastPreview > PREVIEW_EVERY_MS) await preview();
