@@ -9,7 +9,8 @@
 //   figures — readModel (streamed into SessionBuilder({detail:false})): what `lapse stats`/`simulate` do
 //   detail  — the same keeping every content delta (what a viewer needs), records not kept
 //   load    — loadTrace (all records in memory) → analyseTrace: what a viewer that also shows raw records does
-// Each line also gives the reader alone, so the analysis's own cost is the difference.
+// "read" is the reader alone, so the analysis's own cost is the difference. CPU time is given beside wall
+// time because a shared machine stretches wall time.
 import { spawnSync } from 'node:child_process';
 import { existsSync, openSync, writeSync, closeSync, statSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,11 +45,11 @@ async function main() {
     const m = JSON.parse(r.stdout);
     const extra = m.peakRssBytes - m.baseRssBytes;
     if (mode === 'read') {
-      console.log(`read    ${(m.ms / 1000).toFixed(2)} s (the reader alone, records dropped) · peak RSS +${(extra / 1e6).toFixed(0)} MB`);
+      console.log(`read    ${(m.ms / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s CPU (the reader alone, records dropped) · peak RSS +${(extra / 1e6).toFixed(0)} MB`);
       continue;
     }
     console.log(
-      `${mode.padEnd(7)} ${(m.ms / 1000).toFixed(2)} s` + (mode === 'load' ? ` (load ${(m.readMs / 1000).toFixed(2)} s + analyse ${(m.analyseMs / 1000).toFixed(2)} s)` : '') +
+      `${mode.padEnd(7)} ${(m.ms / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s CPU` + (mode === 'load' ? ` (load ${(m.readMs / 1000).toFixed(2)} s + analyse ${(m.analyseMs / 1000).toFixed(2)} s)` : '') +
         ` · peak RSS +${(extra / 1e6).toFixed(0)} MB = ${(extra / size).toFixed(2)}× file` +
         ` · model heap ${(m.modelHeapBytes / 1e6).toFixed(0)} MB = ${(m.modelHeapBytes / size).toFixed(2)}× file` +
         ` · ${m.requests} requests, duration ${(m.durationMs / 1000).toFixed(0)} s`,
@@ -69,6 +70,7 @@ async function measure(mode, path) {
     const r = process.memoryUsage().rss;
     if (r > peak) peak = r;
   };
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let model;
   let readMs = 0;
@@ -96,12 +98,14 @@ async function measure(mode, path) {
     model = analyseTrace(t);
   }
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   sample();
   const peakRss = Math.max(peak, process.resourceUsage().maxRSS * 1024);
   globalThis.gc?.();
   const modelHeap = process.memoryUsage().heapUsed - baseHeap;
   const deltas = model.requests.reduce((a, r) => a + (r.deltas.length || r.outputTokensEstimate), 0);
-  process.stdout.write(JSON.stringify({ ms, readMs, analyseMs: ms - readMs, baseRssBytes: baseRss, peakRssBytes: peakRss, modelHeapBytes: modelHeap, requests: model.requests.length, deltas, durationMs: model.durationMs }));
+  process.stdout.write(JSON.stringify({ ms, cpuMs, readMs, analyseMs: ms - readMs, baseRssBytes: baseRss, peakRssBytes: peakRss, modelHeapBytes: modelHeap, requests: model.requests.length, deltas, durationMs: model.durationMs }));
   // keep the model alive until measured
   if (!model) process.exit(1);
 }
