@@ -65,13 +65,14 @@ describe('replay to the official SDK clients', () => {
     }
   });
 
-  it('paces as recorded, and --speed divides every wait', async () => {
+  it('paces as recorded, and --speed divides every wait (0.25: four times slower)', async () => {
     const cassette = buildCassette(loadTrace(rec.path));
     const x = cassette.http.at(-1)!; // the raw chat, after the agent's requests
     const recordedTtft = x.timing.firstContentMs! - x.startMs;
     const recordedTotal = x.endMs - x.startMs;
     expect(recordedTtft).toBeGreaterThan(40); // the endpoint's 60 ms TTFT, seen through the proxy
-    for (const speed of [1, 2]) {
+    // Never early; late only by scheduling noise (generous: the test machine is shared and loaded).
+    for (const speed of [1, 0.25]) {
       const r = await replay(rec.path, { kind: 'recorded', speed });
       try {
         const t0 = performance.now();
@@ -79,9 +80,9 @@ describe('replay to the official SDK clients', () => {
         const total = performance.now() - t0;
         expect(got.text).toBe(rec.result.raw.text);
         expect(got.ttftMs).toBeGreaterThan(recordedTtft / speed - 5);
-        expect(got.ttftMs).toBeLessThan(recordedTtft / speed + 60);
+        expect(got.ttftMs).toBeLessThan(recordedTtft / speed + 250);
         expect(total).toBeGreaterThan(recordedTotal / speed - 5);
-        expect(total).toBeLessThan(recordedTotal / speed + 80);
+        expect(total).toBeLessThan(recordedTotal / speed + 250);
       } finally {
         await r.server.close();
       }
@@ -106,8 +107,9 @@ describe('replay to the official SDK clients', () => {
     }
     expect(spark.answers).toEqual(slow.result.answers);
     const saving = slow.result.ms - spark.ms;
-    expect(saving).toBeGreaterThan(predicted * 0.7);
-    expect(saving).toBeLessThan(predicted * 1.3 + 50);
+    // Tolerance for a loaded two-core machine: the SDK's own work is part of both runs.
+    expect(saving).toBeGreaterThan(predicted * 0.6);
+    expect(saving).toBeLessThan(predicted * 1.4 + 100);
   });
 
   it('stops playing when the client goes away mid-response', async () => {
