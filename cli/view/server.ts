@@ -150,7 +150,9 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
     }
     res.writeHead(200, { ...SECURITY_HEADERS, ...extra, 'content-type': type, 'content-length': size });
     if (req.method === 'HEAD') return void res.end();
-    const stream = createReadStream(file);
+    // A trace still being recorded grows: send exactly the bytes the length header announced.
+    if (size === 0) return void res.end();
+    const stream = createReadStream(file, { start: 0, end: size - 1 });
     stream.on('error', () => res.destroy());
     stream.pipe(res);
   };
