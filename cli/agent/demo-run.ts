@@ -20,6 +20,8 @@ export interface DemoOptions {
   seed?: number;
   thinkMs?: number;
   testRunMs?: number;
+  /** More arguments for the agent program (e.g. `--fault overloaded@2`), for fixtures and benchmarks. */
+  agentArgs?: string[];
   tracePath: string;
   /** 'tui' on a terminal, 'web' with --web, 'stats' otherwise; null: do not show. */
   show: 'tui' | 'web' | 'stats' | null;
@@ -53,6 +55,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const agentArgs = ['--protocol', o.protocol, '--workspace', workspace];
     if (o.thinkMs !== undefined) agentArgs.push('--think-ms', String(o.thinkMs));
     if (o.testRunMs !== undefined) agentArgs.push('--test-ms', String(o.testRunMs));
+    if (o.agentArgs) agentArgs.push(...o.agentArgs);
     const code = await runLapse([
       'record',
       '-o',

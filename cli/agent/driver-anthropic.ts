@@ -1,7 +1,7 @@
 // Anthropic Messages through @anthropic-ai/sdk: streamed turns, tool_result blocks by tool_use_id.
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
-import { type Driver, type Reply, type ToolResult, SYSTEM_PROMPT, TITLE_PROMPT } from './driver.js';
+import { type Driver, type Reply, type RequestOptions, type ToolResult, SYSTEM_PROMPT, TITLE_PROMPT } from './driver.js';
 import { TOOL_SPECS } from './tools.js';
 
 const MODEL = 'claude-sonnet-4-6';
@@ -14,8 +14,9 @@ export function anthropicDriver(baseURL: string, apiKey: string): Driver {
   return {
     open: async () => {},
     user: (text) => void messages.push({ role: 'user', content: text }),
-    async next(): Promise<Reply> {
-      const msg = await client.messages.stream({ model: MODEL, max_tokens: 4096, system: SYSTEM_PROMPT, tools, messages }).finalMessage();
+    perRequestOptions: true,
+    async next(opts?: RequestOptions): Promise<Reply> {
+      const msg = await client.messages.stream({ model: MODEL, max_tokens: 4096, system: SYSTEM_PROMPT, tools, messages }, opts).finalMessage();
       messages.push({ role: 'assistant', content: msg.content });
       const text = msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
       const toolCalls = msg.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, name: b.name, input: (b.input ?? {}) as Record<string, unknown> }] : []));

@@ -1,7 +1,7 @@
 // OpenAI Chat Completions through the openai SDK: streamed turns, `tool` messages by tool_call_id.
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { type Driver, type Reply, type ToolResult, SYSTEM_PROMPT, TITLE_PROMPT, parseArgs } from './driver.js';
+import { type Driver, type Reply, type RequestOptions, type ToolResult, SYSTEM_PROMPT, TITLE_PROMPT, parseArgs } from './driver.js';
 import { TOOL_SPECS } from './tools.js';
 
 const MODEL = 'gpt-5';
@@ -14,8 +14,9 @@ export function openaiChatDriver(baseURL: string, apiKey: string): Driver {
   return {
     open: async () => {},
     user: (text) => void messages.push({ role: 'user', content: text }),
-    async next(): Promise<Reply> {
-      const done = await client.chat.completions.stream({ model: MODEL, messages, tools, stream_options: { include_usage: true } }).finalChatCompletion();
+    perRequestOptions: true,
+    async next(opts?: RequestOptions): Promise<Reply> {
+      const done = await client.chat.completions.stream({ model: MODEL, messages, tools, stream_options: { include_usage: true } }, opts).finalChatCompletion();
       const msg = done.choices[0]?.message;
       if (!msg) throw new Error('the model answered with no choices');
       const calls = (msg.tool_calls ?? []).flatMap((c) => (c.type === 'function' ? [c] : []));

@@ -4,7 +4,7 @@
 import OpenAI from 'openai';
 import type { FunctionTool, Response, ResponseInputItem } from 'openai/resources/responses/responses';
 import { ResponsesWS } from 'openai/resources/responses/ws';
-import { type Driver, type Reply, type ToolResult, SYSTEM_PROMPT, TITLE_PROMPT, parseArgs } from './driver.js';
+import { type Driver, type Reply, type RequestOptions, type ToolResult, SYSTEM_PROMPT, TITLE_PROMPT, parseArgs } from './driver.js';
 import { TOOL_SPECS } from './tools.js';
 
 const MODEL = 'gpt-5';
@@ -70,9 +70,10 @@ export function openaiResponsesDriver(baseURL: string, apiKey: string, websocket
       previous = warm.id;
     },
     user: (text) => void pending.push({ role: 'user', content: text }),
-    async next(): Promise<Reply> {
+    perRequestOptions: !websocket,
+    async next(opts?: RequestOptions): Promise<Reply> {
       const body = { model: MODEL, instructions: SYSTEM_PROMPT, tools, input: pending, ...(previous ? { previous_response_id: previous } : {}) };
-      const r = socket ? await overSocket({ type: 'response.create', ...body }) : await client.responses.stream(body).finalResponse();
+      const r = socket ? await overSocket({ type: 'response.create', ...body }) : await client.responses.stream(body, opts).finalResponse();
       previous = r.id;
       pending = [];
       return replyOf(r);

@@ -22,15 +22,23 @@ export interface ToolResult {
   isError: boolean;
 }
 
+/** Per-request extras a harness may use: cancelling a stream, extra headers (e.g. `x-lapse-fault`). */
+export interface RequestOptions {
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
 export interface Driver {
   /** Connects (WebSocket mode: opens the socket and sends the warm-up). */
   open(): Promise<void>;
   user(text: string): void;
   /** One model request with the conversation so far; the reply is added to the conversation. */
-  next(): Promise<Reply>;
+  next(opts?: RequestOptions): Promise<Reply>;
   toolResults(results: ToolResult[]): void;
   /** A side request for a conversation title (made concurrently with the loop). */
   title(firstPrompt: string): Promise<string>;
+  /** False when `next` cannot honour RequestOptions (the WebSocket mode multiplexes one socket). */
+  perRequestOptions: boolean;
   close(): Promise<void>;
 }
 

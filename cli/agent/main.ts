@@ -1,15 +1,25 @@
 // `node dist/cli/agent/main.js --protocol anthropic|openai-chat|openai-responses|openai-ws
-//   [--workspace DIR] [--think-ms N] [--test-ms N] [--keep] [--quiet]`
+//   [--workspace DIR] [--think-ms N] [--test-ms N] [--abort-after-ms N [--abort-at K]] [--fault NAME@K …]
+//   [--keep] [--quiet]`
 // Exit 0 on success; 2 with one line on bad arguments; 1 with one line if the session fails.
 import { parseArgs } from 'node:util';
+import { parseFault } from '../model/faults.js';
 import { AGENT_PROTOCOLS, type AgentProtocol } from './driver.js';
 import { runAgentSession } from './session.js';
 
-const USAGE = `usage: node dist/cli/agent/main.js --protocol ${AGENT_PROTOCOLS.join('|')} [--workspace DIR] [--think-ms N] [--test-ms N] [--keep] [--quiet]
+const USAGE = `usage: node dist/cli/agent/main.js --protocol ${AGENT_PROTOCOLS.join('|')} [--workspace DIR] [--think-ms N] [--test-ms N]
+       [--abort-after-ms N [--abort-at K]] [--fault NAME[:N]@K …] [--keep] [--quiet]
 
 Runs lapse's scripted coding agent: two turns against the endpoint in ANTHROPIC_BASE_URL /
 OPENAI_BASE_URL (a built-in scripted endpoint if unset), reading, editing and testing files in DIR
-(default: a temporary directory). Meant to be recorded:  lapse record -- node dist/cli/agent/main.js`;
+(default: a temporary directory). Meant to be recorded:  lapse record -- node dist/cli/agent/main.js
+
+Failures, for traces that show them (HTTP protocols only; K counts main-loop requests from 1):
+  --abort-after-ms N   cancel request K (--abort-at, default 1) N ms after sending it, then send it again
+  --fault NAME@K       ask the endpoint to fail request K (x-lapse-fault: overloaded, rate-limit,
+                       server-error, http-NNN, stream-error[:N], reset[:N]); the SDK retries HTTP
+                       errors, the agent re-sends a failed stream once. Repeatable.
+Example: node dist/cli/agent/main.js --protocol anthropic --fault overloaded@2 --abort-after-ms 400 --abort-at 4`;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`lapse-agent: ${message.split('\n')[0]}\n`);
@@ -23,6 +33,21 @@ function nonNegative(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
+function requestNumber(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) fail(`${name} must be a request number ≥ 1 (got ${v})`, 2);
+  return n;
+}
+
+/** `NAME[:N]@K`, e.g. `overloaded@2`, `stream-error:5@3`. */
+function parseFaultFlag(v: string): { at: number; fault: string } {
+  const m = /^([a-z0-9-]+(?::\d+)?)@(\d+)$/i.exec(v);
+  if (!m) fail(`--fault must look like NAME[:N]@K, e.g. overloaded@2 (got ${v})`, 2);
+  const [name, count] = m[1].split(':');
+  if (!parseFault(name, count === undefined ? undefined : Number(count))) fail(`unknown fault ${name} in --fault ${v} (see cli/model/README.md)`, 2);
+  return { fault: m[1], at: requestNumber(m[2], '--fault request number') };
+}
+
 async function main(): Promise<void> {
   let values;
   try {
@@ -32,6 +57,9 @@ async function main(): Promise<void> {
         workspace: { type: 'string' },
         'think-ms': { type: 'string' },
         'test-ms': { type: 'string' },
+        'abort-after-ms': { type: 'string' },
+        'abort-at': { type: 'string' },
+        fault: { type: 'string', multiple: true },
         keep: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -49,17 +77,24 @@ async function main(): Promise<void> {
   const protocol = values.protocol as AgentProtocol;
   if (!AGENT_PROTOCOLS.includes(protocol)) fail(`unknown --protocol ${values.protocol} (one of ${AGENT_PROTOCOLS.join(', ')})`, 2);
   const quiet = values.quiet;
+  const abortAfterMs = nonNegative(values['abort-after-ms'], '--abort-after-ms');
+  if (values['abort-at'] !== undefined && abortAfterMs === undefined) fail('--abort-at needs --abort-after-ms', 2);
+  const abortAt = values['abort-at'] === undefined ? 1 : requestNumber(values['abort-at'], '--abort-at');
+  const faults = (values.fault ?? []).map(parseFaultFlag);
+  if ((abortAfterMs !== undefined || faults.length) && protocol === 'openai-ws') fail('--abort-after-ms and --fault need an HTTP protocol (openai-ws sends every request on one WebSocket)', 2);
   const result = await runAgentSession({
     protocol,
     workspace: values.workspace,
     keepWorkspace: values.keep,
     thinkMs: nonNegative(values['think-ms'], '--think-ms'),
     testRunMs: nonNegative(values['test-ms'], '--test-ms'),
+    abort: abortAfterMs === undefined ? undefined : { at: abortAt, afterMs: abortAfterMs },
+    faults,
     log: quiet ? undefined : (line) => process.stdout.write(line + '\n'),
   });
   if (!quiet) {
     process.stdout.write(
-      `agent: ${result.requests} requests, ${result.toolCalls.length} tool calls, title "${result.title ?? '-'}", ${(result.durationMs / 1000).toFixed(1)} s` +
+      `agent: ${result.requests} requests${result.resent ? ` (${result.resent} sent again)` : ''}, ${result.toolCalls.length} tool calls, title "${result.title ?? '-'}", ${(result.durationMs / 1000).toFixed(1)} s` +
         (values.keep && !values.workspace ? `, workspace kept at ${result.workspace}` : '') +
         '\n',
     );

@@ -6,7 +6,7 @@ import { startModelServer, type ModelServer } from '../model/server.js';
 import { anthropicDriver } from './driver-anthropic.js';
 import { openaiChatDriver } from './driver-openai-chat.js';
 import { openaiResponsesDriver } from './driver-openai-responses.js';
-import { type AgentProtocol, type Driver, type ToolResult } from './driver.js';
+import { type AgentProtocol, type Driver, type Reply, type RequestOptions, type ToolResult } from './driver.js';
 import { describeCall, runTool } from './tools.js';
 import { prepareWorkspace } from './workspace.js';
 
@@ -29,13 +29,27 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** Safety net against a model that never stops calling tools. Default 20 requests per turn. */
   maxStepsPerTurn?: number;
+  /**
+   * Cancel main-loop request number `at` (1-based, counted over the session) `afterMs` after it is
+   * sent, with the SDK's AbortController, then send it again — as a harness does with a stalled
+   * stream. HTTP protocols only.
+   */
+  abort?: { at: number; afterMs: number };
+  /**
+   * Ask the endpoint for a failure (`x-lapse-fault: NAME[:N]`, see cli/model/README.md) on main-loop
+   * request number `at`. HTTP statuses are retried by the SDK itself; a failed stream (`stream-error`,
+   * `reset`) is sent again once by the agent. HTTP protocols only.
+   */
+  faults?: { at: number; fault: string }[];
 }
 
 export interface AgentResult {
   protocol: AgentProtocol;
   workspace: string;
-  /** Main-loop model requests (the title request not included). */
+  /** Main-loop model requests (the title request not included; a request sent again counts once). */
   requests: number;
+  /** Requests the agent sent again after an injected abort or failed stream. */
+  resent: number;
   toolCalls: string[];
   title: string | null;
   finalText: string;
@@ -80,11 +94,36 @@ export async function runAgentSession(opts: AgentOptions): Promise<AgentResult> 
   };
   const ws = prepareWorkspace(opts.workspace, opts.keepWorkspace);
   const driver = makeDriver(opts.protocol, anthropicUrl!, openaiUrl!, keys);
+  if ((opts.abort || opts.faults?.length) && !driver.perRequestOptions) {
+    ws.dispose();
+    await embedded?.close();
+    throw new Error(`aborts and faults are per HTTP request; ${opts.protocol} sends every request on one WebSocket`);
+  }
   const ctx = { workspace: ws.dir, testRunMs: opts.testRunMs ?? 1200 };
   const maxSteps = opts.maxStepsPerTurn ?? 20;
   const prompts = opts.prompts ?? DEFAULT_PROMPTS;
   const toolCalls: string[] = [];
   let requests = 0;
+  let resent = 0;
+
+  /** One main-loop request, with the injected abort/fault on its first attempt and one re-send after either. */
+  const ask = async (n: number): Promise<Reply> => {
+    const fault = opts.faults?.find((f) => f.at === n)?.fault;
+    const abortMs = opts.abort?.at === n ? opts.abort.afterMs : undefined;
+    if (fault === undefined && abortMs === undefined) return driver.next();
+    const ctl = new AbortController();
+    const timer = abortMs === undefined ? undefined : setTimeout(() => ctl.abort(), abortMs);
+    try {
+      return await driver.next({ signal: ctl.signal, ...(fault ? { headers: { 'x-lapse-fault': fault } } : {}) });
+    } catch (err) {
+      const why = ctl.signal.aborted ? `cancelled after ${abortMs} ms` : `failed: ${(err as Error).message.split('\n')[0]}`;
+      log(`(request ${n} ${why}; sending it again)`);
+      resent++;
+      return driver.next();
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   let title: string | null = null;
   let titleDone: Promise<void> = Promise.resolve();
 
@@ -93,7 +132,7 @@ export async function runAgentSession(opts: AgentOptions): Promise<AgentResult> 
     driver.user(prompt);
     for (let step = 0; step < maxSteps; step++) {
       requests++;
-      const replyP = driver.next();
+      const replyP = ask(requests);
       if (first && step === 0) {
         // Harnesses name the conversation on the side while the first answer streams; nobody waits for it.
         titleDone = driver.title(prompt).then(
@@ -127,6 +166,7 @@ export async function runAgentSession(opts: AgentOptions): Promise<AgentResult> 
       protocol: opts.protocol,
       workspace: ws.dir,
       requests,
+      resent,
       toolCalls,
       title,
       finalText,
