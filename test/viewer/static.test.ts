@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { syntheticTrace } from '../../bench/viewer/synthetic.mjs';
+import { TraceEncoder } from '../../format/index.js';
 import { launch, requireBuilt, root, skipBrowser, watchErrors } from './helpers.js';
 
 let browser: Browser;
@@ -67,6 +68,23 @@ describe.skipIf(skipBrowser)('the viewer as a static page', () => {
     await page.setInputFiles('#file-input', bad);
     await page.waitForSelector('body[data-state="error"]', { timeout: 20_000 });
     expect(await page.textContent('#error')).toMatch(/notes\.txt: not a lapse trace/);
+    await page.close();
+  });
+
+  it('shows a session with no model requests at all without errors', async () => {
+    const { page, errors } = await openStatic();
+    const enc = new TraceEncoder();
+    const head = enc.encodeHeader({ kind: 'session', t: 0, formatVersion: { major: 1, minor: 0 }, lapseVersion: 'test', startedAt: 1_750_000_000_000, argv: ['true'], cwd: '/', harness: null, upstreams: { anthropic: '', openai: '' }, redacted: true });
+    const body = enc.frame([enc.encode({ kind: 'process-start', t: 1000, pid: 1, argv: ['true'] }), enc.encode({ kind: 'process-exit', t: 900_000, pid: 1, code: 0, signal: null })]);
+    const empty = join(dir, 'empty.lapse');
+    writeFileSync(empty, Buffer.concat([head, body]));
+    await page.setInputFiles('#file-input', empty);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+    await page.click('[data-testid="play"]');
+    await page.locator('[data-testid="sim-tps"]').fill('700');
+    await page.waitForTimeout(200);
+    expect(await page.textContent('.totals')).toMatch(/0 on path/);
+    expect(errors).toEqual([]);
     await page.close();
   });
 
