@@ -121,7 +121,7 @@ export function toHar(input: ExportInput): Har {
     log: {
       version: '1.2',
       creator: { name: 'lapse', version: input.lapseVersion ?? s?.lapseVersion ?? '0.0.0' },
-      pages: [{ startedDateTime: iso(t0), id: PAGE_ID, title, pageTimings: { onContentLoad: -1, onLoad: round3(input.model.durationMs) } }],
+      pages: [{ startedDateTime: iso(t0), id: PAGE_ID, title, pageTimings: { onContentLoad: -1, onLoad: -1 } }],
       entries: entries.map((e) => e.entry),
       comment: 'Recorded by lapse through its loopback proxy: times are when frames reached the proxy.',
     },
