@@ -1,7 +1,7 @@
 // The workspace watcher on real directories: diffs, creates, deletes, renames, binary and large
 // files, .gitignore, always-skipped folders, new directories, polling, and a background baseline.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import { GuardedSink, MemorySink } from '../../cli/record/sink.js';
 import { memoryLog } from '../../cli/record/log.js';
 import { WorkspaceWatcher } from '../../cli/record/watch/workspace-watcher.js';
 import type { FileChangeRecord } from '../../format/types.js';
-import { sleep } from './helpers.js';
+import { sleep, until } from './helpers.js';
 
 let dirs: string[] = [];
 afterEach(() => {
@@ -23,6 +23,10 @@ function tree(files: Record<string, string | Buffer>): string {
   for (const [rel, content] of Object.entries(files)) {
     mkdirSync(join(root, rel, '..'), { recursive: true });
     writeFileSync(join(root, rel), content);
+    // existing files are older than the session (file times are coarse: a file written just now
+    // could not be told from one the session wrote)
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(root, rel), past, past);
   }
   return root;
 }
@@ -30,8 +34,7 @@ function tree(files: Record<string, string | Buffer>): string {
 function watcherFor(root: string, extra: Partial<ConstructorParameters<typeof WorkspaceWatcher>[0]> = {}) {
   const mem = new MemorySink();
   const log = memoryLog();
-  // The baseline is "before now": files written by tree() above count as existing.
-  const w = new WorkspaceWatcher({ root, sink: new GuardedSink(mem, log), log, startedAtMs: Date.now() + 1, ...extra });
+  const w = new WorkspaceWatcher({ root, sink: new GuardedSink(mem, log), log, startedAtMs: Date.now(), ...extra });
   const files = () => mem.records.filter((r) => r.kind === 'file') as FileChangeRecord[];
   return { w, files, log: log.lines };
 }
@@ -106,18 +109,15 @@ describe('workspace watcher', () => {
     mkdirSync(join(root, 'deep/er/est'), { recursive: true });
     writeFileSync(join(root, 'deep/er/est/f.txt'), 'deep\n');
     writeFileSync(join(root, 'deep/g.txt'), 'g\n');
-    await sleep(150);
+    const ops = () => files().map((f) => `${f.op} ${f.path}`);
+    await until(() => ops().includes('create deep/er/est/f.txt'));
     appendFileSync(join(root, 'deep/er/est/f.txt'), 'more\n');
-    await sleep(150);
+    await until(() => ops().includes('modify deep/er/est/f.txt'));
     rmSync(join(root, 'deep'), { recursive: true });
-    await sleep(150);
+    await until(() => ops().includes('delete deep/g.txt'));
+    await sleep(100);
     await w.stop();
-    const ops = files().map((f) => `${f.op} ${f.path}`);
-    expect(ops).toContain('create deep/er/est/f.txt');
-    expect(ops).toContain('create deep/g.txt');
-    expect(ops).toContain('modify deep/er/est/f.txt');
-    expect(ops).toContain('delete deep/er/est/f.txt');
-    expect(ops).toContain('delete deep/g.txt');
+    expect(ops().sort()).toEqual(['create deep/er/est/f.txt', 'create deep/g.txt', 'delete deep/er/est/f.txt', 'delete deep/g.txt', 'modify deep/er/est/f.txt']);
   });
 
   it('falls back to polling with the same records', async () => {
@@ -138,6 +138,7 @@ describe('workspace watcher', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 2000; i++) files[`d${i % 40}/f${i}.txt`] = `file ${i}\n`.repeat(20);
     const root = tree(files);
+    await sleep(30); // born before the session, by more than the file clock's coarseness
     const { w, files: recs } = watcherFor(root, { startedAtMs: Date.now() });
     const t0 = performance.now();
     const scanning = w.start();
@@ -151,6 +152,14 @@ describe('workspace watcher', () => {
     expect(scan.files).toBe(2000);
     const r = recs().find((f) => f.path === 'd39/f1999.txt');
     expect(r).toBeDefined();
-    expect(r!.diff).toContain('+rewritten');
+    if (r!.diff) {
+      // the scan reached it first: a real diff
+      expect(r!.diff).toContain('+rewritten');
+    } else {
+      // changed before the scan got there: a change whose previous content is unknown
+      expect(r).toMatchObject({ op: 'modify', size: 10, hash: createHash('sha256').update('rewritten\n').digest('hex') });
+    }
+    // and one written during the session that did not exist before is a creation
+    expect(recs().filter((f) => f.op === 'create')).toEqual([]);
   });
 });

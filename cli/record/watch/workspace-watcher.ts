@@ -8,11 +8,13 @@ import { join, resolve } from 'node:path';
 import type { FileChangeRecord, Micros } from '../../../format/types.js';
 import type { Log } from '../log.js';
 import type { GuardedSink } from '../sink.js';
-import { readState, sameContent, type FileState } from './file-state.js';
+import { readState, sameContent, sha256, type FileState } from './file-state.js';
 import { IgnoreRules } from './gitignore.js';
 import { unifiedDiff } from './unified-diff.js';
 
 const ALWAYS_SKIP = new Set(['.git', 'node_modules']);
+/** File times come from the kernel's coarse clock (one tick, up to 10 ms, behind Date.now()). */
+const COARSE_CLOCK_MS = 20;
 
 export interface WatchOptions {
   root: string;
@@ -98,7 +100,7 @@ export class WorkspaceWatcher {
       const st = await readState(this.abs(rel), false);
       if (!st || this.snap.has(rel) || this.dirty.has(rel)) return;
       // Written since the session started (before we got here): a change to record, not the baseline.
-      if (st.mtimeMs >= this.startedAtMs) this.markDirty(rel, this.opts.sink.now());
+      if (st.mtimeMs >= this.startedAtMs - COARSE_CLOCK_MS) this.markDirty(rel, this.opts.sink.now());
       else this.snap.set(rel, st);
     }, () => this.scanCancelled);
     if (this.polling && !this.stopped && !this.pollTimer) this.startPollTimer();
@@ -215,17 +217,20 @@ export class WorkspaceWatcher {
     const batch = this.dirty;
     this.dirty = new Map();
     if (!batch.size) return;
-    const deletes: Array<{ rel: string; t: Micros; old: FileState }> = [];
-    const creates: Array<{ rel: string; t: Micros; st: FileState }> = [];
+    // By path: removing a tree reports a file, its directory and every directory above it.
+    const deletes = new Map<string, { t: Micros; old: FileState }>();
+    const creates: Array<{ rel: string; t: Micros; st: FileState; preexisting: boolean }> = [];
     const records: FileChangeRecord[] = [];
     // Entries added to `batch` while iterating (files of a new directory) are visited too.
     for (const [rel, t] of batch) {
       let isDir = false;
       let exists = false;
+      let born = 0;
       try {
         const st = await lstat(this.abs(rel));
         exists = true;
         isDir = st.isDirectory();
+        born = st.birthtimeMs;
         if (!isDir && !st.isFile()) continue;
       } catch {
         exists = false;
@@ -241,18 +246,20 @@ export class WorkspaceWatcher {
       if (!exists) {
         if (this.knownDirs.has(rel)) this.forgetDir(rel, t, deletes);
         const old = this.snap.get(rel);
-        if (old) deletes.push({ rel, t, old });
+        if (old && !deletes.has(rel)) deletes.set(rel, { t, old });
         continue;
       }
       if (rel === '.gitignore' || rel.endsWith('/.gitignore')) await this.loadIgnore(rel.slice(0, -'.gitignore'.length).replace(/\/$/, ''));
       const now = await readState(this.abs(rel), true);
       const old = this.snap.get(rel);
       if (!now) {
-        if (old) deletes.push({ rel, t, old });
+        if (old && !deletes.has(rel)) deletes.set(rel, { t, old });
         continue;
       }
       if (!old) {
-        creates.push({ rel, t, st: now });
+        // Not in the baseline yet, but older than the session: changed before the background scan
+        // got to it, so its previous content is unknown.
+        creates.push({ rel, t, st: now, preexisting: born > 0 && born < this.startedAtMs - COARSE_CLOCK_MS });
         continue;
       }
       if (sameContent(old, now) || (old.kind === 'blob' && old.hash === null && now.kind === 'blob' && old.size === now.size && old.mtimeMs === now.mtimeMs)) {
@@ -263,7 +270,8 @@ export class WorkspaceWatcher {
       records.push(change(rel, t, 'modify', old, now));
     }
     // A file that vanished and one that appeared with the same content, in one batch: a rename.
-    for (const d of deletes) {
+    for (const [rel, del] of deletes) {
+      const d = { rel, ...del };
       const i = creates.findIndex((c) => sameContent(d.old, c.st));
       this.snap.delete(d.rel);
       if (i === -1) {
@@ -276,7 +284,12 @@ export class WorkspaceWatcher {
     }
     for (const c of creates) {
       this.snap.set(c.rel, c.st);
-      records.push(change(c.rel, c.t, 'create', null, c.st));
+      if (c.preexisting) {
+        const hash = c.st.kind === 'text' ? sha256(new TextEncoder().encode(c.st.text)) : c.st.hash;
+        records.push({ kind: 'file', t: c.t, path: c.rel, op: 'modify', size: c.st.size, ...(hash ? { hash } : {}) });
+      } else {
+        records.push(change(c.rel, c.t, 'create', null, c.st));
+      }
     }
     records.sort((a, b) => a.t - b.t);
     for (const r of records) {
@@ -286,7 +299,7 @@ export class WorkspaceWatcher {
   }
 
   /** A directory vanished: stop watching it and everything under it; its files were deleted. */
-  private forgetDir(rel: string, t: Micros, deletes: Array<{ rel: string; t: Micros; old: FileState }>): void {
+  private forgetDir(rel: string, t: Micros, deletes: Map<string, { t: Micros; old: FileState }>): void {
     const prefix = rel + '/';
     for (const d of [...this.knownDirs]) {
       if (d !== rel && !d.startsWith(prefix)) continue;
@@ -295,7 +308,7 @@ export class WorkspaceWatcher {
       this.watchers.delete(d);
       this.rules.remove(d);
     }
-    for (const [f, old] of this.snap) if (f.startsWith(prefix)) deletes.push({ rel: f, t, old });
+    for (const [f, old] of this.snap) if (f.startsWith(prefix) && !deletes.has(f)) deletes.set(f, { t, old });
   }
 
   /** A directory's .gitignore; for the root, .git/info/exclude first (the .gitignore wins over it). */
