@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .command('export')
     .description('interop exports: HAR, Chrome/Perfetto trace, OpenTelemetry')
     .argument('[trace]', 'trace file (default: the newest one)')
-    .addOption(new Option('-f, --format <format>', 'har | chrome | otlp').choices(FORMATS))
+    .addOption(new Option('-f, --format <format>', 'what to export').choices(FORMATS))
     .option('-o, --output <file>', 'write to FILE instead of stdout')
     .option('--otlp-endpoint <url>', 'POST the OTLP/JSON export to a collector (implies --format otlp; /v1/traces is appended to a bare URL)')
     .addHelpText(
@@ -40,7 +40,7 @@ export function register(program: Command): void {
 Examples:
   lapse export --format har -o session.har        open in Chrome DevTools: Network → Import HAR
   lapse export run.lapse --format chrome -o run.json
-                                                  open in ui.perfetto.dev or chrome://tracing
+                                                  open in ui.perfetto.dev (or chrome://tracing)
   lapse export --format otlp | jq '.resourceSpans[0].scopeSpans[0].spans | length'
   lapse export --otlp-endpoint http://127.0.0.1:4318
                                                   send it to an OpenTelemetry collector (Jaeger, Tempo…)
