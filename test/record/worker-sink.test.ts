@@ -1,0 +1,51 @@
+// The trace writer on its own thread: records arrive in the file in order with the proxy's times,
+// a file that cannot be created is a one-line usage error, and a dead writer thread only degrades.
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkerSink } from '../../cli/record/worker-sink.js';
+import { loadTrace } from '../../cli/trace/load.js';
+import { UsageError } from '../../cli/util/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lapse-wsink-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const init = { argv: ['test'], cwd: dir, harness: 'test', upstreams: { anthropic: 'http://a', openai: 'http://o/v1' }, redact: true };
+
+describe('WorkerSink', () => {
+  it('writes every record, in order, stamped on the writer’s clock', async () => {
+    expect(existsSync(join(import.meta.dirname, '../../dist/cli/record/writer-worker.js'))).toBe(true); // else it runs in-thread
+    const warnings: string[] = [];
+    const path = join(dir, 'a.lapse');
+    const sink = await WorkerSink.start(path, init, (m) => warnings.push(m));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const t0 = sink.now();
+    for (let i = 0; i < 3000; i++) sink.write({ kind: 'marker', t: sink.now(), label: `m${i}` });
+    await new Promise((r) => setTimeout(r, 30));
+    const t1 = sink.now();
+    expect(t1).toBeGreaterThan(t0);
+    await sink.close();
+    expect(sink.degraded).toBeNull();
+    const t = loadTrace(path);
+    const markers = t.records.filter((r) => r.kind === 'marker');
+    expect(markers.map((m) => (m as { label: string }).label)).toEqual(Array.from({ length: 3000 }, (_, i) => `m${i}`));
+    for (let i = 1; i < markers.length; i++) expect(markers[i].t).toBeGreaterThanOrEqual(markers[i - 1].t);
+    expect(markers[0].t).toBeGreaterThanOrEqual(0);
+    expect(markers[markers.length - 1].t).toBeLessThanOrEqual(t1);
+    expect(warnings).toEqual([]);
+  });
+
+  it('reports a trace it cannot create as a usage error', async () => {
+    await expect(WorkerSink.start(join(dir, 'no/such/dir/x.lapse'), init, () => undefined)).rejects.toThrow(UsageError);
+  });
+
+  it('goes on without recording (and says so once) if the writer thread dies', async () => {
+    const warnings: string[] = [];
+    const sink = await WorkerSink.start(join(dir, 'b.lapse'), init, (m) => warnings.push(m));
+    await (sink as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    sink.write({ kind: 'marker', t: sink.now(), label: 'after' });
+    await sink.close();
+    expect(warnings).toEqual(['trace writer thread exited']);
+    expect(sink.degraded).toBe('trace writer thread exited');
+  });
+});
