@@ -3,6 +3,7 @@
 import jsonpatch from 'fast-json-patch';
 import { deflateSync } from 'fflate';
 import { classifyBytes, classifyText } from './body.js';
+import { applyPatchShared } from './patch.js';
 import { crc32 } from './crc32.js';
 import { Codec, Dictionary, FRAME_HEADER_LENGTH, fileHeader } from './frame.js';
 import { StringRef, packr } from './packr.js';
@@ -192,7 +193,7 @@ export class TraceEncoder {
       const size = JSON.stringify(ops).length;
       if (size >= bestSize * 0.9) continue;
       // Key order is not part of JSON equality but is part of the bytes: keep a patch only if it rebuilds them.
-      const rebuilt = jsonpatch.applyPatch(jsonpatch.deepClone(c.value), ops as jsonpatch.Operation[], false, true).newDocument;
+      const rebuilt = applyPatchShared(c.value, ops);
       if (JSON.stringify(rebuilt) !== text) continue;
       best = { enc: 'patch', base: c.id, ops };
       bestSize = size;

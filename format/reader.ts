@@ -1,5 +1,5 @@
 // Bytes → records, in one streaming pass. Runs in Node and in the browser (no node: imports).
-import jsonpatch from 'fast-json-patch';
+import { applyPatchShared } from './patch.js';
 import { inflateSync } from 'fflate';
 import { TraceFormatError } from './errors.js';
 import { Codec, Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, MAGIC_BYTES, MAX_FRAME_PAYLOAD } from './frame.js';
@@ -200,7 +200,7 @@ export class TraceStreamReader {
         return;
       }
       try {
-        const value = jsonpatch.applyPatch(jsonpatch.deepClone(base), body.ops as jsonpatch.Operation[], false, true).newDocument as unknown;
+        const value = applyPatchShared(base, body.ops);
         this.bodies.set(rec.id, value);
         rec.body = { enc: 'json', value };
       } catch {
