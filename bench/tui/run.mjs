@@ -113,6 +113,46 @@ function pct(xs, p) {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+if (process.env.MICRO) {
+  const { recs } = build();
+  const trace = readTrace(encode(recs));
+  const model = analyseTrace(trace);
+  const { DetailIndex } = await import('../../dist/cli/tui/detail.js');
+  const { TuiState } = await import('../../dist/cli/tui/state.js');
+  const { Layout } = await import('../../dist/cli/tui/layout.js');
+  const { Palette } = await import('../../dist/cli/tui/palette.js');
+  const d = new DetailIndex(model, trace.records);
+  const st = new TuiState(model);
+  const lay = new Layout(st, d, new Palette(true), { title: 'x' });
+  const big = model.requests.reduce((a, r) => (r.deltas.length > a.deltas.length ? r : a));
+  const cpuMs = (fn) => { const c = process.cpuUsage(); const a = performance.now(); fn(); const u = process.cpuUsage(c); return `${(performance.now() - a).toFixed(2)} wall / ${((u.user + u.system) / 1000).toFixed(2)} cpu`; };
+  console.log('deltas', big.deltas.length);
+  console.log('RequestContent', cpuMs(() => d.contentOf(big)));
+  console.log('inputOf', cpuMs(() => d.inputOf(big)));
+  console.log('at end', cpuMs(() => d.at(big, big.endMs, null)));
+  st.focus(big.index);
+  console.log('frame', cpuMs(() => lay.frame(120, 40)));
+  st.seekTo(st.view.toView(big.endMs) - 1);
+  console.log('frame end', cpuMs(() => lay.frame(120, 40)));
+  console.log('frame 250x70', cpuMs(() => lay.frame(250, 70)));
+  for (let k = 0; k < 3; k++) {
+    st.cycleProfile();
+    console.log(' profile switch + frame 250x70', cpuMs(() => lay.frame(250, 70)));
+  }
+  for (let k = 0; k < 3; k++) console.log(' frame 250x70 at new time', cpuMs(() => { st.seekTo(Math.random() * st.durationMs); lay.frame(250, 70); }));
+  const lay2 = new Layout(st, d, new Palette(true), { title: 'x' });
+  console.log(' header 250 cold', cpuMs(() => lay2.headerRows(250)));
+  console.log(' timeline 250 cold', cpuMs(() => lay2.timelineRows(250)));
+  console.log(' panes 250 cold', cpuMs(() => lay2.paneRows(250, 70)));
+  console.log(' status 250', cpuMs(() => lay2.statusRow(250)));
+  st.openOverlay('request');
+  console.log('overlay', cpuMs(() => lay.overlay(114, 36)));
+  console.log('cycleProfile', cpuMs(() => st.cycleProfile()));
+  console.log('frame after profile', cpuMs(() => lay.frame(120, 40)));
+  console.log('cycleIdle', cpuMs(() => st.cycleIdle()));
+  console.log('frame after idle', cpuMs(() => lay.frame(120, 40)));
+  process.exit(0);
+}
 const gcs = [];
 new PerformanceObserver((list) => gcs.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
 const t0 = performance.now();
@@ -127,6 +167,8 @@ const t2 = performance.now();
 const load = (await import('node:os')).loadavg()[0];
 console.log(`load average ${load.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores (wall times stretch with it)`);
 console.log(`trace: ${events} SSE events, ${recCount} records, ${model.requests.length} requests, ${(bytes.length / 1e6).toFixed(1)} MB, session ${(model.durationMs / 60000).toFixed(1)} min`);
+globalThis.gc?.();
+console.log(`heap after loading: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB (the records and the model, as \`lapse tui\` holds them)`);
 console.log(`build+encode ${(t1 - t0).toFixed(0)} ms; read+analyse ${(t2 - t1).toFixed(0)} ms (startup cost, not a redraw)`);
 
 const SIZES = (process.env.SIZES ?? "120x40,250x70,80x24").split(",").map((s) => s.split("x").map(Number));

@@ -42,15 +42,23 @@ Colours follow NO_COLOR. Needs a terminal; for a text summary use \`lapse stats\
         color: !process.env.NO_COLOR,
         profile: opts.profile,
       });
-      const restore = (): void => app.quit();
-      process.once('SIGTERM', restore);
-      process.once('SIGHUP', restore);
+      // A signal still gives the terminal back (alternate screen, cursor, raw mode) before exiting.
+      const onTerm = (): void => {
+        process.exitCode = 143;
+        app.quit();
+      };
+      const onHup = (): void => {
+        process.exitCode = 129;
+        app.quit();
+      };
+      process.once('SIGTERM', onTerm);
+      process.once('SIGHUP', onHup);
       try {
         app.render();
         await app.done;
       } finally {
-        process.off('SIGTERM', restore);
-        process.off('SIGHUP', restore);
+        process.off('SIGTERM', onTerm);
+        process.off('SIGHUP', onHup);
         // blessed leaves stdin flowing; without this the process would wait for input forever.
         process.stdin.pause();
       }

@@ -72,7 +72,6 @@ export class TuiApp {
       fullUnicode: true,
       autoPadding: false,
       warnings: false,
-      title: 'lapse tui',
     } as blessed.Widgets.IScreenOptions);
     // blessed draws box-drawing and block characters through the VT100 alternate charset when the
     // terminfo has one, which turns them into letters in tmux and some terminals. A UTF-8 terminal
@@ -157,21 +156,30 @@ export class TuiApp {
       this.full = true;
     }
     const scr = this.screen as unknown as { fullUnicode: boolean; draw(a: number, b: number): void };
-    if (this.full || ((changed.length > 0 || overlayChanged) && !this.overlayBox.hidden)) {
+    const needs = (r: string): boolean => this.unicodeOk && NEEDS_FULL_UNICODE.test(r);
+    if (this.full) {
       this.full = false;
-      scr.fullUnicode = this.unicodeOk && (frame.some((r) => NEEDS_FULL_UNICODE.test(r)) || (lines !== null && lines.some((r) => NEEDS_FULL_UNICODE.test(r))));
+      scr.fullUnicode = frame.some(needs) || (lines !== null && lines.some(needs));
       this.screen.render();
       return changed.length + 1;
     }
-    if (changed.length === 0) return 0;
+    if (changed.length === 0 && !overlayChanged) return 0;
     // Partial redraw: only the changed rows are rendered into blessed's buffer, and only their
     // screen lines are compared and written.
     for (const y of changed) {
-      scr.fullUnicode = this.unicodeOk && NEEDS_FULL_UNICODE.test(frame[y]);
+      scr.fullUnicode = needs(frame[y]);
       this.rows[y].render();
-      scr.draw(y, y);
+      if (this.overlayBox.hidden) scr.draw(y, y);
     }
-    return changed.length;
+    if (!this.overlayBox.hidden) {
+      // The overlay is drawn again over whatever rows changed beneath it; only dirty lines go out.
+      const overlayWide = lines !== null && lines.some(needs);
+      scr.fullUnicode = overlayWide;
+      this.overlayBox.render();
+      scr.fullUnicode = overlayWide || changed.some((y) => needs(frame[y]));
+      scr.draw(0, this.height - 1);
+    }
+    return changed.length + (overlayChanged ? 1 : 0);
   }
 
   private onKey(ch: string | undefined, key: KeyInfo): void {

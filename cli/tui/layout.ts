@@ -391,7 +391,7 @@ export class Layout {
     const reqs = s.model.requests;
     const view = s.view;
     const out: string[] = [];
-    if (reqs.length === 0) out.push(line([{ text: ' no model requests in this trace', style: (x) => pal.dim(x) }], width));
+    if (reqs.length === 0) out.push(line([{ text: ' no model requests', style: (x) => pal.dim(x) }], width));
     const first = Math.max(0, Math.min(reqs.length - rows, active - Math.floor(rows / 2)));
     const wide = width >= 48;
     for (let i = first; i < reqs.length && out.length < rows; i++) {

@@ -174,3 +174,34 @@ describe('layout (pure, no terminal)', () => {
     expect(layout.overlayTitle(w, 10)).toContain(`of ${total}`);
   });
 });
+
+describe('sessions without model requests', () => {
+  it('still lays out, plays and steps (nothing to step to)', async () => {
+    const { analyseRecords } = await import('../../analysis/session.js');
+    const { TuiState } = await import('../../cli/tui/state.js');
+    const { DetailIndex } = await import('../../cli/tui/detail.js');
+    const { Layout } = await import('../../cli/tui/layout.js');
+    const { Palette } = await import('../../cli/tui/palette.js');
+    for (const records of [
+      [
+        { kind: 'process-start' as const, t: 1000, pid: 1, argv: ['true'] },
+        { kind: 'process-exit' as const, t: 3_000_000, pid: 1, code: 0, signal: null },
+      ],
+      [],
+    ]) {
+      const model = analyseRecords(records);
+      const state = new TuiState(model);
+      const layout = new Layout(state, new DetailIndex(model, records), new Palette(false), { title: 'empty.lapse' });
+      expect(state.nextRequest()).toBe(false);
+      expect(state.prevRequest()).toBe(false);
+      state.togglePlay();
+      for (let i = 0; i < 200 && state.playing; i++) state.tick(100);
+      expect(state.atEnd()).toBe(true);
+      state.cycleProfile();
+      state.cycleIdle();
+      const rows = layout.frame(80, 24);
+      for (const r of rows) expect(widthOf(r)).toBe(80);
+      expect(shown(rows)).toContain('no model requests');
+    }
+  });
+});
