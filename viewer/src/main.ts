@@ -60,7 +60,7 @@ let loading = 0;
 
 async function open(src: ByteSource): Promise<void> {
   const my = ++loading;
-  debug.current?.player.pause();
+  debug.current?.player.dispose();
   debug.current = null;
   setState('loading');
   byId('loading').textContent = `reading ${src.name}${src.total ? ` (${bytes(src.total)})` : ''}…`;

@@ -56,14 +56,23 @@ export class Player {
     this.bindSeek();
     st.on('sim', () => this.rebuild());
     new ResizeObserver(() => this.drawSeek()).observe(this.seek);
-    document.addEventListener('keydown', (e) => {
-      const t = e.target as HTMLElement | null;
-      if (e.key === ' ' && t && !['INPUT', 'SELECT', 'BUTTON', 'TEXTAREA'].includes(t.tagName)) {
-        e.preventDefault();
-        this.toggle();
-      }
-    });
+    document.addEventListener('keydown', this.onKey);
     this.publish();
+  }
+
+  /** Space plays and pauses, unless a control has the focus. */
+  private readonly onKey = (e: KeyboardEvent): void => {
+    const t = e.target as HTMLElement | null;
+    if (e.key === ' ' && t && !['INPUT', 'SELECT', 'BUTTON', 'TEXTAREA'].includes(t.tagName)) {
+      e.preventDefault();
+      this.toggle();
+    }
+  };
+
+  /** Stops and lets go of the page (another trace was opened). */
+  dispose(): void {
+    this.pause();
+    document.removeEventListener('keydown', this.onKey);
   }
 
   get isPlaying(): boolean {
