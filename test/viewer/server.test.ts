@@ -98,6 +98,13 @@ describe('lapse view errors', () => {
     expect(r.stderr).toMatch(/in use/);
   });
 
+  it('a non-loopback --host warns that it exposes the trace (and an address not on this machine fails in one line)', async () => {
+    const r = await runCli(['view', trace, '--no-open', '--host', '192.0.2.1']);
+    expect(r.stderr).toMatch(/warning: listening on 192\.0\.2\.1/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot listen on 192\.0\.2\.1/);
+  });
+
   it('--help teaches with an example', async () => {
     const r = await runCli(['view', '--help']);
     expect(r.code).toBe(0);
