@@ -213,7 +213,7 @@ export class TraceEncoder {
     if (shape) {
       let byName = this.lastEvents.get(streamId);
       if (!byName) this.lastEvents.set(streamId, (byName = new Map()));
-      const key = `${e.event ?? ''}\u0000${e.id === undefined ? 0 : 1}`;
+      const key = e.id === undefined ? (e.event ?? '') : `${e.event ?? ''}\u0000id`;
       const prev = byName.get(key);
       byName.set(key, shape);
       if (prev && prev.sig === shape.sig) {

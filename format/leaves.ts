@@ -41,24 +41,29 @@ export function changedLeaves(prev: unknown[], next: unknown[]): Array<[number, 
   return out;
 }
 
-/** A copy of `base` with the given leaves replaced (leaves counted depth-first in key order). */
+/**
+ * A copy of `base` with the given leaves replaced (leaves counted depth-first in key order).
+ * `changes` must be in increasing index order (as changedLeaves makes them). Hot path of the reader:
+ * one call per streamed event, hence the plain loops.
+ */
 export function withLeaves(base: unknown, changes: Array<[number, unknown]>): unknown {
-  if (changes.length === 0) return structuredCopy(base);
-  const map = new Map<number, unknown>(changes);
-  let i = 0;
-  const copy = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(copy);
-    if (typeof v === 'object' && v !== null) {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = copy(x);
-      return out;
-    }
-    const idx = i++;
-    return map.has(idx) ? map.get(idx) : v;
-  };
-  return copy(base);
+  const state = { leaf: 0, next: 0 };
+  return copy(base, changes, state);
 }
 
-function structuredCopy(v: unknown): unknown {
-  return withLeaves(v, [[-1, undefined]]);
+function copy(v: unknown, changes: Array<[number, unknown]>, st: { leaf: number; next: number }): unknown {
+  if (typeof v !== 'object' || v === null) {
+    const idx = st.leaf++;
+    if (st.next < changes.length && changes[st.next][0] === idx) return changes[st.next++][1];
+    return v;
+  }
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copy(v[i], changes, st);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  const src = v as Record<string, unknown>;
+  for (const k in src) out[k] = copy(src[k], changes, st);
+  return out;
 }

@@ -172,7 +172,7 @@ export class TraceStreamReader {
     if (ev.form === 'raw') return true;
     let byName = this.lastEvents.get(rec.id);
     if (!byName) this.lastEvents.set(rec.id, (byName = new Map()));
-    const key = `${ev.event ?? ''}\u0000${ev.id === undefined ? 0 : 1}`;
+    const key = ev.id === undefined ? (ev.event ?? '') : `${ev.event ?? ''}\u0000id`;
     if (ev.form === 'same') {
       const prev = byName.get(key);
       if (prev === undefined || !Array.isArray(ev.changes)) return false;

@@ -39,8 +39,18 @@ function isSse(v: unknown): boolean {
   if (!isObj(v)) return false;
   if (v.form === 'raw') return isStr(v.text);
   if (v.form === 'structured') return 'data' in v && opt(v.event, isStr) && opt(v.id, isStr);
-  if (v.form === 'same') return Array.isArray(v.changes) && opt(v.event, isStr) && opt(v.id, isStr) && v.changes.every((c) => Array.isArray(c) && c.length === 2 && isNum(c[0]));
+  if (v.form === 'same') return Array.isArray(v.changes) && opt(v.event, isStr) && opt(v.id, isStr) && increasingPairs(v.changes);
   return false;
+}
+
+/** [index, value] pairs with strictly increasing indexes (the order the encoder writes). */
+function increasingPairs(changes: unknown[]): boolean {
+  let last = -1;
+  for (const c of changes) {
+    if (!Array.isArray(c) || c.length !== 2 || !isNum(c[0]) || c[0] <= last) return false;
+    last = c[0];
+  }
+  return true;
 }
 
 const CHECKS: Record<string, (r: Rec) => boolean> = {
