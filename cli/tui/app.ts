@@ -126,10 +126,14 @@ export class TuiApp {
   render(): number {
     if (this.closed) return 0;
     const frame = this.layout.frame(this.width, this.height);
+    const scr = this.screen as unknown as { fullUnicode: boolean; draw(a: number, b: number): void };
+    const needs = (r: string): boolean => this.unicodeOk && NEEDS_FULL_UNICODE.test(r);
     const changed: number[] = [];
     for (let y = 0; y < frame.length && y < this.rows.length; y++) {
       if (this.lastRows[y] === frame[y]) continue;
       this.lastRows[y] = frame[y];
+      // setContent parses at once, under the unicode mode in force: set it for this row first.
+      scr.fullUnicode = needs(frame[y]);
       this.rows[y].setContent(frame[y]);
       changed.push(y);
     }
@@ -141,6 +145,7 @@ export class TuiApp {
       const label = this.layout.overlayTitle(w, h);
       if (text + label !== this.lastOverlay) {
         this.lastOverlay = text + label;
+        scr.fullUnicode = lines.some(needs);
         this.overlayBox.setContent(text);
         this.overlayBox.setLabel(label);
         overlayChanged = true;
@@ -155,8 +160,6 @@ export class TuiApp {
       // What the overlay covered must be drawn again.
       this.full = true;
     }
-    const scr = this.screen as unknown as { fullUnicode: boolean; draw(a: number, b: number): void };
-    const needs = (r: string): boolean => this.unicodeOk && NEEDS_FULL_UNICODE.test(r);
     if (this.full) {
       this.full = false;
       scr.fullUnicode = frame.some(needs) || (lines !== null && lines.some(needs));

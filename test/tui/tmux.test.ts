@@ -2,7 +2,7 @@
 // the test types the command and keys with send-keys and reads the screen with capture-pane.
 // Needs the compiled CLI (npm run build).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { readTrace } from '../../format/reader.js';
 import { analyseTrace } from '../../analysis/session.js';
 import { PROFILES, simulate } from '../../analysis/simulate.js';
 import { fmtDur } from '../../cli/tui/text.js';
-import { syntheticTraceBytes, writeSyntheticTrace } from './synthetic.js';
+import { syntheticRecords, syntheticTraceBytes, writeSyntheticTrace } from './synthetic.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 // Skipped on a machine without tmux; on CI (CI=true) a missing tmux fails the test instead.
@@ -241,6 +241,41 @@ describe.skipIf(!run)('lapse tui in tmux: NO_COLOR', () => {
     const raw = t.screen(true);
     expect(raw).not.toMatch(/\x1b\[([0-9;]*;)?(3[0-7]|9[0-7]|4[0-7]|10[0-7]|[34]8;[25][0-9;]*)m/);
     expect(raw).toContain('█');
+    t.keys('q');
+    await t.waitFor((x) => x.includes('EXIT=0'), 'exit');
+  });
+});
+
+describe.skipIf(!run)('lapse tui in tmux: wide characters and emoji at 80×24', () => {
+  const t = new Tmux();
+  let dir: string;
+  afterAll(() => {
+    t.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('draws CJK text two cells wide and emoji as one-cell stand-ins, the layout in line', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lapse-tui-cjk-'));
+    const recs = syntheticRecords();
+    for (const r of recs) {
+      if (r.kind !== 'http-data' || r.sse?.form !== 'structured') continue;
+      const d = (r.sse.data as { delta?: { type?: string; text?: string } }).delta;
+      if (d?.type === 'text_delta') d.text = `${d.text}漢字 ✅🎉 `;
+    }
+    const trace = join(dir, 'wide.lapse');
+    writeFileSync(trace, syntheticTraceBytes(recs));
+    t.start(80, 24);
+    t.type(`node ${BIN} tui ${trace}; echo "EXIT=$?"`);
+    await t.waitFor((x) => x.includes('requests (5)'), 'the viewer');
+    t.keys('End');
+    const s = await t.waitFor((x) => x.includes('漢字 ✓◆'), 'the wide text');
+    expect(s).not.toContain('??');
+    expect(s).not.toContain('🎉');
+    // Every row fits the 80 columns, counting CJK as two.
+    for (const l of s.split('\n')) expect([...l].reduce((w, ch) => w + (/[\u3000-\u9fff]/.test(ch) ? 2 : 1), 0)).toBeLessThanOrEqual(80);
+    // The list/detail separator stays in one column on every pane row.
+    const cols = new Set(s.split('\n').filter((l) => l.includes('│')).map((l) => l.indexOf('│')));
+    expect(cols.size).toBe(1);
     t.keys('q');
     await t.waitFor((x) => x.includes('EXIT=0'), 'exit');
   });
