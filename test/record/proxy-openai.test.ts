@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { ResponsesWS } from 'openai/resources/responses/ws';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import type { HttpDataRecord, WsMessageRecord, WsOpenRecord } from '../../format/types.js';
-import { AckChannel, closeWss, inProcessProxy, responsesEvents, sse, startUpstream, teeFetch, until, type InProcessProxy, type Upstream } from './helpers.js';
+import { AckChannel, closeWss, inProcessProxy, sleep, responsesEvents, sse, startUpstream, teeFetch, until, type InProcessProxy, type Upstream } from './helpers.js';
 
 const API_KEY = 'sk-proj-testtesttesttesttesttest';
 
@@ -71,6 +71,45 @@ describe('OpenAI through the proxy', () => {
     const data = p.records.filter((r) => r.kind === 'http-data') as HttpDataRecord[];
     expect(data.map((d) => (d.sse as { text: string }).text)).toEqual(events);
     for (let k = 1; k < data.length; k++) expect(data[k].t).toBeGreaterThanOrEqual(data[k - 1].t);
+  });
+
+  it('chat completions fail as without lapse: 429, an error chunk mid-stream, a reset mid-stream', async () => {
+    let mode = '';
+    const { up, p } = await setup(async (req, res, _b, write) => {
+      if (mode === '429') {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+        return void res.end(JSON.stringify({ error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }));
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const events = chatStream();
+      write(events[0]);
+      write(events[1]);
+      if (mode === 'error-chunk') {
+        write(sse(null, { error: { message: 'The server had an error while processing your request.', type: 'server_error' } }));
+        return void res.end();
+      }
+      await sleep(50);
+      req.socket.resetAndDestroy();
+    });
+    const outcome = async (baseURL: string) => {
+      const client = new OpenAI({ baseURL, apiKey: API_KEY, maxRetries: 0 });
+      const seen: number[] = [];
+      try {
+        const s = await client.chat.completions.create({ model: 'gpt-test', stream: true, messages: [{ role: 'user', content: 'x' }] });
+        for await (const c of s) seen.push(c.choices.length);
+        return { seen, error: null };
+      } catch (err) {
+        const e = err as { status?: number; message: string; constructor: { name: string } };
+        return { seen, error: e.constructor.name, status: e.status ?? null, message: e.message };
+      }
+    };
+    for (const m of ['429', 'error-chunk', 'reset']) {
+      mode = m;
+      const direct = await outcome(up.url);
+      const proxied = await outcome(p.proxy.openaiBaseUrl);
+      expect({ mode: m, ...proxied }).toEqual({ mode: m, ...direct });
+      expect(direct.error).not.toBeNull();
+    }
   });
 
   it('responses over SSE: every event in order, byte for byte', async () => {
