@@ -2,7 +2,8 @@
 // once the session is over, the same plaintext in large frames compresses markedly better.
 import { deflateSync, inflateSync } from 'fflate';
 import { crc32 } from './crc32.js';
-import { Codec, Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH } from './frame.js';
+import { Codec, Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, buildFrame } from './frame.js';
+import { concatBytes } from './bytes.js';
 import { TraceFormatError } from './errors.js';
 
 /** Plaintext per output frame. */
@@ -51,12 +52,7 @@ export function compactTrace(bytes: Uint8Array): Uint8Array | null {
       }
     }
     outDict.append(plain);
-    const head = new Uint8Array(FRAME_HEADER_LENGTH);
-    const v = new DataView(head.buffer);
-    v.setUint32(0, payload.length, true);
-    v.setUint32(4, crc32(payload), true);
-    head[8] = codec;
-    out.push(head, payload);
+    out.push(buildFrame(payload, codec));
   };
   emit(plains[0], false); // the session record, readable without decompressing
   let group: Uint8Array[] = [];
@@ -65,24 +61,11 @@ export function compactTrace(bytes: Uint8Array): Uint8Array | null {
     group.push(plains[i]);
     size += plains[i].length;
     if (size >= TARGET) {
-      emit(concatAll(group), true);
+      emit(concatBytes(group), true);
       group = [];
       size = 0;
     }
   }
-  if (group.length) emit(concatAll(group), true);
-  return concatAll(out);
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const r = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    r.set(p, o);
-    o += p.length;
-  }
-  return r;
+  if (group.length) emit(concatBytes(group), true);
+  return concatBytes(out);
 }

@@ -4,8 +4,8 @@ import jsonpatch from 'fast-json-patch';
 import { deflateSync } from 'fflate';
 import { classifyBytes, classifyText } from './body.js';
 import { applyPatchShared } from './patch.js';
-import { crc32 } from './crc32.js';
-import { Codec, Dictionary, FRAME_HEADER_LENGTH, fileHeader } from './frame.js';
+import { concatBytes } from './bytes.js';
+import { Codec, Dictionary, buildFrame, fileHeader } from './frame.js';
 import { StringRef, packr } from './packr.js';
 import { redactHeaders, redactText, redactUrl } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
@@ -86,7 +86,7 @@ export class TraceEncoder {
     if (defs.length === 0) return packr.pack(stored);
     const parts = defs.map((d) => packr.pack(d));
     parts.push(packr.pack(stored));
-    return concat(parts);
+    return concatBytes(parts);
   }
 
   /**
@@ -94,7 +94,7 @@ export class TraceEncoder {
    * compressed frame uses the plaintext before it as its deflate dictionary.
    */
   frame(records: Uint8Array[], compress = this.compress): Uint8Array {
-    const plain = records.length === 1 ? records[0] : concat(records);
+    const plain = concatBytes(records);
     let payload = plain;
     let codec = Codec.Plain;
     if (compress && plain.length > 64) {
@@ -105,13 +105,7 @@ export class TraceEncoder {
       }
     }
     this.dictionary.append(plain);
-    const out = new Uint8Array(FRAME_HEADER_LENGTH + payload.length);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, payload.length, true);
-    view.setUint32(4, crc32(payload), true);
-    out[8] = codec;
-    out.set(payload, FRAME_HEADER_LENGTH);
-    return out;
+    return buildFrame(payload, codec);
   }
 
   private prepare(rec: TraceRecord, defs: StringRecord[]): TraceRecord {
@@ -256,18 +250,6 @@ export class TraceEncoder {
     }
     return out ?? value;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 export { classifyBytes };

@@ -1,4 +1,5 @@
 // Byte layout: magic, then frames. See SPEC.md.
+import { crc32 } from './crc32.js';
 import { FORMAT_MAGIC } from './types.js';
 
 export const MAGIC_BYTES = new TextEncoder().encode(FORMAT_MAGIC); // 'LAPSE'
@@ -41,4 +42,15 @@ export class Dictionary {
     next.set(plain, keep);
     this.buf = next;
   }
+}
+
+/** length, checksum and codec in front of a payload. */
+export function buildFrame(payload: Uint8Array, codec: Codec): Uint8Array {
+  const out = new Uint8Array(FRAME_HEADER_LENGTH + payload.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, payload.length, true);
+  view.setUint32(4, crc32(payload), true);
+  out[8] = codec;
+  out.set(payload, FRAME_HEADER_LENGTH);
+  return out;
 }

@@ -4,6 +4,7 @@ import { inflateSync } from 'fflate';
 import { TraceFormatError } from './errors.js';
 import { Codec, Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, MAGIC_BYTES, MAX_FRAME_PAYLOAD } from './frame.js';
 import { crc32 } from './crc32.js';
+import { concatBytes } from './bytes.js';
 import { packr, withStringTable } from './packr.js';
 import type { Body, HttpDataRecord, HttpRequestRecord, SseEvent, SseSameShape, TraceReadResult, TraceRecord } from './types.js';
 import { withLeaves } from './leaves.js';
@@ -45,7 +46,7 @@ export class TraceStreamReader {
   push(chunk: Uint8Array): TraceRecord[] {
     this.bytes += chunk.length;
     if (this.stopped) return [];
-    this.pending = this.pending.length ? concat2(this.pending, chunk) : chunk;
+    this.pending = this.pending.length ? concatBytes([this.pending, chunk]) : chunk;
     const out: TraceRecord[] = [];
     if (!this.headerRead) {
       if (this.pending.length < FILE_HEADER_LENGTH) {
@@ -213,13 +214,6 @@ export class TraceStreamReader {
 function isStringRecord(v: unknown): v is { kind: 'string'; index: number; value: string } {
   const r = v as { kind?: unknown; value?: unknown };
   return !!r && typeof r === 'object' && r.kind === 'string' && typeof r.value === 'string';
-}
-
-function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Reads a whole trace held in memory. Throws TraceFormatError when the bytes are not a trace. */

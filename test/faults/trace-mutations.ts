@@ -1,17 +1,8 @@
 // Inputs for the bad-trace fuzz suite: mutated, truncated, random, and well-framed-but-nonsense traces.
 import { TraceEncoder, type TraceRecord } from '../../format/index.js';
-import { session } from '../format/helpers.js';
+import { rng, session } from '../format/helpers.js';
 
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

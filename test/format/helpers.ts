@@ -1,4 +1,17 @@
 import { TraceEncoder, type TraceRecord, type SessionRecord } from '../../format/index.js';
+import { concatBytes } from '../../format/bytes.js';
+
+/** Small deterministic PRNG so failures reproduce. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 export const enc = new TextEncoder();
 
@@ -23,15 +36,7 @@ export function writeTrace(records: TraceRecord[], opts: { redact?: boolean; com
   const parts: Uint8Array[] = [encoder.encodeHeader(session())];
   const per = opts.perFrame ?? 3;
   for (let i = 0; i < records.length; i += per) parts.push(encoder.frame(records.slice(i, i + per).map((r) => encoder.encode(r))));
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export function sampleRecords(): TraceRecord[] {

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readTrace, TraceFormatError, TraceStreamReader } from '../../format/index.js';
-import { sampleRecords, writeTrace } from './helpers.js';
-
-/** Small deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng, sampleRecords, writeTrace } from './helpers.js';
 
 function readOrError(bytes: Uint8Array): { ok: true; n: number; truncated: boolean } | { ok: false } {
   try {
