@@ -115,6 +115,9 @@ describe.skipIf(skipBrowser)('lapse view in Chromium', () => {
     await page.click('#reset-zoom');
     const pt = await page.evaluate(() => window.__lapse!.timeline!.pointFor('r2'));
     expect(pt).not.toBeNull();
+    await page.mouse.move(pt!.x, pt!.y);
+    await expect.poll(() => page.isVisible('.tooltip')).toBe(true);
+    expect(await page.textContent('.tooltip')).toMatch(/request r2 .*TTFT .*tok\/s/s);
     await page.mouse.click(pt!.x, pt!.y);
     await expect.poll(() => page.textContent('[data-testid="inspector-title"]')).toMatch(/Request r2/);
     const text = (await page.textContent('[data-testid="inspector"]'))!;
