@@ -113,6 +113,13 @@ function pct(xs, p) {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+if (process.env.WRITE_TRACE) {
+  // The bench trace as a file, to open with `lapse tui` by hand.
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(process.env.WRITE_TRACE, encode(build().recs));
+  console.log(`wrote ${process.env.WRITE_TRACE}`);
+  process.exit(0);
+}
 if (process.env.MICRO) {
   const { recs } = build();
   const trace = readTrace(encode(recs));

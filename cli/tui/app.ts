@@ -80,7 +80,7 @@ export class TuiApp {
     if (tput?.unicode) tput.brokenACS = true;
     const scr = this.screen as unknown as { fullUnicode: boolean };
     this.unicodeOk = scr.fullUnicode;
-    this.overlayBox = blessed.box({ parent: this.screen, top: 1, left: 2, width: 10, height: 5, tags: true, wrap: false, border: { type: 'line' }, hidden: true } as blessed.Widgets.BoxOptions);
+    this.overlayBox = blessed.box({ parent: this.screen, top: 1, left: 2, width: 10, height: 5, tags: false, wrap: false, border: { type: 'line' }, hidden: true } as blessed.Widgets.BoxOptions);
     this.place();
     this.screen.on('keypress', (ch: string | undefined, key: KeyInfo | undefined) => this.guard(() => this.onKey(ch, key ?? {})));
     this.screen.on('resize', () =>
@@ -105,7 +105,7 @@ export class TuiApp {
     for (const r of this.rows) r.destroy();
     this.rows = [];
     for (let y = 0; y < h; y++) {
-      this.rows.push(blessed.box({ parent: this.screen, top: y, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions));
+      this.rows.push(blessed.box({ parent: this.screen, top: y, left: 0, width: '100%', height: 1, tags: false, wrap: false } as blessed.Widgets.BoxOptions));
     }
     // The overlay stays on top of the rows.
     this.overlayBox.setIndex(-1);

@@ -1,4 +1,4 @@
-// Pure layout: the state turned into the rows of the screen (blessed tag markup), for a given width
+// Pure layout: the state turned into the rows of the screen (text with SGR styles), for a given width
 // and height. No terminal here, so every rule is unit-testable. Work is cached by what it depends
 // on: lanes per clock and width (re-marked only when the playhead changes column), the list per
 // focus and started count, the detail body per arrived delta; the full request view is wrapped
@@ -8,7 +8,7 @@ import type { DetailIndex, DetailView } from './detail.js';
 import { KIND_COLOR, KIND_GLYPH, KIND_LABEL, KIND_ORDER, type Color, type Palette } from './palette.js';
 import { requestView, type InfoLine, type RequestView } from './request-view.js';
 import { IDLE_LIMITS_S, type TuiState } from './state.js';
-import { clip, cutToWidth, escapeTags, fit, fmtClock, fmtDur, sanitize, textWidth, upperBound, wrap, wrapTail } from './text.js';
+import { clip, cutToWidth, fit, fmtClock, fmtDur, sanitize, textWidth, upperBound, wrap, wrapTail } from './text.js';
 import type { ViewMap } from './view-map.js';
 
 export const HEADER_ROWS = 4;
@@ -42,7 +42,7 @@ interface Piece {
   style?: Style;
 }
 
-/** Plain pieces (recorded text allowed) cut to `width` cells, escaped, styled, padded. */
+/** Plain pieces (recorded text allowed: sanitized here) cut to `width` cells, styled, padded. */
 export function line(pieces: Piece[], width: number, pad = true): string {
   let out = '';
   let left = width;
@@ -52,8 +52,7 @@ export function line(pieces: Piece[], width: number, pad = true): string {
     const w = textWidth(t);
     const shown = w <= left ? t : clip(t, left);
     left -= textWidth(shown);
-    const esc = escapeTags(shown);
-    out += p.style ? p.style(esc) : esc;
+    out += p.style ? p.style(shown) : shown;
   }
   if (pad && left > 0) out += ' '.repeat(left);
   return out;
@@ -64,21 +63,20 @@ interface Cell {
   color: Color | null;
 }
 
-/** Cells to markup: runs of one colour share a tag; the playhead column (if any) is inverted. */
+/** Cells to styled text: runs of one colour share a style; the playhead column (if any) is inverted. */
 export function cellsToString(cells: readonly Cell[], pal: Palette, playCol = -1): string {
   let out = '';
   let i = 0;
   while (i < cells.length) {
     if (i === playCol) {
       const c = cells[i];
-      out += pal.inverse(c.color ? pal.fg(c.color, escapeTags(c.ch)) : escapeTags(c.ch));
+      out += pal.inverse(c.color ? pal.fg(c.color, c.ch) : c.ch);
       i++;
       continue;
     }
     const color = cells[i].color;
     let run = '';
     while (i < cells.length && cells[i].color === color && i !== playCol) run += cells[i++].ch;
-    run = escapeTags(run);
     out += color ? pal.fg(color, run) : run;
   }
   return out;
@@ -361,8 +359,8 @@ export class Layout {
     // The lanes only change when the playhead crosses into another column.
     const lanes = this.laneRowsMemo.get(`${this.viewId(view)}|${width}|${col}`, () => {
       const c = this.laneCache(width);
-      const lab = (s: string): string => pal.dim(escapeTags(fit(s, LABEL_W)));
-      return [lab('path') + cellsToString(c.path, pal, col), lab('side') + cellsToString(c.side, pal, col), lab('files') + cellsToString(c.files, pal, col), ' '.repeat(LABEL_W) + pal.dim(escapeTags(c.axis))];
+      const lab = (s: string): string => pal.dim(fit(s, LABEL_W));
+      return [lab('path') + cellsToString(c.path, pal, col), lab('side') + cellsToString(c.side, pal, col), lab('files') + cellsToString(c.files, pal, col), ' '.repeat(LABEL_W) + pal.dim(c.axis)];
     });
     const laneW = Math.max(1, width - LABEL_W);
     const clock = fmtClock(this.state.playheadMs);
@@ -371,7 +369,7 @@ export class Layout {
     const text = fitsRight ? `▼ ${clock}` : `${clock} ▼`;
     const start = fitsRight ? col : Math.max(0, col - clock.length - 1);
     const marker = ' '.repeat(start) + text;
-    return [' '.repeat(LABEL_W) + pal.bold(escapeTags(marker)) + ' '.repeat(Math.max(0, laneW - textWidth(marker))), ...lanes];
+    return [' '.repeat(LABEL_W) + pal.bold(marker) + ' '.repeat(Math.max(0, laneW - textWidth(marker))), ...lanes];
   }
 
   // -- request list + detail --

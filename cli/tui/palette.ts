@@ -1,5 +1,7 @@
 // Colours and glyphs. Every kind of time has its own glyph as well as its own colour, so the
-// timeline still reads with NO_COLOR (then only bold/inverse markup is emitted, never colour).
+// timeline still reads with NO_COLOR (then only bold/inverse is emitted, never colour).
+// Styles are SGR escape sequences, which blessed reads straight into cell attributes: its own tag
+// markup would cost a parse (and its garbage) per row on every redraw.
 import type { SegmentKind } from '../../analysis/model.js';
 
 export type Color = 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'gray' | 'white' | 'light-blue';
@@ -30,13 +32,25 @@ export const KIND_LABEL: Readonly<Record<SegmentKind, string>> = {
   harness: 'harness',
 };
 
-/** Wraps already-escaped text in blessed tags; a colourless palette leaves colour out. */
+const SGR_FG: Readonly<Record<Color, number>> = {
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  white: 37,
+  gray: 90,
+  'light-blue': 94,
+};
+
+/** Styles sanitized text (no ESC of its own can reach here); a colourless palette leaves colour out. */
 export class Palette {
   constructor(readonly color: boolean) {}
 
   fg(c: Color, s: string): string {
     if (!this.color || s.length === 0) return s;
-    return `{${c}-fg}${s}{/${c}-fg}`;
+    return `\x1b[${SGR_FG[c]}m${s}\x1b[39m`;
   }
 
   kind(k: SegmentKind, s: string): string {
@@ -49,10 +63,10 @@ export class Palette {
   }
 
   bold(s: string): string {
-    return s.length ? `{bold}${s}{/bold}` : s;
+    return s.length ? `\x1b[1m${s}\x1b[22m` : s;
   }
 
   inverse(s: string): string {
-    return s.length ? `{inverse}${s}{/inverse}` : s;
+    return s.length ? `\x1b[7m${s}\x1b[27m` : s;
   }
 }

@@ -1,5 +1,5 @@
-// Terminal text helpers: display width (wide CJK/emoji take two cells), cutting and padding to a width,
-// wrapping, and making arbitrary recorded text safe to put inside blessed tag markup.
+// Terminal text helpers: display width (wide CJK takes two cells), cutting and padding to a width,
+// wrapping, and making arbitrary recorded text safe to draw (no control sequences of its own).
 
 /**
  * Cells a code point takes, as blessed (fullUnicode) counts them: 2 for the East Asian wide ranges it
@@ -111,12 +111,6 @@ export function sanitize(s: string): string {
     if (c >= 0xd800 && c <= 0xdfff) return '?';
     return '';
   });
-}
-
-/** Escapes blessed tag braces so recorded text cannot inject markup. */
-export function escapeTags(s: string): string {
-  if (s.indexOf('{') < 0 && s.indexOf('}') < 0) return s;
-  return s.replace(/[{}]/g, (ch) => (ch === '{' ? '{open}' : '{close}'));
 }
 
 /**

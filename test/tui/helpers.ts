@@ -31,14 +31,10 @@ export function fixture(color = false): Fixture {
   return { model, records: trace.records, state, detail, layout };
 }
 
-/** What a row of blessed markup shows: tags removed, escaped braces restored. */
-export function plain(markup: string): string {
-  return markup
-    .replace(/\{open\}/g, '\u0001')
-    .replace(/\{close\}/g, '\u0002')
-    .replace(/\{\/?[\w\-,;!#]*\}/g, '')
-    .replace(/\u0001/g, '{')
-    .replace(/\u0002/g, '}');
+/** What a styled row shows: its SGR sequences removed. */
+export function plain(styled: string): string {
+  // eslint-disable-next-line no-control-regex
+  return styled.replace(/\x1b\[[\d;]*m/g, '');
 }
 
 export function shown(rows: string[]): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clip, cutToWidth, escapeTags, fit, fmtClock, fmtDur, sanitize, textWidth, upperBound, wrap, wrapTail } from '../../cli/tui/text.js';
+import { clip, cutToWidth, fit, fmtClock, fmtDur, sanitize, textWidth, upperBound, wrap, wrapTail } from '../../cli/tui/text.js';
 
 describe('terminal text helpers', () => {
   it('counts East Asian wide characters as two cells and combining marks as none', () => {
@@ -37,7 +37,6 @@ describe('terminal text helpers', () => {
     expect(textWidth(sanitize('party 🎉 time'))).toBe(textWidth('party x time'));
     expect(sanitize('line\nnext')).toBe('line\nnext');
     expect(sanitize('漢字 ─│')).toBe('漢字 ─│');
-    expect(escapeTags('{"a": {}}')).toBe('{open}"a": {open}{close}{close}');
   });
 
   it('formats durations and the playhead clock', () => {
