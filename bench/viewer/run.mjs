@@ -42,13 +42,9 @@ const browser = await chromium.launch({
 const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 const errors = [];
 page.on('pageerror', (e) => errors.push(e.message));
-// Main-thread busy time (CPU the page spent), which unlike wall time hardly depends on the machine's load.
-const cdp = await page.context().newCDPSession(page);
-await cdp.send('Performance.enable');
 await page.goto(server.url);
 await page.waitForSelector('body[data-state="ready"]', { timeout: 600_000 });
-const metric = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
-const busy = await metric();
+
 await page.waitForFunction(() => performance.getEntriesByName('lapse:ready').length > 0);
 const loadT = await page.evaluate(() => ({
   firstPaint: performance.getEntriesByName('lapse:first-paint')[0]?.startTime ?? null,
@@ -127,7 +123,6 @@ const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 console.log(`trace                ${events.toLocaleString('en-US')} events requested → ${loadT.deltas.toLocaleString('en-US')} content deltas, ${loadT.records.toLocaleString('en-US')} records, ${loadT.requests} requests, ${(size / 1e6).toFixed(1)} MB`);
 console.log(`first paint          ${f1(loadT.firstPaint)} ms after navigation start (timeline preview while reading; goal ≤ 1500); script started at ${f1(loadT.boot)}, trace response at ${f1(loadT.response)}`);
 console.log(`fully drawn          ${f1(loadT.ready)} ms (trace read, session model built, every view drawn)${loadT.heapMB ? `; JS heap ${loadT.heapMB} MB` : ''}`);
-console.log(`main thread busy     ${f1(busy.TaskDuration * 1000)} ms until fully drawn, ${f1(busy.ScriptDuration * 1000)} ms of it in scripts (CPU time: less load-dependent than the wall times)`);
 console.log(`scripted zoom/pan    ${f1(fps)} fps over ${intervals.length} frames; frame interval p50 ${f1(pct(intervals, 50))} / p95 ${f1(pct(intervals, 95))} / max ${f1(Math.max(...intervals))} ms; redraw p50 ${f1(pct(scripted.draws, 50))} / p95 ${f1(pct(scripted.draws, 95))} ms (goal ≥ 30 fps)`);
 console.log(`real wheel/drag      ${input.draws.length} redraws in ${f1(input.ms)} ms (${f1((input.draws.length / input.ms) * 1000)}/s, limited by the input driver); redraw p50 ${f1(pct(input.draws, 50))} / p95 ${f1(pct(input.draws, 95))} / max ${f1(Math.max(...input.draws))} ms`);
 console.log(`machine              load average ${load.toFixed(1)} at the start (${(await import('node:os')).cpus().length} cores): figures scale with it`);
