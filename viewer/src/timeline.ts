@@ -186,7 +186,7 @@ export class Timeline {
     return [a, b];
   }
 
-  /** Shows [t0, t1] (ms), animated by nothing: it jumps. */
+  /** Shows [t0, t1] (ms) across the plot, at once (no animation). */
   zoomTo(t0: number, t1: number): void {
     const maxMs = this.base.domain()[1];
     const k = Math.min(Math.max(1, maxMs / Math.max(t1 - t0, 1e-3)), Math.max(1, maxMs / 2));
