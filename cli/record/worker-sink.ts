@@ -18,6 +18,8 @@ export interface ClosableSink extends RecordSink {
 
 const BATCH_MS = 20;
 const BATCH_MAX = 2000;
+/** Payload bytes handed to the writer thread and not yet taken in, past which payloads are shed. */
+const MAX_BEHIND_BYTES = 64 * 1024 * 1024;
 
 /** The compiled worker next to this module, or (when running from TypeScript sources) in dist/. */
 function workerFile(): string | null {
@@ -34,15 +36,21 @@ export class WorkerSink implements ClosableSink {
   private dead: string | null = null;
   private closedInfo: { degraded: string | null } | null = null;
   private closedWaiter: (() => void) | null = null;
+  /** Payload sizes of posted batches not yet acknowledged, oldest first. */
+  private inFlight: number[] = [];
+  private behindBytes = 0;
+  private shed = { records: 0, bytes: 0 };
 
   private constructor(
     readonly path: string,
     private readonly worker: Worker,
     private readonly origin: bigint,
     private readonly warn: (m: string) => void,
+    private readonly maxBehindBytes: number,
   ) {
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'warn') this.warn(m.message);
+      else if (m.type === 'ack') this.behindBytes -= this.inFlight.shift() ?? 0;
       else if (m.type === 'closed') {
         this.closedInfo = { degraded: m.degraded };
         this.closedWaiter?.();
@@ -55,7 +63,7 @@ export class WorkerSink implements ClosableSink {
   }
 
   /** Starts the writer thread and waits until the trace file exists with its header. */
-  static async start(path: string, init: WriterInit, warn: (m: string) => void): Promise<ClosableSink> {
+  static async start(path: string, init: WriterInit, warn: (m: string) => void, opts: { maxBehindBytes?: number } = {}): Promise<ClosableSink> {
     const file = workerFile();
     if (!file) return new InThreadSink(TraceWriter.create(path, init, { onWarn: warn }));
     const worker = new Worker(file, { workerData: { path, init } });
@@ -70,7 +78,7 @@ export class WorkerSink implements ClosableSink {
     if (first.type !== 'ready') throw new Error('trace writer thread did not start');
     // hrtime is one monotonic clock for every thread of the process.
     const origin = BigInt(first.hr) - BigInt(Math.round(first.now * 1000));
-    return new WorkerSink(path, worker, origin, warn);
+    return new WorkerSink(path, worker, origin, warn, opts.maxBehindBytes ?? MAX_BEHIND_BYTES);
   }
 
   now(): Micros {
@@ -83,6 +91,9 @@ export class WorkerSink implements ClosableSink {
 
   write(rec: TraceRecord): void {
     if (this.dead || this.closing) return;
+    // The writer thread runs at low priority: if it falls this far behind, keep the timings and
+    // drop the payloads rather than let memory grow (as the writer itself does under pressure).
+    if (this.behindBytes > this.maxBehindBytes) rec = this.shedPayload(rec);
     this.pending.push(rec);
     if (this.pending.length >= BATCH_MAX) return void setImmediate(() => this.post());
     if (this.scheduled) return;
@@ -95,6 +106,10 @@ export class WorkerSink implements ClosableSink {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      if (this.shed.records) {
+        this.warn(`the trace writer fell behind: ${this.shed.records} payloads were dropped (timings kept)`);
+        this.pending.push({ kind: 'drop', t: this.now(), records: this.shed.records, bytes: this.shed.bytes, reason: 'the writer thread fell behind the proxy' });
+      }
       this.post();
       if (this.dead) return;
       const closed = new Promise<void>((r) => (this.closedWaiter = r));
@@ -109,11 +124,29 @@ export class WorkerSink implements ClosableSink {
     if (!this.pending.length || this.dead) return;
     const records = this.pending;
     this.pending = [];
+    let bytes = 0;
+    for (const r of records) bytes += payloadBytes(r);
+    this.inFlight.push(bytes);
+    this.behindBytes += bytes;
     try {
       this.worker.postMessage({ type: 'records', records } satisfies ToWorker);
     } catch (err) {
       this.die(`could not hand records to the writer thread: ${(err as Error).message}`);
     }
+  }
+
+  private shedPayload(rec: TraceRecord): TraceRecord {
+    const bytes = payloadBytes(rec);
+    if (!bytes) return rec;
+    this.shed.records++;
+    this.shed.bytes += bytes;
+    if (this.shed.records === 1) this.warn('the trace writer is falling behind: dropping payloads (timings are kept)');
+    const dropped = { enc: 'dropped' as const, length: bytes };
+    if (rec.kind === 'http-data') return { kind: 'http-data', t: rec.t, id: rec.id, chunk: dropped };
+    if (rec.kind === 'http-request') return { ...rec, body: dropped };
+    if (rec.kind === 'ws-message') return { ...rec, data: dropped };
+    if (rec.kind === 'file') return { ...rec, diff: undefined };
+    return rec;
   }
 
   private die(message: string): void {
@@ -123,6 +156,16 @@ export class WorkerSink implements ClosableSink {
     this.warn(message);
     this.closedWaiter?.();
   }
+}
+
+/** The size of what a record carries beyond its timing (what shedding would save). */
+function payloadBytes(r: TraceRecord): number {
+  const body = (b: { enc: string; bytes?: Uint8Array; text?: string }) => b.bytes?.length ?? b.text?.length ?? 0;
+  if (r.kind === 'http-data') return r.sse ? (r.sse.form === 'raw' ? r.sse.text.length : 0) : r.chunk ? body(r.chunk as never) : 0;
+  if (r.kind === 'http-request') return body(r.body as never);
+  if (r.kind === 'ws-message') return body(r.data as never);
+  if (r.kind === 'file') return r.diff?.length ?? 0;
+  return 0;
 }
 
 /** Fallback when no compiled worker is around (tests running from sources without a build). */

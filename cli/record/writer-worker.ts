@@ -1,5 +1,6 @@
 // The trace writer's thread (see worker-sink.ts): encoding, framing and writing happen here, so
 // their cost never lands on the proxy's event loop.
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TraceRecord } from '../../format/types.js';
 import { TraceWriter, type WriterInit } from '../trace/writer.js';
@@ -9,9 +10,17 @@ export type FromWorker =
   | { type: 'ready'; now: number; hr: string }
   | { type: 'error'; message: string }
   | { type: 'warn'; message: string }
+  | { type: 'ack'; records: number }
   | { type: 'closed'; degraded: string | null; records: number };
 
 const port = parentPort!;
+// On Linux this lowers only this thread: when the CPU is short, the relay's thread goes first and
+// the trace catches up later (or sheds payloads, see worker-sink.ts).
+try {
+  setPriority(19);
+} catch {
+  // not permitted here: same priority as the relay
+}
 const { path, init } = workerData as { path: string; init: WriterInit };
 const send = (m: FromWorker) => port.postMessage(m);
 
@@ -28,6 +37,7 @@ try {
 port.on('message', (m: ToWorker) => {
   if (m.type === 'records') {
     for (const r of m.records) writer.write(r);
+    send({ type: 'ack', records: m.records.length });
     return;
   }
   void writer.close().then(

@@ -35,6 +35,23 @@ describe('WorkerSink', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('sheds payloads but keeps every timing when the writer thread falls behind, and says so in the trace', async () => {
+    const warnings: string[] = [];
+    const path = join(dir, 'shed.lapse');
+    // a bound below zero: always "behind", so every payload is shed
+    const sink = await WorkerSink.start(path, init, (m) => warnings.push(m), { maxBehindBytes: -1 });
+    sink.write({ kind: 'http-data', t: sink.now(), id: 'r1', sse: { form: 'raw', text: 'data: {"a":1}\n\n' } });
+    sink.write({ kind: 'ws-message', t: sink.now(), id: 'w1', dir: 'down', binary: false, data: { enc: 'bytes', bytes: new TextEncoder().encode('hello') } });
+    sink.write({ kind: 'marker', t: sink.now(), label: 'no payload' });
+    await sink.close();
+    const recs = loadTrace(path).records;
+    expect(recs.find((r) => r.kind === 'http-data')).toMatchObject({ chunk: { enc: 'dropped', length: 15 } });
+    expect(recs.find((r) => r.kind === 'ws-message')).toMatchObject({ data: { enc: 'dropped', length: 5 } });
+    expect(recs.find((r) => r.kind === 'marker')).toMatchObject({ label: 'no payload' });
+    expect(recs.find((r) => r.kind === 'drop')).toMatchObject({ records: 2, bytes: 20 });
+    expect(warnings[0]).toMatch(/falling behind/);
+  });
+
   it('reports a trace it cannot create as a usage error', async () => {
     await expect(WorkerSink.start(join(dir, 'no/such/dir/x.lapse'), init, () => undefined)).rejects.toThrow(UsageError);
   });
