@@ -1,8 +1,7 @@
 // Re-framing a finished trace: while recording, frames are small (one per ~50 ms, for crash safety);
 // once the session is over, the same plaintext in large frames compresses markedly better.
-import { deflateSync, inflateSync } from 'fflate';
 import { crc32 } from './crc32.js';
-import { Codec, Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, buildFrame } from './frame.js';
+import { Codec, Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, buildFrame, deflateFrame, inflateFrame } from './frame.js';
 import { concatBytes } from './bytes.js';
 import { TraceFormatError } from './errors.js';
 
@@ -30,7 +29,7 @@ export function compactTrace(bytes: Uint8Array): Uint8Array | null {
     if (crc32(payload) !== crc) return null;
     let plain: Uint8Array;
     try {
-      plain = codec === Codec.DeflateChained ? inflateSync(payload, { dictionary: inDict.bytes.length ? inDict.bytes : undefined }) : payload;
+      plain = inflateFrame(payload, codec, inDict);
     } catch {
       return null;
     }
@@ -45,10 +44,10 @@ export function compactTrace(bytes: Uint8Array): Uint8Array | null {
     let payload = plain;
     let codec = Codec.Plain;
     if (compress) {
-      const packed = deflateSync(plain, { level: 9, dictionary: outDict.bytes.length ? outDict.bytes : undefined });
-      if (packed.length < plain.length) {
+      const packed = deflateFrame(plain, outDict, 9);
+      if (packed) {
         payload = packed;
-        codec = Codec.DeflateChained;
+        codec = Codec.DeflateChainedSized;
       }
     }
     outDict.append(plain);

@@ -1,11 +1,10 @@
 // Record → bytes. Synchronous and cheap per record (the proxy calls it on its hot path);
 // the costlier compression happens once per frame, when the writer flushes a batch.
 import jsonpatch from 'fast-json-patch';
-import { deflateSync } from 'fflate';
 import { classifyBytes, classifyText } from './body.js';
 import { applyPatchShared } from './patch.js';
 import { concatBytes } from './bytes.js';
-import { Codec, Dictionary, buildFrame, fileHeader } from './frame.js';
+import { Codec, Dictionary, buildFrame, deflateFrame, fileHeader } from './frame.js';
 import { StringRef, packr } from './packr.js';
 import { redactHeaders, redactText, redactUrl } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
@@ -98,10 +97,10 @@ export class TraceEncoder {
     let payload = plain;
     let codec = Codec.Plain;
     if (compress && plain.length > 64) {
-      const packed = deflateSync(plain, { level: 6, dictionary: this.dictionary.bytes.length ? this.dictionary.bytes : undefined });
-      if (packed.length < plain.length) {
+      const packed = deflateFrame(plain, this.dictionary, 6);
+      if (packed) {
         payload = packed;
-        codec = Codec.DeflateChained;
+        codec = Codec.DeflateChainedSized;
       }
     }
     this.dictionary.append(plain);

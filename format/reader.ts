@@ -1,8 +1,7 @@
 // Bytes → records, in one streaming pass. Runs in Node and in the browser (no node: imports).
 import { applyPatchShared } from './patch.js';
-import { inflateSync } from 'fflate';
 import { TraceFormatError } from './errors.js';
-import { Codec, Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, MAGIC_BYTES, MAX_FRAME_PAYLOAD } from './frame.js';
+import { Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, MAGIC_BYTES, MAX_FRAME_PAYLOAD, inflateFrame, isKnownCodec } from './frame.js';
 import { crc32 } from './crc32.js';
 import { concatBytes } from './bytes.js';
 import { packr, withStringTable } from './packr.js';
@@ -28,6 +27,8 @@ export class TraceStreamReader {
   private readonly strings: string[] = [];
   private readonly bodies = new Map<string, unknown>();
   private readonly lastEvents = new Map<string, Map<string, unknown>>();
+  private lastEventsId: string | null = null;
+  private lastEventsOfId: Map<string, unknown> | undefined;
   private readonly dictionary = new Dictionary();
   private readonly resolveBodies: boolean;
   private stopped: string | null = null;
@@ -44,14 +45,20 @@ export class TraceStreamReader {
   }
 
   push(chunk: Uint8Array): TraceRecord[] {
-    this.bytes += chunk.length;
-    if (this.stopped) return [];
-    this.pending = this.pending.length ? concatBytes([this.pending, chunk]) : chunk;
     const out: TraceRecord[] = [];
+    this.pushEach(chunk, (r) => out.push(r));
+    return out;
+  }
+
+  /** Like push, but hands each record to `emit` as it is decoded (nothing is kept). */
+  pushEach(chunk: Uint8Array, emit: (rec: TraceRecord) => void): void {
+    this.bytes += chunk.length;
+    if (this.stopped) return;
+    this.pending = this.pending.length ? concatBytes([this.pending, chunk]) : chunk;
     if (!this.headerRead) {
       if (this.pending.length < FILE_HEADER_LENGTH) {
         this.checkMagicPrefix();
-        return out;
+        return;
       }
       this.readFileHeader();
       this.consume(FILE_HEADER_LENGTH);
@@ -62,7 +69,7 @@ export class TraceStreamReader {
       const length = view.getUint32(0, true);
       const crc = view.getUint32(4, true);
       const codec = this.pending[8];
-      if (length > MAX_FRAME_PAYLOAD || (codec !== Codec.Plain && codec !== Codec.DeflateChained)) {
+      if (length > MAX_FRAME_PAYLOAD || !isKnownCodec(codec)) {
         this.stop(`damaged frame header at byte ${this.offset}`);
         break;
       }
@@ -74,9 +81,8 @@ export class TraceStreamReader {
       }
       const frameOffset = this.offset;
       this.consume(FRAME_HEADER_LENGTH + length);
-      if (!this.decodeFrame(payload, codec, frameOffset, out)) break;
+      if (!this.decodeFrame(payload, codec, frameOffset, emit)) break;
     }
-    return out;
   }
 
   /** Call after the last chunk: says whether the bytes ended inside a frame (or reading stopped on damage). */
@@ -117,45 +123,65 @@ export class TraceStreamReader {
     this.pending = new Uint8Array(0);
   }
 
-  private decodeFrame(payload: Uint8Array, codec: number, frameOffset: number, out: TraceRecord[]): boolean {
+  /**
+   * Decodes a frame and hands each record on as soon as it is decoded: keeping a whole frame's records
+   * alive together (tens of thousands) would push them all into the old generation of the GC.
+   */
+  private decodeFrame(payload: Uint8Array, codec: number, frameOffset: number, emit: (rec: TraceRecord) => void): boolean {
     let plain: Uint8Array;
     try {
-      plain = codec === Codec.DeflateChained ? inflateSync(payload, { dictionary: this.dictionary.bytes.length ? this.dictionary.bytes : undefined }) : payload;
+      plain = inflateFrame(payload, codec, this.dictionary);
     } catch {
       this.stop(`damaged frame at byte ${frameOffset} (cannot decompress)`);
       return false;
     }
     this.dictionary.append(plain);
-    let values: unknown[];
+    let ok = true;
+    let consumerError: { err: unknown } | null = null;
+    const onValue = (v: unknown): boolean => {
+      // string records define entries used by the records after them in the same frame
+      if (isStringRecord(v)) {
+        this.strings.push(v.value);
+        return true;
+      }
+      const rec = this.accept(v, frameOffset);
+      if (!rec) return (ok = false);
+      try {
+        emit(rec);
+      } catch (err) {
+        consumerError = { err };
+        return (ok = false);
+      }
+      return true;
+    };
     try {
-      values = withStringTable(this.strings, () => {
-        const list: unknown[] = [];
-        // string records define entries used by the records after them in the same frame
-        packr.unpackMultiple(plain, (v: unknown) => {
-          if (isStringRecord(v)) this.strings.push(v.value);
-          else list.push(v);
-        });
-        return list;
-      });
+      withStringTable(this.strings, () => packr.unpackMultiple(plain, onValue));
     } catch (err) {
+      if (consumerError) throw (consumerError as { err: unknown }).err;
       this.stop(`damaged record in frame at byte ${frameOffset}: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
       return false;
     }
-    for (const v of values) {
-      const rec = this.validate(v, frameOffset);
-      if (!rec) return false;
-      this.t += rec.t;
-      rec.t = this.t;
-      if (rec.kind === 'http-request' && this.resolveBodies) this.resolveRequestBody(rec);
-      else if (rec.kind === 'http-data' && rec.sse) {
-        if (!this.resolveSse(rec)) {
-          this.stop(`damaged record in frame at byte ${frameOffset} (event shape without a previous event)`);
-          return false;
-        }
-      } else if (rec.kind === 'http-end') this.lastEvents.delete(rec.id);
-      out.push(rec);
+    if (consumerError) throw (consumerError as { err: unknown }).err;
+    return ok;
+  }
+
+  /** Validates a decoded value, makes its time absolute and rebuilds its stored forms; null on damage. */
+  private accept(v: unknown, frameOffset: number): TraceRecord | null {
+    const rec = this.validate(v, frameOffset);
+    if (!rec) return null;
+    this.t += rec.t;
+    rec.t = this.t;
+    if (rec.kind === 'http-request' && this.resolveBodies) this.resolveRequestBody(rec);
+    else if (rec.kind === 'http-data' && rec.sse) {
+      if (!this.resolveSse(rec)) {
+        this.stop(`damaged record in frame at byte ${frameOffset} (event shape without a previous event)`);
+        return null;
+      }
+    } else if (rec.kind === 'http-end') {
+      this.lastEvents.delete(rec.id);
+      if (this.lastEventsId === rec.id) this.lastEventsId = null;
     }
-    return true;
+    return rec;
   }
 
   private validate(v: unknown, frameOffset: number): TraceRecord | null {
@@ -171,8 +197,11 @@ export class TraceStreamReader {
   private resolveSse(rec: HttpDataRecord): boolean {
     const ev = rec.sse as SseEvent | SseSameShape;
     if (ev.form === 'raw') return true;
-    let byName = this.lastEvents.get(rec.id);
+    let byName = rec.id === this.lastEventsId ? this.lastEventsOfId : this.lastEvents.get(rec.id);
     if (!byName) this.lastEvents.set(rec.id, (byName = new Map()));
+    // consecutive events mostly belong to one stream: skip the map lookup for them
+    this.lastEventsId = rec.id;
+    this.lastEventsOfId = byName;
     const key = ev.id === undefined ? (ev.event ?? '') : `${ev.event ?? ''}\u0000id`;
     if (ev.form === 'same') {
       const prev = byName.get(key);

@@ -35,7 +35,7 @@ export function streamTrace(path: string, onRecord: (rec: TraceRecord, index: nu
       const n = readSync(fd, buf, 0, CHUNK, null);
       if (n === 0) break;
       // The reader may keep a view of the chunk while a frame is incomplete: give it its own copy.
-      for (const r of reader.push(buf.slice(0, n))) onRecord(r, index++);
+      reader.pushEach(buf.slice(0, n), (r) => onRecord(r, index++));
     }
     const { truncated, damage } = reader.end();
     const meta: TraceMetaRead = { path, version: reader.version, truncated, bytes: reader.bytes };
