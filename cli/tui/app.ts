@@ -1,9 +1,12 @@
-// The thin blessed layer: one box per screen region, filled with what layout.ts computes. A region's
-// content is set only when its text changed, and blessed then writes only the cells that differ.
+// The thin blessed layer. blessed owns the terminal (terminfo, alternate screen, raw input and key
+// parsing, resize, its cell buffer and the diffing draw); the rows layout.ts computes go straight
+// into that cell buffer (cells.ts), and only the rows whose text changed are written and drawn. The
+// overlay (help, full request) is an ordinary blessed box on top.
 // Input and output streams are injectable, so tests and the bench drive it without a real terminal.
 import blessed from 'blessed';
 import type { SessionModel } from '../../analysis/model.js';
 import type { TraceRecord } from '../../format/types.js';
+import { CellWriter, type CellScreen } from './cells.js';
 import { DetailIndex } from './detail.js';
 import { applyAction, keyAction, type KeyInfo } from './keys.js';
 import { Layout } from './layout.js';
@@ -27,20 +30,22 @@ export interface TuiOptions {
   frameMs?: number;
 }
 
+const blessedUnicode = (blessed as unknown as { unicode: { chars: { all: RegExp; combining: RegExp }; charWidth(s: string): number } }).unicode;
 /**
- * Rows holding characters blessed must place with its full-unicode rules (East Asian wide, combining
- * marks). Its per-cell unicode work is most of a redraw's cost, so it is switched on only for them.
+ * Text blessed must place with its full-unicode rules (East Asian wide, combining marks). Its
+ * per-cell unicode work is most of a draw's cost, so it is switched on only for rows that need it.
  */
-const blessedUnicode = (blessed as unknown as { unicode: { chars: { all: RegExp; combining: RegExp } } }).unicode;
 const NEEDS_FULL_UNICODE = new RegExp(`${blessedUnicode.chars.all.source}|${blessedUnicode.chars.combining.source}`);
 
 export class TuiApp {
   readonly state: TuiState;
   readonly layout: Layout;
   readonly screen: blessed.Widgets.Screen;
-  /** One single-row box per screen row: a frame re-parses and redraws only the rows that changed. */
-  private rows: blessed.Widgets.BoxElement[] = [];
+  /** The rows on screen (as layout made them), and what writes them into blessed's cells. */
   private lastRows: string[] = [];
+  private readonly writer: CellWriter;
+  /** Below the overlay: when blessed renders the whole screen, it writes every row again. */
+  private readonly base: blessed.Widgets.BoxElement;
   private readonly overlayBox: blessed.Widgets.BoxElement;
   private lastOverlay: string | null = null;
   /** Next render must redraw everything (resize, overlay closed). */
@@ -80,6 +85,11 @@ export class TuiApp {
     if (tput?.unicode) tput.brokenACS = true;
     const scr = this.screen as unknown as { fullUnicode: boolean };
     this.unicodeOk = scr.fullUnicode;
+    this.writer = new CellWriter(this.screen as unknown as CellScreen, (ch) => blessedUnicode.charWidth(ch));
+    this.base = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: '100%' } as blessed.Widgets.BoxOptions);
+    (this.base as unknown as { render: () => void }).render = () => {
+      for (let y = 0; y < this.lastRows.length; y++) this.writer.write(y, this.lastRows[y]);
+    };
     this.overlayBox = blessed.box({ parent: this.screen, top: 1, left: 2, width: 10, height: 5, tags: false, wrap: false, border: { type: 'line' }, hidden: true } as blessed.Widgets.BoxOptions);
     this.place();
     this.screen.on('keypress', (ch: string | undefined, key: KeyInfo | undefined) => this.guard(() => this.onKey(ch, key ?? {})));
@@ -99,17 +109,9 @@ export class TuiApp {
     return this.screen.height as number;
   }
 
-  /** (Re)creates the row boxes for the current terminal size. */
+  /** Sizes the overlay for the current terminal size; the next render redraws everything. */
   private place(): void {
     const h = this.height;
-    for (const r of this.rows) r.destroy();
-    this.rows = [];
-    for (let y = 0; y < h; y++) {
-      this.rows.push(blessed.box({ parent: this.screen, top: y, left: 0, width: '100%', height: 1, tags: false, wrap: false } as blessed.Widgets.BoxOptions));
-    }
-    // The overlay stays on top of the rows.
-    this.overlayBox.setIndex(-1);
-    this.overlayBox.setFront();
     this.overlayBox.width = Math.max(10, this.width - 4);
     this.overlayBox.height = Math.max(5, h - 2);
     this.lastRows = [];
@@ -129,14 +131,13 @@ export class TuiApp {
     const scr = this.screen as unknown as { fullUnicode: boolean; draw(a: number, b: number): void };
     const needs = (r: string): boolean => this.unicodeOk && NEEDS_FULL_UNICODE.test(r);
     const changed: number[] = [];
-    for (let y = 0; y < frame.length && y < this.rows.length; y++) {
+    for (let y = 0; y < frame.length; y++) {
       if (this.lastRows[y] === frame[y]) continue;
       this.lastRows[y] = frame[y];
-      // setContent parses at once, under the unicode mode in force: set it for this row first.
-      scr.fullUnicode = needs(frame[y]);
-      this.rows[y].setContent(frame[y]);
+      this.writer.write(y, frame[y]);
       changed.push(y);
     }
+    this.lastRows.length = frame.length;
     const { w, h } = this.overlaySize();
     const lines = this.layout.overlay(w, h);
     let overlayChanged = false;
@@ -145,6 +146,7 @@ export class TuiApp {
       const label = this.layout.overlayTitle(w, h);
       if (text + label !== this.lastOverlay) {
         this.lastOverlay = text + label;
+        // setContent parses at once, under the unicode mode in force.
         scr.fullUnicode = lines.some(needs);
         this.overlayBox.setContent(text);
         this.overlayBox.setLabel(label);
@@ -167,12 +169,13 @@ export class TuiApp {
       return changed.length + 1;
     }
     if (changed.length === 0 && !overlayChanged) return 0;
-    // Partial redraw: only the changed rows are rendered into blessed's buffer, and only their
-    // screen lines are compared and written.
-    for (const y of changed) {
-      scr.fullUnicode = needs(frame[y]);
-      this.rows[y].render();
-      if (this.overlayBox.hidden) scr.draw(y, y);
+    // Partial redraw: the changed rows are already in blessed's cells; only their lines are
+    // compared and written.
+    if (this.overlayBox.hidden) {
+      for (const y of changed) {
+        scr.fullUnicode = needs(frame[y]);
+        scr.draw(y, y);
+      }
     }
     if (!this.overlayBox.hidden) {
       // The overlay is drawn again over whatever rows changed beneath it; only dirty lines go out.
