@@ -64,7 +64,7 @@ const tracePath = join(dir, 'bench.lapse');
 const nodeArgs = (process.env.LAPSE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
 const proxy = spawn(process.execPath, [...nodeArgs, LAPSE, 'proxy', '-o', tracePath, '--anthropic-upstream', upUrl, '--openai-upstream', `${upUrl}/v1`], { stdio: ['ignore', 'pipe', 'pipe'] });
 let proxyErr = '';
-proxy.stderr.on('data', (d) => (proxyErr += d));
+proxy.stderr.on('data', (d) => { proxyErr += d; if (process.env.LAPSE_BENCH_SHOW_STDERR) process.stderr.write(d); });
 const proxyUrl = await new Promise((resolve, reject) => {
   let out = '';
   proxy.stdout.on('data', (d) => {

@@ -125,11 +125,15 @@ export class WorkerSink implements ClosableSink {
     const records = this.pending;
     this.pending = [];
     let bytes = 0;
-    for (const r of records) bytes += payloadBytes(r);
+    const transfer: ArrayBuffer[] = [];
+    for (let i = 0; i < records.length; i++) {
+      bytes += payloadBytes(records[i]);
+      records[i] = ownBytes(records[i], transfer);
+    }
     this.inFlight.push(bytes);
     this.behindBytes += bytes;
     try {
-      this.worker.postMessage({ type: 'records', records } satisfies ToWorker);
+      this.worker.postMessage({ type: 'records', records } satisfies ToWorker, transfer);
     } catch (err) {
       this.die(`could not hand records to the writer thread: ${(err as Error).message}`);
     }
@@ -156,6 +160,26 @@ export class WorkerSink implements ClosableSink {
     this.warn(message);
     this.closedWaiter?.();
   }
+}
+
+/**
+ * Byte payloads are usually views into larger pooled buffers (Node's 8 KB pool, a socket's read
+ * buffer) that may still be queued for writing to a socket. Posting such a view would clone its whole
+ * buffer; a copy of just the bytes is posted instead, and moved rather than cloned.
+ */
+function ownBytes(r: TraceRecord, transfer: ArrayBuffer[]): TraceRecord {
+  const own = <B extends { enc: string }>(b: B): B => {
+    if (b.enc !== 'bytes') return b;
+    // new Uint8Array(view) copies; Buffer#slice would not (it is subarray), and moving a shared
+    // pool would pull memory from under other buffers.
+    const copy = new Uint8Array((b as unknown as { bytes: Uint8Array }).bytes);
+    transfer.push(copy.buffer as ArrayBuffer);
+    return { ...b, bytes: copy };
+  };
+  if (r.kind === 'http-data' && r.chunk) return { ...r, chunk: own(r.chunk) };
+  if (r.kind === 'http-request') return { ...r, body: own(r.body) };
+  if (r.kind === 'ws-message') return { ...r, data: own(r.data) };
+  return r;
 }
 
 /** The size of what a record carries beyond its timing (what shedding would save). */

@@ -52,6 +52,21 @@ describe('WorkerSink', () => {
     expect(warnings[0]).toMatch(/falling behind/);
   });
 
+  it('posts copies of byte payloads: the buffers they came from (pooled, maybe still being sent) stay intact', async () => {
+    const path = join(dir, 'views.lapse');
+    const sink = await WorkerSink.start(path, init, () => undefined);
+    const pool = Buffer.from('0123456789abcdefghij');
+    sink.write({ kind: 'ws-message', t: sink.now(), id: 'w1', dir: 'up', binary: true, data: { enc: 'bytes', bytes: pool.subarray(2, 5) } });
+    sink.write({ kind: 'http-data', t: sink.now(), id: 'r1', chunk: { enc: 'bytes', bytes: pool.subarray(10, 12) } });
+    await new Promise((r) => setTimeout(r, 60)); // posted by now
+    expect(pool.toString()).toBe('0123456789abcdefghij');
+    expect(pool.buffer.byteLength).toBeGreaterThan(0);
+    await sink.close();
+    const recs = loadTrace(path).records;
+    const ws = recs.find((r) => r.kind === 'ws-message') as { data: { enc: string; bytes?: Uint8Array; text?: string } };
+    expect(Buffer.from(ws.data.bytes ?? Buffer.from(ws.data.text ?? '')).toString()).toBe('234');
+  });
+
   it('reports a trace it cannot create as a usage error', async () => {
     await expect(WorkerSink.start(join(dir, 'no/such/dir/x.lapse'), init, () => undefined)).rejects.toThrow(UsageError);
   });
