@@ -5,6 +5,8 @@ import { formatBytes, formatDuration } from '../record/summary.js';
 
 /** Traces up to this size are read for their duration and request count; bigger ones are only listed. */
 const READ_LIMIT = 16 * 1024 * 1024;
+/** Only the newest traces are read, so a long history still lists at once. */
+const READ_NEWEST = 50;
 
 interface TraceListing {
   path: string;
@@ -18,9 +20,9 @@ interface TraceListing {
   truncated: boolean | null;
 }
 
-function describe(info: TraceFileInfo): TraceListing {
+function describe(info: TraceFileInfo, index: number): TraceListing {
   const out: TraceListing = { ...info, startedAt: null, harness: null, durationMs: null, requests: null, truncated: null };
-  if (info.size > READ_LIMIT) return out;
+  if (info.size > READ_LIMIT || index >= READ_NEWEST) return out;
   try {
     const t = loadTrace(info.path);
     let last = 0;
@@ -52,7 +54,7 @@ export function register(program: Command): void {
       'after',
       `
 Lists the trace directory ($LAPSE_HOME, else ~/.local/share/lapse/traces). "requests" counts HTTP
-requests plus messages sent over WebSockets; figures are left out for traces over 16 MB.
+requests plus messages sent over WebSockets; figures are given for the 50 newest traces under 16 MB.
 
 Examples:
   lapse ls
