@@ -160,14 +160,15 @@ describe('lapse record', () => {
     const trace = join(tmp('lapse-rec-'), 'r.lapse');
     const { done } = lapse(['record', '-o', trace, '--anthropic-upstream', model.url, '--openai-upstream', `${model.url}/v1`, '--', process.execPath, join(FIX, 'sdk-client.mjs'), '7'], {
       cwd: work,
-      env: baseEnv({ ACK_URL: `${model.url}/ack` }),
+      env: baseEnv({ ACK_URL: `${model.url}/ack`, WS_TOO: '1' }),
     });
     const res = await done;
     expect(res.code).toBe(7);
     // stdout is the harness's alone; lapse speaks on stderr
-    expect(res.stdout).toBe(`harness stdout: ${anthropicToolStream().length} anthropic events, ${responsesEvents().length} openai events\n`);
+    const n = responsesEvents().length;
+    expect(res.stdout).toBe(`harness stdout: ${anthropicToolStream().length} anthropic events, ${n} openai events, ${n} websocket events\n`);
     expect(res.stderr).toMatch(/^lapse: recording sdk-client through http:\/\/127\.0\.0\.1:\d+ → /);
-    expect(res.stderr).toMatch(/recorded .*: 2 model requests/);
+    expect(res.stderr).toMatch(/recorded .*: 3 model requests/);
     expect(res.stderr).toContain(`lapse: trace: ${trace}\n`);
 
     const t = loadTrace(trace);
@@ -176,6 +177,8 @@ describe('lapse record', () => {
     expect(kinds(t.records, 'process-exit')[0]).toMatchObject({ code: 7, signal: null });
     const data = kinds(t.records, 'http-data') as HttpDataRecord[];
     expect(data.map((d) => (d.sse as { text?: string }).text ?? '').slice(0, anthropicToolStream().length).length).toBe(anthropicToolStream().length);
+    expect(kinds(t.records, 'ws-message').map((m) => (m as { dir: string }).dir)).toEqual(['up', ...responsesEvents().map(() => 'down')]);
+    expect(kinds(t.records, 'ws-close')[0]).toMatchObject({ code: 1000, by: 'client' });
     const files = kinds(t.records, 'file') as FileChangeRecord[];
     const notes = files.find((f) => f.path === 'notes.txt');
     expect(notes).toMatchObject({ op: 'modify' });
