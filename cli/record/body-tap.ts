@@ -40,7 +40,8 @@ export class ResponseTap {
     private readonly coding: BodyCoding | null,
   ) {
     this.splitter = sse ? new SseSplitter() : null;
-    this.text = sse ? new TextDecoder('utf-8') : null;
+    // ignoreBOM keeps a leading BOM in the text (the default strips it): the trace must rebuild every byte.
+    this.text = sse ? new TextDecoder('utf-8', { ignoreBOM: true }) : null;
   }
 
   push(chunk: Buffer, t: Micros): void {

@@ -1,6 +1,6 @@
 // One recording: the trace writer, the proxy in front of the upstreams, and (optionally) the
 // workspace watcher, started and finished in the right order. Shared by `lapse record` and `lapse proxy`.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadTrace } from '../trace/load.js';
 import { UsageError } from '../util/errors.js';
@@ -69,6 +69,7 @@ export async function startSession(opts: SessionOptions): Promise<RecordingSessi
     proxy = await startProxy({ sink, upstreams, log: opts.log, port: opts.port, defaultApi: opts.defaultApi });
   } catch (err) {
     await writer.close();
+    rmSync(tracePath, { force: true }); // nothing recorded: leave no empty trace behind
     throw err;
   }
   const watcher = watchDir

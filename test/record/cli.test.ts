@@ -2,7 +2,8 @@
 // compiled dist/ (`npx tsc -p .` first), against scripted upstreams in this process.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -267,19 +268,25 @@ describe('lapse record', () => {
     expect(seen.anthropic).toBe(seen.openai.replace(/\/v1$/, ''));
   });
 
-  it('rejects bad flags in one line with exit 2', async () => {
-    const [port, watch, up] = await Promise.all([
+  it('rejects bad flags in one line with exit 2, leaving no trace behind', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const env = baseEnv();
+    const [port, watch, up, inUse] = await Promise.all([
       lapse(['record', '--port', 'abc', '--', 'true']).done,
       lapse(['record', '--watch', '/no/such/dir', '--', 'true']).done,
       lapse(['proxy', '--openai-upstream', 'ftp://x']).done,
+      lapse(['record', '--port', String((busy.address() as { port: number }).port), '--', 'true'], { env }).done,
     ]);
-    for (const r of [port, watch, up]) {
+    busy.close();
+    expect(inUse.stderr).toMatch(/already in use/);
+    expect(existsSync(env.LAPSE_HOME!) ? readdirSync(env.LAPSE_HOME!) : []).toEqual([]);
+    for (const r of [port, watch, up, inUse]) {
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect(port.stderr).toMatch(/--port/);
     expect(watch.stderr).toMatch(/not a directory/);
     expect(up.stderr).toMatch(/http/);
-    mkdirSync(join(tmp('x-'), 'unused'), { recursive: true });
   });
 });
