@@ -1,7 +1,7 @@
 // The thin blessed layer. blessed owns the terminal (terminfo, alternate screen, raw input and key
-// parsing, resize, its cell buffer and the diffing draw); the rows layout.ts computes go straight
-// into that cell buffer (cells.ts), and only the rows whose text changed are written and drawn. The
-// overlay (help, full request) is an ordinary blessed box on top.
+// parsing, resize, its cell buffer and the diffing draw); the rows layout.ts computes (overlays
+// included) go straight into that cell buffer (cells.ts), and only the rows whose text changed are
+// written and drawn.
 // Input and output streams are injectable, so tests and the bench drive it without a real terminal.
 import blessed from 'blessed';
 import type { SessionModel } from '../../analysis/model.js';
@@ -9,7 +9,7 @@ import type { TraceRecord } from '../../format/types.js';
 import { CellWriter, type CellScreen } from './cells.js';
 import { DetailIndex } from './detail.js';
 import { applyAction, keyAction, type KeyInfo } from './keys.js';
-import { Layout } from './layout.js';
+import { Layout, overlayBox } from './layout.js';
 import { Palette } from './palette.js';
 import { TuiState } from './state.js';
 
@@ -44,11 +44,9 @@ export class TuiApp {
   /** The rows on screen (as layout made them), and what writes them into blessed's cells. */
   private lastRows: string[] = [];
   private readonly writer: CellWriter;
-  /** Below the overlay: when blessed renders the whole screen, it writes every row again. */
+  /** The one blessed element: when blessed renders the whole screen, it writes every row again. */
   private readonly base: blessed.Widgets.BoxElement;
-  private readonly overlayBox: blessed.Widgets.BoxElement;
-  private lastOverlay: string | null = null;
-  /** Next render must redraw everything (resize, overlay closed). */
+  /** Next render must redraw everything (resize). */
   private full = true;
   /** The terminal is UTF-8: wide characters can be drawn when a row has them. */
   private readonly unicodeOk: boolean;
@@ -90,7 +88,6 @@ export class TuiApp {
     (this.base as unknown as { render: () => void }).render = () => {
       for (let y = 0; y < this.lastRows.length; y++) this.writer.write(y, this.lastRows[y]);
     };
-    this.overlayBox = blessed.box({ parent: this.screen, top: 1, left: 2, width: 10, height: 5, tags: false, wrap: false, border: { type: 'line' }, hidden: true } as blessed.Widgets.BoxOptions);
     this.place();
     this.screen.on('keypress', (ch: string | undefined, key: KeyInfo | undefined) => this.guard(() => this.onKey(ch, key ?? {})));
     this.screen.on('resize', () =>
@@ -109,19 +106,10 @@ export class TuiApp {
     return this.screen.height as number;
   }
 
-  /** Sizes the overlay for the current terminal size; the next render redraws everything. */
+  /** After a resize: the next render redraws everything. */
   private place(): void {
-    const h = this.height;
-    this.overlayBox.width = Math.max(10, this.width - 4);
-    this.overlayBox.height = Math.max(5, h - 2);
     this.lastRows = [];
-    this.lastOverlay = null;
     this.full = true;
-  }
-
-  /** Overlay content size (inside its border). */
-  private overlaySize(): { w: number; h: number } {
-    return { w: Math.max(1, this.width - 6), h: Math.max(1, this.height - 4) };
   }
 
   /** Draws the current state; returns how many rows (and overlay) changed. */
@@ -138,62 +126,27 @@ export class TuiApp {
       changed.push(y);
     }
     this.lastRows.length = frame.length;
-    const { w, h } = this.overlaySize();
-    const lines = this.layout.overlay(w, h);
-    let overlayChanged = false;
-    if (lines) {
-      const text = lines.join('\n');
-      const label = this.layout.overlayTitle(w, h);
-      if (text + label !== this.lastOverlay) {
-        this.lastOverlay = text + label;
-        // setContent parses at once, under the unicode mode in force.
-        scr.fullUnicode = lines.some(needs);
-        this.overlayBox.setContent(text);
-        this.overlayBox.setLabel(label);
-        overlayChanged = true;
-      }
-      if (this.overlayBox.hidden) {
-        this.overlayBox.show();
-        overlayChanged = true;
-      }
-    } else if (!this.overlayBox.hidden) {
-      this.overlayBox.hide();
-      this.lastOverlay = null;
-      // What the overlay covered must be drawn again.
-      this.full = true;
-    }
     if (this.full) {
       this.full = false;
-      scr.fullUnicode = frame.some(needs) || (lines !== null && lines.some(needs));
+      scr.fullUnicode = frame.some(needs);
       this.screen.render();
-      return changed.length + 1;
+      return frame.length;
     }
-    if (changed.length === 0 && !overlayChanged) return 0;
     // Partial redraw: the changed rows are already in blessed's cells; only their lines are
     // compared and written.
-    if (this.overlayBox.hidden) {
-      for (const y of changed) {
-        scr.fullUnicode = needs(frame[y]);
-        scr.draw(y, y);
-      }
+    for (const y of changed) {
+      scr.fullUnicode = needs(frame[y]);
+      scr.draw(y, y);
     }
-    if (!this.overlayBox.hidden) {
-      // The overlay is drawn again over whatever rows changed beneath it; only dirty lines go out.
-      const overlayWide = lines !== null && lines.some(needs);
-      scr.fullUnicode = overlayWide;
-      this.overlayBox.render();
-      scr.fullUnicode = overlayWide || changed.some((y) => needs(frame[y]));
-      scr.draw(0, this.height - 1);
-    }
-    return changed.length + (overlayChanged ? 1 : 0);
+    return changed.length;
   }
 
   private onKey(ch: string | undefined, key: KeyInfo): void {
     const s = this.state;
     const action = keyAction(ch, key, s.overlay !== 'none');
     if (!action) return;
-    const { w, h } = this.overlaySize();
-    if (!applyAction(s, action, h - 1, this.layout.overlayMaxScroll(w, h))) {
+    const box = overlayBox(this.width, this.height);
+    if (!applyAction(s, action, box.height - 1, this.layout.overlayMaxScroll(box.width, box.height))) {
       this.quit();
       return;
     }

@@ -27,6 +27,11 @@ export interface Geometry {
   detailWidth: number;
 }
 
+/** Content size of the overlay (help, full request): inside a border, two columns of margin each side. */
+export function overlayBox(width: number, height: number): { width: number; height: number } {
+  return { width: Math.max(1, width - 6), height: Math.max(1, height - 4) };
+}
+
 export function geometry(width: number, height: number): Geometry {
   const paneRows = Math.max(2, height - HEADER_ROWS - TIMELINE_ROWS - STATUS_ROWS);
   // Narrow terminals: a compact list; wide ones: about a third, with more columns in each row.
@@ -262,7 +267,18 @@ export class Layout {
       while (rows.length < height) rows.push(' '.repeat(width));
       return rows;
     }
-    return [...this.headerRows(width), ...this.timelineRows(width), ...this.paneRows(width, height), this.statusRow(width)];
+    const rows = [...this.headerRows(width), ...this.timelineRows(width), ...this.paneRows(width, height), this.statusRow(width)];
+    const box = overlayBox(width, height);
+    const lines = this.overlay(box.width, box.height);
+    if (!lines) return rows;
+    // The overlay is drawn over rows 1 … height-2, in a border, with a two-column margin.
+    const pal = this.pal;
+    const margin = '  ';
+    const title = clip(this.overlayTitle(box.width, box.height), Math.max(0, box.width - 2));
+    rows[1] = margin + pal.bold(`┌─${title}${'─'.repeat(Math.max(0, box.width - 1 - textWidth(title)))}┐`) + margin;
+    for (let i = 0; i < box.height; i++) rows[2 + i] = margin + pal.bold('│') + (lines[i] ?? ' '.repeat(box.width)) + pal.bold('│') + margin;
+    rows[height - 2] = margin + pal.bold(`└${'─'.repeat(box.width)}┘`) + margin;
+    return rows;
   }
 
   // -- header --

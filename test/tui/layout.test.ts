@@ -27,6 +27,27 @@ describe('layout (pure, no terminal)', () => {
     }
   });
 
+  it('draws the help and the full request over the screen, in a border, rows still exact', () => {
+    const { state, layout } = fixture(true);
+    state.seekTo(8000);
+    for (const o of ['help', 'request'] as const) {
+      state.openOverlay(o);
+      for (const [w, h] of [
+        [80, 24],
+        [160, 50],
+      ]) {
+        const rows = layout.frame(w, h);
+        expect(rows).toHaveLength(h);
+        for (const r of rows) expect(widthOf(r)).toBe(w);
+        expect(plain(rows[1]).trim().startsWith('┌─')).toBe(true);
+        expect(plain(rows[h - 2]).trim().startsWith('└')).toBe(true);
+        expect(plain(rows[0])).toContain('total 22.0s');
+        expect(shown(rows)).toContain(o === 'help' ? 'lapse tui — keys' : 'request #2 · rows 1–');
+      }
+      state.closeOverlay();
+    }
+  });
+
   it('says so when the terminal is too small', () => {
     const { layout } = fixture();
     const rows = layout.frame(30, 10);
