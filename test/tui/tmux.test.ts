@@ -77,7 +77,10 @@ class Tmux {
   }
 
   kill(): void {
+    const path = spawnSync('tmux', ['-L', this.socket, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout.trim();
     spawnSync('tmux', ['-L', this.socket, 'kill-server']);
+    // tmux leaves the socket file behind when its server is killed.
+    if (path) rmSync(path, { force: true });
   }
 }
 
