@@ -1,6 +1,7 @@
 // The trace's copy of a response body. It runs beside the relay and never touches the bytes the
 // harness receives: a compressed body is decoded on a side zlib stream, an SSE body is split into
 // events. Each event is stamped with the arrival time of the wire chunk that completed it.
+import { isUtf8 } from 'node:buffer';
 import zlib from 'node:zlib';
 import type { Transform } from 'node:stream';
 import type { Micros } from '../../format/types.js';
@@ -25,7 +26,10 @@ export function isEventStream(contentType: string | undefined): boolean {
 
 export class ResponseTap {
   private splitter: SseSplitter | null;
-  private text: TextDecoder | null;
+  /** The bytes of a character cut by a chunk boundary, waiting for the rest of it. */
+  private tail: Buffer = Buffer.alloc(0);
+  /** The event stream turned out not to be UTF-8: the rest of the body is kept as raw chunks. */
+  private bytesMode = false;
   private inflater: Transform | null = null;
   /** Arrival times of wire chunks handed to the inflater and not yet fully decoded. */
   private pending: Micros[] = [];
@@ -40,8 +44,6 @@ export class ResponseTap {
     private readonly coding: BodyCoding | null,
   ) {
     this.splitter = sse ? new SseSplitter() : null;
-    // ignoreBOM keeps a leading BOM in the text (the default strips it): the trace must rebuild every byte.
-    this.text = sse ? new TextDecoder('utf-8', { ignoreBOM: true }) : null;
   }
 
   push(chunk: Buffer, t: Micros): void {
@@ -102,23 +104,36 @@ export class ResponseTap {
     return inf;
   }
 
+  // Text is decoded by hand rather than with a TextDecoder: a decoder would drop a leading BOM and
+  // turn bytes that are not UTF-8 into U+FFFD, and the trace must rebuild every byte of the body.
   private emit(bytes: Buffer, t: Micros): void {
-    if (!this.splitter || !this.text) {
+    if (!this.splitter || this.bytesMode) {
       this.sink.write({ kind: 'http-data', t, id: this.id, chunk: { enc: 'bytes', bytes } });
       return;
     }
-    const events = this.splitter.push(this.text.decode(bytes, { stream: true }));
-    for (const text of events) this.sink.write({ kind: 'http-data', t, id: this.id, sse: { form: 'raw', text } });
+    const data = this.tail.length ? Buffer.concat([this.tail, bytes]) : bytes;
+    const cut = wholeCharacters(data);
+    const whole = data.subarray(0, cut);
+    if (!isUtf8(whole)) return this.keepBytes(data, t);
+    this.tail = Buffer.from(data.subarray(cut));
+    for (const text of this.splitter.push(whole.toString('utf8'))) this.sink.write({ kind: 'http-data', t, id: this.id, sse: { form: 'raw', text } });
+  }
+
+  /** Not UTF-8: what is pending and everything after it goes into the trace as raw bytes. */
+  private keepBytes(data: Buffer, t: Micros): void {
+    this.bytesMode = true;
+    const pending = this.splitter?.flush() ?? '';
+    this.tail = Buffer.alloc(0);
+    const bytes = pending ? Buffer.concat([Buffer.from(pending, 'utf8'), data]) : data;
+    if (bytes.length) this.sink.write({ kind: 'http-data', t, id: this.id, chunk: { enc: 'bytes', bytes } });
   }
 
   /** An unterminated last event still goes into the trace, as the raw text it was. */
   private flushText(): void {
-    if (!this.splitter || !this.text) return;
-    const rest = this.splitter.push(this.text.decode());
-    rest.push(this.splitter.flush());
-    for (const text of rest) {
-      if (text) this.sink.write({ kind: 'http-data', t: this.lastT, id: this.id, sse: { form: 'raw', text } });
-    }
+    if (!this.splitter || this.bytesMode) return;
+    if (this.tail.length) return this.keepBytes(this.tail, this.lastT); // the body ended inside a character
+    const rest = this.splitter.flush();
+    if (rest) this.sink.write({ kind: 'http-data', t: this.lastT, id: this.id, sse: { form: 'raw', text: rest } });
   }
 
   private fail(err: unknown): void {
@@ -126,4 +141,17 @@ export class ResponseTap {
     this.broken = true;
     this.sink.fault(new Error(`response body of ${this.id} could not be decoded for the trace: ${(err as Error)?.message ?? err}`));
   }
+}
+
+/** How many leading bytes of `b` end on a character boundary (a UTF-8 sequence cut at the end is left out). */
+function wholeCharacters(b: Buffer): number {
+  for (let back = 1; back <= Math.min(3, b.length); back++) {
+    const c = b[b.length - back];
+    if (c < 0x80) return b.length;
+    if (c >= 0xc0) {
+      const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+      return need > back ? b.length - back : b.length;
+    }
+  }
+  return b.length;
 }

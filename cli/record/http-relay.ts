@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import type { Body, EndOutcome, Micros } from '../../format/types.js';
 import { decodableCoding, isEventStream, ResponseTap } from './body-tap.js';
 import { forwardHeaders, headerValue, recordHeaders } from './headers.js';
-import type { RelayContext } from './relay-context.js';
+import { settle, type RelayContext } from './relay-context.js';
 import { chooseApi, targetUrl } from './upstreams.js';
 
 const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
@@ -66,8 +66,10 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
       recordRequest();
       const end = () =>
         sink.guard(() => sink.write({ kind: 'http-end', t, id, outcome, bytes: sent, ...(message ? { message } : {}) }));
-      if (tap) tap.end(end);
-      else end();
+      if (tap) {
+        const tp = tap;
+        settle(ctx, new Promise<void>((resolve) => tp.end(() => (end(), resolve()))));
+      } else end();
     });
   };
 

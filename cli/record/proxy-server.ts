@@ -41,6 +41,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     stats: newStats(),
     log: opts.log,
     live: new Set(),
+    settling: new Set(),
   };
   const server = http.createServer({
     // A model can think for minutes before it answers; only the harness decides when to give up.
@@ -86,13 +87,21 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     openaiBaseUrl: urls.openai,
     stats: ctx.stats,
     close(reason = 'lapse stopped') {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const ex of [...ctx.live]) ex.abort(reason);
         for (const s of sockets) s.destroy();
         ctx.agents.http.destroy();
         ctx.agents.https.destroy();
-      });
+        await closed;
+        // Sockets emit 'close' a loop turn or two after destroy(); a WebSocket's close record, and a
+        // compressed body's tail, are worked out after that. The trace must not close before them.
+        const deadline = Date.now() + 2000;
+        while ((ctx.live.size || ctx.settling.size) && Date.now() < deadline) {
+          const tick = new Promise<void>((r) => setTimeout(r, 5));
+          await (ctx.settling.size ? Promise.race([Promise.all([...ctx.settling]), tick]) : tick);
+        }
+      })();
       return closing;
     },
   };

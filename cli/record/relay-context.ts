@@ -31,6 +31,15 @@ export interface RelayContext {
   stats: ProxyStats;
   log: Log;
   live: Set<LiveExchange>;
+  /** Recording work still running after its exchange ended (a tap draining): a shutdown waits for it. */
+  settling: Set<Promise<void>>;
+}
+
+/** Tracks `work` in `ctx.settling` until it is done. */
+export function settle(ctx: RelayContext, work: Promise<void>): void {
+  const p = work.catch(() => undefined);
+  ctx.settling.add(p);
+  void p.finally(() => ctx.settling.delete(p));
 }
 
 export function newStats(): ProxyStats {

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Micros, WsCloseRecord } from '../../format/types.js';
 import { forwardHeaders, headerValue, recordHeaders, responseHead } from './headers.js';
-import type { RelayContext } from './relay-context.js';
+import { settle, type RelayContext } from './relay-context.js';
 import { chooseApi, targetUrl } from './upstreams.js';
 import { parseDeflate, WsTap } from './ws-tap.js';
 
@@ -75,8 +75,11 @@ export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clien
         return;
       }
       if (state !== 'open') return;
-      firstGone ??= 'proxy';
-      closeReason ||= reason;
+      // One end already went: that is why it ended, not this shutdown.
+      if (!firstGone) {
+        firstGone = 'proxy';
+        closeReason ||= reason;
+      }
       resetSocket(upSocket);
       resetSocket(socket);
     },
@@ -167,7 +170,7 @@ export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clien
       const finishRecord = () => {
         if (!tp?.closeSeen) recordClose(tClose, firstGone ?? by, closeReason || 'connection closed without a close frame');
       };
-      if (tp) void tp.settle().then(finishRecord, finishRecord);
+      if (tp) settle(ctx, tp.settle().then(finishRecord, finishRecord));
       else finishRecord();
     };
     socket.on('close', onClose('client'));
