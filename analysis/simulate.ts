@@ -118,7 +118,7 @@ export function simulate(model: SessionModel, profile: SimProfile): SimulationRe
 }
 
 /** Interpolates through knots xs → ys (xs ascending, possibly with repeats); clamps outside. */
-function interpolate(xs: readonly number[], ys: readonly number[], x: number): number {
+export function interpolate(xs: readonly number[], ys: readonly number[], x: number): number {
   const n = xs.length;
   if (n === 0) return x;
   if (x <= xs[0]) return ys[0];

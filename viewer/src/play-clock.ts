@@ -2,7 +2,9 @@
 // simulated; with an idle limit, tool/user/harness stretches longer than the limit play in exactly
 // the limit (like asciinema's -i). Pure functions over piecewise-linear knots.
 import type { SessionModel, SimulationResult, SegmentKind } from '../../analysis/model.js';
-import { origToSim, simToOrig } from '../../analysis/simulate.js';
+import { interpolate, origToSim, simToOrig } from '../../analysis/simulate.js';
+
+export { interpolate };
 
 export type PlayMode = 'recorded' | 'simulated';
 
@@ -15,24 +17,6 @@ export interface PlayMap {
 }
 
 const IDLE_KINDS = new Set<SegmentKind>(['tool', 'user', 'harness']);
-
-export function interpolate(xs: readonly number[], ys: readonly number[], x: number): number {
-  const n = xs.length;
-  if (n === 0) return x;
-  if (x <= xs[0]) return ys[0];
-  if (x >= xs[n - 1]) return ys[n - 1];
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (xs[mid] <= x) lo = mid;
-    else hi = mid - 1;
-  }
-  const x0 = xs[lo];
-  const x1 = xs[lo + 1];
-  if (x1 === x0) return ys[lo + 1];
-  return ys[lo] + ((x - x0) / (x1 - x0)) * (ys[lo + 1] - ys[lo]);
-}
 
 export function buildPlayMap(model: SessionModel, sim: SimulationResult, mode: PlayMode, idleLimitMs: number | null): PlayMap {
   const segs = mode === 'simulated' ? sim.segments.map((s) => ({ kind: s.kind, start: s.simStartMs, end: s.simEndMs })) : model.criticalPath.map((s) => ({ kind: s.kind, start: s.startMs, end: s.endMs }));
