@@ -40,15 +40,23 @@ interface Run {
   stderr: string;
 }
 
-export function node(args: string[]): Promise<Run> {
+/** Runs `node ARGS…`; after `timeoutMs` it is sent SIGTERM (lapse record then finishes its trace and ends the harness). */
+export function node(args: string[], timeoutMs = 45_000): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    const timer = setTimeout(() => {
+      stderr += `\n(killed after ${timeoutMs} ms)`;
+      child.kill('SIGTERM');
+    }, timeoutMs);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
