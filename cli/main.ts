@@ -29,7 +29,16 @@ to use the newest one.`,
   return program;
 }
 
+/** `lapse dump | head`: a reader that went away is not an error, and never a stack trace. */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    exitWithError(err);
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyOnClosedPipe(process.stdout);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

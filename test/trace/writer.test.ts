@@ -112,4 +112,12 @@ describe('lapse dump', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/no such trace/);
   });
+
+  it('exits 0 quietly when its reader goes away (lapse dump | head -1)', () => {
+    const fixture = join(root, 'fixtures/traces/anthropic.lapse');
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${join(root, 'bin/lapse.js')}" dump "${fixture}" | head -1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
 });
