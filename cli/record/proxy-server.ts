@@ -8,6 +8,7 @@ import { newAgents, newStats, type ProxyStats, type RelayContext } from './relay
 import type { GuardedSink } from './sink.js';
 import { proxyBaseUrls, type Api, type Upstreams } from './upstreams.js';
 import { relayUpgrade } from './ws-relay.js';
+import { warmUpRelay } from './warm-up.js';
 import { UsageError } from '../util/errors.js';
 
 export interface ProxyOptions {
@@ -18,6 +19,8 @@ export interface ProxyOptions {
   port?: number;
   /** Where paths that are neither Anthropic's nor OpenAI's go (the harness's vendor). */
   defaultApi?: Api;
+  /** Rehearse one exchange through the relay code at start (default true; see warm-up.ts). */
+  warmUp?: boolean;
 }
 
 export interface ProxyHandle {
@@ -79,6 +82,9 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   });
   const port = (server.address() as { port: number }).port;
   const urls = proxyBaseUrls(port);
+  // Not awaited: the harness may start at once; its first request then finds the relay warm, or
+  // at worst warms it itself, as it would without the rehearsal.
+  if (opts.warmUp !== false) void warmUpRelay();
 
   let closing: Promise<void> | null = null;
   return {
