@@ -5,7 +5,8 @@ import type { Breakdown, RequestModel, Segment, SegmentKind, Turn } from './mode
 /**
  * Sets dependsOn/dependency on every request, and returns the main thread (see mainThread). A request
  * depends on the latest-ending response whose tool calls it answers, else on the response named by
- * previous_response_id, else on the latest response that ended before it started — unless that one
+ * previous_response_id — or on a failed attempt at that same step that ended before it started (a
+ * retry) — else on the latest response that ended before it started — unless that one
  * is a side request (another thread than the main one) that overlapped the main thread's latest
  * response that ended before it started: then on that one. A title or summary request that ran
  * alongside the conversation must not take the conversation's place. Warm-ups neither depend nor
@@ -22,6 +23,8 @@ export function linkDependencies(requests: RequestModel[]): string | null {
   // Pass 1 (start order): explicit links. They prove the same agent thread, so the thread key is
   // inherited (previous_response_id requests carry only new items, so their own key differs).
   const open: RequestModel[] = [];
+  /** Failed or aborted requests by the request they answered: candidates for a later retry. */
+  const failedAttempts = new Map<string, RequestModel[]>();
   for (const r of real) {
     let dep: RequestModel | null = null;
     for (const id of r.answersToolCallIds) {
@@ -40,6 +43,19 @@ export function linkDependencies(requests: RequestModel[]): string | null {
       }
     }
     if (dep) {
+      // A failed attempt at the same step that ended before this one started was waited on too.
+      const attempts = failedAttempts.get(dep.id);
+      let retryOf: RequestModel | null = null;
+      if (attempts) for (const f of attempts) if (f.endMs <= r.startMs && (retryOf === null || f.endMs > retryOf.endMs)) retryOf = f;
+      if (retryOf) {
+        r.dependsOn = retryOf.id;
+        r.dependency = 'retry';
+      }
+      if (r.status !== 'complete') {
+        const list = failedAttempts.get(dep.id) ?? [];
+        list.push(r);
+        failedAttempts.set(dep.id, list);
+      }
       if (dep.thread !== null) r.thread = dep.thread;
     } else open.push(r);
   }

@@ -21,8 +21,12 @@ export type DeltaKind = 'text' | 'thinking' | 'tool-args';
 /** The five places time can go along the critical path (design.md, "What the figures mean"). */
 export type SegmentKind = 'modelWait' | 'modelStream' | 'tool' | 'user' | 'harness';
 
-/** How a request was linked to the one it waited on. */
-export type DependencyKind = 'tool-result' | 'previous-response' | 'time-order';
+/**
+ * How a request was linked to the one it waited on. `retry`: it carries the same tool results (or
+ * previous_response_id) as a failed or aborted request that ended before it started — the harness
+ * waited for that attempt, then tried again.
+ */
+export type DependencyKind = 'tool-result' | 'previous-response' | 'retry' | 'time-order';
 
 /** One content-bearing delta of a response, normalized across protocols. */
 export interface ContentDelta {

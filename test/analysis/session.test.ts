@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyseRecords } from '../../analysis/session.js';
 import type { SessionModel } from '../../analysis/model.js';
 import type { TraceRecord } from '../../format/types.js';
-import { anthropicTurn, byTime, exitAt, sessionRecord } from './helpers.js';
+import { anthropicTurn, byTime, exitAt, httpRecords, sessionRecord } from './helpers.js';
 import { scenarioRecords } from './scenario.js';
 
 function sumBreakdown(m: SessionModel): number {
@@ -187,6 +187,35 @@ describe('robustness', () => {
     const m = analyseRecords(recs);
     expect(m.requests[0].status).toBe('aborted');
     expect(m.requests[0].endMs).toBeCloseTo(m.durationMs, 9);
+    checkTiling(m);
+  });
+});
+
+describe('retries', () => {
+  it('puts a failed attempt the harness waited on, and its retry, on the critical path', () => {
+    const body = { model: 'claude-test', stream: true, system: 'You are an agent.', messages: [{ role: 'user', content: 'first prompt' }, { role: 'assistant', content: 'x' }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'ok' }] }] };
+    const m = analyseRecords(
+      byTime(
+        [sessionRecord()],
+        anthropicTurn({ id: 'A', startMs: 100, headMs: 120, firstMs: 300, endMs: 500, deltas: ['a'], tools: [{ id: 't1', name: 'Bash', args: '{}' }] }),
+        // the tool ran 500–1000; the answer's first attempt gets a 529 …
+        httpRecords({ id: 'F', body, startMs: 1000, headMs: 1050, eventMs: [1050], chunks: ['{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'], endMs: 1050, status: 529, outcome: 'complete' }),
+        // … the SDK backs off and retries
+        anthropicTurn({ id: 'B', startMs: 1600, headMs: 1620, firstMs: 1800, endMs: 2000, deltas: ['done'], answers: ['t1'], history: 1 }),
+        exitAt(2100),
+      ),
+    );
+    const byId = new Map(m.requests.map((r) => [r.id, r]));
+    expect(byId.get('F')!.status).toBe('error');
+    expect(byId.get('F')!.critical).toBe(true);
+    expect(byId.get('F')!.dependsOn).toBe('A');
+    expect(byId.get('B')!.dependsOn).toBe('F');
+    expect(byId.get('B')!.dependency).toBe('retry');
+    expect(m.sideRequests).not.toContain('F');
+    // the attempt's 50 ms are model wait; the back-off until the retry is the harness's
+    const f = m.criticalPath.filter((s) => s.requestId === 'F');
+    expect(f.map((s) => s.kind)).toEqual(['modelWait', 'harness']);
+    expect(f[1].endMs - f[1].startMs).toBeCloseTo(550, 6);
     checkTiling(m);
   });
 });
