@@ -30,6 +30,8 @@ export class ResponseTap {
   private tail: Buffer = Buffer.alloc(0);
   /** The event stream turned out not to be UTF-8: the rest of the body is kept as raw chunks. */
   private bytesMode = false;
+  /** The end of the last raw chunk when it may be the start of a key, held for the next one. */
+  private held: Buffer | null = null;
   private inflater: Transform | null = null;
   /** Arrival times of wire chunks handed to the inflater and not yet fully decoded. */
   private pending: Micros[] = [];
@@ -107,10 +109,7 @@ export class ResponseTap {
   // Text is decoded by hand rather than with a TextDecoder: a decoder would drop a leading BOM and
   // turn bytes that are not UTF-8 into U+FFFD, and the trace must rebuild every byte of the body.
   private emit(bytes: Buffer, t: Micros): void {
-    if (!this.splitter || this.bytesMode) {
-      this.sink.write({ kind: 'http-data', t, id: this.id, chunk: { enc: 'bytes', bytes } });
-      return;
-    }
+    if (!this.splitter || this.bytesMode) return this.writeChunk(bytes, t);
     const data = this.tail.length ? Buffer.concat([this.tail, bytes]) : bytes;
     const cut = wholeCharacters(data);
     const whole = data.subarray(0, cut);
@@ -125,11 +124,29 @@ export class ResponseTap {
     const pending = this.splitter?.flush() ?? '';
     this.tail = Buffer.alloc(0);
     const bytes = pending ? Buffer.concat([Buffer.from(pending, 'utf8'), data]) : data;
-    if (bytes.length) this.sink.write({ kind: 'http-data', t, id: this.id, chunk: { enc: 'bytes', bytes } });
+    if (bytes.length) this.writeChunk(bytes, t);
   }
 
-  /** An unterminated last event still goes into the trace, as the raw text it was. */
+  /**
+   * A raw chunk for the trace. Redaction works record by record, so a key cut by a chunk boundary
+   * would be stored half in the clear: a chunk's end that may start a key (`sk-…`) is held back and
+   * goes with the next chunk (the bytes and their order are unchanged).
+   */
+  private writeChunk(bytes: Buffer, t: Micros): void {
+    const data = this.held ? Buffer.concat([this.held, bytes]) : bytes;
+    this.held = null;
+    const cut = keyStartAtEnd(data);
+    if (cut < data.length) this.held = Buffer.from(data.subarray(cut));
+    if (cut > 0) this.sink.write({ kind: 'http-data', t, id: this.id, chunk: { enc: 'bytes', bytes: cut < data.length ? data.subarray(0, cut) : data } });
+  }
+
+  /** An unterminated last event still goes into the trace, as the raw text it was (and a held chunk end). */
   private flushText(): void {
+    if (this.held) {
+      const held = this.held;
+      this.held = null;
+      this.sink.write({ kind: 'http-data', t: this.lastT, id: this.id, chunk: { enc: 'bytes', bytes: held } });
+    }
     if (!this.splitter || this.bytesMode) return;
     if (this.tail.length) return this.keepBytes(this.tail, this.lastT); // the body ended inside a character
     const rest = this.splitter.flush();
@@ -154,4 +171,13 @@ function wholeCharacters(b: Buffer): number {
     }
   }
   return b.length;
+}
+
+const KEY_START_AT_END = /(?<![A-Za-z0-9_])s(?:k(?:-[A-Za-z0-9_-]*)?)?$/;
+
+/** Where a possible key (`sk-…`, or just `s`/`sk` that may become one) starts at the end of `b`; b.length if none. */
+function keyStartAtEnd(b: Buffer): number {
+  const from = Math.max(0, b.length - 256);
+  const m = KEY_START_AT_END.exec(b.toString('latin1', from));
+  return m ? from + m.index : b.length;
 }

@@ -203,9 +203,14 @@ export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs `node bin/lapse.js ARGS` to its end (killed after `timeoutMs`). */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; stdin?: string } = {}): Promise<CliRun> {
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+  return runNode([LAPSE, ...args], { ...opts, env: opts.env ?? cliEnv() });
+}
+
+/** Runs `node ARGS` to its end without blocking this process's event loop (the upstreams live here). */
+export function runNode(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [LAPSE, ...args], { env: opts.env ?? cliEnv(), cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -226,22 +231,28 @@ export interface CliServer {
   done: Promise<CliRun>;
 }
 
-/** Starts a long-running command (`proxy`, `replay`, `view`) and waits until its stdout matches `ready`. */
-export async function startCli(args: string[], ready: RegExp, opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliServer & { match: RegExpExecArray }> {
+/**
+ * Starts a long-running command (`proxy`, `replay`, `view`) and waits until its stdout matches
+ * `ready`. If it ends first, `match` is null and `early` holds how it ended.
+ */
+export async function startCli(args: string[], ready: RegExp, opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliServer & { match: RegExpExecArray | null; early: CliRun | null }> {
   const child = spawn(process.execPath, [LAPSE, ...args], { env: opts.env ?? cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  let ended: CliRun | null = null;
+  const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve((ended = { code, signal, stdout, stderr }))));
   const end = Date.now() + (opts.timeoutMs ?? 20_000);
+  const server = { child, stdout: () => stdout, stderr: () => stderr, done };
   for (;;) {
     const m = ready.exec(stdout);
-    if (m) return { child, stdout: () => stdout, stderr: () => stderr, done, match: m };
-    if (child.exitCode !== null || child.signalCode !== null || Date.now() > end) {
+    if (m) return { ...server, match: m, early: null };
+    if (ended) return { ...server, match: null, early: ended };
+    if (Date.now() > end) {
       child.kill('SIGKILL');
       const r = await done;
-      throw new Error(`lapse ${args.join(' ')} did not get ready (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      throw new Error(`lapse ${args.join(' ')} neither got ready nor ended in time: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     }
     await sleep(20);
   }

@@ -1,0 +1,72 @@
+// Every command that reads a trace, fed the same damaged, truncated, random and well-framed-nonsense
+// inputs (FUZZ_CASES of them, 10,000 by default; LAPSE_FUZZ_CASES to change): stats, simulate, dump and
+// export run their real actions in-process; replay, view and tui their loaders (reader-paths.ts). Each
+// must refuse with one line (UsageError / the viewer's LoadError → exit 2) or give a correct result;
+// never another exception, never a hang (a time limit per case), never unbounded memory.
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mutate, rng } from './trace-mutations.js';
+import { baseTraces } from './base-traces.js';
+import { isProperRefusal, READER_PATHS } from './reader-paths.js';
+import { removeTmpDirs, tmpDir } from './helpers.js';
+
+const FUZZ_CASES = Number(process.env.LAPSE_FUZZ_CASES ?? 10_000);
+const CASE_LIMIT_MS = 2_000;
+afterAll(() => removeTmpDirs());
+
+interface Tally {
+  ok: number;
+  refused: number;
+  failures: string[];
+  slowestMs: number;
+  totalMs: number;
+}
+
+describe(`every trace reader, ${FUZZ_CASES} bad inputs each`, () => {
+  it('stats, simulate, dump, export, replay, view, tui: a one-line refusal or a correct result, in time, memory bounded', async () => {
+    const bases = baseTraces();
+    const r = rng(4242);
+    const dir = tmpDir();
+    const names = Object.keys(READER_PATHS);
+    const tally = new Map<string, Tally>(names.map((n) => [n, { ok: 0, refused: 0, failures: [], slowestMs: 0, totalMs: 0 }]));
+    const heapStart = process.memoryUsage().heapUsed;
+    let heapPeak = heapStart;
+    const t0 = performance.now();
+    for (let i = 0; i < FUZZ_CASES; i++) {
+      const input = mutate(r, bases[i % bases.length]);
+      const file = join(dir, `case-${i % 64}.lapse`);
+      writeFileSync(file, input);
+      for (const name of names) {
+        const t = tally.get(name)!;
+        const start = performance.now();
+        try {
+          const problem = await READER_PATHS[name](file, i);
+          if (problem) t.failures.push(`case ${i}: ${problem}`);
+          else t.ok++;
+        } catch (err) {
+          if (isProperRefusal(err)) t.refused++;
+          else t.failures.push(`case ${i}: ${(err as Error)?.stack?.split('\n').slice(0, 3).join(' | ') ?? String(err)}`);
+        }
+        const dt = performance.now() - start;
+        t.totalMs += dt;
+        if (dt > t.slowestMs) t.slowestMs = dt;
+      }
+      if (i % 250 === 0) heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    }
+    const secs = (performance.now() - t0) / 1000;
+    for (const [name, t] of tally) {
+      console.log(`fuzz ${name.padEnd(8)}: ${FUZZ_CASES} inputs, ${t.ok} correct results, ${t.refused} one-line refusals, ${t.failures.length} failures, slowest ${t.slowestMs.toFixed(1)} ms, ${(t.totalMs / 1000).toFixed(1)} s in all`);
+    }
+    console.log(`fuzz: ${names.length} readers × ${FUZZ_CASES} inputs in ${secs.toFixed(1)} s, heap +${((heapPeak - heapStart) / 1e6).toFixed(1)} MB`);
+    const failures = [...tally].flatMap(([name, t]) => t.failures.slice(0, 3).map((f) => `${name} ${f}`));
+    expect(failures).toEqual([]);
+    for (const [name, t] of tally) {
+      expect({ name, slow: t.slowestMs < CASE_LIMIT_MS }).toEqual({ name, slow: true });
+      expect(t.ok + t.refused).toBe(FUZZ_CASES);
+      expect(t.ok).toBeGreaterThan(0);
+      expect(t.refused).toBeGreaterThan(0);
+    }
+    expect(heapPeak - heapStart).toBeLessThan(512e6);
+  }, 600_000);
+});
