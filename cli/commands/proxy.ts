@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { stderrLog } from '../record/log.js';
-import { parsePort, startSession } from '../record/session.js';
+import { parseHost, parsePort, startSession } from '../record/session.js';
 
 interface ProxyFlags {
   output?: string;
   port?: string;
+  host?: string;
   anthropicUpstream?: string;
   openaiUpstream?: string;
   watch?: string;
@@ -18,6 +19,7 @@ export function register(program: Command): void {
     .description('the recording proxy alone, for harnesses started elsewhere')
     .option('-o, --output <file>', 'trace file (default: a new file in the trace directory)')
     .option('--port <n>', 'port on 127.0.0.1 (default: any free port)')
+    .option('--host <addr>', 'address to listen on (default 127.0.0.1; anything else is reachable from other machines, and warned about)')
     .option('--anthropic-upstream <url>', 'where Anthropic requests go (default: $ANTHROPIC_BASE_URL, else https://api.anthropic.com)')
     .option('--openai-upstream <url>', 'where OpenAI requests go (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)')
     .option('--watch <dir>', 'also record file changes under this directory')
@@ -31,6 +33,7 @@ trace and prints a summary.
 
 Example:
   lapse proxy --port 8787 --watch .
+  lapse proxy --host 0.0.0.0 --port 8787   # a harness in a container or VM (warned: reachable from outside)
   # in another terminal:
   ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude
   OPENAI_BASE_URL=http://127.0.0.1:8787/v1 my-agent
@@ -38,6 +41,8 @@ Example:
     )
     .action(async (flags: ProxyFlags) => {
       const log = stderrLog(Boolean(flags.quiet));
+      const { host, warning } = parseHost(flags.host, 'proxy');
+      if (warning) process.stderr.write(`${warning}\n`);
       const session = await startSession({
         output: flags.output,
         harness: 'proxy',
@@ -45,6 +50,7 @@ Example:
         anthropicUpstream: flags.anthropicUpstream,
         openaiUpstream: flags.openaiUpstream,
         port: flags.port === undefined ? undefined : parsePort(flags.port),
+        host,
         watch: flags.watch ?? false,
         redact: flags.redact,
         defaultApi: 'openai',
@@ -60,7 +66,7 @@ Example:
           '',
         ].join('\n'),
       );
-      log.info(`proxy on http://127.0.0.1:${proxy.port} → ${session.tracePath}`);
+      log.info(`proxy on ${proxy.anthropicBaseUrl} → ${session.tracePath}`);
       log.info(`upstreams: anthropic ${session.upstreams.anthropic}, openai ${session.upstreams.openai}; Ctrl-C to finish`);
       void session.startWatching();
       await new Promise<void>((resolve) => {

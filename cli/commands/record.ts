@@ -4,13 +4,14 @@ import { UsageError } from '../util/errors.js';
 import { childArgs, childEnv, defaultApiFor, harnessName } from '../record/harness.js';
 import { runChild, SpawnError } from '../record/child.js';
 import { stderrLog } from '../record/log.js';
-import { parsePort, startSession } from '../record/session.js';
+import { parseHost, parsePort, startSession } from '../record/session.js';
 
 interface RecordFlags {
   output?: string;
   anthropicUpstream?: string;
   openaiUpstream?: string;
   port?: string;
+  host?: string;
   watch?: string | boolean;
   redact: boolean;
   quiet?: boolean;
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     .option('--anthropic-upstream <url>', 'where Anthropic requests go (default: $ANTHROPIC_BASE_URL, else https://api.anthropic.com)')
     .option('--openai-upstream <url>', 'where OpenAI requests go (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)')
     .option('--port <n>', 'proxy port on 127.0.0.1 (default: any free port)')
+    .option('--host <addr>', 'address the proxy listens on (default 127.0.0.1; anything else is reachable from other machines, and warned about)')
     .option('--watch <dir>', 'record file changes under this directory (default: the current directory)')
     .option('--no-watch', 'do not record file changes')
     .option('--no-redact', 'keep API keys and auth headers in the trace (default: they become fingerprints)')
@@ -49,6 +51,8 @@ Examples:
     )
     .action(async (cmd: string, args: string[], flags: RecordFlags) => {
       const log = stderrLog(Boolean(flags.quiet));
+      const { host, warning } = parseHost(flags.host, 'record');
+      if (warning) process.stderr.write(`${warning}\n`);
       const harness = harnessName(cmd, args);
       const session = await startSession({
         output: flags.output,
@@ -57,13 +61,14 @@ Examples:
         anthropicUpstream: flags.anthropicUpstream,
         openaiUpstream: flags.openaiUpstream,
         port: flags.port === undefined ? undefined : parsePort(flags.port),
+        host,
         watch: flags.watch === false ? false : typeof flags.watch === 'string' ? flags.watch : process.cwd(),
         redact: flags.redact,
         defaultApi: defaultApiFor(harness),
         log,
       });
       const { proxy, sink } = session;
-      log.info(`recording ${harness} through http://127.0.0.1:${proxy.port} → ${session.tracePath}`);
+      log.info(`recording ${harness} through ${proxy.anthropicBaseUrl} → ${session.tracePath}`);
 
       const argv = childArgs(cmd, args, proxy.openaiBaseUrl);
       let exitCode: number;

@@ -17,6 +17,8 @@ export interface ProxyOptions {
   log: Log;
   /** 0 or undefined: an ephemeral port. */
   port?: number;
+  /** Address to listen on (default 127.0.0.1; the commands warn about anything that is not loopback). */
+  host?: string;
   /** Where paths that are neither Anthropic's nor OpenAI's go (the harness's vendor). */
   defaultApi?: Api;
   /** Rehearse one exchange through the relay code at start (default true; see warm-up.ts). */
@@ -25,7 +27,7 @@ export interface ProxyOptions {
 
 export interface ProxyHandle {
   port: number;
-  /** `http://127.0.0.1:PORT` (ANTHROPIC_BASE_URL) and `…/v1` (OPENAI_BASE_URL). */
+  /** `http://127.0.0.1:PORT` (ANTHROPIC_BASE_URL) and `…/v1` (OPENAI_BASE_URL), with --host's address if given. */
   anthropicBaseUrl: string;
   openaiBaseUrl: string;
   stats: ProxyStats;
@@ -74,14 +76,19 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     s.on('close', () => sockets.delete(s));
   });
 
+  const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new UsageError(`port ${opts.port} is already in use on 127.0.0.1`) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new UsageError(`port ${opts.port} is already in use on ${host}`)
+          : new UsageError(`cannot listen on ${host}:${opts.port ?? 0}: ${err.code ?? err.message}`),
+      ),
     );
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, host.replace(/^\[|\]$/g, ''), () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  const urls = proxyBaseUrls(port);
+  const urls = proxyBaseUrls(port, host);
   // Not awaited: the harness may start at once; its first request then finds the relay warm, or
   // at worst warms it itself, as it would without the rehearsal.
   if (opts.warmUp !== false) void warmUpRelay();

@@ -10,7 +10,7 @@ import { startProxy, type ProxyHandle } from './proxy-server.js';
 import { GuardedSink } from './sink.js';
 import { WorkerSink } from './worker-sink.js';
 import { summarize } from './summarize.js';
-import { resolveUpstreams, type Api, type Upstreams } from './upstreams.js';
+import { isLoopbackHost, resolveUpstreams, type Api, type Upstreams } from './upstreams.js';
 import { WorkspaceWatcher, type ScanResult } from './watch/workspace-watcher.js';
 
 export interface SessionOptions {
@@ -22,6 +22,8 @@ export interface SessionOptions {
   anthropicUpstream?: string;
   openaiUpstream?: string;
   port?: number;
+  /** --host: the address the proxy listens on (default 127.0.0.1). */
+  host?: string;
   /** Directory to watch, or false. */
   watch: string | false;
   redact: boolean;
@@ -40,6 +42,19 @@ export interface RecordingSession {
   startWatching(): Promise<ScanResult> | null;
   /** Ends everything in order and returns the summary lines. */
   finish(reason: string): Promise<string[]>;
+}
+
+/**
+ * --host: the address itself, and a warning to print (even with --quiet) when it is not loopback:
+ * whoever can reach it can use the proxy, and with it the harness's credentials' upstreams.
+ */
+export function parseHost(v: string | undefined, command: string): { host: string | undefined; warning: string | null } {
+  if (v === undefined) return { host: undefined, warning: null };
+  if (!v.trim()) throw new UsageError('--host needs an address (e.g. 127.0.0.1)');
+  return {
+    host: v,
+    warning: isLoopbackHost(v) ? null : `lapse ${command}: warning: listening on ${v}: anyone who can reach this address can send requests through the proxy to your upstreams, and they go into your trace`,
+  };
 }
 
 export function parsePort(v: string): number {
@@ -66,7 +81,7 @@ export async function startSession(opts: SessionOptions): Promise<RecordingSessi
   const sink = new GuardedSink(writer, opts.log);
   let proxy: ProxyHandle;
   try {
-    proxy = await startProxy({ sink, upstreams, log: opts.log, port: opts.port, defaultApi: opts.defaultApi });
+    proxy = await startProxy({ sink, upstreams, log: opts.log, port: opts.port, host: opts.host, defaultApi: opts.defaultApi });
   } catch (err) {
     await writer.close();
     rmSync(tracePath, { force: true }); // nothing recorded: leave no empty trace behind

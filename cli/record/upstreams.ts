@@ -81,8 +81,16 @@ export function targetUrl(base: string, api: Api, pathAndQuery: string): URL {
   return new URL(b.origin + basePath + rest);
 }
 
-/** The base URLs a harness should use to reach the proxy. */
-export function proxyBaseUrls(port: number): { anthropic: string; openai: string; origin: string } {
-  const origin = `http://127.0.0.1:${port}`;
+/** The base URLs a harness should use to reach the proxy (a wildcard bind is reached on 127.0.0.1). */
+export function proxyBaseUrls(port: number, host = '127.0.0.1'): { anthropic: string; openai: string; origin: string } {
+  const h = host.replace(/^\[|\]$/g, '');
+  const reach = h === '0.0.0.0' || h === '' ? '127.0.0.1' : h === '::' ? '[::1]' : h.includes(':') ? `[${h}]` : h;
+  const origin = `http://${reach}:${port}`;
   return { origin, anthropic: origin, openai: `${origin}/v1` };
+}
+
+/** Whether an address (what --host names) is loopback only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
