@@ -32,6 +32,10 @@ export class ResponseTap {
   private bytesMode = false;
   /** The end of the last raw chunk when it may be the start of a key, held for the next one. */
   private held: Buffer | null = null;
+  /** Text without a line break, not yet given to the splitter (it cannot end an event). */
+  private waiting: string[] = [];
+  /** The text given to the splitter last ended in CR (a CRLF or CR line ending may complete with any text). */
+  private endsInCR = false;
   private inflater: Transform | null = null;
   /** Arrival times of wire chunks handed to the inflater and not yet fully decoded. */
   private pending: Micros[] = [];
@@ -115,13 +119,30 @@ export class ResponseTap {
     const whole = data.subarray(0, cut);
     if (!isUtf8(whole)) return this.keepBytes(data, t);
     this.tail = Buffer.from(data.subarray(cut));
-    for (const text of this.splitter.push(whole.toString('utf8'))) this.sink.write({ kind: 'http-data', t, id: this.id, sse: { form: 'raw', text } });
+    const text = whole.toString('utf8');
+    // A long event arrives as many chunks without a line break; the splitter rescans what it holds on
+    // every push, so they wait here and go in together (one scan instead of one per chunk).
+    if (!this.endsInCR && text.indexOf('\n') === -1 && text.indexOf('\r') === -1) {
+      if (text) this.waiting.push(text);
+      return;
+    }
+    const all = this.waiting.length ? this.waiting.join('') + text : text;
+    this.waiting = [];
+    this.endsInCR = all.charCodeAt(all.length - 1) === 13;
+    for (const ev of this.splitter.push(all)) this.sink.write({ kind: 'http-data', t, id: this.id, sse: { form: 'raw', text: ev } });
+  }
+
+  /** The splitter's pending text and the text waiting for it. */
+  private takePending(): string {
+    const pending = (this.splitter?.flush() ?? '') + this.waiting.join('');
+    this.waiting = [];
+    return pending;
   }
 
   /** Not UTF-8: what is pending and everything after it goes into the trace as raw bytes. */
   private keepBytes(data: Buffer, t: Micros): void {
     this.bytesMode = true;
-    const pending = this.splitter?.flush() ?? '';
+    const pending = this.takePending();
     this.tail = Buffer.alloc(0);
     const bytes = pending ? Buffer.concat([Buffer.from(pending, 'utf8'), data]) : data;
     if (bytes.length) this.writeChunk(bytes, t);
@@ -149,7 +170,7 @@ export class ResponseTap {
     }
     if (!this.splitter || this.bytesMode) return;
     if (this.tail.length) return this.keepBytes(this.tail, this.lastT); // the body ended inside a character
-    const rest = this.splitter.flush();
+    const rest = this.takePending();
     if (rest) this.sink.write({ kind: 'http-data', t: this.lastT, id: this.id, sse: { form: 'raw', text: rest } });
   }
 
