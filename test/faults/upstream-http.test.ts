@@ -341,12 +341,21 @@ describe('upstream faults, HTTP', () => {
   it('a 10 MB single event: the same message through lapse; the trace holds the event whole', async () => {
     const text = 'lorem ipsum dolor sit amet '.repeat(400_000).slice(0, 10 * 1024 * 1024);
     const events = anthropicEvents([text], 2_000_000);
+    const took: number[] = [];
     const a = await both(async (_req, res) => {
       await stream(res, events, 0);
       res.end();
-    }, (b, ev) => anthropicStream(b.anthropic, ev));
+    }, async (b, ev) => {
+      const t0 = performance.now();
+      const v = await anthropicStream(b.anthropic, ev);
+      took.push(performance.now() - t0);
+      return v;
+    });
     expect(a.proxied).toEqual(a.direct);
     expect(a.direct.value).toEqual({ text: `sha:${sha(text)}:${text.length}` });
+    // A tolerance, not a speed limit: the recording beside the relay must not hold the stream up for
+    // seconds (it once rescanned the growing event on every chunk: ~7 s here).
+    expect(took[1]).toBeLessThan(took[0] * 5 + 3000);
     const data = ofKind(a.trace.records, 'http-data');
     const big = data.find((d) => JSON.stringify(sseData(d.sse!) ?? '').length > 10_000_000);
     expect(big).toBeDefined();
