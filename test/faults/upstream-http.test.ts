@@ -118,7 +118,7 @@ describe('upstream faults, HTTP', () => {
     const events = anthropicEvents(['Hello', ' wor', 'ld'], 3);
     const handler: Handler = async (req, res) => {
       await stream(res, events.slice(0, 4));
-      await sleep(100);
+      await sleep(200); // the events reach the client before the reset, in both runs
       req.socket.resetAndDestroy();
     };
     const a = await both(handler, (b, ev) => anthropicStream(b.anthropic, ev));
@@ -132,7 +132,7 @@ describe('upstream faults, HTTP', () => {
     const chat = chatEvents(['a', 'b', 'c']);
     const o = await both(async (req, res) => {
       await stream(res, chat.slice(0, 3));
-      await sleep(100);
+      await sleep(200); // the events reach the client before the reset, in both runs
       req.socket.resetAndDestroy();
     }, (b, ev) => chatStream(b.openai, ev));
     expect(o.proxied).toEqual(o.direct);
