@@ -125,6 +125,8 @@ export class TraceEncoder {
         return {
           ...rec,
           url: this.redact ? redactUrl(rec.url) : rec.url,
+          // a key can travel as a subprotocol (`openai-insecure-api-key.sk-…`)
+          protocol: this.redact ? redactText(rec.protocol) : rec.protocol,
           headers: this.headers(rec.headers),
           responseHeaders: rec.responseHeaders ? this.headers(rec.responseHeaders) : undefined,
         };

@@ -5,6 +5,10 @@ import { FORMAT_MAGIC } from './types.js';
 
 export const MAGIC_BYTES = new TextEncoder().encode(FORMAT_MAGIC); // 'LAPSE'
 export const FILE_HEADER_LENGTH = MAGIC_BYTES.length + 3; // + major, minor, flags
+/** Byte offset of the flags in the file header. */
+export const FLAGS_OFFSET = MAGIC_BYTES.length + 2;
+/** Set by the writer while the trace is being written, cleared when it closes it cleanly. */
+export const FLAG_OPEN = 1;
 export const FRAME_HEADER_LENGTH = 9; // u32 length, u32 crc32, u8 codec
 export const MAX_FRAME_PAYLOAD = 256 * 1024 * 1024;
 export const MAX_FRAME_PLAINTEXT = 1024 * 1024 * 1024;

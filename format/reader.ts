@@ -1,7 +1,7 @@
 // Bytes → records, in one streaming pass. Runs in Node and in the browser (no node: imports).
 import { applyPatchShared } from './patch.js';
 import { TraceFormatError } from './errors.js';
-import { Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, MAGIC_BYTES, MAX_FRAME_PAYLOAD, inflateFrame, isKnownCodec } from './frame.js';
+import { Dictionary, FILE_HEADER_LENGTH, FLAGS_OFFSET, FLAG_OPEN, FRAME_HEADER_LENGTH, MAGIC_BYTES, MAX_FRAME_PAYLOAD, inflateFrame, isKnownCodec } from './frame.js';
 import { crc32 } from './crc32.js';
 import { concatBytes } from './bytes.js';
 import { packr, withStringTable } from './packr.js';
@@ -23,6 +23,7 @@ export class TraceStreamReader {
   private pending: Uint8Array = new Uint8Array(0);
   private offset = 0; // file offset of pending[0]
   private headerRead = false;
+  private flags = 0;
   private t = 0;
   private readonly strings: string[] = [];
   private readonly bodies = new Map<string, unknown>();
@@ -91,7 +92,11 @@ export class TraceStreamReader {
       if (this.bytes === 0) throw new TraceFormatError('empty file: not a lapse trace');
       throw new TraceFormatError('not a lapse trace (file too short for its header)');
     }
-    return { truncated: this.stopped !== null || this.pending.length > 0, damage: this.stopped };
+    // A writer that never closed the file (kill -9, a full disk) left its open flag set: the trace may
+    // end at a frame boundary and still be missing its tail.
+    const unfinished = (this.flags & FLAG_OPEN) !== 0 ? 'the recorder did not finish this trace (killed, or its disk filled up)' : null;
+    const damage = this.stopped ?? (this.pending.length > 0 ? null : unfinished);
+    return { truncated: this.stopped !== null || this.pending.length > 0 || unfinished !== null, damage };
   }
 
   private checkMagicPrefix(): void {
@@ -110,6 +115,7 @@ export class TraceStreamReader {
     }
     if (major < 1) throw new TraceFormatError(`not a lapse trace (format version ${major}.${minor} does not exist)`);
     this.version = { major, minor };
+    this.flags = this.pending[FLAGS_OFFSET];
     this.headerRead = true;
   }
 
@@ -170,6 +176,11 @@ export class TraceStreamReader {
     const rec = this.validate(v, frameOffset);
     if (!rec) return null;
     this.t += rec.t;
+    if (this.t < 0) {
+      // records may be written slightly out of order, but nothing happens before the session starts
+      this.stop(`damaged record in frame at byte ${frameOffset} (time before the session start)`);
+      return null;
+    }
     rec.t = this.t;
     if (rec.kind === 'http-request' && this.resolveBodies) this.resolveRequestBody(rec);
     else if (rec.kind === 'http-data' && rec.sse) {

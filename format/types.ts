@@ -217,6 +217,9 @@ export interface TraceReadResult {
   truncated: boolean;
   /** Byte length read. */
   bytes: number;
-  /** Set when reading stopped at a damaged frame (the records before it are returned, truncated is true). */
+  /**
+   * Why the trace is incomplete, when it is more than "the file ends inside a record": reading stopped
+   * at a damaged frame, or the writer never closed the file (records before either are returned).
+   */
   damage?: string;
 }

@@ -21,7 +21,7 @@ function isBody(v: unknown): boolean {
   if (!isObj(v)) return false;
   switch (v.enc) {
     case 'json':
-      return 'value' in v;
+      return v.value !== undefined;
     case 'patch':
       return isStr(v.base) && Array.isArray(v.ops) && v.ops.every((op) => isObj(op) && isStr(op.op) && isStr(op.path));
     case 'text':

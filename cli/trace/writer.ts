@@ -3,6 +3,7 @@
 // recording (with one warning) instead of throwing into the caller.
 import { openSync, closeSync, write as fsWrite, fsync, close as fsClose, chmodSync } from 'node:fs';
 import { readFile, open, rename } from 'node:fs/promises';
+import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
 import { TraceEncoder, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord } from '../../format/index.js';
 import { UsageError } from '../util/errors.js';
 import { LAPSE_VERSION } from '../util/version.js';
@@ -83,7 +84,9 @@ export class TraceWriter {
       upstreams: init.upstreams,
       redacted: init.redact,
     };
-    w.enqueueRaw(encoder.encodeHeader(session));
+    const header = encoder.encodeHeader(session);
+    header[FLAGS_OFFSET] |= FLAG_OPEN; // cleared by close(): a reader then knows the trace is whole
+    w.enqueueRaw(header);
     w.flush();
     return w;
   }
@@ -129,6 +132,7 @@ export class TraceWriter {
     const fd = this.fd;
     this.fd = null;
     if (fd === null) return;
+    if (!this.failure) await new Promise<void>((resolve) => fsWrite(fd, new Uint8Array([0]), 0, 1, FLAGS_OFFSET, () => resolve()));
     await new Promise<void>((resolve) => fsync(fd, () => fsClose(fd, () => resolve())));
     if (!this.failure && this.compactOnClose) await this.compact();
   }

@@ -109,9 +109,9 @@ describe('recorder faults', () => {
     expect(events).toEqual(events.map((_, k) => k));
     expect(events.length - 1).toBeGreaterThanOrEqual(settled);
     expect(events.length - 1).toBeLessThanOrEqual(atKill + 5);
-    // The exchange never ended: no http-end, no process-exit. (Whether the reader can say
-    // "truncated" depends on where the kill fell: inside a frame, yes; between two frames the file
-    // looks complete; see the README.)
+    // The exchange never ended: no http-end, no process-exit; and wherever the kill fell (inside a
+    // frame, or between two), the trace says it is truncated (the header's open flag was never cleared).
+    expect(read.truncated).toBe(true);
     expect(ofKind(read.records, 'http-end')).toHaveLength(0);
     expect(ofKind(read.records, 'process-exit')).toHaveLength(0);
     const cut = readTrace(bytes.subarray(0, bytes.length - 3));

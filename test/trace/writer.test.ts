@@ -29,6 +29,9 @@ describe('TraceWriter', () => {
     const mid = loadTrace(path);
     expect(statSync(path).size).toBeGreaterThan(before);
     expect(mid.records.map((r) => r.kind)).toEqual(['session', 'http-request', 'http-end']);
+    // a copy taken now is what a kill -9 would leave: whole frames, but marked unfinished
+    expect(mid.truncated).toBe(true);
+    expect(mid.damage).toMatch(/did not finish/);
     w.marker('done');
     await w.close();
     await w.close();
