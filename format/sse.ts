@@ -6,31 +6,56 @@ import type { SseEvent } from './types.js';
  * and \r line endings and events split across chunks; `push` returns the events a chunk completed.
  */
 export class SseSplitter {
-  private buf = '';
+  /** The unfinished event, as the chunks it arrived in (joined only once it is complete). */
+  private parts: string[] = [];
+  private length = 0;
+  /** The last (up to) three characters of the unfinished event: a blank line may straddle chunks. */
+  private tail = '';
 
   push(text: string): string[] {
-    this.buf += text;
     const out: string[] = [];
-    let start = 0;
-    for (;;) {
-      const end = findEventEnd(this.buf, start);
-      if (end === -1) break;
-      out.push(this.buf.slice(start, end));
-      start = end;
+    // Only the new chunk (and the tail before it) is scanned: a long event arriving in many small
+    // chunks costs its length once, not once per chunk.
+    const window = this.tail + text;
+    const end = findEventEnd(window, 0);
+    if (end === -1) {
+      if (text) {
+        this.parts.push(text);
+        this.length += text.length;
+        this.tail = window.slice(-3);
+      }
+      return out;
     }
-    if (start > 0) this.buf = this.buf.slice(start);
+    let rest = this.parts.join('') + text;
+    let cut = this.length - this.tail.length + end;
+    this.parts = [];
+    this.length = 0;
+    this.tail = '';
+    for (;;) {
+      out.push(rest.slice(0, cut));
+      rest = rest.slice(cut);
+      cut = findEventEnd(rest, 0);
+      if (cut === -1) break;
+    }
+    if (rest) {
+      this.parts.push(rest);
+      this.length = rest.length;
+      this.tail = rest.slice(-3);
+    }
     return out;
   }
 
   /** Whatever is left when the stream ends (an unterminated event), or ''. */
   flush(): string {
-    const rest = this.buf;
-    this.buf = '';
+    const rest = this.parts.join('');
+    this.parts = [];
+    this.length = 0;
+    this.tail = '';
     return rest;
   }
 
   get pending(): number {
-    return this.buf.length;
+    return this.length;
   }
 }
 

@@ -111,3 +111,26 @@ describe('compactTrace', () => {
     expect(compactTrace(bytes.subarray(0, bytes.length - 1))).toBeNull();
   });
 });
+
+describe('SseSplitter', () => {
+  it('splits events across any chunking and line-ending style, and scans a long event once', async () => {
+    const { SseSplitter } = await import('../../format/index.js');
+    const events = ['event: a\ndata: {"x":1}\n\n', 'data: two\r\n\r\n', 'event: c\rdata: 3\r\r', `data: ${'z'.repeat(200_000)}\n\n`, ': comment\ndata: [DONE]\n\n'];
+    const text = events.join('');
+    for (const size of [1, 2, 3, 7, 64, 1000, text.length]) {
+      const sp = new SseSplitter();
+      const got: string[] = [];
+      for (let o = 0; o < text.length; o += size) got.push(...sp.push(text.slice(o, o + size)));
+      expect(got).toEqual(events);
+      expect(sp.flush()).toBe('');
+    }
+    // 200 KB in 1-byte chunks would be ~2·10¹⁰ character visits if rescanned per chunk
+    const sp = new SseSplitter();
+    const t0 = performance.now();
+    const big = `data: ${'q'.repeat(200_000)}\n\n`;
+    let n = 0;
+    for (let o = 0; o < big.length; o += 10) n += sp.push(big.slice(o, o + 10)).length;
+    expect(n).toBe(1);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+});
