@@ -46,16 +46,4 @@ export function handshakeExtras(h: Headers): string[] {
   return out;
 }
 
-/** Header object for a trace record: lower-case names, repeated headers as arrays. */
-export function recordHeaders(raw: string[]): Headers {
-  const out: Headers = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    const value = raw[i + 1];
-    const prev = out[name];
-    if (prev === undefined) out[name] = value;
-    else if (Array.isArray(prev)) prev.push(value);
-    else out[name] = [prev, value];
-  }
-  return out;
-}
+export { recordHeaders } from '../record/headers.js';
