@@ -2,9 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { exitWithError } from './util/errors.js';
 import { LAPSE_VERSION } from './util/version.js';
-import { COMMANDS } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 
-export function buildProgram(): Command {
+export function buildProgram(registrars: ReadonlyArray<(program: Command) => void>): Command {
   const program = new Command();
   program
     .name('lapse')
@@ -25,7 +25,7 @@ Traces live in $LAPSE_HOME (default ~/.local/share/lapse/traces); a TRACE argume
 to use the newest one.`,
     );
   program.exitOverride();
-  for (const register of COMMANDS) register(program);
+  for (const register of registrars) register(program);
   return program;
 }
 
@@ -39,7 +39,7 @@ function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
 
 export async function main(argv: string[]): Promise<void> {
   exitQuietlyOnClosedPipe(process.stdout);
-  const program = buildProgram();
+  const program = buildProgram(await loadCommands(argv.slice(2)));
   try {
     await program.parseAsync(argv);
   } catch (err) {
