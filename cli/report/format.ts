@@ -60,15 +60,10 @@ export function formatPct(part: number, whole: number): string {
   return `${p < 10 && p > 0 ? p.toFixed(1) : Math.round(p)} %`;
 }
 
-export const KINDS: readonly SegmentKind[] = ['modelWait', 'modelStream', 'tool', 'user', 'harness'];
+import { SEGMENT_KINDS, SEGMENT_LABEL } from '../../analysis/kinds.js';
 
-export const KIND_LABEL: Record<SegmentKind, string> = {
-  modelWait: 'model wait (TTFT)',
-  modelStream: 'model stream',
-  tool: 'tools',
-  user: 'user',
-  harness: 'harness',
-};
+export const KINDS = SEGMENT_KINDS;
+export const KIND_LABEL = SEGMENT_LABEL;
 
 /** Colour per kind, and a glyph per kind so the bar still reads without colour. */
 const KIND_STYLE: Record<SegmentKind, { color: string; glyph: string }> = {

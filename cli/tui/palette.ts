@@ -6,7 +6,9 @@ import type { SegmentKind } from '../../analysis/model.js';
 
 export type Color = 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'gray' | 'white' | 'light-blue';
 
-export const KIND_ORDER: readonly SegmentKind[] = ['modelWait', 'modelStream', 'tool', 'user', 'harness'];
+import { SEGMENT_KINDS } from '../../analysis/kinds.js';
+
+export const KIND_ORDER = SEGMENT_KINDS;
 
 export const KIND_GLYPH: Readonly<Record<SegmentKind, string>> = {
   modelWait: '░',

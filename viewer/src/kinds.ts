@@ -1,15 +1,11 @@
 // The five places time goes (critical-path segment kinds): their names and colours, shared by every view.
 import type { Breakdown, SegmentKind } from '../../analysis/model.js';
 
-export const KINDS: readonly SegmentKind[] = ['modelWait', 'modelStream', 'tool', 'user', 'harness'];
+import { BREAKDOWN_KEY, SEGMENT_KINDS, SEGMENT_LABEL } from '../../analysis/kinds.js';
 
-export const KIND_LABEL: Record<SegmentKind, string> = {
-  modelWait: 'model wait (TTFT)',
-  modelStream: 'model stream',
-  tool: 'tools',
-  user: 'user',
-  harness: 'harness',
-};
+export const KINDS = SEGMENT_KINDS;
+export const KIND_LABEL = SEGMENT_LABEL;
+export const BREAKDOWN_FIELD = BREAKDOWN_KEY;
 
 export const KIND_SHORT: Record<SegmentKind, string> = {
   modelWait: 'wait',
@@ -28,13 +24,6 @@ export const KIND_COLOR: Record<SegmentKind, string> = {
   harness: '#8c8c8c',
 };
 
-export const BREAKDOWN_FIELD: Record<SegmentKind, keyof Breakdown> = {
-  modelWait: 'modelWaitMs',
-  modelStream: 'modelStreamMs',
-  tool: 'toolMs',
-  user: 'userMs',
-  harness: 'harnessMs',
-};
 
 export const SIDE_COLOR = '#7a5cc7';
 export const FILE_COLOR = '#d55e00';
