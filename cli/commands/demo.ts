@@ -1,6 +1,7 @@
 // `lapse demo`: the whole product with no API key and no network — a scripted agent recorded against
 // the built-in scripted model endpoint. `lapse demo --serve-model`: that endpoint alone.
 import type { Command } from 'commander';
+import { COMMANDS } from './index.js';
 import { runDemo } from '../agent/demo-run.js';
 import { AGENT_PROTOCOLS, type AgentProtocol } from '../agent/driver.js';
 import { requestLine, serveBanner } from '../model/banner.js';
@@ -28,8 +29,6 @@ function num(v: string, flag: string, ok: (n: number) => boolean, what: string):
   if (v.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new UsageError(`${flag} must be ${what} (got ${v})`);
   return n;
 }
-
-const NOT_BUILT = '(not built yet)';
 
 export function register(program: Command): void {
   const cmd = program
@@ -80,10 +79,8 @@ Examples:
       if (!AGENT_PROTOCOLS.includes(protocol)) throw new UsageError(`unknown --protocol ${flags.protocol} (one of ${AGENT_PROTOCOLS.join(', ')})`);
       const thinkMs = flags.thinkMs === undefined ? undefined : num(flags.thinkMs, '--think-ms', (n) => n >= 0, 'a number of ms ≥ 0');
       const testRunMs = flags.testMs === undefined ? undefined : num(flags.testMs, '--test-ms', (n) => n >= 0, 'a number of ms ≥ 0');
-      const isBuilt = (name: string): boolean => {
-        const c = program.commands.find((x) => x.name() === name);
-        return !!c && !c.description().endsWith(NOT_BUILT);
-      };
+      // Commands are loaded on demand (commands/index.ts), so ask the list, not the program.
+      const isBuilt = (name: string): boolean => COMMANDS.some(([n]) => n === name);
       let code: number;
       try {
         code = await runDemo({

@@ -1,6 +1,6 @@
 // Issue 4's correctness requirement, end to end: a session recorded through `lapse record` against the
 // scripted endpoint at TTFT 300 ms and 100 tokens/s must give back those figures (within 5 %) from
-// `lapse stats --json`, a breakdown that sums to the duration, and a side request off the critical path.
+// `lapse stats --json` (against what the endpoint's own log says it did), a breakdown that sums to the duration, and a side request off the critical path.
 // Needs dist/ (`npx tsc -p .`).
 import { describe, expect, it } from 'vitest';
 import type { AgentProtocol } from '../../cli/agent/driver.js';
@@ -43,16 +43,23 @@ describe('figures of a recorded session match the scripted endpoint', () => {
     // Every main request: the configured truth, and the token count the endpoint says it sent.
     const sentTokens = endpoint.log.filter((e) => !e.side && e.outputTokens > 0).map((e) => e.outputTokens);
     const figures = main.map((r) => ({ id: r.id, ttftMs: r.ttftMs, tokensPerSecond: r.tokensPerSecond, outputTokens: r.outputTokens }));
+    // The truth is what the endpoint really did: it aims at TTFT_MS and TPS, but on a loaded machine
+    // its own timers fire late, and lapse must report what happened, not what was configured.
+    const sent = endpoint.log.filter((e) => !e.side && e.outputTokens > 0);
+    expect(sent).toHaveLength(main.length);
     for (const [i, r] of main.entries()) {
-      // The session's first request pays real cold-start costs in the proxy and the endpoint (first
-      // upstream connection, first run of their code): 10–30 ms more under a loaded test run. It is
-      // checked against a wider bound; every later request, and the median, against 5 %.
-      const ok = i === 0 ? r.ttftMs !== null && Math.abs(r.ttftMs - TTFT_MS) / TTFT_MS <= 0.15 : within(r.ttftMs, TTFT_MS);
-      expect(ok, `TTFT of ${r.id}: ${JSON.stringify(figures)}`).toBe(true);
-      expect(within(r.tokensPerSecond, TPS), `tokens/s of ${r.id}: ${JSON.stringify(figures)}`).toBe(true);
+      const e = sent[i];
+      const trueTtft = e.firstContentAt! - e.arrivedAt;
+      const trueTps = e.outputTokens / ((e.endedAt! - e.firstContentAt!) / 1000);
+      // the endpoint itself stays near its settings (a sanity check of the fixture, loosely)
+      expect(Math.abs(trueTtft - TTFT_MS) / TTFT_MS, `endpoint TTFT ${trueTtft}`).toBeLessThan(0.5);
+      // The session's first request pays real cold-start costs in the proxy (first upstream connection,
+      // first run of its code): 10–30 ms more under a loaded test run. It is checked against a wider
+      // bound; every later request against 5 %.
+      const ok = i === 0 ? r.ttftMs !== null && Math.abs(r.ttftMs - trueTtft) / trueTtft <= 0.15 : within(r.ttftMs, trueTtft);
+      expect(ok, `TTFT of ${r.id} vs the endpoint's ${trueTtft.toFixed(1)} ms: ${JSON.stringify(figures)}`).toBe(true);
+      expect(within(r.tokensPerSecond, trueTps), `tokens/s of ${r.id} vs the endpoint's ${trueTps.toFixed(1)}: ${JSON.stringify(figures)}`).toBe(true);
     }
-    const ttfts = main.map((r) => r.ttftMs!).sort((a, b) => a - b);
-    expect(within(ttfts[Math.floor(ttfts.length / 2)], TTFT_MS), `median TTFT: ${JSON.stringify(figures)}`).toBe(true);
     expect(main.map((r) => r.outputTokens)).toEqual(sentTokens);
     expect(Math.min(...sentTokens)).toBeGreaterThanOrEqual(40);
 
@@ -65,8 +72,9 @@ describe('figures of a recorded session match the scripted endpoint', () => {
     // are the three main requests' waits and streams.
     const b = stats.breakdown;
     expect(b.modelWaitMs + b.modelStreamMs + b.toolMs + b.userMs + b.harnessMs).toBeCloseTo(stats.durationMs, 1);
-    expect(within(b.modelWaitMs, 3 * TTFT_MS) || (b.modelWaitMs > 3 * TTFT_MS && b.modelWaitMs < 3 * TTFT_MS * 1.1), `model wait ${b.modelWaitMs}`).toBe(true);
-    const streamTruth = sentTokens.reduce((n, t) => n + t, 0) / TPS * 1000;
+    const trueWait = sent.reduce((n, e) => n + (e.firstContentAt! - e.arrivedAt), 0);
+    expect(b.modelWaitMs >= trueWait * 0.95 && b.modelWaitMs <= trueWait * 1.1, `model wait ${b.modelWaitMs} vs ${trueWait}`).toBe(true);
+    const streamTruth = sent.reduce((n, e) => n + (e.endedAt! - e.firstContentAt!), 0);
     expect(within(b.modelStreamMs, streamTruth)).toBe(true);
     // The pause between the turns is user time: the agent's think time plus its own bookkeeping.
     expect(b.userMs).toBeGreaterThanOrEqual(THINK_MS);
