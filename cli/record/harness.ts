@@ -1,5 +1,5 @@
 // How a wrapped harness is pointed at the proxy (design.md "Pointing a harness at the proxy").
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import type { Api } from './upstreams.js';
 
 const INLINE_CODE = new Set(['-e', '--eval', '-p', '--print', '-c']);
@@ -18,11 +18,21 @@ export function harnessName(cmd: string, args: string[]): string {
         i++;
         continue;
       }
-      if (!a.startsWith('-')) return basename(a, extname(a));
+      if (!a.startsWith('-')) return scriptName(a);
     }
   }
   return prog.replace(/\.(c?js|mjs|exe)$/i, '');
 }
+
+/** A script's name; for a generic entry file (`agent/main.js`, `my-agent/index.js`) its folder's. */
+function scriptName(path: string): string {
+  const name = basename(path, extname(path));
+  if (!GENERIC_ENTRY.has(name)) return name;
+  const dir = basename(dirname(path));
+  return dir && dir !== '.' && dir !== '/' ? dir : name;
+}
+
+const GENERIC_ENTRY = new Set(['main', 'index', 'cli', 'app', 'run', 'start']);
 
 /** Where paths that name neither vendor go (HEAD /, /v1/models…): the harness's own vendor. */
 export function defaultApiFor(harness: string): Api {

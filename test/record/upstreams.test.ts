@@ -40,6 +40,8 @@ describe('pointing a harness at the proxy', () => {
     expect(harnessName('/usr/local/bin/codex', ['exec', 'x'])).toBe('codex');
     expect(harnessName('node', ['--inspect', 'agents/my-agent.js', '--x'])).toBe('my-agent');
     expect(harnessName('node', ['-e', 'console.log(1)'])).toBe('node');
+    expect(harnessName('/usr/bin/node', ['/work/lapse/dist/cli/agent/main.js', '--protocol', 'x'])).toBe('agent');
+    expect(harnessName('node', ['index.js'])).toBe('index');
     expect(harnessName('python3', ['-m', 'aider'])).toBe('aider');
   });
 
