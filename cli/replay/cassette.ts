@@ -83,7 +83,8 @@ export interface Cassette {
 
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed', 'error']);
 
-function frameType(text: string): string | null {
+/** The `type` of a JSON WebSocket frame, or null. */
+export function frameType(text: string): string | null {
   if (text.charCodeAt(0) !== 123) return null;
   try {
     const v = JSON.parse(text) as { type?: unknown };

@@ -1,18 +1,10 @@
 // Response headers for a replayed exchange: the recorded ones, minus what describes one connection or
 // the recorded framing (the replay frames the body itself).
 import type { Headers } from '../../format/types.js';
+import { HOP_BY_HOP } from '../record/headers.js';
 
-const NOT_REPLAYED = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'http2-settings',
-  'content-length',
-]);
+// Hop-by-hop headers as the recorder drops them, and the recorded length (the replay frames the body).
+const NOT_REPLAYED = new Set([...HOP_BY_HOP, 'content-length']);
 
 /**
  * A flat [name, value, …] list for writeHead. `decoded`: the trace holds the decoded body, so the

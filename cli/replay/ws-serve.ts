@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { pathOf } from '../../analysis/decoders/index.js';
-import type { Piece, RecordedSocket, RecordedTurn } from './cassette.js';
+import { frameType, type Piece, type RecordedSocket, type RecordedTurn } from './cassette.js';
 import { closestOf, mismatchBody, type ReplayContext } from './context.js';
 import { handshakeExtras, recordHeaders } from './headers.js';
 import { planResponse } from './pacing.js';
@@ -214,15 +214,6 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-function frameType(text: string): string | null {
-  if (text.charCodeAt(0) !== 123) return null;
-  try {
-    const v = JSON.parse(text) as { type?: unknown };
-    return typeof v.type === 'string' ? v.type : null;
-  } catch {
-    return null;
-  }
-}
 
 function writeRaw(socket: Duplex, status: number, text: string, body: string): void {
   const bytes = Buffer.from(body);
