@@ -180,3 +180,16 @@ export function threadKey(system: unknown, first: unknown): string | null {
   };
   return fnv1a(part(system, 200) + '\u0000' + part(first, 300));
 }
+
+/** A RequestInfo with nothing known yet: what every decoder starts from. */
+export function emptyRequestInfo(): RequestInfo {
+  return { model: null, messageCount: null, answersToolCallIds: [], previousResponseId: null, prompt: null, stream: null, warmup: false, thread: null };
+}
+
+/** The empty info with the fields every protocol names the same way (`model`, `stream`). */
+export function commonRequestInfo(b: Record<string, unknown>): RequestInfo {
+  const info = emptyRequestInfo();
+  info.model = str(b.model);
+  if (typeof b.stream === 'boolean') info.stream = b.stream;
+  return info;
+}

@@ -1,6 +1,6 @@
 // Anthropic Messages API: `POST …/v1/messages` (Claude Code adds `?beta=true`), SSE or plain JSON.
 import type { ProtocolDecoder, RequestInfo, ResponseSink, Usage } from '../events.js';
-import { contentText, errorMessage, num, obj, str, threadKey } from '../events.js';
+import { commonRequestInfo, contentText, emptyRequestInfo, errorMessage, num, obj, str, threadKey } from '../events.js';
 
 function usageOf(u: Record<string, unknown>, withOutput: boolean): Usage {
   const out: Usage = {};
@@ -47,10 +47,8 @@ export const anthropicDecoder: ProtocolDecoder = {
 
   request(body): RequestInfo {
     const b = obj(body);
-    const info: RequestInfo = { model: null, messageCount: null, answersToolCallIds: [], previousResponseId: null, prompt: null, stream: null, warmup: false, thread: null };
-    if (!b) return info;
-    info.model = str(b.model);
-    if (typeof b.stream === 'boolean') info.stream = b.stream;
+    if (!b) return emptyRequestInfo();
+    const info = commonRequestInfo(b);
     if (!Array.isArray(b.messages)) return info;
     info.messageCount = b.messages.length;
     info.thread = threadKey(b.system, b.messages[0]);

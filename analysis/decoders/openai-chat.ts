@@ -2,7 +2,7 @@
 // `data: [DONE]`, or a plain JSON `chat.completion`. Only choice 0 is read (agents ask for one).
 // Blocks: text and reasoning are block 0; tool call at tool_calls index i is block i + 1.
 import type { ProtocolDecoder, RequestInfo, ResponseSink, Usage } from '../events.js';
-import { contentText, errorMessage, num, obj, str, threadKey } from '../events.js';
+import { commonRequestInfo, contentText, emptyRequestInfo, errorMessage, num, obj, str, threadKey } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -39,10 +39,8 @@ export const openaiChatDecoder: ProtocolDecoder = {
 
   request(body): RequestInfo {
     const b = obj(body);
-    const info: RequestInfo = { model: null, messageCount: null, answersToolCallIds: [], previousResponseId: null, prompt: null, stream: null, warmup: false, thread: null };
-    if (!b) return info;
-    info.model = str(b.model);
-    if (typeof b.stream === 'boolean') info.stream = b.stream;
+    if (!b) return emptyRequestInfo();
+    const info = commonRequestInfo(b);
     if (!Array.isArray(b.messages)) return info;
     const msgs = b.messages;
     info.messageCount = msgs.length;

@@ -2,7 +2,7 @@
 // plain JSON response object. The WebSocket mode carries the same event objects one per frame (see
 // responses-websocket.ts). Blocks are output_index values.
 import type { ProtocolDecoder, RequestInfo, ResponseSink, Usage } from '../events.js';
-import { contentText, errorMessage, num, obj, oneLine, str, threadKey } from '../events.js';
+import { contentText, emptyRequestInfo, errorMessage, num, obj, oneLine, str, threadKey } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -102,7 +102,7 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
 
   request(body): RequestInfo {
     let b = obj(body);
-    const info: RequestInfo = { model: null, messageCount: null, answersToolCallIds: [], previousResponseId: null, prompt: null, stream: null, warmup: false, thread: null };
+    const info = emptyRequestInfo();
     if (!b) return info;
     // A WebSocket `response.create` frame may nest the request under `response`.
     const nested = b.type === 'response.create' ? obj(b.response) : null;
