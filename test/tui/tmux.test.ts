@@ -124,7 +124,8 @@ describe.skipIf(!run)('lapse tui in tmux', () => {
   });
 
   it('opens with the totals, the time split and the lanes', async () => {
-    const s = await t.waitFor((x) => x.includes('total 22.0s') && x.includes('requests (5)'), 'the viewer');
+    // the status row is painted last: wait for it too, or a busy machine captures half a screen
+    const s = await t.waitFor((x) => x.includes('total 22.0s') && x.includes('requests (5)') && x.includes('‖ paused'), 'the viewer');
     expect(s).toContain('lapse session.lapse');
     expect(s).toMatch(/░wait 2\.55s +█stream 3\.95s +▒tool 4\.00s +─user 10\.0s +·harness 1\.50s/);
     const lines = s.split('\n');
