@@ -19,6 +19,10 @@ export interface RequestInfo {
   warmup: boolean;
   /** Fingerprint of the conversation's opening (system prompt + first message): one agent thread shares it. */
   thread: string | null;
+  /** Sampling parameters as the request set them (max_tokens / max_output_tokens / max_completion_tokens); null if not set. */
+  maxTokens: number | null;
+  temperature: number | null;
+  topP: number | null;
 }
 
 export interface Usage {
@@ -237,13 +241,16 @@ export function threadKey(system: unknown, first: unknown): string | null {
 
 /** A RequestInfo with nothing known yet: what every decoder starts from. */
 export function emptyRequestInfo(): RequestInfo {
-  return { model: null, messageCount: null, answersToolCallIds: [], previousResponseId: null, prompt: null, stream: null, warmup: false, thread: null };
+  return { model: null, messageCount: null, answersToolCallIds: [], previousResponseId: null, prompt: null, stream: null, warmup: false, thread: null, maxTokens: null, temperature: null, topP: null };
 }
 
-/** The empty info with the fields every protocol names the same way (`model`, `stream`). */
+/** The empty info with the fields every protocol names the same way (`model`, `stream`, sampling). */
 export function commonRequestInfo(b: Record<string, unknown>): RequestInfo {
   const info = emptyRequestInfo();
   info.model = str(b.model);
   if (typeof b.stream === 'boolean') info.stream = b.stream;
+  info.maxTokens = num(b.max_tokens) ?? num(b.max_output_tokens) ?? num(b.max_completion_tokens);
+  info.temperature = num(b.temperature);
+  info.topP = num(b.top_p);
   return info;
 }

@@ -133,6 +133,8 @@ export interface RequestModel {
   /** Responses API ids: this response's id and the `previous_response_id` it continued; null otherwise. */
   responseId: string | null;
   previousResponseId: string | null;
+  /** The model as the response named it (often a dated version of the one asked for); null if it did not. */
+  responseModel: string | null;
   /** On the critical path (the chain the agent actually waited on). */
   critical: boolean;
   /** The request whose response this one waited on, and how that was decided; null for the first. */

@@ -68,6 +68,7 @@ export class ResponseBuilder implements ResponseSink {
       thread: info.thread,
       responseId: null,
       previousResponseId: info.previousResponseId,
+      responseModel: null,
       critical: false,
       dependsOn: null,
       dependency: null,
@@ -150,6 +151,7 @@ export class ResponseBuilder implements ResponseSink {
   model(name: string): void {
     // The request names the model asked for; keep it, and fall back to what the response says.
     if (this.req.model === null) this.req.model = name;
+    if (this.req.responseModel === null) this.req.responseModel = name;
   }
 
   responseId(id: string): void {

@@ -3,7 +3,7 @@
 // are read (no need to keep them all), or call analyseTrace().
 import type { TraceReadResult, TraceRecord } from '../format/types.js';
 import { Pipeline, type Handler, type PipelineResult } from './pipeline.js';
-import { standardHandlers, type ExchangesData } from './handlers/index.js';
+import { standardHandlers, type Exchange, type ExchangesData } from './handlers/index.js';
 import type { Connection, SessionModel } from './model.js';
 
 export interface TraceMeta {
@@ -81,6 +81,11 @@ export class SessionBuilder {
 
   add(rec: TraceRecord, index?: number): void {
     this.pipeline.add(rec, index);
+  }
+
+  /** The exchanges read so far (for a progress view while records are still coming). */
+  exchangesSoFar(): readonly Exchange[] {
+    return this.pipeline.get('exchanges').sofar();
   }
 
   /** Finishes the pass: the model, the exchanges and every handler. `meta` describes where the records came from. */

@@ -24,14 +24,10 @@ declare module '../pipeline.js' {
   }
 }
 
-/**
- * One request and its response (mitmproxy's HTTPFlow): the one object replay, exports, the inspector
- * and the terminal request view read. Record fields are the trace records themselves.
- */
-export interface Exchange {
+/** What every exchange has, HTTP or socket turn. */
+interface ExchangeBase {
   /** `r3` (the http-request id) or `w1#2` (the 2nd response on socket w1). */
   id: string;
-  transport: 'http' | 'websocket';
   /** The wire protocol of a model call; null for anything else (GET /v1/models, unknown paths). */
   protocol: Protocol | null;
   /** HTTP method; `WS` for a response on a socket. */
@@ -41,21 +37,45 @@ export interface Exchange {
   upstream: string;
   /** The request record, or the client frame that opened the turn (ms from session start). */
   startMs: number;
-  /** null without detail (only the figures were asked for). */
-  request: HttpRequestRecord | WsMessageRecord | null;
-  /** HTTP response head; null on a socket (see the socket's handshake) or when none arrived. */
-  head: HttpResponseRecord | null;
-  /** Response body pieces (SSE events, chunks) or server frames, in order; empty without detail. */
-  frames: Array<HttpDataRecord | WsMessageRecord>;
-  /** http-end; the terminal server frame; the ws-close that cut the turn; null if it never ended. */
-  end: HttpEndRecord | WsMessageRecord | WsCloseRecord | null;
-  /** The socket id for a turn; null over HTTP. */
-  socket: string | null;
   /** Latest record time of this exchange. */
   lastMs: number;
   /** Indexes of its records in the trace (request, head, frames, end); empty without detail. */
   records: number[];
 }
+
+/** An HTTP request and its response. Record fields are the trace records themselves. */
+export interface HttpExchange extends ExchangeBase {
+  transport: 'http';
+  /** null without detail (only the figures were asked for). */
+  request: HttpRequestRecord | null;
+  /** null when no response head arrived. */
+  head: HttpResponseRecord | null;
+  /** Body pieces (SSE events or chunks), in order; empty without detail. */
+  frames: HttpDataRecord[];
+  end: HttpEndRecord | null;
+  socket: null;
+}
+
+/** One response on a WebSocket: the client frame that asked for it and the server frames that answered. */
+export interface SocketTurn extends ExchangeBase {
+  transport: 'websocket';
+  /** The client frame that opened the turn; null without detail. */
+  request: WsMessageRecord | null;
+  /** Always null (the handshake is the socket's). */
+  head: null;
+  /** Server frames, in order; empty without detail. */
+  frames: WsMessageRecord[];
+  /** The terminal server frame, or the ws-close that cut the turn; null if it never ended. */
+  end: WsMessageRecord | WsCloseRecord | null;
+  /** The socket id. */
+  socket: string;
+}
+
+/**
+ * One request and its response (mitmproxy's HTTPFlow): the one object replay, exports, the inspector
+ * and the terminal request view read.
+ */
+export type Exchange = HttpExchange | SocketTurn;
 
 /** A WebSocket and everything that went over it. */
 export interface Socket {
@@ -78,8 +98,9 @@ export interface ExchangesData {
   /** Every HTTP exchange and socket turn, in start order. */
   exchanges: readonly Exchange[];
   byId: ReadonlyMap<string, Exchange>;
-  http: readonly Exchange[];
+  http: readonly HttpExchange[];
   sockets: readonly Socket[];
+  socketById: ReadonlyMap<string, Socket>;
 }
 
 /**
@@ -91,15 +112,15 @@ export interface ExchangesData {
  * - `stray`: a frame that belongs to no turn (`type` as the frame says).
  */
 export type Placement =
-  | { role: 'request' | 'head' | 'data' | 'end'; exchange: Exchange }
-  | { role: 'open' | 'frame' | 'last'; exchange: Exchange; value: unknown; socket: Socket }
-  | { role: 'close'; socket: Socket; cut: Exchange[] }
+  | { role: 'request' | 'head' | 'data' | 'end'; exchange: HttpExchange }
+  | { role: 'open' | 'frame' | 'last'; exchange: SocketTurn; value: unknown; socket: Socket }
+  | { role: 'close'; socket: Socket; cut: SocketTurn[] }
   | { role: 'stray'; socket: Socket; dir: 'up' | 'down'; type: string };
 
 interface SocketState {
   socket: Socket;
   decoder: ProtocolDecoder | null;
-  inFlight: Exchange[];
+  inFlight: SocketTurn[];
 }
 
 /** The parsed JSON of a text frame; undefined for binary, dropped or non-JSON frames. */
@@ -119,7 +140,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
   readonly deps = [] as const;
   private list: Exchange[] = [];
   private byId = new Map<string, Exchange>();
-  private open = new Map<string, Exchange>();
+  private open = new Map<string, HttpExchange>();
   private sockets = new Map<string, SocketState>();
   private last: { index: number; placement: Placement } | null = null;
   private result: ExchangesData | null = null;
@@ -134,6 +155,11 @@ export class ExchangesHandler implements Handler<ExchangesData> {
     this.sockets = new Map();
     this.last = null;
     this.result = null;
+  }
+
+  /** The exchanges seen so far, while the pass runs (a progress view; the list grows). */
+  sofar(): readonly Exchange[] {
+    return this.list;
   }
 
   /** Where record `index` went; null when it is not part of an exchange (or not the latest record). */
@@ -157,7 +183,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
       case 'http-request': {
         const method = rec.method.toUpperCase();
         const decoder = method === 'POST' ? decoderForUrl(rec.url) : null;
-        const x: Exchange = {
+        const x: HttpExchange = {
           id: rec.id,
           transport: 'http',
           protocol: decoder ? decoder.protocol : null,
@@ -245,7 +271,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
         return;
       }
       const n = s.socket.turns.length + 1;
-      const x: Exchange = {
+      const x: SocketTurn = {
         id: `${s.socket.id}#${n}`,
         transport: 'websocket',
         protocol: s.decoder ? s.decoder.protocol : null,
@@ -289,8 +315,9 @@ export class ExchangesHandler implements Handler<ExchangesData> {
     this.result = {
       exchanges: this.list,
       byId: this.byId,
-      http: this.list.filter((x) => x.transport === 'http'),
+      http: this.list.filter((x): x is HttpExchange => x.transport === 'http'),
       sockets: [...this.sockets.values()].map((s) => s.socket),
+      socketById: new Map([...this.sockets].map(([id, s]) => [id, s.socket] as const)),
     };
   }
 

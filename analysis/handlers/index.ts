@@ -8,7 +8,7 @@ import { RequestsHandler } from './requests.js';
 import { FilesHandler } from './files.js';
 
 export { MetaHandler, type MetaData } from './meta.js';
-export { ExchangesHandler, type Exchange, type ExchangesData, type Placement, type Socket } from './exchanges.js';
+export { ExchangesHandler, type Exchange, type ExchangesData, type HttpExchange, type Placement, type Socket, type SocketTurn } from './exchanges.js';
 export { ResponsesHandler, type ResponsesData } from './responses.js';
 export { CriticalHandler, type CriticalData } from './critical.js';
 export { RequestsHandler, type RequestsData } from './requests.js';

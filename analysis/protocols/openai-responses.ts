@@ -6,7 +6,7 @@
 // response.completed / incomplete / failed or error. Responses are served in order, so server frames
 // belong to the oldest response not yet finished.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
-import { contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, oneLine, str, threadKey } from '../events.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, oneLine, str, threadKey } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -122,11 +122,9 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
 
   request(body): RequestInfo {
     const b = requestObject(body);
-    const info = emptyRequestInfo();
-    if (!b) return info;
-    info.model = str(b.model);
+    if (!b) return emptyRequestInfo();
+    const info = commonRequestInfo(b);
     info.previousResponseId = str(b.previous_response_id);
-    if (typeof b.stream === 'boolean') info.stream = b.stream;
     info.warmup = b.generate === false;
     const input = b.input;
     info.thread = threadKey(b.instructions, Array.isArray(input) ? input[0] : input);

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { analyseTrace } from '../../analysis/session.js';
+import { analyse } from '../../analysis/session.js';
 import { loadTrace } from '../trace/load.js';
 import { resolveTraceArg } from '../util/paths.js';
 import { UsageError } from '../util/errors.js';
@@ -12,7 +12,7 @@ import { jsonChunks } from '../export/json-chunks.js';
 import { writeChunks } from '../export/write.js';
 import { postOtlp, tracesUrl } from '../export/post.js';
 import { makeProgress } from '../export/progress.js';
-import type { ExportInput } from '../export/input.js';
+import { exportInput, type ExportInput } from '../export/input.js';
 
 const FORMATS = ['har', 'chrome', 'otlp'] as const;
 type Format = (typeof FORMATS)[number];
@@ -68,8 +68,9 @@ Exports hold prompts and code as recorded (secrets were redacted when recording)
       progress.phase(`reading ${path}`);
       const loaded = loadTrace(path);
       progress.phase('analysing');
-      const model = analyseTrace(loaded);
-      const input: ExportInput = { model, records: loaded.records, lapseVersion: LAPSE_VERSION, onProgress: (d, t) => progress.update(d, t) };
+      const analysis = analyse(loaded);
+      const model = analysis.model;
+      const input: ExportInput = exportInput(analysis, { lapseVersion: LAPSE_VERSION, onProgress: (d, t) => progress.update(d, t) });
       // A trace without its session record (cut at the start) still needs a wall clock: the file's age.
       if (!model.session) input.startedAt = mtime(path) - model.durationMs;
       progress.phase(`building ${format}`);

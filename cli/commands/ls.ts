@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadTrace } from '../trace/load.js';
+import { readModel } from '../report/read-model.js';
 import { listTraces, tracesDir, type TraceFileInfo } from '../util/paths.js';
 import { formatBytes, formatDuration } from '../record/summary.js';
 
@@ -24,21 +24,13 @@ function describe(info: TraceFileInfo, index: number): TraceListing {
   const out: TraceListing = { ...info, startedAt: null, harness: null, durationMs: null, requests: null, truncated: null };
   if (info.size > READ_LIMIT || index >= READ_NEWEST) return out;
   try {
-    const t = loadTrace(info.path);
-    let last = 0;
-    let requests = 0;
-    for (const r of t.records) {
-      if (r.t > last) last = r.t;
-      if (r.kind === 'http-request') requests++;
-      else if (r.kind === 'ws-message' && r.dir === 'up') requests++;
-      else if (r.kind === 'session') {
-        out.startedAt = r.startedAt;
-        out.harness = r.harness;
-      }
-    }
-    out.durationMs = last / 1000;
-    out.requests = requests;
-    out.truncated = t.truncated;
+    // The figures of `lapse stats`, so both count the same requests.
+    const m = readModel(info.path);
+    out.startedAt = m.session?.startedAt ?? null;
+    out.harness = m.session?.harness ?? null;
+    out.durationMs = m.durationMs;
+    out.requests = m.requests.length;
+    out.truncated = m.trace.truncated;
   } catch {
     // unreadable: listed without the figures
   }
@@ -53,8 +45,9 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-Lists the trace directory ($LAPSE_HOME, else ~/.local/share/lapse/traces). "requests" counts HTTP
-requests plus messages sent over WebSockets; figures are given for the 50 newest traces under 16 MB.
+Lists the trace directory ($LAPSE_HOME, else ~/.local/share/lapse/traces). "requests" counts model
+requests as \`lapse stats\` does (HTTP calls and responses asked for over a WebSocket); figures are
+given for the 50 newest traces under 16 MB.
 
 Examples:
   lapse ls

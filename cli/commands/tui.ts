@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
-import { analyseTrace } from '../../analysis/session.js';
+import { analyse } from '../../analysis/session.js';
 import { TuiApp } from '../tui/app.js';
 import { PROFILE_CYCLE } from '../tui/state.js';
 import { loadTrace } from '../trace/load.js';
@@ -34,10 +34,10 @@ Colours follow NO_COLOR. Needs a terminal; for a text summary use \`lapse stats\
         throw new UsageError('lapse tui needs a terminal (stdout is not a TTY); for a text summary use `lapse stats`');
       }
       const loaded = loadTrace(resolveTraceArg(trace));
-      const model = analyseTrace(loaded);
+      const { model, exchanges } = analyse(loaded);
       const app = new TuiApp({
         model,
-        records: loaded.records,
+        exchanges,
         title: basename(loaded.path),
         color: !process.env.NO_COLOR,
         profile: opts.profile,

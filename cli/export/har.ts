@@ -3,8 +3,9 @@
 // SSE events with their arrival times as `_sseEvents`. Pure: no node: imports.
 import { formatSse, parseSseText } from '../../format/sse.js';
 import type { RequestModel } from '../../analysis/model.js';
+import type { HttpRequestRecord } from '../../format/types.js';
+import type { HttpExchange, Socket } from '../../analysis/handlers/exchanges.js';
 import {
-  groupExchanges,
   headerPairs,
   headerValue,
   safeText,
@@ -13,8 +14,6 @@ import {
   upstreamUrl,
   utf8Length,
   type ExportInput,
-  type HttpExchange,
-  type WsExchange,
 } from './input.js';
 
 export interface HarNameValue {
@@ -99,17 +98,19 @@ const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 export function toHar(input: ExportInput): Har {
   const t0 = startedAtOf(input);
-  const { http, ws } = groupExchanges(input.records);
+  const { http, sockets: ws } = input.exchanges;
   const byId = new Map<string, RequestModel>(input.model.requests.map((r) => [r.id, r] as const));
   const total = http.length + ws.length;
   const entries: Array<{ at: number; entry: HarEntry }> = [];
   let done = 0;
   for (const x of http) {
-    entries.push({ at: x.req.t, entry: httpEntry(x, byId.get(x.req.id) ?? null, t0) });
+    if (!x.request) continue;
+    entries.push({ at: x.request.t, entry: httpEntry(x, x.request, byId.get(x.id) ?? null, t0) });
     if (++done % 50 === 0) input.onProgress?.(done, total);
   }
   for (const x of ws) {
-    const responses = input.model.requests.filter((r) => r.transport === 'websocket' && r.id.startsWith(`${x.open.id}#`));
+    const own = new Set(x.turns);
+    const responses = input.model.requests.filter((r) => own.has(r.id));
     entries.push({ at: x.open.t, entry: wsEntry(x, responses, t0) });
     if (++done % 50 === 0) input.onProgress?.(done, total);
   }
@@ -145,8 +146,8 @@ function timings(startMs: number, firstByteMs: number | null, endMs: number): Ha
   return { blocked: -1, dns: -1, connect: -1, send: 0, wait: round3(Math.max(0, fb - startMs)), receive: round3(Math.max(0, endMs - fb)), ssl: -1 };
 }
 
-function httpEntry(x: HttpExchange, r: RequestModel | null, t0: number): HarEntry {
-  const { req, res, data, end } = x;
+function httpEntry(x: HttpExchange, req: HttpRequestRecord, r: RequestModel | null, t0: number): HarEntry {
+  const { head: res, frames: data, end } = x;
   const startMs = req.t / 1000;
   const lastMs = (end?.t ?? data[data.length - 1]?.t ?? res?.t ?? req.t) / 1000;
   // Model exchanges take their figures from the session model, so the HAR agrees with `lapse stats`.
@@ -201,7 +202,7 @@ function fillContent(entry: HarEntry, x: HttpExchange, t0: number): void {
   const binary: Uint8Array[] = [];
   let dropped = 0;
   const sse: HarSseEvent[] = [];
-  for (const d of x.data) {
+  for (const d of x.frames) {
     if (d.sse) {
       const text = formatSse(d.sse);
       parts.push(text);
@@ -220,7 +221,7 @@ function fillContent(entry: HarEntry, x: HttpExchange, t0: number): void {
     // Not text: HAR carries it as base64 of the whole body (text chunks re-encoded in order).
     const enc = new TextEncoder();
     const all: Uint8Array[] = [];
-    for (const d of x.data) if (d.chunk && d.chunk.enc !== 'dropped') all.push(d.chunk.enc === 'bytes' ? d.chunk.bytes : enc.encode(safeText(d.chunk)));
+    for (const d of x.frames) if (d.chunk && d.chunk.enc !== 'dropped') all.push(d.chunk.enc === 'bytes' ? d.chunk.bytes : enc.encode(safeText(d.chunk)));
     const n = all.reduce((a, b) => a + b.length, 0);
     const bytes = new Uint8Array(n);
     let o = 0;
@@ -254,7 +255,7 @@ function isUtf8Text(bytes: Uint8Array): boolean {
   }
 }
 
-function wsEntry(x: WsExchange, responses: RequestModel[], t0: number): HarEntry {
+function wsEntry(x: Socket, responses: RequestModel[], t0: number): HarEntry {
   const { open, messages, close } = x;
   const startMs = open.t / 1000;
   const endMs = (close?.t ?? messages[messages.length - 1]?.t ?? open.t) / 1000;

@@ -1,25 +1,15 @@
-// What every exporter reads: the session model (figures) plus the trace records (bodies, frames),
-// grouped per exchange. Platform-neutral: no node: imports, so the web viewer can reuse the exporters.
-import type {
-  Body,
-  Headers,
-  HttpDataRecord,
-  HttpEndRecord,
-  HttpRequestRecord,
-  HttpResponseRecord,
-  SessionRecord,
-  TraceRecord,
-  WsCloseRecord,
-  WsMessageRecord,
-  WsOpenRecord,
-} from '../../format/types.js';
+// What every exporter reads: the session model (figures) plus the analysis's exchanges (bodies,
+// frames). Platform-neutral: no node: imports, so the web viewer can reuse the exporters.
+import type { Body, Headers } from '../../format/types.js';
 import { bodyText } from '../../format/body.js';
 import type { SessionModel } from '../../analysis/model.js';
+import type { Analysis } from '../../analysis/session.js';
+import type { ExchangesData } from '../../analysis/handlers/exchanges.js';
 
 export interface ExportInput {
   model: SessionModel;
-  /** The trace's records as the reader returns them (request bodies rebuilt). */
-  records: readonly TraceRecord[];
+  /** Every exchange with its records (analysed with detail, so request bodies and frames are kept). */
+  exchanges: ExchangesData;
   /** Wall-clock time of t=0 (ms since the epoch). Defaults to the session record's `startedAt`. */
   startedAt?: number;
   /** Version string written into the exports' creator fields. */
@@ -28,67 +18,9 @@ export interface ExportInput {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface HttpExchange {
-  req: HttpRequestRecord;
-  res: HttpResponseRecord | null;
-  data: HttpDataRecord[];
-  end: HttpEndRecord | null;
-}
-
-export interface WsExchange {
-  open: WsOpenRecord;
-  messages: WsMessageRecord[];
-  close: WsCloseRecord | null;
-}
-
-export interface Exchanges {
-  session: SessionRecord | null;
-  http: HttpExchange[];
-  ws: WsExchange[];
-}
-
-/** One pass over the records: every HTTP exchange and WebSocket with its frames, in start order. */
-export function groupExchanges(records: readonly TraceRecord[]): Exchanges {
-  const http = new Map<string, HttpExchange>();
-  const ws = new Map<string, WsExchange>();
-  let session: SessionRecord | null = null;
-  for (const rec of records) {
-    switch (rec.kind) {
-      case 'session':
-        session ??= rec;
-        break;
-      case 'http-request':
-        http.set(rec.id, { req: rec, res: null, data: [], end: null });
-        break;
-      case 'http-response': {
-        const x = http.get(rec.id);
-        if (x) x.res = rec;
-        break;
-      }
-      case 'http-data':
-        http.get(rec.id)?.data.push(rec);
-        break;
-      case 'http-end': {
-        const x = http.get(rec.id);
-        if (x) x.end = rec;
-        break;
-      }
-      case 'ws-open':
-        ws.set(rec.id, { open: rec, messages: [], close: null });
-        break;
-      case 'ws-message':
-        ws.get(rec.id)?.messages.push(rec);
-        break;
-      case 'ws-close': {
-        const x = ws.get(rec.id);
-        if (x) x.close = rec;
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return { session, http: [...http.values()], ws: [...ws.values()] };
+/** The input of an analysis (the rest is optional). */
+export function exportInput(a: Pick<Analysis, 'model' | 'exchanges'>, rest: Partial<Omit<ExportInput, 'model' | 'exchanges'>> = {}): ExportInput {
+  return { model: a.model, exchanges: a.exchanges, ...rest };
 }
 
 /** t=0 on the wall clock: the caller's value, else the session record's, else the epoch. */

@@ -1,11 +1,11 @@
 // OTLP/JSON traces following the OpenTelemetry GenAI semantic conventions: one `invoke_agent` root
 // span for the session, a `chat` client span per model call, an `execute_tool` span per tool gap on
 // the critical path (and a `user` span per wait for the person). Pure: no node: imports.
-import type { TraceRecord } from '../../format/types.js';
 import { bodyJson } from '../../format/body.js';
-import { sseData } from '../../format/sse.js';
 import type { Protocol, RequestModel } from '../../analysis/model.js';
-import { groupExchanges, startedAtOf, type ExportInput, type HttpExchange } from './input.js';
+import type { Exchange, ExchangesData } from '../../analysis/handlers/exchanges.js';
+import { decoderFor } from '../../analysis/protocols/index.js';
+import { startedAtOf, type ExportInput } from './input.js';
 import { attributes, spanIdFor, traceIdFor, unixNano, SPAN_KIND, STATUS_CODE, type AttrValue, type KeyValue } from './otlp-json.js';
 
 export interface OtlpSpan {
@@ -43,8 +43,7 @@ export function toOtlp(input: ExportInput): OtlpTraces {
   const traceId = traceIdFor(`${t0}|${s?.argv.join('\u0000') ?? ''}|${s?.cwd ?? ''}|${m.durationMs}|${m.trace.records}`);
   const rootId = spanIdFor(traceId, 'root');
   const chatId = (id: string): string => spanIdFor(traceId, `chat:${id}`);
-  const upstreams = upstreamsById(input.records);
-  const recordsOf = exchangeRecords(input);
+  const upstreams = upstreamsById(input.exchanges);
   const byId = new Map(m.requests.map((r) => [r.id, r] as const));
   const spans: OtlpSpan[] = [];
   const span = (key: string, name: string, kind: number, startMs: number, endMs: number, attrs: Record<string, AttrValue>): OtlpSpan => {
@@ -89,18 +88,16 @@ export function toOtlp(input: ExportInput): OtlpTraces {
   });
 
   m.requests.forEach((r, i) => {
-    const own = recordsOf(r);
-    const req = requestFields(own);
-    const res = responseFields(own);
-    const server = upstreams.get(r.transport === 'websocket' ? r.id.slice(0, r.id.lastIndexOf('#')) : r.id);
-    const requestModel = req.model ?? r.model;
+    const req = requestParams(input.exchanges.byId.get(r.id), r);
+    const server = upstreams.get(r.id);
+    const requestModel = r.model;
     const errored = r.status !== 'complete';
     const sp = span(`chat:${r.id}`, requestModel ? `chat ${requestModel}` : 'chat', SPAN_KIND.client, r.startMs, r.endMs, {
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': providerOf(r.protocol),
       'gen_ai.request.model': requestModel,
-      'gen_ai.response.model': res.model ?? null,
-      'gen_ai.response.id': res.id ?? r.responseId,
+      'gen_ai.response.model': r.responseModel,
+      'gen_ai.response.id': r.responseId,
       'gen_ai.response.finish_reasons': r.stopReason !== null ? [r.stopReason] : null,
       // Defined for streaming responses only; lapse.ttft_ms carries it for plain JSON ones too.
       'gen_ai.response.time_to_first_chunk': r.ttftMs !== null && r.streamed ? { double: r.ttftMs / 1000 } : null,
@@ -177,104 +174,25 @@ export function toOtlp(input: ExportInput): OtlpTraces {
   };
 }
 
-function obj(v: unknown): Record<string, unknown> | null {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-}
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-/** Request parameters from the request body (HTTP) or the `response.create` frame (WebSocket). */
-function requestFields(own: readonly TraceRecord[]): { model: string | null; maxTokens: number | null; temperature: number | null; topP: number | null } {
-  const first = own[0];
-  let body: Record<string, unknown> | null = null;
-  if (first?.kind === 'http-request') body = obj(bodyJson(first.body));
-  else if (first?.kind === 'ws-message' && first.dir === 'up' && !first.binary) body = obj(bodyJson(first.data));
-  if (!body) return { model: null, maxTokens: null, temperature: null, topP: null };
-  // A WebSocket `response.create` frame may nest the request under `response`.
-  const nested = body.type === 'response.create' ? obj(body.response) : null;
-  if (nested) body = { ...body, ...nested };
-  return {
-    model: str(body.model),
-    maxTokens: num(body.max_tokens) ?? num(body.max_output_tokens) ?? num(body.max_completion_tokens),
-    temperature: num(body.temperature),
-    topP: num(body.top_p),
-  };
+/** Sampling parameters of a request, as its protocol reads them from the body (or `response.create` frame). */
+function requestParams(x: Exchange | undefined, r: RequestModel): { maxTokens: number | null; temperature: number | null; topP: number | null } {
+  const rec = x?.request;
+  const body = rec ? (rec.kind === 'http-request' ? rec.body : rec.binary ? null : rec.data) : null;
+  const info = decoderFor(r.protocol).request(body ? bodyJson(body) : undefined);
+  return { maxTokens: info.maxTokens, temperature: info.temperature, topP: info.topP };
 }
 
-/** Model and response id as the endpoint named them (first frame that says). */
-function responseFields(own: readonly TraceRecord[]): { model?: string; id?: string } {
-  const out: { model?: string; id?: string } = {};
-  const chunks: string[] = [];
-  const look = (v: unknown): boolean => {
-    const o = obj(v);
-    if (!o) return false;
-    const inner = obj(o.message) ?? obj(o.response) ?? o;
-    out.model ??= str(inner.model) ?? undefined;
-    out.id ??= str(inner.id) ?? undefined;
-    return out.model !== undefined && out.id !== undefined;
-  };
-  for (const rec of own) {
-    if (rec?.kind === 'http-data') {
-      if (rec.sse && look(sseData(rec.sse))) break;
-      if (rec.chunk && rec.chunk.enc !== 'dropped' && rec.chunk.enc !== 'patch') chunks.push(rec.chunk.enc === 'json' ? JSON.stringify(rec.chunk.value) : rec.chunk.enc === 'text' ? rec.chunk.text : new TextDecoder().decode(rec.chunk.bytes));
-    } else if (rec?.kind === 'ws-message' && rec.dir === 'down' && !rec.binary) {
-      if (look(bodyJson(rec.data))) break;
-    }
-  }
-  if (chunks.length > 0 && out.model === undefined) {
-    try {
-      look(JSON.parse(chunks.join('')));
-    } catch {
-      // not a JSON body: nothing to name
-    }
-  }
-  return out;
-}
-
-/**
- * The records of one exchange, request first. The model lists them (`RequestModel.records`) unless it
- * was built without detail; then they are found again: an HTTP exchange by its id, the n-th response
- * on a socket as the n-th `response.create` frame and the server frames up to the next one.
- */
-function exchangeRecords(input: ExportInput): (r: RequestModel) => TraceRecord[] {
-  let grouped: ReturnType<typeof groupExchanges> | null = null;
-  let http: Map<string, HttpExchange> | null = null;
-  return (r) => {
-    if (r.records.length > 0) return r.records.map((i) => input.records[i]).filter((x) => x !== undefined);
-    grouped ??= groupExchanges(input.records);
-    if (r.transport === 'http') {
-      http ??= new Map(grouped.http.map((x) => [x.req.id, x] as const));
-      const x = http.get(r.id);
-      return x ? [x.req, ...x.data] : [];
-    }
-    const hash = r.id.lastIndexOf('#');
-    const socket = grouped.ws.find((w) => w.open.id === r.id.slice(0, hash));
-    const n = Number(r.id.slice(hash + 1));
-    if (!socket || !(n >= 1)) return [];
-    const out: TraceRecord[] = [];
-    let seen = 0;
-    for (const msg of socket.messages) {
-      const create = msg.dir === 'up' && !msg.binary && obj(bodyJson(msg.data))?.type === 'response.create';
-      if (create) seen++;
-      if (seen > n) break;
-      if (seen === n && (create || msg.dir === 'down')) out.push(msg);
-    }
-    return out;
-  };
-}
-
-/** host and port of the upstream each exchange went to, by http-request / ws-open id. */
-function upstreamsById(records: readonly TraceRecord[]): Map<string, { host: string; port: number }> {
+/** host and port of the upstream each exchange went to, by exchange id. */
+function upstreamsById(ex: ExchangesData): Map<string, { host: string; port: number }> {
   const out = new Map<string, { host: string; port: number }>();
   const seen = new Map<string, { host: string; port: number } | null>();
-  for (const rec of records) {
-    if (rec.kind !== 'http-request' && rec.kind !== 'ws-open') continue;
-    let v = seen.get(rec.upstream);
+  for (const x of ex.exchanges) {
+    let v = seen.get(x.upstream);
     if (v === undefined) {
-      v = parseHost(rec.upstream);
-      seen.set(rec.upstream, v);
+      v = parseHost(x.upstream);
+      seen.set(x.upstream, v);
     }
-    if (v) out.set(rec.id, v);
+    if (v) out.set(x.id, v);
   }
   return out;
 }

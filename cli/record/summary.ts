@@ -1,6 +1,8 @@
 // The few lines printed when a recording ends. Counted from the trace itself, so they describe what
 // was actually written.
 import type { TraceRecord } from '../../format/types.js';
+import { runPipeline } from '../../analysis/pipeline.js';
+import { ExchangesHandler, MetaHandler } from '../../analysis/handlers/index.js';
 
 export interface SummaryFacts {
   requests: number;
@@ -13,19 +15,26 @@ export interface SummaryFacts {
   outputTokens: number | null;
 }
 
-/** Counts from the records (no protocol decoding beyond the usage fields the design names). */
+/**
+ * Counts from the analysis's grouping of the records alone (no decoding), for when the full analysis
+ * cannot read the session: requests are model calls, as \`lapse stats\` counts them.
+ */
 export function countFacts(records: readonly TraceRecord[]): SummaryFacts {
   const f: SummaryFacts = { requests: 0, websocketTurns: 0, aborted: 0, errors: 0, bytesDown: 0, durationMs: 0, filesChanged: 0, outputTokens: null };
+  const pass = runPipeline([new MetaHandler(), new ExchangesHandler(false)], records);
+  f.durationMs = pass.get('meta').data().durationMs;
+  for (const x of pass.get('exchanges').data().exchanges) {
+    if (x.protocol === null) continue;
+    if (x.transport === 'websocket') f.websocketTurns++;
+    else f.requests++;
+  }
   const files = new Set<string>();
   for (const r of records) {
-    if (r.t / 1000 > f.durationMs) f.durationMs = r.t / 1000;
-    if (r.kind === 'http-request') f.requests++;
-    else if (r.kind === 'http-end') {
+    if (r.kind === 'http-end') {
       f.bytesDown += r.bytes;
       if (r.outcome === 'aborted') f.aborted++;
       if (r.outcome === 'error') f.errors++;
-    } else if (r.kind === 'ws-message' && r.dir === 'up') f.websocketTurns++;
-    else if (r.kind === 'file') files.add(r.path);
+    } else if (r.kind === 'file') files.add(r.path);
   }
   f.filesChanged = files.size;
   return f;
@@ -52,8 +61,8 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 /** Lines from counting alone (used when the analysis cannot read the trace). */
 export function basicSummary(f: SummaryFacts): string[] {
-  const parts = [plural(f.requests, 'request')];
-  if (f.websocketTurns) parts.push(`${plural(f.websocketTurns, 'WebSocket message')} sent`);
+  const parts = [plural(f.requests + f.websocketTurns, 'model request')];
+  if (f.websocketTurns) parts.push(`${plural(f.websocketTurns, 'over a WebSocket', 'over WebSockets')}`);
   if (f.aborted) parts.push(`${f.aborted} aborted`);
   if (f.errors) parts.push(`${plural(f.errors, 'upstream error')}`);
   parts.push(`${formatBytes(f.bytesDown)} received`);

@@ -5,7 +5,7 @@
 // Input and output streams are injectable, so tests and the bench drive it without a real terminal.
 import blessed from 'blessed';
 import type { SessionModel } from '../../analysis/model.js';
-import type { TraceRecord } from '../../format/types.js';
+import type { ExchangesData } from '../../analysis/handlers/exchanges.js';
 import { CellWriter, type CellScreen } from './cells.js';
 import { DetailIndex } from './detail.js';
 import { applyAction, keyAction, type KeyInfo } from './keys.js';
@@ -15,8 +15,8 @@ import { TuiState } from './state.js';
 
 export interface TuiOptions {
   model: SessionModel;
-  /** The trace's records, for request bodies, tool results and the full request view. */
-  records: readonly TraceRecord[] | null;
+  /** The analysis's exchanges, for request bodies, tool results and the full request view. */
+  exchanges: ExchangesData | null;
   /** Shown in the header. */
   title: string;
   color: boolean;
@@ -61,7 +61,7 @@ export class TuiApp {
   constructor(opts: TuiOptions) {
     this.state = new TuiState(opts.model);
     if (opts.profile) this.state.setProfile(opts.profile);
-    this.layout = new Layout(this.state, new DetailIndex(opts.model, opts.records), new Palette(opts.color), { title: opts.title });
+    this.layout = new Layout(this.state, new DetailIndex(opts.model, opts.exchanges), new Palette(opts.color), { title: opts.title });
     this.frameMs = opts.frameMs ?? 33;
     this.done = new Promise<void>((res, rej) => {
       this.resolveDone = res;

@@ -3,7 +3,7 @@
 // Per request, cumulative text offsets are computed once, so "so far at time t" is a binary search
 // and a slice, however long the response.
 import type { DeltaKind, FileChange, RequestModel, SegmentKind, SessionModel } from '../../analysis/model.js';
-import type { TraceRecord } from '../../format/types.js';
+import type { ExchangesData } from '../../analysis/handlers/exchanges.js';
 import { bodyJson } from '../../format/body.js';
 import type { RequestInput } from '../../analysis/events.js';
 import { decoderFor } from '../../analysis/protocols/index.js';
@@ -108,7 +108,8 @@ export class DetailIndex {
 
   constructor(
     readonly model: SessionModel,
-    readonly records: readonly TraceRecord[] | null,
+    /** The analysis's exchanges (request bodies, frames); null when the records are not loaded. */
+    readonly exchanges: ExchangesData | null,
   ) {
     for (const f of model.files) {
       if (f.requestId === null) continue;
@@ -148,7 +149,7 @@ export class DetailIndex {
     let x = this.inputs.get(r.id);
     if (!x) {
       x = { prompt: null, results: [] };
-      const first = this.records && r.records.length ? this.records[r.records[0]] : undefined;
+      const first = this.exchanges?.byId.get(r.id)?.request ?? null;
       const body = first?.kind === 'http-request' ? first.body : first?.kind === 'ws-message' ? first.data : undefined;
       if (body) {
         const json = bodyJson(body);

@@ -614,7 +614,7 @@ export class Layout {
     let o = this.overlayText;
     if (!o || o.index !== index) {
       const r = this.state.model.requests[index];
-      const view: RequestView = r ? requestView(this.state.model, this.detail.records, r) : { head: [{ text: 'no request in focus' }], eventCount: 0, event: () => ({ text: '' }) };
+      const view: RequestView = r ? requestView(this.detail.exchanges, r) : { head: [{ text: 'no request in focus' }], eventCount: 0, event: () => ({ text: '' }) };
       for (const l of view.head) l.text = sanitize(l.text);
       o = { index, view, width: -1, rowStart: new Int32Array(0) };
       this.overlayText = o;

@@ -1,6 +1,7 @@
 // The full view of one request (enter): timings, headers (as recorded, so already redacted), the
 // body, and every response event with its time. Logical lines; the layout wraps and scrolls them.
-import type { RequestModel, SessionModel } from '../../analysis/model.js';
+import type { RequestModel } from '../../analysis/model.js';
+import type { ExchangesData } from '../../analysis/handlers/exchanges.js';
 import type { Body, Headers, TraceRecord } from '../../format/types.js';
 import { bodyJson, bodyLength, bodyText } from '../../format/body.js';
 import { formatSse, sseEventName } from '../../format/sse.js';
@@ -59,12 +60,12 @@ export interface RequestView {
   event(i: number): InfoLine;
 }
 
-export function requestView(model: SessionModel, records: readonly TraceRecord[] | null, r: RequestModel): RequestView {
+export function requestView(exchanges: ExchangesData | null, r: RequestModel): RequestView {
   const out: InfoLine[] = [];
   const rel = (t: number | null): string => (t === null ? '—' : `+${fmtDur(t - r.startMs)}`);
-  const first = records && r.records.length ? records[r.records[0]] : undefined;
-  const upstream = first && 'upstream' in first ? ` → ${first.upstream}` : '';
-  out.push({ text: `#${r.index}  ${first?.kind === 'http-request' ? first.method : 'WS'} ${r.url}${upstream}`, bold: true });
+  const x = exchanges?.byId.get(r.id);
+  const upstream = x ? ` → ${x.upstream}` : '';
+  out.push({ text: `${r.id}  ${x && x.transport === 'http' ? x.method : 'WS'} ${r.url}${upstream}`, bold: true });
   out.push({ text: `${r.protocol} over ${r.transport} · model ${r.model ?? '?'} · ${r.critical ? 'critical path' : 'side request'}${r.warmup ? ' · warm-up' : ''}` });
   out.push({ text: `started ${fmtDur(r.startMs)} into the session · first byte ${rel(r.firstByteMs)} · first token ${rel(r.firstContentMs)} · end ${rel(r.endMs)}` });
   const tps = r.tokensPerSecond !== null ? ` · ${r.tokensPerSecond.toFixed(0)} tok/s` : '';
@@ -73,41 +74,38 @@ export function requestView(model: SessionModel, records: readonly TraceRecord[]
   if (r.error) out.push({ text: `error: ${r.error}`, color: 'red' });
   if (r.dependsOn) out.push({ text: `waited on ${r.dependsOn} (${r.dependency})` });
   if (r.gaps) out.push({ text: `inter-token gaps: p50 ${fmtDur(r.gaps.p50Ms)} · p99 ${fmtDur(r.gaps.p99Ms)} · max ${fmtDur(r.gaps.maxMs)}${r.stalls.length ? ` · ${r.stalls.length} stalls` : ''}` });
-  if (!records) {
+  if (!x || !x.request) {
     out.push({ text: '(the trace records are not loaded)', color: 'gray' });
     return { head: out, eventCount: 0, event: () => ({ text: '' }) };
   }
 
-  if (first?.kind === 'http-request') {
+  const events: TraceRecord[] = [];
+  if (x.transport === 'http') {
+    const req = x.request!;
     out.push({ text: '' }, { text: '── request headers', color: 'cyan', bold: true });
-    headerLines(first.headers, out);
-    out.push({ text: `── request body (${size(bodyLength(first.body))})`, color: 'cyan', bold: true });
-    bodyLines(first.body, out);
-  } else if (first?.kind === 'ws-message') {
-    const connId = r.id.split('#')[0];
-    const open = records.find((x) => x.kind === 'ws-open' && x.id === connId);
-    out.push({ text: '' }, { text: `── socket ${connId} handshake headers`, color: 'cyan', bold: true });
-    headerLines(open?.kind === 'ws-open' ? open.headers : undefined, out);
-    out.push({ text: `── response.create frame (${size(bodyLength(first.data))})`, color: 'cyan', bold: true });
-    bodyLines(first.data, out);
-  }
-
-  const events: number[] = [];
-  for (let k = 1; k < r.records.length; k++) {
-    const rec = records[r.records[k]];
-    if (rec.kind === 'http-response') {
-      out.push({ text: `── response ${rec.status} ${rec.statusText} at ${rel(rec.t / 1000)}`, color: 'cyan', bold: true });
-      headerLines(rec.headers, out);
-    } else if (rec.kind === 'http-data' || rec.kind === 'ws-message' || rec.kind === 'http-end' || rec.kind === 'ws-close') {
-      events.push(r.records[k]);
+    headerLines(req.headers, out);
+    out.push({ text: `── request body (${size(bodyLength(req.body))})`, color: 'cyan', bold: true });
+    bodyLines(req.body, out);
+    if (x.head) {
+      out.push({ text: `── response ${x.head.status} ${x.head.statusText} at ${rel(x.head.t / 1000)}`, color: 'cyan', bold: true });
+      headerLines(x.head.headers, out);
     }
+    events.push(...x.frames);
+  } else {
+    const open = exchanges?.socketById.get(x.socket)?.open;
+    out.push({ text: '' }, { text: `── socket ${x.socket} handshake headers`, color: 'cyan', bold: true });
+    headerLines(open?.headers, out);
+    out.push({ text: `── response.create frame (${size(bodyLength(x.request!.data))})`, color: 'cyan', bold: true });
+    bodyLines(x.request!.data, out);
+    events.push(...x.frames);
   }
+  if (x.end && x.end.kind !== 'ws-message') events.push(x.end);
   out.push({ text: `── events (${events.length})`, color: 'cyan', bold: true });
   return {
     head: out,
     eventCount: events.length,
     event(i: number): InfoLine {
-      const rec = records[events[i]];
+      const rec = events[i];
       const at = `${rel(rec.t / 1000).padStart(9)}  `;
       switch (rec.kind) {
         case 'http-data':

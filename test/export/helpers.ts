@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTrace } from '../../cli/trace/load.js';
-import { analyseTrace } from '../../analysis/session.js';
+import { analyse } from '../../analysis/session.js';
 import type { SessionModel } from '../../analysis/model.js';
 import type { TraceRecord } from '../../format/types.js';
-import type { ExportInput } from '../../cli/export/input.js';
+import { exportInput, type ExportInput } from '../../cli/export/input.js';
 import { writeSession } from '../factory/mixed-session.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,8 +23,8 @@ export function sessionOnDisk(dir: string, records?: TraceRecord[]): { path: str
   const path = join(dir, 'session.lapse');
   writeSession(path, records);
   const loaded = loadTrace(path);
-  const model = analyseTrace(loaded);
-  return { path, model, input: { model, records: loaded.records, lapseVersion: 'test' } };
+  const analysis = analyse(loaded);
+  return { path, model: analysis.model, input: exportInput(analysis, { lapseVersion: 'test' }) };
 }
 
 export interface CliResult {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { toHar } from '../../cli/export/har.js';
 import { toChromeTrace } from '../../cli/export/chrome.js';
 import { toOtlp } from '../../cli/export/otlp.js';
-import { analyseRecords } from '../../analysis/session.js';
+import { analyseRecordList } from '../../analysis/session.js';
+import { exportInput } from '../../cli/export/input.js';
 import { readTrace } from '../../format/reader.js';
 import { encodeSession } from '../factory/mixed-session.js';
 import { validateHar } from './validate-har.js';
@@ -11,7 +12,7 @@ import { validateTraceEvents } from './validate-chrome.js';
 import { validateOtlp } from './validate-otlp.js';
 
 const trace = readTrace(encodeSession());
-const input = { model: analyseRecords(trace.records), records: trace.records };
+const input = exportInput(analyseRecordList(trace.records));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const copy = <T>(v: T): any => JSON.parse(JSON.stringify(v));
 

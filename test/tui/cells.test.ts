@@ -53,7 +53,7 @@ describe('writing styled rows into the cell buffer', () => {
 
 describe('redraws through blessed into a fake terminal', () => {
   it('writes nothing when nothing changed, and little when only the clock moved', async () => {
-    const { model, records } = fixture();
+    const { model, exchanges } = fixture();
     let bytes = 0;
     const output = new Writable({
       write(chunk: Buffer, _enc, cb) {
@@ -64,7 +64,7 @@ describe('redraws through blessed into a fake terminal', () => {
     Object.assign(output, { isTTY: true, columns: 120, rows: 40 });
     const input = new PassThrough();
     Object.assign(input, { isTTY: true, setRawMode: () => input });
-    const app = new TuiApp({ model, records, title: 'demo.lapse', color: true, input, output, terminal: 'xterm-256color' });
+    const app = new TuiApp({ model, exchanges, title: 'demo.lapse', color: true, input, output, terminal: 'xterm-256color' });
     const flush = () => new Promise((r) => setImmediate(r));
     expect(app.render()).toBeGreaterThan(0);
     await flush();

@@ -1,7 +1,7 @@
 // The viewer on the committed recordings (real recorder, scripted agent; every protocol, and faults).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyseTrace } from '../../analysis/session.js';
+import { analyse } from '../../analysis/session.js';
 import { readTrace } from '../../format/reader.js';
 import { DetailIndex } from '../../cli/tui/detail.js';
 import { Layout } from '../../cli/tui/layout.js';
@@ -14,11 +14,11 @@ const NAMES = ['anthropic', 'openai-chat', 'openai-responses', 'openai-ws', 'fau
 
 describe.each(NAMES)('the viewer on fixtures/traces/%s.lapse', (name) => {
   const trace = readTrace(readFileSync(new URL(`../../fixtures/traces/${name}.lapse`, import.meta.url)));
-  const model = analyseTrace(trace);
+  const { model, exchanges } = analyse(trace);
 
   it('steps through every request, at 80×24 and 160×50, with the streamed text in the detail pane', () => {
     const state = new TuiState(model);
-    const layout = new Layout(state, new DetailIndex(model, trace.records), new Palette(true), { title: `${name}.lapse` });
+    const layout = new Layout(state, new DetailIndex(model, exchanges), new Palette(true), { title: `${name}.lapse` });
     expect(plain(layout.headerRows(80)[0])).toContain(`total ${fmtDur(model.durationMs)}`);
     let seen = 0;
     while (state.nextRequest()) {
@@ -50,7 +50,7 @@ describe.each(NAMES)('the viewer on fixtures/traces/%s.lapse', (name) => {
 
   it('plays the whole session under every profile without a row out of place', () => {
     const state = new TuiState(model);
-    const layout = new Layout(state, new DetailIndex(model, trace.records), new Palette(false), { title: `${name}.lapse` });
+    const layout = new Layout(state, new DetailIndex(model, exchanges), new Palette(false), { title: `${name}.lapse` });
     for (let p = 0; p < 4; p++) {
       state.seekTo(0);
       state.togglePlay();

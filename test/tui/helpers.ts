@@ -1,8 +1,9 @@
 // Shared by the viewer's tests: the synthetic session read back through the real reader and
 // analysis, and a way to see layout rows as the terminal will show them.
 import { readTrace } from '../../format/reader.js';
-import { analyseTrace } from '../../analysis/session.js';
+import { analyse } from '../../analysis/session.js';
 import type { SessionModel } from '../../analysis/model.js';
+import type { ExchangesData } from '../../analysis/handlers/exchanges.js';
 import type { TraceRecord } from '../../format/types.js';
 import { DetailIndex } from '../../cli/tui/detail.js';
 import { Layout } from '../../cli/tui/layout.js';
@@ -14,6 +15,7 @@ import { syntheticTraceBytes } from '../factory/agent-session.js';
 export interface Fixture {
   model: SessionModel;
   records: TraceRecord[];
+  exchanges: ExchangesData;
   state: TuiState;
   detail: DetailIndex;
   layout: Layout;
@@ -24,11 +26,11 @@ let bytes: Uint8Array | null = null;
 export function fixture(color = false): Fixture {
   bytes ??= syntheticTraceBytes();
   const trace = readTrace(bytes);
-  const model = analyseTrace(trace);
+  const { model, exchanges } = analyse(trace);
   const state = new TuiState(model);
-  const detail = new DetailIndex(model, trace.records);
+  const detail = new DetailIndex(model, exchanges);
   const layout = new Layout(state, detail, new Palette(color), { title: 'demo.lapse' });
-  return { model, records: trace.records, state, detail, layout };
+  return { model, records: trace.records, exchanges, state, detail, layout };
 }
 
 /** What a styled row shows: its SGR sequences removed. */

@@ -198,7 +198,7 @@ describe('layout (pure, no terminal)', () => {
 
 describe('sessions without model requests', () => {
   it('still lays out, plays and steps (nothing to step to)', async () => {
-    const { analyseRecords } = await import('../../analysis/session.js');
+    const { analyseRecordList } = await import('../../analysis/session.js');
     const { TuiState } = await import('../../cli/tui/state.js');
     const { DetailIndex } = await import('../../cli/tui/detail.js');
     const { Layout } = await import('../../cli/tui/layout.js');
@@ -210,9 +210,9 @@ describe('sessions without model requests', () => {
       ],
       [],
     ]) {
-      const model = analyseRecords(records);
+      const { model, exchanges } = analyseRecordList(records);
       const state = new TuiState(model);
-      const layout = new Layout(state, new DetailIndex(model, records), new Palette(false), { title: 'empty.lapse' });
+      const layout = new Layout(state, new DetailIndex(model, exchanges), new Palette(false), { title: 'empty.lapse' });
       expect(state.nextRequest()).toBe(false);
       expect(state.prevRequest()).toBe(false);
       state.togglePlay();

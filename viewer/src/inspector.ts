@@ -5,8 +5,8 @@
 import jsonpatch from 'fast-json-patch';
 import type { RequestModel } from '../../analysis/model.js';
 import { bodyJson, bodyText } from '../../format/body.js';
-import { formatSse } from '../../format/sse.js';
-import type { Body, Headers, TraceRecord } from '../../format/types.js';
+import { formatSse, sseEventName } from '../../format/sse.js';
+import type { Body, Headers, WsMessageRecord } from '../../format/types.js';
 import type { ViewerState } from './state.js';
 import { append, clear, el, facts } from './dom.js';
 import { at, bytes, clip, dur, int, rate } from './fmt.js';
@@ -14,7 +14,7 @@ import { at, bytes, clip, dur, int, rate } from './fmt.js';
 const TEXT_LIMIT = 200_000;
 const EVENTS_PAGE = 300;
 
-interface Exchange {
+interface Inspected {
   headers: Headers | null;
   method: string;
   body: unknown;
@@ -34,70 +34,59 @@ function bodyValue(b: Body): { value: unknown; json: boolean; note: string | nul
   return { value: bodyText(b), json: false, note: null };
 }
 
-/** The records of one exchange, turned into what the inspector shows. */
-export function exchangeOf(st: ViewerState, r: RequestModel): Exchange {
-  const recs: TraceRecord[] = r.records.map((i) => st.records[i]).filter((x): x is TraceRecord => x !== undefined);
-  const ex: Exchange = { headers: null, method: 'POST', body: '', bodyIsJson: false, bodyNote: null, status: null, responseHeaders: null, events: [] };
-  if (r.transport === 'websocket') {
-    const connId = r.id.slice(0, r.id.lastIndexOf('#'));
-    const open = st.records.find((x) => x.kind === 'ws-open' && x.id === connId);
-    if (open && open.kind === 'ws-open') {
+/** The analysis's exchange of a request, turned into what the inspector shows. */
+export function exchangeOf(st: ViewerState, r: RequestModel): Inspected {
+  const ex: Inspected = { headers: null, method: 'POST', body: '', bodyIsJson: false, bodyNote: null, status: null, responseHeaders: null, events: [] };
+  const x = st.exchanges.byId.get(r.id);
+  if (!x) return ex;
+  const setBody = (body: Body): void => {
+    const b = bodyValue(body);
+    ex.body = b.value;
+    ex.bodyIsJson = b.json;
+    ex.bodyNote = b.note;
+  };
+  const frameEvent = (rec: WsMessageRecord): void => {
+    const b = bodyValue(rec.data);
+    const text = b.note ?? (b.json ? JSON.stringify(b.value) : String(b.value));
+    const type = b.json && typeof b.value === 'object' && b.value !== null ? String((b.value as { type?: unknown }).type ?? '') : '';
+    ex.events.push({ tMs: rec.t / 1000, label: `${rec.dir === 'up' ? '↑' : '↓'} ${type || 'frame'}`, text });
+  };
+  if (x.transport === 'websocket') {
+    const open = st.exchanges.socketById.get(x.socket)?.open;
+    if (open) {
       ex.headers = open.headers;
       ex.method = 'GET (WebSocket)';
       ex.status = open.status !== undefined ? `${open.status} (handshake)` : null;
       ex.responseHeaders = open.responseHeaders ?? null;
     }
+    if (x.request) {
+      setBody(x.request.data);
+      frameEvent(x.request);
+    }
+    for (const f of x.frames) frameEvent(f);
+    if (x.end && x.end.kind === 'ws-close') ex.events.push({ tMs: x.end.t / 1000, label: 'socket closed', text: `${x.end.code} ${x.end.reason} (by ${x.end.by})` });
+    return ex;
   }
-  let first = true;
-  for (const rec of recs) {
+  if (x.request) {
+    ex.headers = x.request.headers;
+    ex.method = x.request.method;
+    setBody(x.request.body);
+  }
+  if (x.head) {
+    ex.status = `${x.head.status} ${x.head.statusText}`;
+    ex.responseHeaders = x.head.headers;
+    ex.events.push({ tMs: x.head.t / 1000, label: 'response head', text: `${x.head.status} ${x.head.statusText}` });
+  }
+  for (const rec of x.frames) {
     const tMs = rec.t / 1000;
-    switch (rec.kind) {
-      case 'http-request': {
-        ex.headers = rec.headers;
-        ex.method = rec.method;
-        const b = bodyValue(rec.body);
-        ex.body = b.value;
-        ex.bodyIsJson = b.json;
-        ex.bodyNote = b.note;
-        break;
-      }
-      case 'http-response':
-        ex.status = `${rec.status} ${rec.statusText}`;
-        ex.responseHeaders = rec.headers;
-        ex.events.push({ tMs, label: 'response head', text: `${rec.status} ${rec.statusText}` });
-        break;
-      case 'http-data':
-        if (rec.sse) {
-          const text = formatSse(rec.sse);
-          const name = rec.sse.form === 'structured' ? (rec.sse.event ?? 'message') : /^event:\s*(.*)$/m.exec(rec.sse.text)?.[1] ?? 'message';
-          ex.events.push({ tMs, label: name, text: text.replace(/\n+$/, '') });
-        } else if (rec.chunk) {
-          ex.events.push({ tMs, label: 'body', text: rec.chunk.enc === 'dropped' ? `(dropped, ${bytes(rec.chunk.length)})` : rec.chunk.enc === 'bytes' ? `${bytes(rec.chunk.bytes.length)} binary` : bodyText(rec.chunk) });
-        }
-        break;
-      case 'http-end':
-        ex.events.push({ tMs, label: `end (${rec.outcome})`, text: `${rec.message ?? ''} ${int(rec.bytes)} bytes`.trim() });
-        break;
-      case 'ws-message': {
-        const b = bodyValue(rec.data);
-        const text = b.note ?? (b.json ? JSON.stringify(b.value) : String(b.value));
-        if (rec.dir === 'up' && first) {
-          ex.body = b.value;
-          ex.bodyIsJson = b.json;
-          ex.bodyNote = b.note;
-        }
-        const type = b.json && typeof b.value === 'object' && b.value !== null ? String((b.value as { type?: unknown }).type ?? '') : '';
-        ex.events.push({ tMs, label: `${rec.dir === 'up' ? '↑' : '↓'} ${type || 'frame'}`, text });
-        if (rec.dir === 'up') first = false;
-        break;
-      }
-      case 'ws-close':
-        ex.events.push({ tMs, label: 'socket closed', text: `${rec.code} ${rec.reason} (by ${rec.by})` });
-        break;
-      default:
-        break;
+    if (rec.sse) {
+      const text = formatSse(rec.sse);
+      ex.events.push({ tMs, label: sseEventName(rec.sse) ?? 'message', text: text.replace(/\n+$/, '') });
+    } else if (rec.chunk) {
+      ex.events.push({ tMs, label: 'body', text: rec.chunk.enc === 'dropped' ? `(dropped, ${bytes(rec.chunk.length)})` : rec.chunk.enc === 'bytes' ? `${bytes(rec.chunk.bytes.length)} binary` : bodyText(rec.chunk) });
     }
   }
+  if (x.end) ex.events.push({ tMs: x.end.t / 1000, label: `end (${x.end.outcome})`, text: `${x.end.message ?? ''} ${int(x.end.bytes)} bytes`.trim() });
   return ex;
 }
 
@@ -163,7 +152,7 @@ function changesView(prev: unknown, cur: unknown): HTMLElement {
   );
 }
 
-function eventsView(ex: Exchange, startMs: number): HTMLElement {
+function eventsView(ex: Inspected, startMs: number): HTMLElement {
   const table = el('table', { class: 'events' });
   append(table, el('tr', {}, el('th', {}, 'at'), el('th', {}, '+'), el('th', {}, 'event'), el('th', {}, 'data')));
   let shown = 0;
@@ -286,7 +275,7 @@ export class Inspector {
     );
   }
 
-  private changes(prev: RequestModel, ex: Exchange): HTMLElement {
+  private changes(prev: RequestModel, ex: Inspected): HTMLElement {
     const p = exchangeOf(this.st, prev);
     if (!ex.bodyIsJson || !p.bodyIsJson) return el('p', { class: 'muted' }, 'one of the two bodies is not JSON');
     return changesView(p.body, ex.body);

@@ -2,13 +2,15 @@
 // and can paint a preview (request spans read so far) long before a large trace is fully read.
 import { TraceStreamReader, TraceFormatError, type TraceRecord } from '../../format/index.js';
 import { SessionBuilder } from '../../analysis/session.js';
+import type { ExchangesData } from '../../analysis/handlers/exchanges.js';
 import type { SessionModel } from '../../analysis/model.js';
 import { nextTick } from './dom.js';
 
 export interface LoadedSession {
   name: string;
-  records: TraceRecord[];
   model: SessionModel;
+  /** Every exchange with its records (what the inspector shows). */
+  exchanges: ExchangesData;
 }
 
 /** What is known while reading: enough to draw the requests seen so far. */
@@ -37,8 +39,7 @@ const PIECE = 16 * 1024;
 export async function loadProgressive(src: ByteSource, onPreview?: (p: Preview) => void | Promise<void>): Promise<LoadedSession> {
   const reader = new TraceStreamReader();
   const builder = new SessionBuilder();
-  const records: TraceRecord[] = [];
-  const spans = new Map<string, { id: string; startMs: number; endMs: number; open: boolean }>();
+  let records = 0;
   let lastMs = 0;
   let read = 0;
   let sliceStart = performance.now();
@@ -48,23 +49,18 @@ export async function loadProgressive(src: ByteSource, onPreview?: (p: Preview) 
     if (!onPreview) return;
     previews++;
     lastPreview = performance.now();
-    await onPreview({ fraction: src.total ? read / src.total : null, records: records.length, lastMs, spans: [...spans.values()] });
+    // The model calls read so far, as the analysis groups them (the same requests the finished view shows).
+    const spans = builder
+      .exchangesSoFar()
+      .filter((x) => x.protocol !== null)
+      .map((x) => ({ id: x.id, startMs: x.startMs, endMs: x.lastMs, open: x.end === null }));
+    await onPreview({ fraction: src.total ? read / src.total : null, records, lastMs, spans });
   };
   const take = (recs: TraceRecord[]): void => {
     for (const r of recs) {
-      const i = records.length;
-      records.push(r);
-      builder.add(r, i);
+      builder.add(r, records++);
       const tMs = r.t / 1000;
       if (tMs > lastMs) lastMs = tMs;
-      if (r.kind === 'http-request' || (r.kind === 'ws-message' && r.dir === 'up')) spans.set(r.id, { id: r.id, startMs: tMs, endMs: tMs, open: true });
-      else if (r.kind === 'http-data' || r.kind === 'ws-message' || r.kind === 'http-response') {
-        const s = spans.get(r.id);
-        if (s) s.endMs = tMs;
-      } else if (r.kind === 'http-end' || r.kind === 'ws-close') {
-        const s = spans.get(r.id);
-        if (s) (s.endMs = tMs), (s.open = false);
-      }
     }
   };
 
@@ -89,8 +85,8 @@ export async function loadProgressive(src: ByteSource, onPreview?: (p: Preview) 
     const end = reader.end();
     if (previews === 0) await preview();
     await nextTick();
-    const model = builder.finish({ path: src.name, version: reader.version, truncated: end.truncated, bytes: reader.bytes, damage: end.damage ?? undefined });
-    return { name: src.name, records, model };
+    const { model, exchanges } = builder.analysis({ path: src.name, version: reader.version, truncated: end.truncated, bytes: reader.bytes, damage: end.damage ?? undefined });
+    return { name: src.name, model, exchanges };
   } catch (err) {
     if (err instanceof TraceFormatError) throw new LoadError(`${src.name}: ${err.message}`);
     throw new LoadError(`${src.name}: cannot read the trace: ${String((err as Error)?.message ?? err).split('\n')[0]}`);

@@ -79,7 +79,7 @@ async function open(src: ByteSource): Promise<void> {
       }
     });
     if (my !== loading) return;
-    const st = new ViewerState(loaded.name, loaded.model, loaded.records);
+    const st = new ViewerState(loaded.name, loaded.model, loaded.exchanges);
     build(st, timeline);
     setState('ready');
     requestAnimationFrame(() => performance.mark('lapse:ready'));

@@ -1,13 +1,14 @@
 // The page's shared state and the signals views listen to. One instance per loaded trace.
 import type { RequestModel, SessionModel, SimProfile, SimulationResult } from '../../analysis/model.js';
 import { simulate, PROFILES } from '../../analysis/simulate.js';
-import type { TraceRecord } from '../../format/types.js';
+import type { ExchangesData } from '../../analysis/handlers/exchanges.js';
 
 export type Topic = 'sim' | 'select' | 'playhead' | 'file';
 
 export class ViewerState {
   readonly model: SessionModel;
-  readonly records: TraceRecord[];
+  /** Every exchange with its records: what the inspector reads. */
+  readonly exchanges: ExchangesData;
   readonly name: string;
   readonly byId: Map<string, RequestModel>;
   profile: SimProfile = PROFILES.original;
@@ -21,10 +22,10 @@ export class ViewerState {
   playheadSimMs: number | null = null;
   private readonly listeners = new Map<Topic, Array<() => void>>();
 
-  constructor(name: string, model: SessionModel, records: TraceRecord[]) {
+  constructor(name: string, model: SessionModel, exchanges: ExchangesData) {
     this.name = name;
     this.model = model;
-    this.records = records;
+    this.exchanges = exchanges;
     this.byId = new Map(model.requests.map((r) => [r.id, r] as const));
     this.sim = simulate(model, this.profile);
   }
