@@ -1,6 +1,7 @@
 // Summary lines for the end of a recording: the analysis's figures when it can read the session
 // (requests, tokens, median TTFT and tokens/s, tool time, files), else plain counts of the records.
 import { analyseRecords } from '../../analysis/index.js';
+import { medianTokensPerSecond, medianTtftMs } from '../../analysis/present.js';
 import type { TraceRecord } from '../../format/types.js';
 import { basicSummary, countFacts, formatDuration, plural } from './summary.js';
 
@@ -17,8 +18,8 @@ export function summarize(records: readonly TraceRecord[]): string[] {
   const known = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null && Number.isFinite(x));
   const inTok = known(reqs.map((r) => r.inputTokens));
   const outTok = known(reqs.map((r) => r.outputTokens));
-  const ttft = known(reqs.map((r) => r.ttftMs));
-  const tps = known(reqs.map((r) => r.tokensPerSecond));
+  const ttft = medianTtftMs(reqs);
+  const tps = medianTokensPerSecond(reqs);
   const failed = reqs.filter((r) => r.status !== 'complete').length;
 
   const first = [plural(reqs.length, 'model request')];
@@ -27,8 +28,8 @@ export function summarize(records: readonly TraceRecord[]): string[] {
   first.push(`${plural(m.fileSummary.length, 'file')} changed`);
 
   const second: string[] = [];
-  if (ttft.length) second.push(`median TTFT ${formatDuration(median(ttft))}`);
-  if (tps.length) second.push(`median ${Math.round(median(tps))} tokens/s`);
+  if (ttft !== null) second.push(`median TTFT ${formatDuration(ttft)}`);
+  if (tps !== null) second.push(`median ${Math.round(tps)} tokens/s`);
   const b = m.breakdown;
   second.push(
     `model ${formatDuration(b.modelWaitMs + b.modelStreamMs)}, tools ${formatDuration(b.toolMs)}, you ${formatDuration(b.userMs)}, other ${formatDuration(b.harnessMs)}`,
@@ -38,8 +39,3 @@ export function summarize(records: readonly TraceRecord[]): string[] {
   return lines;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}

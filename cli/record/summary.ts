@@ -2,6 +2,9 @@
 // was actually written.
 import type { TraceRecord } from '../../format/types.js';
 import { runPipeline } from '../../analysis/pipeline.js';
+import { formatBytes, formatDuration } from '../../analysis/present.js';
+
+export { formatBytes, formatDuration };
 import { ExchangesHandler, MetaHandler } from '../../analysis/handlers/index.js';
 
 export interface SummaryFacts {
@@ -40,20 +43,7 @@ export function countFacts(records: readonly TraceRecord[]): SummaryFacts {
   return f;
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${Math.round(s - m * 60)}s`;
-  return `${Math.floor(m / 60)}h ${m % 60}m`;
-}
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;

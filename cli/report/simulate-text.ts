@@ -1,21 +1,13 @@
 // `lapse simulate` for people: original vs simulated, both breakdowns, and what would remain.
 import type { SegmentKind, SimProfile, SimulationResult } from '../../analysis/model.js';
+import { describeProfile } from '../../analysis/present.js';
 import { breakdownBar, formatMs, formatPct, KIND_LABEL, KINDS, kindGlyph, kindOf, padEnd, padStart, paint, type TextOptions } from './format.js';
 
 function num(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
-/** "1,000 tok/s, TTFT × 0.5" */
-export function describeProfile(p: SimProfile): string {
-  if (p.instant) return `no model time at all${p.harnessScale !== 1 ? `, harness × ${num(p.harnessScale)}` : ''}`;
-  const parts: string[] = [];
-  if (p.tokensPerSecond !== null) parts.push(`${num(p.tokensPerSecond)} tok/s`);
-  else if (p.speedFactor !== null) parts.push(`streams ${num(p.speedFactor)}× faster`);
-  if (p.ttftScale !== 1) parts.push(`TTFT × ${num(p.ttftScale)}`);
-  if (p.harnessScale !== 1) parts.push(`harness × ${num(p.harnessScale)}`);
-  return parts.length ? parts.join(', ') : 'as recorded';
-}
+export { describeProfile };
 
 /** "at 1,000 tok/s" — the lead-in of the closing sentence. */
 function leadIn(p: SimProfile): string {

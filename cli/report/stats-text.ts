@@ -36,9 +36,9 @@ function stopCell(o: TextOptions, r: RequestModel): string {
 }
 
 function requestTable(o: TextOptions, m: SessionModel): string[] {
-  const head = ['#', 'start', 'model', 'TTFT', 'stream', 'tok/s', 'in', 'out', 'stop', 'tools'];
+  const head = ['id', 'start', 'model', 'TTFT', 'stream', 'tok/s', 'in', 'out', 'stop', 'tools'];
   const rows = m.requests.slice(0, MAX_REQUEST_ROWS).map((r) => [
-    `${r.index + 1}${r.critical ? '' : paint(o, 'dim', ' side')}`,
+    `${r.id}${r.critical ? '' : paint(o, 'dim', ' side')}`,
     formatMs(r.startMs),
     (r.model ?? '–').slice(0, 24) + (r.transport === 'websocket' ? ' (ws)' : ''),
     formatMs(r.ttftMs),

@@ -408,12 +408,15 @@ export class Layout {
     if (reqs.length === 0) out.push(line([{ text: ' no model requests', style: (x) => pal.dim(x) }], width));
     const first = Math.max(0, Math.min(reqs.length - rows, active - Math.floor(rows / 2)));
     const wide = width >= 48;
+    // Requests are named by their trace id (r3, w1#2), as in every other view; the column fits the longest shown.
+    let idWidth = 3;
+    for (let i = first; i < reqs.length && i < first + rows; i++) idWidth = Math.max(idWidth, Math.min(8, reqs[i].id.length));
     for (let i = first; i < reqs.length && out.length < rows; i++) {
       const r = reqs[i];
       const dur = view.toView(r.endMs) - starts[i];
       const mark = r.status !== 'complete' ? '✗' : r.critical ? '•' : '◦';
       const what = r.error ? r.error : r.toolCalls.length ? r.toolCalls.map((t) => t.name).join(',') : (r.stopReason ?? r.status);
-      const cols = [`${String(i).padStart(3)} `, `${fmtClock(starts[i]).padStart(7)} `, `${fmtDur(dur).padStart(6)} `];
+      const cols = [`${r.id.padStart(idWidth)} `, `${fmtClock(starts[i]).padStart(7)} `, `${fmtDur(dur).padStart(6)} `];
       if (wide) cols.push(`${(r.ttftMs !== null ? fmtDur(r.ttftMs) : '—').padStart(6)} `, `${(r.outputTokens !== null ? `${r.outputTokens}t` : '').padStart(6)} `);
       const body = cols.join('') + what;
       const markColor: Color = r.status !== 'complete' ? 'red' : r.critical ? 'green' : 'light-blue';
@@ -550,7 +553,7 @@ export class Layout {
     const detailTitle = r
       ? line(
           [
-            { text: `#${r.index} `, style: (x) => pal.bold(x) },
+            { text: `${r.id} `, style: (x) => pal.bold(x) },
             { text: `${r.model ?? r.protocol} · ${r.critical ? 'critical' : 'side'} · ${r.protocol}${r.transport === 'websocket' ? ' ws' : ''}`, style: (x) => pal.bold(x) },
             { text: '   enter: full request', style: (x) => pal.dim(x) },
           ],
@@ -688,7 +691,7 @@ export class Layout {
     if (s.overlay !== 'request') return '';
     const total = this.requestRowCount(s.overlayRequest, width);
     const from = Math.min(s.overlayScroll, this.overlayMaxScroll(width, height));
-    return ` request #${s.overlayRequest} · rows ${Math.min(total, from + 1)}–${Math.min(total, from + height)} of ${total} · ↑↓ PgUp PgDn scroll · esc close `;
+    return ` request ${s.model.requests[s.overlayRequest]?.id ?? s.overlayRequest} · rows ${Math.min(total, from + 1)}–${Math.min(total, from + height)} of ${total} · ↑↓ PgUp PgDn scroll · esc close `;
   }
 
   /** The overlay's visible lines, or null when none is open. */

@@ -4,35 +4,14 @@
 // markup would cost a parse (and its garbage) per row on every redraw.
 import type { SegmentKind } from '../../analysis/model.js';
 
-export type Color = 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'gray' | 'white' | 'light-blue';
+import { KIND_GLYPH as GLYPH, KIND_SHORT, KIND_TERM_COLOR, SEGMENT_KINDS, type TermColor } from '../../analysis/present.js';
 
-import { SEGMENT_KINDS } from '../../analysis/kinds.js';
+export type Color = TermColor;
 
 export const KIND_ORDER = SEGMENT_KINDS;
-
-export const KIND_GLYPH: Readonly<Record<SegmentKind, string>> = {
-  modelWait: '░',
-  modelStream: '█',
-  tool: '▒',
-  user: '─',
-  harness: '·',
-};
-
-export const KIND_COLOR: Readonly<Record<SegmentKind, Color>> = {
-  modelWait: 'yellow',
-  modelStream: 'green',
-  tool: 'cyan',
-  user: 'magenta',
-  harness: 'gray',
-};
-
-export const KIND_LABEL: Readonly<Record<SegmentKind, string>> = {
-  modelWait: 'wait',
-  modelStream: 'stream',
-  tool: 'tool',
-  user: 'user',
-  harness: 'harness',
-};
+export const KIND_GLYPH = GLYPH;
+export const KIND_COLOR = KIND_TERM_COLOR;
+export const KIND_LABEL = KIND_SHORT;
 
 const SGR_FG: Readonly<Record<Color, number>> = {
   red: 31,

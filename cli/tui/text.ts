@@ -1,5 +1,6 @@
 // Terminal text helpers: display width (wide CJK takes two cells), cutting and padding to a width,
 // wrapping, and making arbitrary recorded text safe to draw (no control sequences of its own).
+import { formatDuration } from '../../analysis/present.js';
 
 /**
  * Cells a code point takes, as blessed (fullUnicode) counts them: 2 for the East Asian wide ranges it
@@ -160,24 +161,9 @@ export function wrapTail(text: string, width: number, maxLines: number): string[
   return wrap(tail, width, maxLines);
 }
 
-/** Milliseconds as a short human duration: `850ms`, `12.3s`, `4m05s`, `1h02m`. */
+/** Milliseconds as a short human duration: `850ms`, `12.3s`, `4m05s`, `1h02m` (the shared formatter, compact). */
 export function fmtDur(ms: number): string {
-  if (!Number.isFinite(ms)) return '?';
-  const neg = ms < 0;
-  const a = Math.abs(ms);
-  let s: string;
-  if (a < 1000) s = `${Math.round(a)}ms`;
-  else if (a < 60_000) s = `${(a / 1000).toFixed(a < 10_000 ? 2 : 1)}s`;
-  else if (a < 3_600_000) {
-    const m = Math.floor(a / 60_000);
-    const sec = Math.floor((a % 60_000) / 1000);
-    s = `${m}m${String(sec).padStart(2, '0')}s`;
-  } else {
-    const h = Math.floor(a / 3_600_000);
-    const m = Math.floor((a % 3_600_000) / 60_000);
-    s = `${h}h${String(m).padStart(2, '0')}m`;
-  }
-  return neg ? '-' + s : s;
+  return formatDuration(ms, true);
 }
 
 /** A playhead clock: `m:ss.t` (or `h:mm:ss`), fixed format so it does not jitter while playing. */

@@ -32,7 +32,7 @@ describe.each(NAMES)('the viewer on fixtures/traces/%s.lapse', (name) => {
         expect(rows).toHaveLength(h);
         for (const row of rows) expect(widthOf(row)).toBe(w);
       }
-      expect(shown(layout.paneRows(160, 50))).toContain(`#${i} `);
+      expect(shown(layout.paneRows(160, 50))).toContain(`${model.requests[i].id} `);
       // At the end of the response its last streamed words are on screen.
       state.seekTo(state.view.toView(r.endMs));
       const text = r.deltas.filter((d) => d.kind === 'text').map((d) => d.text).join('');

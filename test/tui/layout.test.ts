@@ -42,7 +42,7 @@ describe('layout (pure, no terminal)', () => {
         expect(plain(rows[1]).trim().startsWith('┌─')).toBe(true);
         expect(plain(rows[h - 2]).trim().startsWith('└')).toBe(true);
         expect(plain(rows[0])).toContain('total 22.0s');
-        expect(shown(rows)).toContain(o === 'help' ? 'lapse tui — keys' : 'request #2 · rows 1–');
+        expect(shown(rows)).toContain(o === 'help' ? 'lapse tui — keys' : 'request r1 · rows 1–');
       }
       state.closeOverlay();
     }
@@ -128,7 +128,7 @@ describe('layout (pure, no terminal)', () => {
     const { state, layout } = fixture();
     state.seekTo(2500);
     let panes = shown(layout.paneRows(120, 40));
-    expect(panes).toContain('#0 claude-test · critical');
+    expect(panes).toContain('r0 claude-test · critical');
     expect(panes).toContain('█ streaming');
     expect(panes).toContain('∴ thinking');
     expect(panes).toContain('fix the failing test');

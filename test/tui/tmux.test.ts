@@ -164,11 +164,11 @@ describe.skipIf(!run)('lapse tui in tmux', () => {
 
   it('] jumps to the next request and seeking changes what the detail pane shows', async () => {
     t.keys('Home', ']');
-    let s = await t.waitFor((x) => detailOf(x).includes('#0 claude-test'), 'request #0');
+    let s = await t.waitFor((x) => detailOf(x).includes('r0 claude-test'), 'request r0');
     expect(detailOf(s)).toContain('░ waiting for the first token');
     expect(detailOf(s)).toContain('fix the failing test in src/a.test.ts');
     t.keys(']', ']');
-    s = await t.waitFor((x) => detailOf(x).includes('#2 claude-test'), 'request #2');
+    s = await t.waitFor((x) => detailOf(x).includes('r1 claude-test'), 'request r1');
     expect(clockMs(s)).toBe(5000);
     expect(detailOf(s)).toContain('« Read result');
     expect(detailOf(s)).not.toContain('modify src/a.ts');
@@ -187,11 +187,11 @@ describe.skipIf(!run)('lapse tui in tmux', () => {
 
   it('enter opens the request in full and esc closes it', async () => {
     t.keys('Enter');
-    let s = await t.waitFor((x) => x.includes('request #2 ·'), 'the request view');
+    let s = await t.waitFor((x) => x.includes('request r1 ·'), 'the request view');
     expect(s).toContain('POST /v1/messages?beta=true');
     expect(s).toMatch(/x-api-key: \S*redacted/i);
     t.keys('Escape');
-    s = await t.waitFor((x) => !x.includes('request #2 ·'), 'the request view to close');
+    s = await t.waitFor((x) => !x.includes('request r1 ·'), 'the request view to close');
     expect(s).toContain('requests (5)');
   });
 

@@ -284,9 +284,9 @@ export class Inspector {
   /** With nothing selected: every request, clickable (also the keyboard way in). */
   private requestList(): HTMLElement {
     const t = el('table', { class: 'requests' });
-    append(t, el('tr', {}, el('th', {}, '#'), el('th', {}, 'start'), el('th', {}, 'model'), el('th', {}, 'TTFT'), el('th', {}, 'stream'), el('th', {}, 'out'), el('th', {}, 'speed'), el('th', {}, 'stop'), el('th', {}, 'tools')));
+    append(t, el('tr', {}, el('th', {}, 'id'), el('th', {}, 'start'), el('th', {}, 'model'), el('th', {}, 'TTFT'), el('th', {}, 'stream'), el('th', {}, 'out'), el('th', {}, 'speed'), el('th', {}, 'stop'), el('th', {}, 'tools')));
     for (const r of this.st.model.requests.slice(0, 2000)) {
-      const b = el('button', { class: 'linklike', attrs: { 'data-request': r.id } }, `${r.index + 1}${r.critical ? '' : ' (side)'}`);
+      const b = el('button', { class: 'linklike', attrs: { 'data-request': r.id } }, `${r.id}${r.critical ? '' : ' (side)'}`);
       b.addEventListener('click', () => this.st.select(r.id));
       append(
         t,

@@ -1,29 +1,5 @@
-// The five places time goes (critical-path segment kinds): their names and colours, shared by every view.
-import type { Breakdown, SegmentKind } from '../../analysis/model.js';
-
-import { BREAKDOWN_KEY, SEGMENT_KINDS, SEGMENT_LABEL } from '../../analysis/kinds.js';
-
-export const KINDS = SEGMENT_KINDS;
-export const KIND_LABEL = SEGMENT_LABEL;
-export const BREAKDOWN_FIELD = BREAKDOWN_KEY;
-
-export const KIND_SHORT: Record<SegmentKind, string> = {
-  modelWait: 'wait',
-  modelStream: 'stream',
-  tool: 'tool',
-  user: 'user',
-  harness: 'harness',
-};
-
-// Distinct in hue and lightness so they also separate for the common colour-vision deficiencies.
-export const KIND_COLOR: Record<SegmentKind, string> = {
-  modelWait: '#e69f00',
-  modelStream: '#0072b2',
-  tool: '#009e73',
-  user: '#cc79a7',
-  harness: '#8c8c8c',
-};
-
+// The five places time goes: names and colours from the shared presentation module, plus the viewer's own marks.
+export { BREAKDOWN_KEY as BREAKDOWN_FIELD, KIND_HEX as KIND_COLOR, KIND_SHORT, SEGMENT_KINDS as KINDS, SEGMENT_LABEL as KIND_LABEL } from '../../analysis/present.js';
 
 export const SIDE_COLOR = '#7a5cc7';
 export const FILE_COLOR = '#d55e00';

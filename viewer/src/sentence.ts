@@ -1,17 +1,10 @@
 // The one-line verdicts: what a profile means, and the biggest share of time that remains under it.
 import type { SimProfile, SimulationResult } from '../../analysis/model.js';
 import { BREAKDOWN_FIELD, KINDS, KIND_LABEL } from './kinds.js';
-import { dur, int, pct, times } from './fmt.js';
+import { describeProfile } from '../../analysis/present.js';
+import { dur, pct, times } from './fmt.js';
 
-export function describeProfile(p: SimProfile): string {
-  if (p.instant) return 'no model time at all';
-  const parts: string[] = [];
-  if (p.tokensPerSecond !== null) parts.push(`${int(p.tokensPerSecond)} tok/s`);
-  else if (p.speedFactor !== null) parts.push(`${p.speedFactor}× output speed`);
-  if (p.ttftScale !== 1) parts.push(`TTFT × ${+p.ttftScale.toFixed(2)}`);
-  if (p.harnessScale !== 1) parts.push(`harness × ${+p.harnessScale.toFixed(2)}`);
-  return parts.length ? parts.join(', ') : 'the recorded speed';
-}
+export { describeProfile };
 
 /** The largest part of the (simulated) session, and what it means for a faster model. */
 export function biggestShare(sim: SimulationResult): string {

@@ -6,15 +6,11 @@ import type { ViewerState } from './state.js';
 import { BREAKDOWN_FIELD, KINDS, KIND_COLOR, KIND_LABEL } from './kinds.js';
 import { clear, el, append } from './dom.js';
 import { dur, int, pct, rate } from './fmt.js';
+import { medianTokensPerSecond, medianTtftMs } from '../../analysis/present.js';
 import { biggestShare, speedupLine } from './sentence.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
-}
 
 export function renderTotals(host: HTMLElement, st: ViewerState): void {
   const m = st.model;
@@ -26,8 +22,8 @@ export function renderTotals(host: HTMLElement, st: ViewerState): void {
     ['requests', `${crit.length} on path · ${m.sideRequests.length} side`],
     ['turns', int(m.turns.length)],
     ['output tokens', int(out)],
-    ['median TTFT', dur(median(crit.map((r) => r.ttftMs).filter((x): x is number => x !== null)))],
-    ['median speed', rate(median(crit.map((r) => r.tokensPerSecond).filter((x): x is number => x !== null)))],
+    ['median TTFT', dur(medianTtftMs(m.requests))],
+    ['median speed', rate(medianTokensPerSecond(m.requests))],
     ['tool calls', int(toolCalls)],
     ['files changed', int(m.fileSummary.length)],
   ];

@@ -1,0 +1,162 @@
+// Presentation shared by every view (the text reports, the terminal viewer, the web viewer, the record
+// summary): the five kinds of time with their names, glyphs and colours, the medians, and the number
+// formatters. One place, so every screen gives the same figure the same way. Platform-neutral.
+import type { Breakdown, RequestModel, SegmentKind, SimProfile } from './model.js';
+import { BREAKDOWN_KEY } from './critical-path.js';
+
+export { BREAKDOWN_KEY };
+
+/** Display order: the model's part first, then what a faster model leaves. */
+export const SEGMENT_KINDS: readonly SegmentKind[] = ['modelWait', 'modelStream', 'tool', 'user', 'harness'];
+
+/** The name of each kind in legends and tables. */
+export const SEGMENT_LABEL: Readonly<Record<SegmentKind, string>> = {
+  modelWait: 'model wait (TTFT)',
+  modelStream: 'model stream',
+  tool: 'tools',
+  user: 'user',
+  harness: 'harness',
+};
+
+/** The short name, where a column or a lane is narrow. */
+export const KIND_SHORT: Readonly<Record<SegmentKind, string>> = {
+  modelWait: 'wait',
+  modelStream: 'stream',
+  tool: 'tool',
+  user: 'user',
+  harness: 'harness',
+};
+
+/** One glyph per kind, so a bar still reads without colour (NO_COLOR, a dumb terminal). */
+export const KIND_GLYPH: Readonly<Record<SegmentKind, string>> = {
+  modelWait: '░',
+  modelStream: '█',
+  tool: '▒',
+  user: '─',
+  harness: '·',
+};
+
+export type TermColor = 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'gray' | 'white' | 'light-blue';
+
+/** Terminal colour per kind: the nearest of the 16 to the web viewer's colour below. */
+export const KIND_TERM_COLOR: Readonly<Record<SegmentKind, TermColor>> = {
+  modelWait: 'yellow',
+  modelStream: 'blue',
+  tool: 'green',
+  user: 'magenta',
+  harness: 'gray',
+};
+
+/** Web colour per kind: distinct in hue and lightness, so they also separate for the common colour-vision deficiencies. */
+export const KIND_HEX: Readonly<Record<SegmentKind, string>> = {
+  modelWait: '#e69f00',
+  modelStream: '#0072b2',
+  tool: '#009e73',
+  user: '#cc79a7',
+  harness: '#8c8c8c',
+};
+
+/** The milliseconds of one kind in a breakdown. */
+export function breakdownMs(b: Breakdown, k: SegmentKind): number {
+  return b[BREAKDOWN_KEY[k]];
+}
+
+/** Median (the mean of the two middle values for an even count); null for no values. */
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function known(xs: ReadonlyArray<number | null>): number[] {
+  return xs.filter((x): x is number => x !== null && Number.isFinite(x));
+}
+
+/** Median TTFT over every model request that produced content (warm-ups have none). */
+export function medianTtftMs(requests: readonly RequestModel[]): number | null {
+  return median(known(requests.map((r) => r.ttftMs)));
+}
+
+/** Median output speed over every request whose speed was measured. */
+export function medianTokensPerSecond(requests: readonly RequestModel[]): number | null {
+  return median(known(requests.map((r) => r.tokensPerSecond)));
+}
+
+/** The mark for an unknown value. */
+export const UNKNOWN = '–';
+
+/**
+ * A duration: `850 ms`, `1.23 s`, `12.3 s`, `4 m 05 s`, `1 h 02 m`; `compact` drops the spaces
+ * (`850ms`, `4m05s`) for narrow columns.
+ */
+export function formatDuration(ms: number | null | undefined, compact = false): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return UNKNOWN;
+  const a = Math.abs(ms);
+  const sign = ms < 0 ? '-' : '';
+  const sp = compact ? '' : ' ';
+  let s: string;
+  if (a === 0) s = `0${sp}ms`;
+  else if (a < 1) s = `${a.toFixed(2)}${sp}ms`;
+  else if (a < 1000) s = `${Math.round(a)}${sp}ms`;
+  else if (a < 60_000) s = `${(a / 1000).toFixed(a < 10_000 ? 2 : 1)}${sp}s`;
+  else if (a < 3_600_000) {
+    let m = Math.floor(a / 60_000);
+    let sec = Math.round((a - m * 60_000) / 1000);
+    if (sec === 60) (m += 1), (sec = 0);
+    s = `${m}${sp}m${sp}${String(sec).padStart(2, '0')}${sp}s`;
+  } else {
+    let h = Math.floor(a / 3_600_000);
+    let m = Math.round((a - h * 3_600_000) / 60_000);
+    if (m === 60) (h += 1), (m = 0);
+    s = `${h}${sp}h${sp}${String(m).padStart(2, '0')}${sp}m`;
+  }
+  return sign + s;
+}
+
+/** 12,345 (thousands separated; not toLocaleString, which is slow over thousands of cells). */
+export function formatInt(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return UNKNOWN;
+  const s = String(Math.round(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return n < 0 ? `-${s}` : s;
+}
+
+/** 61 % (one decimal under 10 %). */
+export function formatPct(part: number, whole: number): string {
+  if (!(whole > 0)) return UNKNOWN;
+  const p = (part / whole) * 100;
+  return `${p < 10 && p > 0 ? p.toFixed(1) : Math.round(p)} %`;
+}
+
+/** 98.7 tok/s (whole numbers from 100). */
+export function formatRate(tps: number | null | undefined): string {
+  if (tps === null || tps === undefined || !Number.isFinite(tps)) return UNKNOWN;
+  return `${tps < 100 ? tps.toFixed(1) : formatInt(tps)} tok/s`;
+}
+
+/** 2.50× */
+export function formatTimes(x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return UNKNOWN;
+  return `${x < 10 ? x.toFixed(2) : x.toFixed(1)}×`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function num(n: number): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+/** What a profile does: "1,000 tok/s, TTFT × 0.5". */
+export function describeProfile(p: SimProfile): string {
+  if (p.instant) return `no model time at all${p.harnessScale !== 1 ? `, harness × ${num(p.harnessScale)}` : ''}`;
+  const parts: string[] = [];
+  if (p.tokensPerSecond !== null) parts.push(`${num(p.tokensPerSecond)} tok/s`);
+  else if (p.speedFactor !== null) parts.push(`streams ${num(p.speedFactor)}× faster`);
+  if (p.ttftScale !== 1) parts.push(`TTFT × ${num(p.ttftScale)}`);
+  if (p.harnessScale !== 1) parts.push(`harness × ${num(p.harnessScale)}`);
+  return parts.length ? parts.join(', ') : 'as recorded';
+}
