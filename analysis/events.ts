@@ -217,14 +217,19 @@ export function errorMessage(v: unknown): string | null {
   return m ? oneLine(m) : null;
 }
 
-/** FNV-1a (32 bit) of a string, as 8 hex digits: a cheap fingerprint, not a security hash. */
-export function fnv1a(s: string): string {
+/** FNV-1a (32 bit) of a string's UTF-16 units: a cheap fingerprint, not a security hash. */
+export function fnv1a32(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return h >>> 0;
+}
+
+/** fnv1a32 as 8 hex digits. */
+export function fnv1a(s: string): string {
+  return fnv1a32(s).toString(16).padStart(8, '0');
 }
 
 /** Thread key from the system/instructions text and the first message (their first few hundred chars). */

@@ -127,7 +127,8 @@ function pushRequest(events: TraceEvent[], r: RequestModel, n: number): void {
   const cat = r.critical ? 'request,critical' : 'request,side';
   const base = { cat, id, pid: PID, tid: TID.requests };
   const what = r.model ? `${r.model}` : r.protocol;
-  const name = `${r.critical ? '' : 'side: '}${what}${r.toolCalls.length > 0 ? ` → ${unique(r.toolCalls.map((c) => c.name)).join(', ')}` : ''}`;
+  // Named by the trace id first, as every view names a request.
+  const name = `${r.id} ${r.critical ? '' : 'side: '}${what}${r.toolCalls.length > 0 ? ` → ${unique(r.toolCalls.map((c) => c.name)).join(', ')}` : ''}`;
   const args: Record<string, unknown> = {
     id: r.id,
     protocol: r.protocol,

@@ -5,6 +5,7 @@
 // Features are computed once per body (one pass over the text); comparing two costs O(K), any size.
 // Where the conversation sits in a body is the protocols' knowledge (conversationOf).
 import { conversationOf } from '../../analysis/protocols/index.js';
+import { fnv1a32 } from '../../analysis/events.js';
 
 export interface BodyFeatures {
   /** FNV-1a of the whole text: identical bodies score 1 without any set work. */
@@ -59,17 +60,9 @@ function sketch(text: string): Uint32Array {
   return all.length > K ? all.slice(0, K) : all;
 }
 
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 export function bodyFeatures(text: string): BodyFeatures {
-  const f: BodyFeatures = { hash: fnv1a(text), length: text.length, json: false, model: null, count: null, tail: EMPTY, all: sketch(text) };
+  const f: BodyFeatures = { hash: fnv1a32(text), length: text.length, json: false, model: null, count: null, tail: EMPTY, all: sketch(text) };
   const c = text.charCodeAt(0);
   if (c !== 123 /* { */) return f;
   let v: unknown;
