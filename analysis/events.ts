@@ -85,7 +85,14 @@ export interface SocketFraming {
  */
 export interface ProtocolDecoder {
   protocol: Protocol;
-  /** True for a request path (query stripped) this protocol serves. */
+  /** Whose API it is: the recorder forwards its paths to that upstream. */
+  vendor: 'anthropic' | 'openai';
+  /**
+   * Path prefixes the recorder routes to `vendor` (the harness's own paths, e.g. `/v1/messages`, and
+   * the neighbouring endpoints of the same API that no decoder reads, e.g. `/v1/messages/count_tokens`).
+   */
+  routes: readonly string[];
+  /** True for a model request path (query stripped) this protocol decodes; a gateway prefix is allowed. */
   matchesPath(path: string): boolean;
   request(body: unknown): RequestInfo;
   /** The input side of a request body, as text (what the viewers show next to the output). */

@@ -32,6 +32,8 @@ function choice0(b: Record<string, unknown>): Record<string, unknown> | null {
 
 export const openaiChatDecoder: ProtocolDecoder = {
   protocol: 'openai-chat',
+  vendor: 'openai',
+  routes: ['/v1/chat/completions', '/v1/completions', '/v1/embeddings'],
 
   matchesPath(path) {
     return /\/chat\/completions$/.test(path);

@@ -1,4 +1,5 @@
 // Which upstream a request goes to, and the exact URL it is forwarded to (design.md "Upstreams").
+import { PROTOCOLS } from '../../analysis/protocols/index.js';
 import { UsageError } from '../util/errors.js';
 
 export type Api = 'anthropic' | 'openai';
@@ -38,16 +39,13 @@ function checkBase(raw: string, what: string): string {
   return raw.replace(/\/+$/, '');
 }
 
-const ANTHROPIC_PATHS = ['/v1/messages', '/v1/complete'];
-const OPENAI_PATHS = ['/v1/responses', '/v1/chat/completions', '/v1/completions', '/v1/embeddings'];
-
 /**
- * Anthropic paths and OpenAI paths by prefix; anything else (/v1/models, HEAD /, …) by the
- * Anthropic SDK's own headers, and failing that the session's default (the harness's vendor).
+ * A path one of the protocols routes (by prefix, analysis/protocols) goes to that protocol's vendor;
+ * anything else (/v1/models, HEAD /, …) by the Anthropic SDK's own headers, and failing that the
+ * session's default (the harness's vendor).
  */
 export function chooseApi(path: string, headers: Record<string, unknown>, fallback: Api = 'openai'): Api {
-  if (ANTHROPIC_PATHS.some((p) => hasPrefix(path, p))) return 'anthropic';
-  if (OPENAI_PATHS.some((p) => hasPrefix(path, p))) return 'openai';
+  for (const p of PROTOCOLS) if (p.routes.some((r) => hasPrefix(path, r))) return p.vendor;
   if (headers['anthropic-version'] !== undefined || headers['x-api-key'] !== undefined || headers['anthropic-beta'] !== undefined) {
     return 'anthropic';
   }
