@@ -5,7 +5,8 @@
 import zlib from 'node:zlib';
 import type { Micros } from '../../format/types.js';
 import { FrameReader, OP_BINARY, OP_CLOSE, OP_CONT, OP_TEXT, type WsFrame } from './ws-frames.js';
-import type { GuardedSink } from './sink.js';
+import { MAX_DECODED_BYTES } from './body-tap.js';
+import type { TapTarget } from './tap-host.js';
 
 export interface DeflateParams {
   serverNoContextTakeover: boolean;
@@ -49,9 +50,11 @@ class DirectionReader {
   ) {}
 
   private failed = false;
+  /** A chunk of this direction was shed: frames cannot be found past it. */
+  lost = false;
 
   push(chunk: Buffer, t: Micros): void {
-    if (this.failed) return;
+    if (this.failed || this.lost) return;
     for (const f of this.frames.push(chunk)) this.frame(f, t);
   }
 
@@ -97,7 +100,12 @@ class DirectionReader {
     const inf = this.inflater;
     return new Promise<Buffer>((resolve, reject) => {
       const out: Buffer[] = [];
-      const onData = (b: Buffer) => out.push(b);
+      let size = 0;
+      const onData = (b: Buffer) => {
+        out.push(b);
+        size += b.length;
+        if (size > MAX_DECODED_BYTES) inf.destroy(new Error(`a message decodes to more than ${MAX_DECODED_BYTES} bytes`));
+      };
       const onError = (err: Error) => {
         inf.off('data', onData);
         this.inflater = null;
@@ -133,13 +141,11 @@ export class WsTap {
   closeSeen = false;
 
   constructor(
-    private readonly sink: GuardedSink,
+    private readonly sink: TapTarget,
     private readonly id: string,
     deflate: DeflateParams | null,
-    onMessage?: () => void,
   ) {
     const message = (dir: Dir, t: Micros, data: Buffer, binary: boolean) => {
-      onMessage?.();
       this.sink.write({ kind: 'ws-message', t, id: this.id, dir, data: { enc: 'bytes', bytes: data }, binary });
     };
     const close = (dir: Dir, t: Micros, code: number, reason: string) => {
@@ -160,6 +166,15 @@ export class WsTap {
     } catch (err) {
       this.fail(err);
     }
+  }
+
+  /** The relay shed a chunk of `dir` (the writer thread was behind): that direction's messages stop here. */
+  gap(dir: Dir, t: Micros, length: number): void {
+    const reader = dir === 'up' ? this.up : this.down;
+    if (this.broken || reader.lost) return;
+    reader.lost = true;
+    const reason = `WebSocket ${this.id}: messages ${dir === 'up' ? 'to' : 'from'} the upstream after a shed chunk are not recorded`;
+    this.sink.write({ kind: 'drop', t, records: 0, bytes: length, reason });
   }
 
   /** Resolves when every message read so far has been recorded (or the tap gave up). */
