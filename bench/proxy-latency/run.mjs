@@ -2,12 +2,14 @@
 // Added latency of `lapse proxy` on a paced SSE stream, beside Debian's mitmdump on the same probe.
 //
 // One process serves an SSE stream (default 2,000 events at 2,000 events/s) and reads it back directly,
-// through `lapse proxy` (a separate process, recording to a real trace) and, when it is installed,
-// through `mitmdump` in reverse-proxy mode with streaming on, in interleaved rounds. Each event carries
-// its index; its latency is arrival time − send time, both read from this process's clock. Then
-// 20 streams at once through each, checking that no event is lost (and that the trace has them all).
+// through `lapse proxy` (a separate process, recording to a real trace), through a plain Node relay
+// (plain-relay.mjs: Node's HTTP stack with no recording, the floor for any Node proxy) and, when it is
+// installed, through `mitmdump` in reverse-proxy mode with streaming on, in interleaved rounds. Each
+// event carries its index; its latency is arrival time − send time, both read from this process's
+// clock. TTFT is measured on short requests of its own. Then 20 streams at once through each,
+// checking that no event is lost (and that the trace has them all).
 //
-//   npx tsc -p . && node bench/proxy-latency/run.mjs [--rounds 6] [--events 2000] [--rate 2000] [--streams 20] [--no-mitm]
+//   npx tsc -p . && node bench/proxy-latency/run.mjs [--rounds 6] [--events 2000] [--rate 2000] [--streams 20] [--ttft 40] [--no-mitm]
 import http from 'node:http';
 import net from 'node:net';
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,6 +26,7 @@ const ROUNDS = arg('rounds', 6);
 const EVENTS = arg('events', 2000);
 const RATE = arg('rate', 2000);
 const STREAMS = arg('streams', 20);
+const TTFT_PROBES = arg('ttft', 40);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LAPSE = join(ROOT, 'bin/lapse.js');
 const { loadTrace } = await import(join(ROOT, 'dist/cli/trace/load.js'));
@@ -31,8 +34,10 @@ const { loadTrace } = await import(join(ROOT, 'dist/cli/trace/load.js'));
 // ---- the paced upstream ----
 const sendTimes = new Map(); // stream id → Float64Array of send times
 const upstream = http.createServer((req, res) => {
-  const id = new URL(req.url, 'http://x').searchParams.get('s');
-  const times = new Float64Array(EVENTS);
+  const q = new URL(req.url, 'http://x').searchParams;
+  const id = q.get('s');
+  const count = Number(q.get('n') ?? EVENTS);
+  const times = new Float64Array(count);
   sendTimes.set(id, times);
   req.resume();
   req.on('end', () => {
@@ -43,7 +48,7 @@ const upstream = http.createServer((req, res) => {
     let next = 0;
     const tick = () => {
       const now = performance.now();
-      while (next < EVENTS && start + next * interval <= now) {
+      while (next < count && start + next * interval <= now) {
         const data = JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `token ${next} ` }, i: next });
         times[next] = performance.now();
         res.write(`event: content_block_delta\ndata: ${data}\n\n`);
@@ -52,7 +57,7 @@ const upstream = http.createServer((req, res) => {
       // A timer, not a busy loop: on a 2-core machine a spinning sender would take a core from the
       // proxies. Node's timers fire every ~1 ms, so events go out in pairs at 2,000/s; each event's
       // latency is measured from its own write, so the pacing's jitter does not enter the figures.
-      if (next < EVENTS) setTimeout(tick, Math.max(0, start + next * interval - performance.now()));
+      if (next < count) setTimeout(tick, Math.max(0, start + next * interval - performance.now()));
       else res.end('event: message_stop\ndata: {"type":"message_stop"}\n\n');
     };
     tick();
@@ -112,20 +117,31 @@ async function startMitm() {
 }
 const mitm = await startMitm();
 
+const plain = spawn(process.execPath, [fileURLToPath(new URL('./plain-relay.mjs', import.meta.url)), upUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+children.push(plain);
+const plainUrl = await new Promise((resolve) => {
+  let out = '';
+  plain.stdout.on('data', (d) => {
+    out += d;
+    const m = /PORT=(\d+)/.exec(out);
+    if (m) resolve(`http://127.0.0.1:${m[1]}`);
+  });
+});
+
 // ---- the client ----
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 let streamNo = 0;
 /** Reads one stream; returns per-event latency (ms), TTFT (request sent → first event) and the count. */
-function readStream(base) {
+function readStream(base, events = EVENTS) {
   const id = `s${++streamNo}`;
   return new Promise((resolve, reject) => {
-    const latency = new Float64Array(EVENTS);
+    const latency = new Float64Array(events);
     let got = 0;
     let buf = '';
     let outOfOrder = 0;
     let firstAt = 0;
     const sentAt = performance.now();
-    const req = http.request(`${base}/v1/messages?s=${id}`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = http.request(`${base}/v1/messages?s=${id}&n=${events}`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
       res.setEncoding('utf8');
       res.on('data', (chunk) => {
         const t = performance.now();
@@ -180,7 +196,7 @@ const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 console.log(`lapse proxy latency: ${EVENTS} events at ${RATE}/s, ${ROUNDS} interleaved rounds (node ${process.version}; load average ${load()})`);
-const proxies = [['lapse', lapseUrl, lapse.pid], ...(mitm ? [['mitmdump', mitm.url, mitm.proc.pid]] : [])];
+const proxies = [['lapse', lapseUrl, lapse.pid], ['node relay', plainUrl, plain.pid], ...(mitm ? [['mitmdump', mitm.url, mitm.proc.pid]] : [])];
 const targets = [['direct', upUrl], ...proxies];
 for (const [, base] of targets) await readStream(base); // warm-up: JIT, connections
 const runs = new Map(targets.map(([name]) => [name, []]));
@@ -201,7 +217,15 @@ for (let r = 0; r < ROUNDS; r++) {
     runs.get(name).push(res);
   }
 }
-const fig = new Map([...runs].map(([name, rs]) => [name, { ...summary(rs.map((x) => x.latency)), ttft: median(rs.map((x) => x.ttft)) }]));
+// TTFT on short requests of their own (a round's single TTFT is too few samples), interleaved.
+const ttfts = new Map(targets.map(([name]) => [name, []]));
+for (let r = 0; r < TTFT_PROBES; r++) {
+  for (let k = 0; k < targets.length; k++) {
+    const [name, base] = targets[(r + k) % targets.length];
+    ttfts.get(name).push((await readStream(base, 4)).ttft);
+  }
+}
+const fig = new Map([...runs].map(([name, rs]) => [name, { ...summary(rs.map((x) => x.latency)), ttft: median(ttfts.get(name)) }]));
 const d = fig.get('direct');
 console.log(`\none stream            p50        p99        max       TTFT (median)`);
 for (const [name, s] of fig) console.log(`${name.padEnd(14)}  ${us(s.p50)}  ${us(s.p99)}  ${us(s.max)}  ${us(s.ttft)}`);
@@ -209,15 +233,22 @@ const added = new Map(proxies.map(([name]) => {
   const s = fig.get(name);
   return [name, { p50: s.p50 - d.p50, p99: s.p99 - d.p99, ttft: s.ttft - d.ttft }];
 }));
-for (const [name, a] of added) console.log(`added: ${name.padEnd(9)} p50 ${us(a.p50)}  p99 ${us(a.p99)}  TTFT ${us(a.ttft)}${name === 'lapse' ? '   (goals: p50 ≤ 100 µs, p99 ≤ 1 ms, TTFT ≤ 1 ms)' : ''}`);
+for (const [name, a] of added) console.log(`added: ${name.padEnd(10)} p50 ${us(a.p50)}  p99 ${us(a.p99)}  TTFT ${us(a.ttft)}${name === 'lapse' ? '   (goals: p50 ≤ 100 µs, p99 ≤ 1 ms, TTFT ≤ 1 ms)' : ''}`);
 for (const [name, c] of cpu) {
   const n = ROUNDS * EVENTS;
-  console.log(`CPU per event, ${name.padEnd(9)} all threads ${(c.all / n / 1000).toFixed(1).padStart(6)} µs, main (relay) thread ${(c.main / n / 1000).toFixed(1).padStart(6)} µs${name === 'lapse' ? '   (goals: ≤ 10 µs, ≤ 3 µs)' : ''}`);
+  console.log(`CPU per event, ${name.padEnd(10)} all threads ${(c.all / n / 1000).toFixed(1).padStart(6)} µs, main (relay) thread ${(c.main / n / 1000).toFixed(1).padStart(6)} µs${name === 'lapse' ? '   (goals: ≤ 10 µs, ≤ 3 µs)' : ''}`);
 }
 if (mitm) {
   const a = added.get('lapse');
   const m = added.get('mitmdump');
   console.log(`lapse ÷ mitmdump, added: p50 ${ratio(a.p50, m.p50)}, p99 ${ratio(a.p99, m.p99)} (goal ≤ 0.2), TTFT ${ratio(a.ttft, m.ttft)}; CPU per event ${ratio(cpu.get('lapse').all, cpu.get('mitmdump').all)}`);
+}
+{
+  const l = cpu.get('lapse');
+  const n = cpu.get('node relay');
+  const a = added.get('lapse');
+  const b = added.get('node relay');
+  console.log(`lapse − node relay: relay thread CPU per event ${((l.main - n.main) / (ROUNDS * EVENTS) / 1000).toFixed(1)} µs (lapse's recording work on it, and its own relay code), added p99 ${us(a.p99 - b.p99)}`);
 }
 
 console.log(`\n${STREAMS} concurrent streams (${EVENTS} events each at ${RATE}/s = ${STREAMS * RATE} events/s in all; load average ${load()})`);
@@ -233,7 +264,7 @@ for (const [name, base, pid] of targets) {
   const cpuNote = c0 ? `  CPU/event ${((c1.all - c0.all) / (STREAMS * EVENTS) / 1000).toFixed(1)} µs (relay thread ${((c1.main - c0.main) / (STREAMS * EVENTS) / 1000).toFixed(1)})` : '';
   console.log(`${name.padEnd(14)} p50 ${us(s.p50)}  p99 ${us(s.p99)}  max ${us(s.max)}  lost ${lost}, out of order ${disorder}${cpuNote}`);
 }
-for (const [name] of proxies) console.log(`added: ${name.padEnd(9)} p99 ${us(many.get(name).p99 - many.get('direct').p99)}${name === 'lapse' ? '   (goal: ≤ 2 ms, 0 lost)' : ''}`);
+for (const [name] of proxies) console.log(`added: ${name.padEnd(10)} p99 ${us(many.get(name).p99 - many.get('direct').p99)}${name === 'lapse' ? '   (goal: ≤ 2 ms, 0 lost)' : ''}`);
 if (mitm) console.log(`lapse ÷ mitmdump, added p99: ${ratio(many.get('lapse').p99 - many.get('direct').p99, many.get('mitmdump').p99 - many.get('direct').p99)}`);
 
 lapse.kill('SIGINT');
@@ -249,3 +280,29 @@ rmSync(dir, { recursive: true, force: true });
 upstream.close();
 agent.destroy();
 for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+
+// The relay thread's whole recording work per chunk, measured alone in this process: what
+// http-relay.ts does after writing a chunk on (stamp it, copy it into the batch, post batches).
+{
+  const { WorkerSink } = await import(join(ROOT, 'dist/cli/record/worker-sink.js'));
+  const { GuardedSink } = await import(join(ROOT, 'dist/cli/record/sink.js'));
+  const { memoryLog } = await import(join(ROOT, 'dist/cli/record/log.js'));
+  const d2 = mkdtempSync(join(tmpdir(), 'lapse-bench-'));
+  const writer = await WorkerSink.start(join(d2, 'share.lapse'), { argv: [], cwd: d2, harness: null, upstreams: { anthropic: upUrl, openai: upUrl }, redact: true }, () => undefined);
+  const sink = new GuardedSink(writer, memoryLog());
+  const key = sink.newKey();
+  sink.stream({ op: 'response-body', key, id: 'r1', coding: null, sse: true });
+  const chunk = Buffer.from(`event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'token 1234 ' }, i: 1234 })}\n\n`);
+  const N = 100_000;
+  const self = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  let best = Infinity;
+  for (let round = 0; round < 5; round++) {
+    const c0 = self();
+    for (let i = 0; i < N / 5; i++) sink.chunk(key, sink.now(), chunk);
+    best = Math.min(best, (self() - c0) / (N / 5));
+    await new Promise((r) => setTimeout(r, 50)); // let the writer thread take the batches in
+  }
+  await writer.close();
+  rmSync(d2, { recursive: true, force: true });
+  console.log(`relay thread's recording work per chunk, alone (stamp, copy, batch, post; best of 5 × ${N / 5}): ${(best / 1000).toFixed(2)} µs`);
+}
