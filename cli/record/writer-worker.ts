@@ -15,10 +15,12 @@ export type FromWorker =
   | { type: 'closed'; degraded: string | null; records: number };
 
 const port = parentPort!;
-// On Linux this lowers only this thread: when the CPU is short, the relay's thread goes first and
-// the trace catches up later (or sheds payloads, see worker-sink.ts).
+// On Linux this lowers only this thread: when the CPU is short, the relay's thread goes first (3:1)
+// and the trace catches up later (or sheds payloads, see worker-sink.ts). Not lower: at nice 19 a
+// machine busy with other work (load 40 on 2 cores, measured) starves this thread for seconds, and a
+// kill -9 then loses everything since.
 try {
-  setPriority(19);
+  setPriority(5);
 } catch {
   // not permitted here: same priority as the relay
 }
