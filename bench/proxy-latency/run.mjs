@@ -270,11 +270,11 @@ if (mitm) console.log(`lapse ÷ mitmdump, added p99: ${ratio(many.get('lapse').p
 lapse.kill('SIGINT');
 await new Promise((r) => lapse.on('exit', r));
 mitm?.proc.kill('SIGTERM');
-// The trace must hold every event the proxy relayed (warm-up, rounds, concurrent streams), with its payload.
+// The trace must hold every event the proxy relayed (warm-up, rounds, TTFT probes, concurrent streams), with its payload.
 const recs = loadTrace(tracePath).records;
 const events = recs.filter((r) => r.kind === 'http-data' && r.sse).length;
 const dropped = recs.filter((r) => r.kind === 'http-data' && r.chunk?.enc === 'dropped').length;
-const expected = (1 + ROUNDS + STREAMS) * (EVENTS + 1);
+const expected = (1 + ROUNDS + STREAMS) * (EVENTS + 1) + TTFT_PROBES * (4 + 1);
 console.log(`\ntrace written by lapse: ${(statSync(tracePath).size / 1024).toFixed(0)} KB, ${events} of ${expected} events${dropped ? `, ${dropped} chunks shed` : ''}`);
 rmSync(dir, { recursive: true, force: true });
 upstream.close();

@@ -38,10 +38,13 @@ class DirectionReader {
   private msgOpcode = 0;
   private msgCompressed = false;
   private inflater: zlib.InflateRaw | null = null;
-  /** Inflation is asynchronous; messages are recorded strictly in order through this chain. */
-  private chain: Promise<void> = Promise.resolve();
 
   constructor(
+    /**
+     * Inflation is asynchronous; messages of both directions are recorded strictly in the order they
+     * arrived through this one chain (the harness's close frame must not overtake the last answer).
+     */
+    private readonly order: { chain: Promise<void> },
     private readonly dir: Dir,
     private readonly deflate: DeflateParams | null,
     private readonly onMessage: (dir: Dir, t: Micros, data: Buffer, binary: boolean) => void,
@@ -88,7 +91,7 @@ class DirectionReader {
   private enqueue(step: () => Promise<void>): void {
     // Never a rejected chain (an unhandled rejection would end the process): a failure stops this
     // direction's recording and is reported once.
-    this.chain = this.chain.then(step).catch((err) => {
+    this.order.chain = this.order.chain.then(step).catch((err) => {
       this.failed = true;
       this.onFail(err);
     });
@@ -125,7 +128,7 @@ class DirectionReader {
   }
 
   whenIdle(): Promise<void> {
-    return this.chain;
+    return this.order.chain;
   }
 
   close(): void {
@@ -155,8 +158,9 @@ export class WsTap {
       this.sink.write({ kind: 'ws-close', t, id: this.id, code, reason, by: dir === 'up' ? 'client' : 'upstream' });
     };
     const fail = (err: unknown) => this.fail(err);
-    this.up = new DirectionReader('up', deflate, message, close, fail);
-    this.down = new DirectionReader('down', deflate, message, close, fail);
+    const order = { chain: Promise.resolve() };
+    this.up = new DirectionReader(order, 'up', deflate, message, close, fail);
+    this.down = new DirectionReader(order, 'down', deflate, message, close, fail);
   }
 
   push(dir: Dir, chunk: Buffer, t: Micros): void {
@@ -179,7 +183,7 @@ export class WsTap {
 
   /** Resolves when every message read so far has been recorded (or the tap gave up). */
   async settle(): Promise<void> {
-    for (const d of [this.up, this.down]) await d.whenIdle();
+    await this.up.whenIdle(); // one chain for both directions
     this.up.close();
     this.down.close();
   }

@@ -109,4 +109,21 @@ describe('recording queue → tap host', () => {
     expect(rec.t).toBe(5);
     expect(Buffer.from((rec.body as { bytes: Uint8Array }).bytes).toString()).toBe('{"model":"m","messages":[]}');
   });
+
+  it('keeps a WebSocket\'s two directions in arrival order: the harness\'s close frame does not overtake the last answer', async () => {
+    const { queue, host, records } = joined();
+    const text = (m: string) => Buffer.concat([Buffer.from([0x81, m.length]), Buffer.from(m)]);
+    const mask = Buffer.from([1, 2, 3, 4]);
+    const closePayload = Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from('bye')]);
+    const closeFrame = Buffer.concat([Buffer.from([0x88, 0x80 | closePayload.length]), mask, Buffer.from(closePayload.map((b, i) => b ^ mask[i % 4]))]);
+    queue.control({ op: 'ws', up: 1, down: 2, id: 'w1', extensions: '' });
+    // one batch: many answers, then (within the same 20 ms) the harness closes
+    for (let i = 0; i < 20; i++) queue.chunk(2, i, text(`{"i":${i}}`));
+    queue.chunk(1, 20, closeFrame);
+    queue.control({ op: 'ws-end', up: 1, down: 2, rec: { kind: 'ws-close', t: 21, id: 'w1', code: 1006, reason: 'connection closed without a close frame', by: 'client' } });
+    queue.flush();
+    await host.settle();
+    expect(records.map((r) => r.kind)).toEqual([...Array(20).fill('ws-message'), 'ws-close']);
+    expect(records[20]).toMatchObject({ code: 1000, reason: 'bye', by: 'client', t: 20 });
+  });
 });
