@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anthropicDecoder, openaiChatDecoder, openaiResponsesDecoder, decoderForUrl } from '../../analysis/decoders/index.js';
+import { anthropicDecoder, openaiChatDecoder, openaiResponsesDecoder, decoderForUrl } from '../../analysis/protocols/index.js';
 import { EventLog } from '../../analysis/events.js';
 import { analyseRecords } from '../../analysis/session.js';
 import { sseData, sseEventName } from '../../format/sse.js';
