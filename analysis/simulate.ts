@@ -104,9 +104,9 @@ interface Placed {
 }
 
 /**
- * The whole graph laid out again under the profile: every request keeps the lead gap recorded
- * before it (retimed by its kind), is retimed itself, and starts once everything it depends on has
- * finished; branches overlap. The simulated critical path is found anew, back from the session's
+ * The whole graph laid out again under the profile: every request is retimed, starts once everything
+ * it depends on has finished, plus its own lead gap — the recorded time between the dependency it
+ * waited on last and its start (tool, user or harness, retimed by its kind); branches overlap. The simulated critical path is found anew, back from the session's
  * last main request along what finished last.
  */
 export function simulate(model: SessionModel, profile: SimProfile): SimulationResult {
@@ -120,20 +120,27 @@ export function simulate(model: SessionModel, profile: SimProfile): SimulationRe
     visiting.add(r.id);
     let start = retimeGap(profile, 'harness', r.startMs);
     let after: Placed['after'] = null;
-    let best = -Infinity;
-    for (const d of r.dependencies) {
-      const q = byId.get(d.id);
-      if (!q || visiting.has(q.id)) continue;
-      const p = place(q);
-      const lead = r.startMs - q.endMs;
-      // An overlap (a request sent before the one it depends on had quite ended) is kept, not scaled.
-      const at = Math.max(p.start, p.end + (lead >= 0 ? retimeGap(profile, d.gap, lead) : lead));
-      if (at > best) {
-        best = at;
-        after = { id: q.id, gap: d.gap };
+    // Its own lead: the recorded time after the dependency it waited on last (the others' leads
+    // include waiting for that one, so they are not time of their own).
+    const lead = r.dependencies.length ? byId.get(r.dependencies[0].id) : undefined;
+    if (lead) {
+      const gap = r.dependencies[0].gap;
+      let ready = -Infinity;
+      let readyStart = 0;
+      for (const d of r.dependencies) {
+        const q = byId.get(d.id);
+        if (!q || visiting.has(q.id)) continue;
+        const p = place(q);
+        if (p.end > ready) {
+          ready = p.end;
+          readyStart = p.start;
+          after = { id: q.id, gap };
+        }
       }
+      const ms = r.startMs - lead.endMs;
+      // An overlap (a request sent before the one it depends on had quite ended) is kept, not scaled.
+      if (after) start = Math.max(readyStart, ready + (ms >= 0 ? retimeGap(profile, gap, ms) : ms));
     }
-    if (after) start = best;
     const t = retimeRequest(profile, recordedTiming(r));
     const p: Placed = { r, start, first: start + t.waitMs, end: start + t.waitMs + t.streamMs, estimated: t.estimated, after };
     placed.set(r.id, p);

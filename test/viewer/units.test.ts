@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { hostAllowed, isLoopback } from '../../cli/view/host-check.js';
 import { PlayClock } from '../../analysis/playback.js';
 import { analyseRecords } from '../../analysis/session.js';
-import { anthropicTurn, byTime, exitAt, sessionRecord } from '../analysis/helpers.js';
+import { anthropicTurn, byTime, exitAt, sessionRecord } from '../factory/records.js';
 import { sliderFromTps, tpsFromSlider } from '../../viewer/src/sim-panel.js';
 import { simulate, PROFILES, resolveProfile } from '../../analysis/simulate.js';
 import type { SessionModel } from '../../analysis/model.js';
