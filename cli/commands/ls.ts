@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadTrace } from '../trace/load.js';
+import { streamTrace } from '../trace/load.js';
 import { listTraces, tracesDir, type TraceFileInfo } from '../util/paths.js';
 import { formatBytes, formatDuration } from '../record/summary.js';
 
@@ -24,10 +24,9 @@ function describe(info: TraceFileInfo, index: number): TraceListing {
   const out: TraceListing = { ...info, startedAt: null, harness: null, durationMs: null, requests: null, truncated: null };
   if (info.size > READ_LIMIT || index >= READ_NEWEST) return out;
   try {
-    const t = loadTrace(info.path);
     let last = 0;
     let requests = 0;
-    for (const r of t.records) {
+    const t = streamTrace(info.path, (r) => {
       if (r.t > last) last = r.t;
       if (r.kind === 'http-request') requests++;
       else if (r.kind === 'ws-message' && r.dir === 'up') requests++;
@@ -35,7 +34,7 @@ function describe(info: TraceFileInfo, index: number): TraceListing {
         out.startedAt = r.startedAt;
         out.harness = r.harness;
       }
-    }
+    });
     out.durationMs = last / 1000;
     out.requests = requests;
     out.truncated = t.truncated;
