@@ -21,6 +21,10 @@ export const enum Codec {
   DeflateChained = 1,
   /** The same, preceded by the plaintext length (u32le), so the reader inflates into one exact buffer. */
   DeflateChainedSized = 2,
+  /** Format 1.1: as Plain, but the records may be 1.1's (a 1.0 reader stops here instead of misreading). */
+  Plain11 = 3,
+  /** Format 1.1: as DeflateChainedSized, with 1.1 records. */
+  Deflate11 = 4,
 }
 
 /** Compresses a frame's plaintext (codec 2); null when that would not be smaller. */
@@ -48,9 +52,9 @@ export class InflateLimitError extends Error {}
  */
 export function inflateFrame(payload: Uint8Array, codec: number, dictionary: Dictionary, limit = MAX_FRAME_PLAINTEXT): Uint8Array {
   const dict = dictionary.bytes.length ? dictionary.bytes : undefined;
-  if (codec === Codec.Plain) return payload;
+  if (codec === Codec.Plain || codec === Codec.Plain11) return payload;
   if (codec === Codec.DeflateChained) return inflateStreamCapped(payload, dict, Math.min(limit, MAX_DEFLATE_RATIO * payload.length + 1024));
-  if (codec !== Codec.DeflateChainedSized || payload.length < 4) throw new Error(`unknown codec ${codec}`);
+  if ((codec !== Codec.DeflateChainedSized && codec !== Codec.Deflate11) || payload.length < 4) throw new Error(`unknown codec ${codec}`);
   const length = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true);
   if (length > MAX_FRAME_PLAINTEXT || length > MAX_DEFLATE_RATIO * payload.length + 1024) throw new Error('frame declares more plaintext than its payload can hold');
   if (length > limit) throw new InflateLimitError(`frame would inflate to ${length} bytes, past the limit`);
@@ -80,7 +84,7 @@ function inflateStreamCapped(payload: Uint8Array, dictionary: Uint8Array | undef
 }
 
 export function isKnownCodec(codec: number): boolean {
-  return codec === Codec.Plain || codec === Codec.DeflateChained || codec === Codec.DeflateChainedSized;
+  return codec >= Codec.Plain && codec <= Codec.Deflate11;
 }
 
 export function fileHeader(major: number, minor: number): Uint8Array {

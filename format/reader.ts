@@ -5,9 +5,10 @@ import { Dictionary, FILE_HEADER_LENGTH, FLAGS_OFFSET, FLAG_OPEN, FRAME_HEADER_L
 import { ChunkQueue } from './chunks.js';
 import { crc32 } from './crc32.js';
 import { packr, withStringTable } from './packr.js';
-import type { Body, HttpDataRecord, HttpRequestRecord, SseEvent, SseSameShape, TraceReadResult, TraceRecord } from './types.js';
+import type { HttpDataRecord, HttpRequestRecord, SseEvent, SseRunRecord, SseSameShape, SummaryRecord, TraceReadResult, TraceRecord } from './types.js';
 import { withLeaves } from './leaves.js';
-import { recordProblem } from './validate.js';
+import { expandRun } from './runs.js';
+import { recordProblem, runProblem } from './validate.js';
 import { FORMAT_VERSION } from './types.js';
 
 export interface ReaderOptions {
@@ -45,6 +46,8 @@ export class TraceStreamReader {
   private stopped: string | null = null;
   version = { major: 0, minor: 0 };
   bytes = 0;
+  /** The summary a compacted trace carries in its first frame, once read. */
+  summary: SummaryRecord | null = null;
 
   constructor(opts: ReaderOptions = {}) {
     this.resolveBodies = opts.resolveBodies ?? true;
@@ -171,8 +174,22 @@ export class TraceStreamReader {
         this.strings.push(v.value);
         return true;
       }
+      if ((v as { kind?: unknown })?.kind === 'sse-run') {
+        try {
+          if (!this.acceptRun(v, frameOffset, emit)) return (ok = false);
+        } catch (err) {
+          consumerError = { err };
+          return (ok = false);
+        }
+        return true;
+      }
       const rec = this.accept(v, frameOffset);
       if (!rec) return (ok = false);
+      if ((rec.kind as string) === 'summary') {
+        // figures about the trace, not an event in it: kept aside for listings
+        this.summary = rec as unknown as SummaryRecord;
+        return true;
+      }
       try {
         emit(rec);
       } catch (err) {
@@ -221,6 +238,44 @@ export class TraceStreamReader {
     return rec;
   }
 
+  /** Hands on each member of a run as an `http-data` record; false on damage. */
+  private acceptRun(v: unknown, frameOffset: number, emit: (rec: TraceRecord) => void): boolean {
+    const damaged = (why: string) => {
+      this.stop(`damaged record in frame at byte ${frameOffset} (${why})`);
+      return false;
+    };
+    const problem = runProblem(v);
+    if (problem) return damaged(problem);
+    const run = v as SseRunRecord;
+    const byName = this.eventsOf(run.id);
+    const key = run.ids === undefined ? (run.event ?? '') : `${run.event ?? ''}\u0000id`;
+    const base = byName.get(key);
+    if (base === undefined) return damaged('event run without a previous event of its shape');
+    const data = expandRun(base, run.leaves, run.cols, run.n);
+    if (typeof data === 'string') return damaged(data);
+    const dt = new DataView(run.dt.buffer, run.dt.byteOffset, run.dt.byteLength);
+    let t = this.t + run.t;
+    for (let k = 0; k < run.n; k++) {
+      if (k > 0) t += dt.getInt32(4 * (k - 1), true);
+      if (t < 0) return damaged('time before the session start');
+      const sse: SseEvent = run.event === undefined ? { form: 'structured', data: data[k] } : { form: 'structured', event: run.event, data: data[k] };
+      if (run.ids) sse.id = run.ids[k];
+      this.t = t;
+      emit({ kind: 'http-data', t, id: run.id, sse });
+    }
+    byName.set(key, data[run.n - 1]);
+    return true;
+  }
+
+  private eventsOf(id: string): Map<string, unknown> {
+    let byName = id === this.lastEventsId ? this.lastEventsOfId : this.lastEvents.get(id);
+    if (!byName) this.lastEvents.set(id, (byName = new Map()));
+    // consecutive events mostly belong to one stream: skip the map lookup for them
+    this.lastEventsId = id;
+    this.lastEventsOfId = byName;
+    return byName;
+  }
+
   private validate(v: unknown, frameOffset: number): TraceRecord | null {
     const problem = recordProblem(v);
     if (problem) {
@@ -234,11 +289,7 @@ export class TraceStreamReader {
   private resolveSse(rec: HttpDataRecord): boolean {
     const ev = rec.sse as SseEvent | SseSameShape;
     if (ev.form === 'raw') return true;
-    let byName = rec.id === this.lastEventsId ? this.lastEventsOfId : this.lastEvents.get(rec.id);
-    if (!byName) this.lastEvents.set(rec.id, (byName = new Map()));
-    // consecutive events mostly belong to one stream: skip the map lookup for them
-    this.lastEventsId = rec.id;
-    this.lastEventsOfId = byName;
+    const byName = this.eventsOf(rec.id);
     const key = ev.id === undefined ? (ev.event ?? '') : `${ev.event ?? ''}\u0000id`;
     if (ev.form === 'same') {
       const prev = byName.get(key);
