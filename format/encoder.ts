@@ -189,7 +189,7 @@ export class TraceEncoder {
       }
     }
     const defs: StringRecord[] = [];
-    const cols = changing.map((i) => run.leaves.map((l) => this.dedup(l[i], defs)));
+    const cols = changing.map((i) => joinStrings(run.leaves.map((l) => this.dedup(l[i], defs))));
     const dt = new Uint8Array(4 * (n - 1));
     const view = new DataView(dt.buffer);
     for (let k = 1; k < n; k++) view.setInt32(4 * (k - 1), run.dts[k], true);
@@ -354,6 +354,17 @@ export class TraceEncoder {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * A column of strings is stored as one string and the pieces' lengths: the text streamed in deltas
+ * then lies contiguous in the trace, and the next request, which resends it in its history, finds it
+ * as one long deflate match instead of paying for it again.
+ */
+function joinStrings(col: unknown[]): unknown[] | { joined: string; lengths: number[] } {
+  for (const v of col) if (typeof v !== 'string') return col;
+  const strings = col as string[];
+  return { joined: strings.join(''), lengths: strings.map((x) => x.length) };
+}
 
 /** Events are compared with the previous one of the same name and the same `id:` presence. */
 function sseKey(e: { event?: string; id?: string }): string {

@@ -56,7 +56,8 @@ export interface SseSameShape {
  * On disk only (readers return one `http-data` record per member), format 1.1: `n` consecutive events
  * of one stream, each with the shape of the one before it (the first: of the stream's previous event of
  * that name), stored as columns. `leaves` are the indexes of the leaves that change anywhere in the
- * run, `cols[j][k]` the value of leaf `leaves[j]` in member k; other leaves keep the base's values.
+ * run, `cols[j][k]` the value of leaf `leaves[j]` in member k (a column of strings may be stored as
+ * one joined string and the pieces' UTF-16 lengths); other leaves keep the base's values.
  * `t` is the first member's time delta, `dt` the other members' (n − 1 little-endian int32).
  */
 export interface SseRunRecord extends RecordBase {
@@ -67,7 +68,7 @@ export interface SseRunRecord extends RecordBase {
   ids?: string[];
   n: number;
   leaves: number[];
-  cols: unknown[][];
+  cols: Array<unknown[] | { joined: string; lengths: number[] }>;
   dt: Uint8Array;
 }
 

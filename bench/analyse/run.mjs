@@ -60,7 +60,7 @@ async function main() {
 async function measure(mode, path) {
   const { TraceStreamReader } = await import(new URL('format/reader.js', dist));
   const { SessionBuilder, analyseTrace } = await import(new URL('analysis/session.js', dist));
-  const { loadTrace } = await import(new URL('cli/trace/load.js', dist));
+  const { loadTrace, nodeInflate } = await import(new URL('cli/trace/load.js', dist));
   const { readModel } = await import(new URL('cli/report/read-model.js', dist));
   globalThis.gc?.();
   const baseRss = process.memoryUsage().rss;
@@ -77,7 +77,7 @@ async function measure(mode, path) {
   if (mode === 'figures' || mode === 'detail') {
     model = readModel(path, { detail: mode === 'detail' });
   } else if (mode === 'read') {
-    const reader = new TraceStreamReader();
+    const reader = new TraceStreamReader({ inflate: nodeInflate }); // as the CLI reads
     const b = new SessionBuilder();
     const fd = openSync(path, 'r');
     const buf = new Uint8Array(16 * 1024);

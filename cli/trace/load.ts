@@ -1,5 +1,6 @@
 // Reading a trace file for the CLI: streamed from disk, errors turned into one-line UsageErrors.
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import { TraceStreamReader, TraceFormatError, type SessionRecord, type SummaryRecord, type TraceReadResult, type TraceRecord, type ReaderOptions } from '../../format/index.js';
 import { FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH } from '../../format/frame.js';
 import { UsageError } from '../util/errors.js';
@@ -28,7 +29,7 @@ export function streamTrace(path: string, onRecord: (rec: TraceRecord, index: nu
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(code === 'ENOENT' ? `no such trace: ${path}` : `cannot read trace ${path}: ${code ?? (err as Error).message}`);
   }
-  const reader = new TraceStreamReader(opts);
+  const reader = new TraceStreamReader({ inflate: nodeInflate, ...opts });
   let index = 0;
   try {
     const buf = new Uint8Array(CHUNK);
@@ -49,6 +50,12 @@ export function streamTrace(path: string, onRecord: (rec: TraceRecord, index: nu
   } finally {
     closeSync(fd);
   }
+}
+
+/** node:zlib's inflate (native, ~2× fflate's speed), stopped at the frame's declared length. */
+export function nodeInflate(deflated: Uint8Array, dictionary: Uint8Array | undefined, length: number): Uint8Array {
+  const out = inflateRawSync(deflated, { dictionary, maxOutputLength: Math.max(1, length) });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** The whole trace in memory (viewers, exports). */

@@ -298,7 +298,11 @@ export function specRead(file: Uint8Array): SpecRead {
           const id = r.id as string;
           const n = r.n as number;
           const leaves = r.leaves as number[];
-          const cols = r.cols as unknown[][];
+          const cols = (r.cols as Array<unknown[] | { joined: string; lengths: number[] }>).map((c) => {
+            if (Array.isArray(c)) return c;
+            let at = 0;
+            return c.lengths.map((len) => c.joined.slice(at, (at += len)));
+          });
           const dt = r.dt as Uint8Array;
           const key = keyOf(r.event, r.ids !== undefined);
           let base = basesOf(id).get(key);
