@@ -9,10 +9,15 @@ import { SseSplitter } from '../../format/sse.js';
 import type { TapTarget } from './tap-host.js';
 
 /**
- * The most a body (or a WebSocket message) is decoded to for the trace. Past it decoding stops and the
- * trace says so: a small compressed body can expand a thousandfold (a 256 KB gzip bomb is 256 MB).
+ * The most a body (or a WebSocket message) is decoded to for the trace: 1 MiB plus 16 times its
+ * compressed size (real JSON and SSE gzip 5–10×), and never past 64 MiB. Past it decoding stops and
+ * the trace says so: a small compressed body can expand a thousandfold (a 256 KB gzip bomb is 256 MB),
+ * and the trace's reader refuses a file that inflates far past its size (see format/reader.ts).
  */
 export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
+export function decodeBound(compressedBytes: number): number {
+  return Math.min(MAX_DECODED_BYTES, 1024 * 1024 + 16 * compressedBytes);
+}
 
 export type BodyCoding = 'gzip' | 'deflate' | 'br';
 
@@ -48,6 +53,8 @@ export class ResponseTap {
   private waitingLength = 0;
   private lastT: Micros = 0;
   private decoded = 0;
+  /** Compressed bytes handed to the decoder so far. */
+  private wire = 0;
   /** Why decoding stopped (the bound, or a chunk the relay shed); later wire chunks are kept as lengths. */
   private stopped: string | null = null;
   private skipped = { records: 0, bytes: 0 };
@@ -73,6 +80,7 @@ export class ResponseTap {
         return;
       }
       if (this.stopped) return this.skip(chunk.length, t);
+      this.wire += chunk.length;
       const inf = this.inflater ?? this.openInflater(chunk);
       this.pending.push(t);
       inf.write(chunk, () => {
@@ -148,11 +156,12 @@ export class ResponseTap {
       if (this.stopped) return;
       const t = this.pending[0] ?? this.lastT;
       try {
-        const room = this.maxDecoded - this.decoded;
+        const bound = Math.min(this.maxDecoded, decodeBound(this.wire));
+        const room = bound - this.decoded;
         if (out.length > room) {
           if (room > 0) this.emit(out.subarray(0, room), t);
           this.decoded += Math.max(0, room);
-          this.stop(`it decodes to more than ${this.maxDecoded} bytes`);
+          this.stop(`it decodes to more than ${bound} bytes from ${this.wire} compressed`);
           return;
         }
         this.decoded += out.length;
@@ -283,10 +292,11 @@ function keyStartAtEnd(b: Buffer): number {
 
 /**
  * A request body as the trace stores it: compressed bodies decoded (the analysis needs the JSON), up
- * to MAX_DECODED_BYTES; past that as sent, with a note saying why (and as sent when it does not decode).
+ * to decodeBound; past that as sent, with a note saying why (and as sent when it does not decode).
  */
-export function requestBody(chunks: Buffer[], contentEncoding: string | undefined, id: string, max = MAX_DECODED_BYTES): { body: Body; note?: string } {
+export function requestBody(chunks: Buffer[], contentEncoding: string | undefined, id: string): { body: Body; note?: string } {
   const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  const max = decodeBound(bytes.length);
   const coding = decodableCoding(contentEncoding);
   if (coding === null || coding === 'unknown' || bytes.length === 0) return { body: { enc: 'bytes', bytes } };
   try {

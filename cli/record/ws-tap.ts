@@ -5,7 +5,7 @@
 import zlib from 'node:zlib';
 import type { Micros } from '../../format/types.js';
 import { FrameReader, OP_BINARY, OP_CLOSE, OP_CONT, OP_TEXT, type WsFrame } from './ws-frames.js';
-import { MAX_DECODED_BYTES } from './body-tap.js';
+import { decodeBound } from './body-tap.js';
 import type { TapTarget } from './tap-host.js';
 
 export interface DeflateParams {
@@ -104,10 +104,11 @@ class DirectionReader {
     return new Promise<Buffer>((resolve, reject) => {
       const out: Buffer[] = [];
       let size = 0;
+      const bound = decodeBound(payload.length);
       const onData = (b: Buffer) => {
         out.push(b);
         size += b.length;
-        if (size > MAX_DECODED_BYTES) inf.destroy(new Error(`a message decodes to more than ${MAX_DECODED_BYTES} bytes`));
+        if (size > bound) inf.destroy(new Error(`a message decodes to more than ${bound} bytes`));
       };
       const onError = (err: Error) => {
         inf.off('data', onData);
