@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { readHead } from '../trace/load.js';
 import { readModel } from '../report/read-model.js';
 import { listTraces, tracesDir, type TraceFileInfo } from '../util/paths.js';
 import { formatBytes, formatDuration } from '../record/summary.js';
@@ -22,12 +23,27 @@ interface TraceListing {
 
 function describe(info: TraceFileInfo, index: number): TraceListing {
   const out: TraceListing = { ...info, startedAt: null, harness: null, durationMs: null, requests: null, truncated: null };
-  if (info.size > READ_LIMIT || index >= READ_NEWEST) return out;
+  if (index >= READ_NEWEST) return out;
+  try {
+    // A finished trace carries its figures in its first frame: nothing else is read.
+    const { session, summary } = readHead(info.path);
+    if (session) {
+      out.startedAt = session.startedAt;
+      out.harness = session.harness;
+    }
+    if (summary) {
+      out.durationMs = summary.lastT / 1000;
+      out.requests = summary.httpRequests + summary.wsMessagesUp;
+      out.truncated = false;
+      return out;
+    }
+  } catch {
+    return out; // unreadable: listed without the figures
+  }
+  if (info.size > READ_LIMIT) return out;
   try {
     // The figures of `lapse stats`, so both count the same requests.
     const m = readModel(info.path);
-    out.startedAt = m.session?.startedAt ?? null;
-    out.harness = m.session?.harness ?? null;
     out.durationMs = m.durationMs;
     out.requests = m.requests.length;
     out.truncated = m.trace.truncated;
@@ -45,9 +61,10 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-Lists the trace directory ($LAPSE_HOME, else ~/.local/share/lapse/traces). "requests" counts model
-requests as \`lapse stats\` does (HTTP calls and responses asked for over a WebSocket); figures are
-given for the 50 newest traces under 16 MB.
+Lists the trace directory ($LAPSE_HOME, else ~/.local/share/lapse/traces). Figures are given for the
+50 newest traces, read from the summary a finished trace carries in its first frame ("requests" there
+counts HTTP requests plus messages sent over WebSockets); a trace without one is read whole, up to
+16 MB, and "requests" then counts model requests as \`lapse stats\` does.
 
 Examples:
   lapse ls
