@@ -153,7 +153,7 @@ export const READER_PATHS: Record<string, ReaderPath> = {
   async view(file) {
     const bytes = new Uint8Array(readFileSync(file));
     const loaded = await loadProgressive(bytesSource('fuzz.lapse', bytes));
-    const st = new ViewerState(loaded.name, loaded.model, loaded.records);
+    const st = new ViewerState(loaded.name, loaded.model, loaded.exchanges);
     for (const name of PROFILE_NAMES) {
       st.profile = PROFILES[name];
       st.sim = simulate(st.model, st.profile);

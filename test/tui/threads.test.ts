@@ -1,7 +1,7 @@
 // A lane per subagent in the terminal viewer: its requests' wait and stream, placed as recorded or
 // where the simulation puts them; the screen keeps its exact size.
 import { describe, expect, it } from 'vitest';
-import { analyseRecords } from '../../analysis/session.js';
+import { analyseRecordList } from '../../analysis/session.js';
 import { DetailIndex } from '../../cli/tui/detail.js';
 import { LABEL_W, Layout, timeToCol } from '../../cli/tui/layout.js';
 import { Palette } from '../../cli/tui/palette.js';
@@ -11,9 +11,9 @@ import { plain } from './helpers.js';
 
 function setup() {
   const records = subagentSession(true);
-  const model = analyseRecords(records);
+  const { model, exchanges } = analyseRecordList(records);
   const state = new TuiState(model);
-  const layout = new Layout(state, new DetailIndex(model, records), new Palette(false), { title: 'sub.lapse' });
+  const layout = new Layout(state, new DetailIndex(model, exchanges), new Palette(false), { title: 'sub.lapse' });
   return { model, state, layout };
 }
 
