@@ -1,13 +1,17 @@
 // Appends records to a trace file without ever stalling the proxy: encoding is synchronous and cheap,
 // frames are compressed and written off the hot path at most ~50 ms later, and a fault degrades
 // recording (with one warning) instead of throwing into the caller.
-import { openSync, closeSync, write as fsWrite, fsync, close as fsClose, chmodSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { openSync, closeSync, write as fsWrite, fsync, close as fsClose } from 'node:fs';
 import { readFile, open, rename } from 'node:fs/promises';
 import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
 import { StreamRedactor } from '../../format/stream-redact.js';
 import { TraceEncoder, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord } from '../../format/index.js';
 import { UsageError } from '../util/errors.js';
 import { LAPSE_VERSION } from '../util/version.js';
+
+/** The trace file exists already (a chosen name to refuse, a generated one to draw again). */
+export class TraceExistsError extends UsageError {}
 
 export interface WriterInit {
   argv: string[];
@@ -69,10 +73,12 @@ export class TraceWriter {
   static create(path: string, init: WriterInit, opts: WriterOptions = {}): TraceWriter {
     let fd: number;
     try {
-      fd = openSync(path, 'w', 0o600);
-      chmodSync(path, 0o600); // an existing file keeps its old mode on open
+      // O_EXCL: a trace is never overwritten, not even by another lapse starting in the same instant
+      fd = openSync(path, 'wx', 0o600);
     } catch (err) {
-      throw new UsageError(`cannot write trace ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new TraceExistsError(`cannot write trace ${path}: it already exists (lapse never overwrites a trace; choose another -o or remove it)`);
+      throw new UsageError(`cannot write trace ${path}: ${code ?? (err as Error).message}`);
     }
     const encoder = new TraceEncoder({ redact: init.redact });
     const w = new TraceWriter(path, fd, encoder, opts, init.redact);
@@ -168,8 +174,8 @@ export class TraceWriter {
       if (original.length > 512 * 1024 * 1024) return;
       const compacted = compactTrace(original);
       if (!compacted || compacted.length >= original.length) return;
-      const tmp = `${this.path}.compact-${process.pid}`;
-      const handle = await open(tmp, 'w', 0o600);
+      const tmp = `${this.path}.compact-${process.pid}-${randomBytes(4).toString('hex')}`;
+      const handle = await open(tmp, 'wx', 0o600);
       try {
         await handle.writeFile(compacted);
         await handle.sync();
