@@ -27,8 +27,8 @@ const HOLD_US = 500_000;
 /** Past this much text without a word boundary, all but the last CARRY characters are released. */
 const MAX_TOKEN = 8192;
 const CARRY = 512;
-/** Context kept before the first unreleased delta, so rules that need a name before a value still see it. */
-const CONTEXT = 512;
+/** Context kept before the first unreleased delta, so rules that need a name before a value (`AWS_SECRET_ACCESS_KEY=`) still see it. */
+const CONTEXT = 80;
 /** A private key is held whole up to this size. */
 const MAX_KEY = 16384;
 
