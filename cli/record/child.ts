@@ -18,6 +18,46 @@ export interface RunningChild {
 }
 
 const FROM_TERMINAL: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
+
+/**
+ * A guard for the harness: a tiny process holding a pipe from lapse. If lapse dies without a word
+ * (kill -9, an OOM kill), the pipe closes and the guard ends the harness (SIGTERM, SIGKILL 2 s later),
+ * which would otherwise go on against a proxy that is gone, every request refused. On a normal end
+ * lapse says "done" first and the guard just leaves. It ignores the terminal's signals (those are
+ * the harness's and lapse's business) and leaves by itself once the harness is gone.
+ */
+const GUARD = `
+for (const s of ['SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTERM', 'SIGTSTP']) process.on(s, () => {});
+const pid = Number(process.argv[1]);
+let done = false;
+process.stdin.on('data', (d) => { if (String(d).includes('done')) { done = true; process.exit(0); } });
+process.stdin.on('error', () => {});
+process.stdin.on('close', () => {
+  if (done) return;
+  try { process.kill(pid, 'SIGTERM'); } catch { process.exit(0); }
+  setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch {} process.exit(0); }, 2000);
+});
+setInterval(() => { try { process.kill(pid, 0); } catch { process.exit(0); } }, 1000);
+`;
+
+function startGuard(pid: number): () => void {
+  try {
+    const guard = spawn(process.execPath, ['-e', GUARD, String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+    guard.on('error', () => undefined);
+    guard.stdin?.on('error', () => undefined);
+    guard.unref();
+    (guard.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return () => {
+      try {
+        guard.stdin?.end('done\n');
+      } catch {
+        // gone already
+      }
+    };
+  } catch {
+    return () => undefined; // no guard: the session itself is unaffected
+  }
+}
 const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
 
 export class SpawnError extends Error {
@@ -61,8 +101,10 @@ export function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, on
       reject(new SpawnError(`cannot run ${cmd}: ${err.code === 'ENOENT' ? 'command not found' : err.message}`, code));
     });
     child.once('spawn', () => {
+      const releaseGuard = startGuard(child.pid!);
       const done = new Promise<ChildExit>((res) => {
         child.once('exit', (code, signal) => {
+          releaseGuard();
           release();
           const signum = signal ? (constants.signals as Record<string, number>)[signal] ?? 0 : 0;
           res({ code, signal, exitCode: signal ? 128 + signum : (code ?? 1) });

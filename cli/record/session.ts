@@ -4,6 +4,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadTrace } from '../trace/load.js';
 import { UsageError } from '../util/errors.js';
+import { hostFlag } from '../util/host.js';
 import { newTracePath } from '../util/paths.js';
 import type { Log } from './log.js';
 import { startProxy, type ProxyHandle } from './proxy-server.js';
@@ -53,9 +54,9 @@ export const NO_REDACT_WARNING =
  */
 export function parseHost(v: string | undefined, command: string): { host: string | undefined; warning: string | null } {
   if (v === undefined) return { host: undefined, warning: null };
-  if (!v.trim()) throw new UsageError('--host needs an address (e.g. 127.0.0.1)');
+  const host = hostFlag(v);
   return {
-    host: v,
+    host,
     warning: isLoopbackHost(v) ? null : `lapse ${command}: warning: listening on ${v}: anyone who can reach this address can send requests through the proxy to your upstreams, and they go into your trace`,
   };
 }
