@@ -5,6 +5,7 @@ export class KeywordScanner {
   private readonly next: Int32Array;
   /** Per state: the indices of the keywords ending there (its own and its suffixes'), or null. */
   private readonly out: (number[] | null)[];
+  private readonly hasOut: Uint8Array;
 
   constructor(readonly keywords: readonly string[]) {
     const children: Map<number, number>[] = [new Map()];
@@ -13,7 +14,7 @@ export class KeywordScanner {
       let s = 0;
       for (let i = 0; i < word.length; i++) {
         const c = lower(word.charCodeAt(i));
-        if (c > 127) throw new Error(`keyword ${JSON.stringify(word)} is not ASCII`);
+        if (c > 127 || c === 0) throw new Error(`keyword ${JSON.stringify(word)} is not printable ASCII`);
         let n = children[s].get(c);
         if (n === undefined) {
           n = children.length;
@@ -53,31 +54,35 @@ export class KeywordScanner {
     }
     this.next = next;
     this.out = out;
+    this.hasOut = Uint8Array.from(out, (o) => (o === null ? 0 : 1));
   }
 
   /** Which keywords occur in `text`: a flag per keyword index. */
   scan(text: string): Uint8Array {
     const next = this.next;
     const out = this.out;
+    const fold = FOLD;
     const seen = new Uint8Array(this.keywords.length);
-    // a state whose keywords were all marked is not looked at again
-    const done = new Uint8Array(out.length);
+    // states with keywords not yet marked; cleared once marked, so the hot loop is two array reads
+    const pending = this.hasOut.slice();
     let s = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = lower(text.charCodeAt(i));
-      if (c > 127) {
-        s = 0;
-        continue;
-      }
-      s = next[s * 128 + c];
-      if (done[s] === 0 && out[s] !== null) {
-        done[s] = 1;
+    for (let i = 0, n = text.length; i < n; i++) {
+      s = next[(s << 7) | fold[text.charCodeAt(i)]];
+      if (pending[s] !== 0) {
+        pending[s] = 0;
         for (const k of out[s]!) seen[k] = 1;
       }
     }
     return seen;
   }
 }
+
+/** A UTF-16 code unit → its lower-case ASCII column (0, the NUL column, for anything not ASCII). */
+const FOLD = (() => {
+  const f = new Uint8Array(65536);
+  for (let c = 1; c < 128; c++) f[c] = c >= 65 && c <= 90 ? c | 32 : c;
+  return f;
+})();
 
 function lower(c: number): number {
   return c >= 65 && c <= 90 ? c | 32 : c;
