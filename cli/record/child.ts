@@ -28,36 +28,61 @@ const FROM_TERMINAL: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
  */
 const GUARD = `
 for (const s of ['SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTERM', 'SIGTSTP']) process.on(s, () => {});
-const pid = Number(process.argv[1]);
+let pid = 0;
 let done = false;
-process.stdin.on('data', (d) => { if (String(d).includes('done')) { done = true; process.exit(0); } });
+let buf = '';
+process.stdin.on('data', (d) => {
+  buf += d;
+  const m = /pid (\\d+)\\n/.exec(buf);
+  if (m) pid = Number(m[1]);
+  if (buf.includes('done')) { done = true; process.exit(0); }
+});
 process.stdin.on('error', () => {});
 process.stdin.on('close', () => {
-  if (done) return;
+  if (done || !pid) process.exit(0);
   try { process.kill(pid, 'SIGTERM'); } catch { process.exit(0); }
   setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch {} process.exit(0); }, 2000);
 });
-setInterval(() => { try { process.kill(pid, 0); } catch { process.exit(0); } }, 1000);
+setInterval(() => { if (pid) try { process.kill(pid, 0); } catch { process.exit(0); } }, 1000);
 `;
 
-function startGuard(pid: number): () => void {
+interface Guard {
+  /** The harness to end if lapse dies. */
+  watch(pid: number): void;
+  /** lapse is ending normally: the guard leaves. */
+  release(): void;
+}
+
+/**
+ * Started before the harness (spawning blocks the event loop a moment, and with the harness running
+ * that moment could reorder its exit and a signal lapse must see); told the harness's pid after.
+ */
+function startGuard(): Guard {
   try {
-    const guard = spawn(process.execPath, ['-e', GUARD, String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const guard = spawn(process.execPath, ['-e', GUARD, `lapse-guard-${process.pid}`], { stdio: ['pipe', 'ignore', 'ignore'] });
     guard.on('error', () => undefined);
     guard.stdin?.on('error', () => undefined);
     guard.unref();
     (guard.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-    return () => {
+    const say = (line: string) => {
       try {
-        guard.stdin?.end('done\n');
+        guard.stdin?.write(line);
       } catch {
         // gone already
       }
     };
+    return {
+      watch: (pid) => say(`pid ${pid}\n`),
+      release: () => {
+        say('done\n');
+        guard.stdin?.end();
+      },
+    };
   } catch {
-    return () => undefined; // no guard: the session itself is unaffected
+    return { watch: () => undefined, release: () => undefined }; // no guard: the session itself is unaffected
   }
 }
+
 const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
 
 export class SpawnError extends Error {
@@ -72,6 +97,7 @@ export class SpawnError extends Error {
 /** Spawns the child; rejects (SpawnError, 127/126 like a shell) if it cannot be started. */
 export function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, onSignal?: (sig: NodeJS.Signals) => void): Promise<RunningChild> {
   return new Promise((resolve, reject) => {
+    const guard = startGuard();
     const child = spawn(cmd, args, { stdio: 'inherit', env });
     const handlers = new Map<NodeJS.Signals, () => void>();
     const release = () => {
@@ -96,15 +122,16 @@ export function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, on
       process.on(sig, h);
     }
     child.once('error', (err: NodeJS.ErrnoException) => {
+      guard.release();
       release();
       const code = err.code === 'ENOENT' ? 127 : 126;
       reject(new SpawnError(`cannot run ${cmd}: ${err.code === 'ENOENT' ? 'command not found' : err.message}`, code));
     });
     child.once('spawn', () => {
-      const releaseGuard = startGuard(child.pid!);
+      guard.watch(child.pid!);
       const done = new Promise<ChildExit>((res) => {
         child.once('exit', (code, signal) => {
-          releaseGuard();
+          guard.release();
           release();
           const signum = signal ? (constants.signals as Record<string, number>)[signal] ?? 0 : 0;
           res({ code, signal, exitCode: signal ? 128 + signum : (code ?? 1) });

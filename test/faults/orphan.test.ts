@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliEnv, removeTmpDirs, runCli, sleep, startCli, startUpstream, tmpDir } from './helpers.js';
+import { cliEnv, removeTmpDirs, sleep, startCli, startUpstream, tmpDir } from './helpers.js';
 
 afterAll(() => removeTmpDirs());
 
@@ -44,19 +44,20 @@ describe('after kill -9 of lapse', () => {
 
   it('a normal session ends with the harness exit code and leaves no guard behind', async () => {
     const dir = tmpDir();
-    const r = await runCli(['record', '-o', join(dir, 'n.lapse'), '--no-watch', '--', process.execPath, '-e', 'console.log("pid " + process.pid); process.exit(3)']);
-    expect(r.code).toBe(3);
-    const pid = /pid (\d+)/.exec(r.stdout)![1];
-    await sleep(300);
-    // no guard process for that harness is left (its command line ends with the harness's pid)
-    const guards = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
-      try {
-        const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').filter(Boolean);
-        return argv.at(-1) === pid && argv.some((a) => a.includes('SIGKILL'));
-      } catch {
-        return false;
-      }
-    });
-    expect(guards).toEqual([]);
+    const lapse = await startCli(['record', '-o', join(dir, 'n.lapse'), '--no-watch', '--', process.execPath, '-e', 'console.log("harness ran"); setTimeout(() => process.exit(3), 300)'], /harness ran/, { env: cliEnv(), timeoutMs: 30_000 });
+    expect(lapse.match).not.toBeNull();
+    const tag = `lapse-guard-${lapse.child.pid}`;
+    const guards = () =>
+      readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+        try {
+          return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(tag);
+        } catch {
+          return false;
+        }
+      });
+    expect(guards()).toHaveLength(1); // the guard is there while the harness runs
+    expect((await lapse.done).code).toBe(3);
+    await sleep(500);
+    expect(guards()).toEqual([]);
   }, 60_000);
 });
