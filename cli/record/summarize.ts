@@ -1,6 +1,6 @@
 // Summary lines for the end of a recording: the analysis's figures when it can read the session
 // (requests, tokens, median TTFT and tokens/s, tool time, files), else plain counts of the records.
-import { analyseRecords } from '../../analysis/index.js';
+import { analyseRecordList } from '../../analysis/index.js';
 import { medianTokensPerSecond, medianTtftMs } from '../../analysis/present.js';
 import type { TraceRecord } from '../../format/types.js';
 import { basicSummary, countFacts, formatDuration, plural } from './summary.js';
@@ -8,8 +8,9 @@ import { basicSummary, countFacts, formatDuration, plural } from './summary.js';
 export function summarize(records: readonly TraceRecord[]): string[] {
   const facts = countFacts(records);
   let m;
+  let exchanges;
   try {
-    m = analyseRecords(records);
+    ({ model: m, exchanges } = analyseRecordList(records, { detail: false }));
   } catch {
     return basicSummary(facts);
   }
@@ -20,10 +21,15 @@ export function summarize(records: readonly TraceRecord[]): string[] {
   const outTok = known(reqs.map((r) => r.outputTokens));
   const ttft = medianTtftMs(reqs);
   const tps = medianTokensPerSecond(reqs);
-  const failed = reqs.filter((r) => r.status !== 'complete').length;
+  // A request whose end never reached the disk (the disk filled up, the writer stopped) did not fail:
+  // it was not recorded to the end. Only ends on record count as aborted or failed.
+  const cut = new Set(exchanges.http.filter((x) => x.end === null).map((x) => x.id));
+  const unrecorded = reqs.filter((r) => cut.has(r.id)).length;
+  const failed = reqs.filter((r) => r.status !== 'complete' && !cut.has(r.id)).length;
 
   const first = [plural(reqs.length, 'model request')];
   if (failed) first.push(`${failed} aborted or failed`);
+  if (unrecorded) first.push(`${unrecorded} not recorded to the end`);
   if (inTok.length || outTok.length) first.push(`${sum(inTok).toLocaleString('en-US')} tokens in, ${sum(outTok).toLocaleString('en-US')} out`);
   first.push(`${plural(m.fileSummary.length, 'file')} changed`);
 
