@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, openSync, writeSync, closeSync, statSync, readSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { zipfWords } from '../zipf.mjs';
 
 const dist = new URL('../../dist/', import.meta.url);
 const args = process.argv.slice(2);
@@ -136,25 +137,7 @@ async function build(path, events) {
   // (a cycled word list and a periodic clock compress ~50× better than any real trace).
   let seed = 4242;
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
-  const letters = 'etaoinshrdlucmfwypvbgkqjxz';
-  const vocab = Array.from({ length: 4000 }, (_, i) => {
-    let w = i % 5 === 0 ? '' : ' ';
-    const n = 1 + Math.floor(rand() * 7);
-    for (let k = 0; k < n; k++) w += letters[Math.floor(Math.pow(rand(), 1.7) * letters.length)];
-    return i % 23 === 0 ? w + '\n' : w;
-  });
-  const zipf = (() => {
-    const w = vocab.map((_, i) => 1 / Math.pow(i + 1, 1.05));
-    const total = w.reduce((a, b) => a + b, 0);
-    let acc = 0;
-    return w.map((x) => (acc += x / total));
-  })();
-  const token = () => {
-    const r = rand();
-    let lo = 0, hi = zipf.length - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (zipf[mid] < r) lo = mid + 1; else hi = mid; }
-    return vocab[lo];
-  };
+  const token = zipfWords(rand, { size: 4000, minLetters: 1, maxLetters: 7, shape: (i, w) => (i % 5 === 0 ? '' : ' ') + w + (i % 23 === 0 ? '\n' : '') });
   let left = events;
   for (let q = 0; q < requests; q++) {
     const id = `req_${q}`;
