@@ -37,6 +37,7 @@ async function main() {
   }
   const size = statSync(path).size;
   console.log(`trace: ${(size / 1e6).toFixed(1)} MB, ${events.toLocaleString('en-US')} content events`);
+  if (args.includes('--vs-jsonl')) return vsJsonLines(path);
   for (const mode of ['read', 'figures', 'detail', 'load']) {
     const r = spawnSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--measure', mode, path], { encoding: 'utf8' });
     if (r.status !== 0) {
@@ -56,6 +57,32 @@ async function main() {
         ` · ${m.requests} requests, duration ${(m.durationMs / 1000).toFixed(0)} s`,
     );
   }
+}
+
+/**
+ * `lapse stats --json` on the trace ÷ reading the same records as JSON Lines (`lapse dump --json`,
+ * one JSON.parse per line): the trace must be the faster way to the figures (goal ≤ 0.5). Both run
+ * in child processes, so process start-up is in both.
+ */
+function vsJsonLines(path) {
+  const bin = new URL('../../bin/lapse.js', import.meta.url).pathname;
+  const jsonl = `${path}.jsonl`;
+  const dump = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" dump --json "${path}" > "${jsonl}"`]);
+  if (dump.status !== 0) throw new Error(`dump failed: ${dump.stderr}`);
+  const parse = `const fs=require('fs');const s=fs.readFileSync(${JSON.stringify(jsonl)},'utf8');let n=0,i=0;for(;;){const j=s.indexOf('\\n',i);if(j<0)break;if(j>i){JSON.parse(s.slice(i,j));n++}i=j+1}console.log(n)`;
+  const time = (argv) => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return { ms: performance.now() - t0, out: r.stdout };
+  };
+  const rounds = [];
+  for (let i = 0; i < 3; i++) rounds.push({ stats: time([bin, 'stats', '--json', path]).ms, jsonl: time(['-e', parse]) });
+  const best = (k) => Math.min(...rounds.map((r) => (k === 'stats' ? r.stats : r.jsonl.ms)));
+  const lines = rounds[0].jsonl.out.trim();
+  console.log(`JSON Lines: ${(statSync(jsonl).size / 1e6).toFixed(0)} MB, ${lines} records`);
+  console.log(`lapse stats --json ${best('stats').toFixed(0)} ms · JSON.parse of every line ${best('jsonl').toFixed(0)} ms · ratio ${(best('stats') / best('jsonl')).toFixed(2)} (goal ≤ 0.5; best of 3, each in its own process)`);
+  unlinkSync(jsonl);
 }
 
 async function measure(mode, path) {
