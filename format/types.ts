@@ -196,7 +196,10 @@ export interface MarkerRecord extends RecordBase {
   label: string;
 }
 
-/** The writer shed payloads under back-pressure; timings are kept, bodies replaced by `dropped`. */
+/**
+ * The writer shed payloads under back-pressure (timings are kept, bodies replaced by `dropped`), or the
+ * recorder stopped decoding a body past its bound; `reason` says which.
+ */
 export interface DropRecord extends RecordBase {
   kind: 'drop';
   records: number;
