@@ -1,6 +1,6 @@
 // Pure parts of the viewer and its server: Host checks, the playback clock, the slider's log scale.
 import { describe, expect, it } from 'vitest';
-import { hostAllowed, isLoopback } from '../../cli/view/host-check.js';
+import { hostAllowed, isLoopback } from '../../cli/util/host-check.js';
 import { buildPlayMap, origToPlay, playToOrig } from '../../viewer/src/play-clock.js';
 import { sliderFromTps, tpsFromSlider } from '../../viewer/src/sim-panel.js';
 import { simulate, PROFILES, resolveProfile } from '../../analysis/simulate.js';
