@@ -19,8 +19,8 @@ export const SECRET_HEADERS = new Set([
 /** Query parameters whose values are secrets whatever they look like. */
 export const SECRET_QUERY_PARAMS = new Set(['key', 'api_key', 'apikey', 'api-key', 'token', 'access_token', 'auth', 'secret']);
 
-// sk-… (OpenAI), sk-ant-… (Anthropic), sk-proj-…, and bearer-ish long tokens after "Bearer ".
-const KEY_PATTERN = /\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}/g;
+// sk-… (OpenAI), sk-ant-… (Anthropic), sk-proj-…, and Google API keys (AIza + 35 characters).
+const KEY_PATTERN = /\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}|\bAIza[0-9A-Za-z_-]{35}/g;
 const HEX = '0123456789abcdef';
 
 export function fingerprint(secret: string): string {
@@ -32,7 +32,7 @@ export function fingerprint(secret: string): string {
 
 /** Replaces key-shaped substrings. Cheap when there is nothing to replace (one regex scan). */
 export function redactText(text: string): string {
-  if (text.indexOf('sk-') === -1) return text;
+  if (text.indexOf('sk-') === -1 && text.indexOf('AIza') === -1) return text;
   return text.replace(KEY_PATTERN, (m) => fingerprint(m));
 }
 

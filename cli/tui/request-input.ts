@@ -97,6 +97,23 @@ function responses(body: Record<string, unknown>, answers: readonly string[]): R
   return out;
 }
 
+function gemini(body: Record<string, unknown>): RequestInput {
+  const out: RequestInput = { prompt: null, results: [] };
+  const b = body.contents === undefined ? (o(body.request) ?? body) : body; // Code Assist wraps the request
+  const contents = Array.isArray(b.contents) ? b.contents : [];
+  const last = o(contents[contents.length - 1]);
+  const parts = last && Array.isArray(last.parts) ? last.parts : [];
+  const texts: string[] = [];
+  for (const part of parts) {
+    const p = o(part);
+    const fr = p && o(p.functionResponse);
+    if (fr) out.results.push({ id: String(fr.id ?? fr.name ?? ''), text: textOf(JSON.stringify(fr.response ?? {})), isError: false });
+    else if (p && typeof p.text === 'string' && p.thought !== true) texts.push(p.text);
+  }
+  if (out.results.length === 0 && texts.length) out.prompt = texts.join('\n');
+  return out;
+}
+
 /** The input side of a request, from its parsed JSON body; empty when the body is not readable. */
 export function requestInput(protocol: Protocol, body: unknown, answers: readonly string[]): RequestInput {
   const b = o(body);
@@ -108,5 +125,7 @@ export function requestInput(protocol: Protocol, body: unknown, answers: readonl
       return chat(b);
     case 'openai-responses':
       return responses(b, answers);
+    case 'gemini-generate-content':
+      return gemini(b);
   }
 }
