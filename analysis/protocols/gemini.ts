@@ -3,8 +3,8 @@
 // route (`…/v1internal:streamGenerateContent`) wraps each response as `{response: …}` and each request
 // as `{model, project, request: …}`; both are unwrapped. Only candidate 0 is read.
 // Blocks: text and thought parts are block 0; the i-th functionCall of the response is block i + 1.
-import type { ProtocolDecoder, RequestInfo, ResponseSink, Usage } from '../events.js';
-import { emptyRequestInfo, errorMessage, num, obj, str, threadKey } from '../events.js';
+import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
+import { emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, str, threadKey } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -32,6 +32,19 @@ function geminiError(d: Record<string, unknown>): string | null {
   const status = e && str(e.status);
   const message = e && str(e.message);
   return status && message ? errorMessage({ error: { type: status, message } }) : errorMessage(d);
+}
+
+/** The request proper, unwrapping Code Assist's `{model, project, request: …}`. */
+function requestOf(outer: Record<string, unknown>): Record<string, unknown> {
+  return outer.contents === undefined ? (obj(outer.request) ?? outer) : outer;
+}
+
+/** The parts of the request's newest content, when that is the user's (text or function responses). */
+function lastUserParts(b: Record<string, unknown>): Record<string, unknown>[] {
+  const contents = Array.isArray(b.contents) ? b.contents : [];
+  const last = obj(contents[contents.length - 1]);
+  if (!last || (last.role !== undefined && last.role !== 'user') || !Array.isArray(last.parts)) return [];
+  return last.parts.map(obj).filter((p): p is Record<string, unknown> => p !== null);
 }
 
 /** Per-response state the sink cannot hold: how many function calls were seen (their blocks). */
@@ -100,22 +113,16 @@ export const geminiDecoder: ProtocolDecoder = {
   request(body): RequestInfo {
     const outer = obj(body);
     if (!outer) return emptyRequestInfo();
-    const b = outer.contents === undefined ? (obj(outer.request) ?? outer) : outer;
+    const b = requestOf(outer);
     const info = emptyRequestInfo();
     // The model is in the path (and in Code Assist's wrapper); the response names its version.
     info.model = str(outer.model);
     if (!Array.isArray(b.contents)) return info;
-    const contents = b.contents;
-    info.messageCount = contents.length;
-    info.thread = threadKey(b.systemInstruction ?? b.system_instruction, contents[0]);
-    const last = obj(contents[contents.length - 1]);
-    if (!last || (last.role !== undefined && last.role !== 'user')) return info;
-    const parts = Array.isArray(last.parts) ? last.parts : [];
+    info.messageCount = b.contents.length;
+    info.thread = threadKey(b.systemInstruction ?? b.system_instruction, b.contents[0]);
     let text = '';
     let answers = false;
-    for (const part of parts) {
-      const p = obj(part);
-      if (!p) continue;
+    for (const p of lastUserParts(b)) {
       const fr = obj(p.functionResponse);
       if (fr) {
         answers = true;
@@ -127,6 +134,26 @@ export const geminiDecoder: ProtocolDecoder = {
     }
     if (!answers && text) info.prompt = text;
     return info;
+  },
+
+  input(body): RequestInput {
+    const out = emptyInput();
+    const outer = obj(body);
+    if (!outer) return out;
+    const texts: string[] = [];
+    for (const p of lastUserParts(requestOf(outer))) {
+      const fr = obj(p.functionResponse);
+      if (fr) out.results.push({ id: str(fr.id) ?? str(fr.name) ?? '', text: inputText(JSON.stringify(fr.response ?? {})), isError: false });
+      else if (typeof p.text === 'string' && p.thought !== true) texts.push(p.text);
+    }
+    if (out.results.length === 0 && texts.length) out.prompt = texts.join('\n');
+    return out;
+  },
+
+  conversation(body) {
+    const outer = obj(body);
+    const b = outer && requestOf(outer);
+    return b && Array.isArray(b.contents) ? b.contents : null;
   },
 
   event(tMs, data, _name, sink) {
