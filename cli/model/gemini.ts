@@ -85,7 +85,7 @@ export function jsonForSchema(schema: unknown, depth = 0): unknown {
   }
   if (type === 'array') return [];
   if (type === 'string') return 'lapse scripted answer';
-  if (type === 'number' || type === 'integer') return 0;
+  if (type === 'number' || type === 'integer') return typeof s.minimum === 'number' ? s.minimum : typeof s.maximum === 'number' ? Math.min(0, s.maximum) : 0;
   if (type === 'boolean') return false;
   return null;
 }

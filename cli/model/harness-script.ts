@@ -17,6 +17,13 @@ export const HELLO_FILE = 'hello.js';
 export const HELLO_OUTPUT = 'hello from lapse';
 const HELLO_SOURCE = `console.log('${HELLO_OUTPUT}');\n`;
 
+// Answers long enough (40–60 tokens) that a stream lasts a good second at harness-test speeds, so
+// its rate can be measured to a few per cent on a busy machine.
+const THINKING = 'The user wants a small script and proof that it runs. Write the file first, then run it with node and read the output.';
+const FIRST = `I'll start by creating ${HELLO_FILE}: a one-line Node.js script that prints a greeting. Once the file is written I will run it, so we can see the greeting with our own eyes instead of trusting that it works.`;
+const SECOND = `${HELLO_FILE} is written. Now I'm running it with node; whatever it prints comes back as the output of the command, and that tells us whether the script does what it should.`;
+const LAST = `Done. ${HELLO_FILE} contains a single console.log call, and running it with node printed "${HELLO_OUTPUT}", exactly the greeting it was meant to print. Nothing else in the project was changed along the way.`;
+
 function findTool(c: Conversation, names: string[]): string | null {
   for (const want of names) {
     const hit = c.toolNames.find((n) => n.toLowerCase() === want);
@@ -75,13 +82,14 @@ export function harnessStep(c: Conversation): ScriptStep | null {
     if (write) {
       const schema = c.toolSchemas[write] ?? null;
       const args = fillRequired(schema, { [keyOf(schema, PATH_KEYS, 'file_path')]: file, [keyOf(schema, CONTENT_KEYS, 'content')]: HELLO_SOURCE }, `Create ${HELLO_FILE}`);
-      return { thinking: 'A tiny script first, then run it to check it works.', text: `I'll create ${HELLO_FILE}.`, toolCalls: [{ name: write, arguments: args }] };
+      return { thinking: THINKING, text: FIRST, toolCalls: [{ name: write, arguments: args }] };
     }
     return {
-      text: `I'll create ${HELLO_FILE} with the shell.`,
+      thinking: THINKING,
+      text: FIRST,
       toolCalls: [commandArgs(c, shell, `printf '%s\\n' "console.log('${HELLO_OUTPUT}');" > ${HELLO_FILE}`, `Create ${HELLO_FILE}`)],
     };
   }
-  if (r === 1) return { text: 'Now running it.', toolCalls: [commandArgs(c, shell, `node ${HELLO_FILE}`, `Run ${HELLO_FILE}`)] };
-  return { text: `Done: ${HELLO_FILE} prints "${HELLO_OUTPUT}".` };
+  if (r === 1) return { text: SECOND, toolCalls: [commandArgs(c, shell, `node ${HELLO_FILE}`, `Run ${HELLO_FILE}`)] };
+  return { text: LAST };
 }
