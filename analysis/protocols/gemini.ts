@@ -4,7 +4,7 @@
 // as `{model, project, request: …}`; both are unwrapped. Only candidate 0 is read.
 // Blocks: text and thought parts are block 0; the i-th functionCall of the response is block i + 1.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
-import { emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, str, threadKey } from '../events.js';
+import { emptyInput, emptyRequestInfo, errorMessage, indexZero, inputText, num, obj, str, threadKey } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -50,21 +50,12 @@ function lastUserParts(b: Record<string, unknown>): Record<string, unknown>[] {
 /** Per-response state the sink cannot hold: how many function calls were seen (their blocks). */
 const calls = new WeakMap<ResponseSink, number>();
 
-function candidate0(r: Record<string, unknown>): Record<string, unknown> | null {
-  if (!Array.isArray(r.candidates)) return null;
-  for (const c of r.candidates) {
-    const o = obj(c);
-    if (o && (o.index === 0 || o.index === undefined)) return o;
-  }
-  return null;
-}
-
 function readResponse(tMs: number, r: Record<string, unknown>, sink: ResponseSink, whole: boolean): void {
   const model = str(r.modelVersion);
   if (model) sink.model(model);
   const id = str(r.responseId);
   if (id) sink.responseId(id);
-  const c = candidate0(r);
+  const c = indexZero(r.candidates);
   const content = c && obj(c.content);
   if (content && Array.isArray(content.parts)) {
     for (const part of content.parts) {

@@ -71,22 +71,7 @@ function rawStatus(port: number, text: string): Promise<number> {
 
 /** A raw HTTP/1.1 GET with exactly the Host header given (none when null); resolves with the status. */
 function get(port: number, path: string, host: string | null): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: '127.0.0.1', port }, () => {
-      sock.write(`GET ${path} HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`);
-    });
-    let head = '';
-    sock.on('data', (d: Buffer) => {
-      head += d.toString('latin1');
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(head);
-      if (m) {
-        resolve(Number(m[1]));
-        sock.destroy();
-      }
-    });
-    sock.on('error', reject);
-    sock.on('close', () => reject(new Error(`no answer to Host ${host}`)));
-  });
+  return rawStatus(port, `GET ${path} HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`);
 }
 
 const procNet = existsSync('/proc/net/tcp');
