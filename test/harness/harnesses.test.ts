@@ -2,7 +2,8 @@
 // the session completes, it writes a file with its own write tool (or its shell) and runs a command,
 // `lapse stats` names its protocol and transport, TTFT and tokens/s agree with what the endpoint's own
 // log says it did (5 %; 15 % for a session's first request, which pays the proxy's cold start), and
-// the API key is nowhere in the trace. Skipped when the CLIs are not installed (`.ci/run` installs
+// the API key is nowhere in the trace. One retry: a harness CLI competing for two busy cores can
+// starve the proxy for a few hundred ms, which a whole run does not repeat. Skipped when the CLIs are not installed (`.ci/run` installs
 // them); under CI=true a missing CLI fails.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -80,7 +81,7 @@ const within = (actual: number | null, truth: number, tol: number) => actual !==
 describe('real harnesses through lapse record', () => {
   for (const c of CASES) {
     const installed = existsSync(binOf(c));
-    it.skipIf(!installed && process.env.CI !== 'true')(`${c.name}: completes, writes ${HELLO_FILE} and runs it, ${c.protocol} over ${c.transport}, figures match the endpoint, no key on disk`, { timeout: 600_000 }, async () => {
+    it.skipIf(!installed && process.env.CI !== 'true')(`${c.name}: completes, writes ${HELLO_FILE} and runs it, ${c.protocol} over ${c.transport}, figures match the endpoint, no key on disk`, { timeout: 900_000, retry: 1 }, async () => {
       expect(installed, `${binOf(c)} is missing: .ci/run installs the harness CLIs into ${HARNESS_DIR}`).toBe(true);
       const dir = join(scratch, c.name);
       const home = join(dir, 'home');
