@@ -111,13 +111,6 @@ export interface SocketFraming {
  */
 export interface ProtocolDecoder {
   protocol: Protocol;
-  /** Whose API it is: the recorder forwards its paths to that upstream. */
-  vendor: 'anthropic' | 'openai';
-  /**
-   * Path prefixes the recorder routes to `vendor` (the harness's own paths, e.g. `/v1/messages`, and
-   * the neighbouring endpoints of the same API that no decoder reads, e.g. `/v1/messages/count_tokens`).
-   */
-  routes: readonly string[];
   /** True for a model request path (query stripped) this protocol decodes; a gateway prefix is allowed. */
   matchesPath(path: string): boolean;
   /** `headers`: the HTTP request's (a WebSocket turn has none of its own). */
@@ -184,6 +177,15 @@ export class EventLog implements ResponseSink {
 /** Small readers for untyped JSON, shared by the decoders. */
 export function obj(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+/** The entry with `index` 0 (or no index) of a list such as `choices` or `candidates`: agents ask for one. */
+export function indexZero(list: unknown): Record<string, unknown> | null {
+  if (!Array.isArray(list)) return null;
+  for (const c of list) {
+    const o = obj(c);
+    if (o && (o.index === 0 || o.index === undefined)) return o;
+  }
+  return null;
 }
 export function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;

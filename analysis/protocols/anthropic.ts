@@ -50,8 +50,6 @@ function contentBlock(tMs: number, index: number, block: Record<string, unknown>
 
 export const anthropicDecoder: ProtocolDecoder = {
   protocol: 'anthropic-messages',
-  vendor: 'anthropic',
-  routes: ['/v1/messages', '/v1/complete'],
 
   matchesPath(path) {
     return /\/messages$/.test(path);

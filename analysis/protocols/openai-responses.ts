@@ -115,8 +115,6 @@ function requestObject(body: unknown): Record<string, unknown> | null {
 
 export const openaiResponsesDecoder: ProtocolDecoder = {
   protocol: 'openai-responses',
-  vendor: 'openai',
-  routes: ['/v1/responses'],
 
   matchesPath(path) {
     return /\/responses$/.test(path);

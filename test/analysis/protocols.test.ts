@@ -1,8 +1,7 @@
 // The request side of each protocol module: what a request fed the model (input), the conversation
-// replay compares, the socket framing, and the routing the recorder reads.
+// replay compares, and the socket framing.
 import { describe, expect, it } from 'vitest';
-import { anthropicDecoder, conversationOf, openaiChatDecoder, openaiResponsesDecoder, PROTOCOLS, socketProtocolForUrl } from '../../analysis/protocols/index.js';
-import { chooseApi } from '../../cli/record/upstreams.js';
+import { anthropicDecoder, conversationOf, openaiChatDecoder, openaiResponsesDecoder, socketProtocolForUrl } from '../../analysis/protocols/index.js';
 
 describe('protocol input()', () => {
   it('Anthropic: the tool results of the last user message, else its text', () => {
@@ -46,10 +45,5 @@ describe('protocol conversation() and the registry', () => {
     expect(framing.ends({ type: 'response.output_text.delta' })).toBe(false);
     expect(socketProtocolForUrl('/v1/messages')).toBeNull();
     expect(socketProtocolForUrl('/realtime')).toBeNull();
-  });
-
-  it('gives the recorder its routes: every protocol path goes to its vendor', () => {
-    for (const p of PROTOCOLS) for (const r of p.routes) expect(chooseApi(r, {}, p.vendor === 'openai' ? 'anthropic' : 'openai'), r).toBe(p.vendor);
-    expect(PROTOCOLS.map((p) => p.vendor)).toEqual(['anthropic', 'openai', 'openai']);
   });
 });
