@@ -141,6 +141,10 @@ export class TraceEncoder {
         return this.redact && rec.diff ? { ...rec, diff: redactText(rec.diff) } : rec;
       case 'process-start':
         return this.redact ? { ...rec, argv: rec.argv.map(redactText) } : rec;
+      case 'term-output':
+        return { ...rec, data: this.payload(rec.data, defs) };
+      case 'term-input':
+        return this.redact && rec.text !== undefined ? { ...rec, text: redactText(rec.text) } : rec;
       default:
         return rec;
     }

@@ -68,6 +68,11 @@ export interface SessionRecord extends RecordBase {
   harness: string | null;
   upstreams: { anthropic: string; openai: string };
   redacted: boolean;
+  /**
+   * The recorder's stdin and stdout were terminals: a person was at the keyboard. Absent in traces
+   * written before this field existed and in imports (treated as unknown, i.e. not interactive).
+   */
+  interactive?: boolean;
 }
 
 export interface HttpRequestRecord extends RecordBase {
@@ -184,6 +189,42 @@ export interface DropRecord extends RecordBase {
   reason: string;
 }
 
+/**
+ * What the harness drew on its terminal: the bytes it wrote to its pseudo-terminal, one record per
+ * read, in order. `data` is a Body (`text` when the chunk is UTF-8, else `bytes`; `dropped` when shed).
+ */
+export interface TermOutputRecord extends RecordBase {
+  kind: 'term-output';
+  data: Body;
+}
+
+/** The terminal's size: once when the harness starts, then at every resize. */
+export interface TermResizeRecord extends RecordBase {
+  kind: 'term-resize';
+  cols: number;
+  rows: number;
+}
+
+/**
+ * What kind of key the person pressed: `printable` (letters, digits, spaces, any non-control
+ * character), `enter` (CR or LF), `control` (Ctrl-letters, Backspace, Tab, Escape and escape
+ * sequences such as arrows and function keys), `paste` (a bracketed paste, as one record).
+ */
+export type KeyClass = 'printable' | 'enter' | 'control' | 'paste';
+
+/**
+ * Input activity: `count` keys of one class read from the person's terminal in one read (a paste:
+ * count 1 and `length`, its characters). Never the typed text, unless the recorder ran with
+ * `--record-input`: then `text` holds exactly these keys' characters (redacted like the rest).
+ */
+export interface TermInputRecord extends RecordBase {
+  kind: 'term-input';
+  key: KeyClass;
+  count: number;
+  length?: number;
+  text?: string;
+}
+
 /** Defines a string-table entry: later records may reference it as StringRef(index). */
 export interface StringRecord extends RecordBase {
   kind: 'string';
@@ -205,6 +246,9 @@ export type TraceRecord =
   | ProcessExitRecord
   | MarkerRecord
   | DropRecord
+  | TermOutputRecord
+  | TermResizeRecord
+  | TermInputRecord
   | StringRecord;
 
 export type RecordKind = TraceRecord['kind'];

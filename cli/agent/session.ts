@@ -25,6 +25,11 @@ export interface AgentOptions {
   apiKey?: string;
   env?: NodeJS.ProcessEnv;
   prompts?: [string, string];
+  /**
+   * Interactive mode: asks for each turn's prompt (a person typing at a terminal); null ends the
+   * session. Replaces `prompts` and `thinkMs`.
+   */
+  nextPrompt?: () => Promise<string | null>;
   /** Progress lines (what a harness would print). */
   log?: (line: string) => void;
   /** Safety net against a model that never stops calling tools. Default 20 requests per turn. */
@@ -158,9 +163,18 @@ export async function runAgentSession(opts: AgentOptions): Promise<AgentResult> 
 
   try {
     await driver.open();
-    await turn(prompts[0], true);
-    await sleep(opts.thinkMs ?? 1500);
-    const finalText = await turn(prompts[1], false);
+    let finalText = '';
+    if (opts.nextPrompt) {
+      for (let first = true; ; first = false) {
+        const prompt = await opts.nextPrompt();
+        if (prompt === null) break;
+        finalText = await turn(prompt, first);
+      }
+    } else {
+      await turn(prompts[0], true);
+      await sleep(opts.thinkMs ?? 1500);
+      finalText = await turn(prompts[1], false);
+    }
     await titleDone;
     return {
       protocol: opts.protocol,

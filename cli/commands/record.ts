@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { childArgs, childEnv, defaultApiFor, harnessName } from '../record/harness.js';
 import { runChild, SpawnError } from '../record/child.js';
+import { isInteractive, runInPty } from '../record/pty/run.js';
 import { stderrLog } from '../record/log.js';
 import { parseHost, parsePort, startSession } from '../record/session.js';
 
@@ -15,6 +16,8 @@ interface RecordFlags {
   watch?: string | boolean;
   redact: boolean;
   quiet?: boolean;
+  pty: boolean;
+  recordInput?: boolean;
 }
 
 export function register(program: Command): void {
@@ -33,6 +36,8 @@ export function register(program: Command): void {
     .option('--watch <dir>', 'record file changes under this directory (default: the current directory)')
     .option('--no-watch', 'do not record file changes')
     .option('--no-redact', 'keep API keys and auth headers in the trace (default: they become fingerprints)')
+    .option('--no-pty', 'on a terminal, run the harness on it directly (no terminal records; user time is then estimated)')
+    .option('--record-input', 'keep the typed characters in the trace (default: only when keys were pressed and what kind)')
     .option('-q, --quiet', "no messages from lapse (the harness's own output is untouched)")
     .passThroughOptions()
     .addHelpText(
@@ -42,6 +47,11 @@ The harness runs on your terminal exactly as usual; lapse points it at a proxy o
 (ANTHROPIC_BASE_URL and OPENAI_BASE_URL; for codex also -c openai_base_url=…), records every
 request, stream event, WebSocket message and file change, and exits with the harness's exit code.
 lapse's own messages go to stderr.
+
+On a terminal the harness runs in a pseudo-terminal that lapse relays unchanged (size, resizes,
+colours, Ctrl-C, Ctrl-Z), so the trace also holds what it drew and when keys were pressed (never
+what was typed, unless --record-input): your reading and typing time is then measured. With pipes
+or in CI the harness gets lapse's stdio directly.
 
 Examples:
   lapse record -- claude
@@ -54,6 +64,9 @@ Examples:
       const { host, warning } = parseHost(flags.host, 'record');
       if (warning) process.stderr.write(`${warning}\n`);
       const harness = harnessName(cmd, args);
+      const interactive = isInteractive();
+      const usePty = interactive && flags.pty;
+      if (flags.recordInput && !usePty) log.info('--record-input: no terminal to record (stdin or stdout is not a terminal, or --no-pty)');
       const session = await startSession({
         output: flags.output,
         harness,
@@ -65,6 +78,7 @@ Examples:
         watch: flags.watch === false ? false : typeof flags.watch === 'string' ? flags.watch : process.cwd(),
         redact: flags.redact,
         defaultApi: defaultApiFor(harness),
+        interactive,
         log,
       });
       const { proxy, sink } = session;
@@ -73,9 +87,9 @@ Examples:
       const argv = childArgs(cmd, args, proxy.openaiBaseUrl);
       let exitCode: number;
       try {
-        const child = await runChild(cmd, argv, childEnv(process.env, { anthropic: proxy.anthropicBaseUrl, openai: proxy.openaiBaseUrl }, session.tracePath), (sig) =>
-          sink.guard(() => sink.write({ kind: 'marker', t: sink.now(), label: `lapse received ${sig}` })),
-        );
+        const env = childEnv(process.env, { anthropic: proxy.anthropicBaseUrl, openai: proxy.openaiBaseUrl }, session.tracePath);
+        const onSignal = (sig: NodeJS.Signals) => sink.guard(() => sink.write({ kind: 'marker', t: sink.now(), label: `lapse received ${sig}` }));
+        const child = usePty ? await runInPty(cmd, argv, env, sink, { recordInput: Boolean(flags.recordInput), onSignal }) : await runChild(cmd, argv, env, onSignal);
         sink.write({ kind: 'process-start', t: sink.now(), pid: child.pid, argv: [cmd, ...argv] });
         void session.startWatching();
         const exit = await child.done;

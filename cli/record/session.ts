@@ -28,6 +28,8 @@ export interface SessionOptions {
   watch: string | false;
   redact: boolean;
   defaultApi: Api;
+  /** stdin and stdout are terminals (recorded in the session record). */
+  interactive?: boolean;
   log: Log;
   env?: NodeJS.ProcessEnv;
 }
@@ -75,7 +77,7 @@ export async function startSession(opts: SessionOptions): Promise<RecordingSessi
   const startedAtMs = Date.now();
   const writer = await WorkerSink.start(
     tracePath,
-    { argv: opts.argv, cwd: process.cwd(), harness: opts.harness, upstreams, redact: opts.redact },
+    { argv: opts.argv, cwd: process.cwd(), harness: opts.harness, upstreams, redact: opts.redact, interactive: opts.interactive },
     (m) => opts.log.warnOnce(`writer:${m}`, `warning: ${m}`),
   );
   const sink = new GuardedSink(writer, opts.log);

@@ -14,6 +14,8 @@ export interface WriterInit {
   harness: string | null;
   upstreams: { anthropic: string; openai: string };
   redact: boolean;
+  /** stdin and stdout were terminals (see SessionRecord.interactive). */
+  interactive?: boolean;
 }
 
 export interface WriterOptions {
@@ -83,6 +85,7 @@ export class TraceWriter {
       harness: init.harness,
       upstreams: init.upstreams,
       redacted: init.redact,
+      ...(init.interactive === undefined ? {} : { interactive: init.interactive }),
     };
     const header = encoder.encodeHeader(session);
     header[FLAGS_OFFSET] |= FLAG_OPEN; // cleared by close(): a reader then knows the trace is whole
@@ -184,6 +187,8 @@ export class TraceWriter {
     else if (rec.kind === 'ws-message') out = { ...rec, data: dropBody(rec.data) };
     else if (rec.kind === 'http-data') out = { ...rec, sse: undefined, chunk: { enc: 'dropped', length: rec.chunk?.enc === 'bytes' ? rec.chunk.bytes.length : rec.sse?.form === 'raw' ? rec.sse.text.length : 0 } };
     else if (rec.kind === 'file') out = { ...rec, diff: undefined };
+    else if (rec.kind === 'term-output') out = { ...rec, data: dropBody(rec.data) };
+    else if (rec.kind === 'term-input' && rec.text !== undefined) out = { ...rec, text: undefined };
     else return rec;
     this.dropped.records++;
     if (!this.warnedDrop) {
