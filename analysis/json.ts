@@ -23,6 +23,8 @@ export interface StatsJson {
     critical: boolean;
   }>;
   breakdown: Breakdown;
+  /** The user time measured from the terminal: reading (answer drawn → first key) and typing (→ Enter); null without terminal records. */
+  userDetail: { readingMs: number; typingMs: number } | null;
   files: Array<{ path: string; changes: number }>;
 }
 
@@ -66,6 +68,7 @@ export function statsJson(m: SessionModel): StatsJson {
       critical: r.critical,
     })),
     breakdown: breakdownJson(m.breakdown),
+    userDetail: m.userDetail ? { readingMs: us(m.userDetail.readingMs), typingMs: us(m.userDetail.typingMs) } : null,
     files: m.fileSummary.map((f) => ({ path: f.path, changes: f.changes })),
   };
 }

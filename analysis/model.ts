@@ -249,6 +249,8 @@ export interface SessionInfo {
   argv: string[];
   cwd: string;
   harness: string | null;
+  /** A person was at the terminal (the recorder's stdin and stdout were terminals); null: not recorded. */
+  interactive: boolean | null;
 }
 
 export interface SessionModel {
@@ -272,6 +274,10 @@ export interface SessionModel {
   markers: Array<{ tMs: number; label: string }>;
   /** Records the writer shed payloads of (timings kept); 0 when none. */
   droppedRecords: number;
+  /** The harness's terminal, when it ran in lapse's pseudo-terminal; null otherwise. */
+  terminal: TerminalModel | null;
+  /** The user time split into reading and typing: measured from terminal records; null without them. */
+  userDetail: UserDetail | null;
   /** One-line notes on anything the analysis had to guess or skip (unknown paths, dropped bodies…). */
   warnings: string[];
 }
@@ -280,6 +286,9 @@ export interface SessionModel {
 export const STALL_FACTOR = 10;
 /** Floor so that bursts delivered in one TCP read (median gap ≈ 0) do not turn every pause into a stall. */
 export const STALL_MIN_MS = 50;
+
+export type { TerminalModel, UserDetail } from './terminal.js';
+import type { TerminalModel, UserDetail } from './terminal.js';
 
 // ---- Simulation ----
 

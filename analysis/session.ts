@@ -10,6 +10,7 @@ import { decoderForUrl, openaiResponsesDecoder, pathOf, ResponsesSocketDecoder }
 import type { Connection, ProcessInfo, SessionInfo, SessionModel } from './model.js';
 import { breakdownOf, buildSegments, buildTurns, linkDependencies, markCriticalChain } from './critical-path.js';
 import { placeFileChanges, summarizeFiles } from './files.js';
+import { measureUserTime, TerminalCollector } from './terminal.js';
 
 interface HttpState {
   b: ExchangeBuilder;
@@ -68,6 +69,7 @@ export class SessionBuilder {
   private readonly warnings = new Set<string>();
   private readonly unknownTypes = new Set<string>();
   private session: SessionInfo | null = null;
+  private readonly terminal: TerminalCollector;
   private droppedRecords = 0;
   private droppedBodies = 0;
   private maxT = 0;
@@ -75,6 +77,7 @@ export class SessionBuilder {
 
   constructor(opts: AnalyseOptions = {}) {
     this.detail = opts.detail ?? true;
+    this.terminal = new TerminalCollector(this.detail);
   }
 
   add(rec: TraceRecord, index: number = this.count): void {
@@ -164,7 +167,12 @@ export class SessionBuilder {
         this.droppedRecords += rec.records;
         return;
       case 'session':
-        this.session = { startedAt: rec.startedAt, lapseVersion: rec.lapseVersion, argv: rec.argv, cwd: rec.cwd, harness: rec.harness };
+        this.session = { startedAt: rec.startedAt, lapseVersion: rec.lapseVersion, argv: rec.argv, cwd: rec.cwd, harness: rec.harness, interactive: rec.interactive ?? null };
+        return;
+      case 'term-output':
+      case 'term-resize':
+      case 'term-input':
+        this.terminal.add(rec, tMs);
         return;
       case 'string':
         return;
@@ -279,7 +287,13 @@ export class SessionBuilder {
 
     const main = linkDependencies(requests);
     const chain = markCriticalChain(requests, main);
-    const criticalPath = buildSegments(chain, durationMs);
+    const terminal = this.terminal.finish();
+    const mainProcess = [...this.processes.values()][0];
+    const measured = measureUserTime(buildSegments(chain, durationMs), chain, requests, terminal, {
+      interactive: this.session?.interactive === true,
+      exitMs: mainProcess?.endMs ?? null,
+    });
+    const criticalPath = measured.segments;
     const turns = buildTurns(chain, this.prompts);
     const byId = new Map(requests.map((r) => [r.id, r] as const));
     const files = placeFileChanges(this.fileRecs, criticalPath, byId);
@@ -306,6 +320,8 @@ export class SessionBuilder {
       processes: [...this.processes.values()],
       markers: this.markers,
       droppedRecords: this.droppedRecords,
+      terminal: terminal ? { ...terminal, userSpans: measured.userSpans } : null,
+      userDetail: measured.userDetail,
       warnings,
     };
   }

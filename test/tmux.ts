@@ -52,13 +52,13 @@ export class Tmux {
   }
 
   /** Polls the screen until `test` holds (a busy machine may take a few seconds to start node). */
-  async waitFor(test: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+  async waitFor(test: (screen: string) => boolean, what: string, timeoutMs = 20_000, pollMs = 100): Promise<string> {
     const end = Date.now() + timeoutMs;
     let s = '';
     while (Date.now() < end) {
       s = this.screen();
       if (test(s)) return s;
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, pollMs));
     }
     throw new Error(`timed out waiting for ${what}; the screen was:\n${s}`);
   }

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTrace } from '../../format/reader.js';
+import { analyseTrace } from '../../analysis/session.js';
+import { statsJson } from '../../analysis/json.js';
 import type { TermInputRecord, TraceRecord } from '../../format/types.js';
 import { startModelServer, type ModelServer } from '../../cli/model/server.js';
 import { KeyReader } from '../../cli/record/pty/keys.js';
@@ -118,6 +120,59 @@ describe.skipIf(!run)('lapse record on a terminal (tmux)', () => {
       expect(JSON.stringify(records.filter((r) => r.kind.startsWith('term-input')))).not.toContain('fix');
       const exit = records.find((r) => r.kind === 'process-exit');
       expect(exit?.kind === 'process-exit' && exit.code).toBe(130);
+    } finally {
+      t.kill();
+    }
+  }, 120_000);
+
+  it('measures scripted pauses as user time (reading, typing) and leaves the harness its start-up and submit latency', async () => {
+    const t = new Tmux();
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let reading = 0;
+    let typing = 0;
+    /** Waits until the screen shows `ready`, reads for `readMs`, then types `line` key by key and presses Enter. */
+    const turn = async (ready: (s: string) => boolean, readMs: number, line: string): Promise<void> => {
+      await t.waitFor(ready, 'the harness to wait for input', 30_000, 20);
+      const seen = Date.now();
+      await pause(readMs);
+      const first = Date.now();
+      for (const ch of line) {
+        t.keys('-l', ch);
+        await pause(40);
+      }
+      const enter = Date.now();
+      t.keys('Enter');
+      reading += first - seen;
+      typing += enter - first;
+    };
+    try {
+      t.start(120, 40);
+      const trace = join(dir, 'pauses.lapse');
+      t.type(`clear; ${recordCmd(trace, join(dir, 'ws-pauses'))}; echo "exit=$?"`);
+      const launched = Date.now();
+      await turn((s) => /^> ?$/m.test(s), 1500, 'fix the failing test');
+      const promptSeenMs = Date.now() - launched;
+      await turn(answered(1), 2000, 'add a changelog entry');
+      await turn((s) => /^model: Done/m.test(s) && s.trimEnd().endsWith('>'), 1500, '/exit');
+      await t.waitFor((s) => /exit=0/.test(s), 'the exit');
+
+      const model = analyseTrace(readTrace(readFileSync(trace)));
+      const stats = statsJson(model);
+      expect(stats.userDetail).not.toBeNull();
+      const { readingMs, typingMs } = stats.userDetail!;
+      expect(Math.abs(readingMs - reading)).toBeLessThanOrEqual(0.1 * reading);
+      expect(Math.abs(typingMs - typing)).toBeLessThanOrEqual(0.1 * typing);
+      expect(stats.breakdown.userMs).toBeCloseTo(readingMs + typingMs, 3);
+      // harness time: the agent's start-up before its first prompt, then per turn only drawing and
+      // Enter → request; none of the pauses
+      const seg = model.criticalPath;
+      const firstRequest = model.requests.find((r) => r.critical)!;
+      const leadIn = seg.filter((s) => s.endMs <= firstRequest.startMs && s.kind === 'harness');
+      expect(leadIn[0].startMs).toBe(0);
+      expect(leadIn[0].endMs).toBeLessThan(promptSeenMs + 500);
+      const gapHarness = seg.filter((s) => s.kind === 'harness' && s.startMs > firstRequest.startMs && s.endMs < model.requests[model.requests.length - 1].endMs);
+      for (const s of gapHarness) expect(s.endMs - s.startMs).toBeLessThan(500);
+      expect(stats.breakdown.harnessMs).toBeLessThan(model.durationMs - readingMs - typingMs);
     } finally {
       t.kill();
     }
