@@ -23,9 +23,9 @@ export interface StatsJson {
     critical: boolean;
   }>;
   breakdown: Breakdown;
+  files: Array<{ path: string; changes: number }>;
   /** The user time measured from the terminal: reading (answer drawn → first key) and typing (→ Enter); null without terminal records. */
   userDetail: { readingMs: number; typingMs: number } | null;
-  files: Array<{ path: string; changes: number }>;
 }
 
 export interface SimulateJson {
@@ -68,8 +68,8 @@ export function statsJson(m: SessionModel): StatsJson {
       critical: r.critical,
     })),
     breakdown: breakdownJson(m.breakdown),
-    userDetail: m.userDetail ? { readingMs: us(m.userDetail.readingMs), typingMs: us(m.userDetail.typingMs) } : null,
     files: m.fileSummary.map((f) => ({ path: f.path, changes: f.changes })),
+    userDetail: m.userDetail ? { readingMs: us(m.userDetail.readingMs), typingMs: us(m.userDetail.typingMs) } : null,
   };
 }
 

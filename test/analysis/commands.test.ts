@@ -38,7 +38,8 @@ describe('lapse stats', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(['trace', 'durationMs', 'requests', 'breakdown', 'files']);
+    expect(Object.keys(j)).toEqual(['trace', 'durationMs', 'requests', 'breakdown', 'files', 'userDetail']);
+    expect(j.userDetail).toBeNull(); // no terminal records in this trace
     expect(j.trace).toEqual({ path: tracePath, formatVersion: '1.0', truncated: false, records: scenarioRecords().length });
     expect(j.durationMs).toBe(11500);
     expect(j.breakdown).toEqual({ modelWaitMs: 900, modelStreamMs: 2000, toolMs: 700, userMs: 6300, harnessMs: 1600 });
