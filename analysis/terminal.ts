@@ -1,8 +1,8 @@
 // The harness's terminal (term-output / term-resize / term-input records) and the user time it
 // measures: answer drawn → first key = reading; first key → Enter = typing; Enter → request =
-// the harness's submit latency. Self-contained: a collector fed records in order, and a pure
-// function that splits the critical path's gaps by it (or, for interactive sessions recorded without
-// a terminal, by the lead-in/tail rule).
+// the harness's submit latency. A collector fed records in order (handlers/terminal.ts runs it in the
+// pass), and a pure function that splits the critical path's gaps by it (or, for interactive
+// sessions recorded without a terminal, by the lead-in/tail rule); handlers/critical.ts applies it.
 import type { KeyClass, TraceRecord } from '../format/types.js';
 import { bodyText } from '../format/body.js';
 import type { RequestModel, Segment, SegmentKind } from './model.js';
@@ -73,15 +73,16 @@ interface Part {
  * as they are, with no detail.
  */
 export function measureUserTime(
-  segments: Segment[],
-  chain: RequestModel[],
-  requests: RequestModel[],
+  segments: readonly Segment[],
+  chain: readonly RequestModel[],
+  requests: readonly RequestModel[],
   terminal: Omit<TerminalModel, 'userSpans'> | null,
   opts: { interactive: boolean; exitMs: number | null },
 ): { segments: Segment[]; userDetail: UserDetail | null; userSpans: TerminalModel['userSpans'] } {
-  if (!chain.length || (!terminal && !opts.interactive)) return { segments, userDetail: null, userSpans: [] };
+  if (!chain.length || (!terminal && !opts.interactive)) return { segments: [...segments], userDetail: null, userSpans: [] };
   const first = chain[0];
   const last = chain[chain.length - 1];
+  const onChain = new Set(chain.map((r) => r.id));
   const out: Segment[] = [];
   const spans: TerminalModel['userSpans'] = [];
   const emit = (parts: Part[], requestId: string | null): void => {
@@ -100,7 +101,7 @@ export function measureUserTime(
       emit([{ kind: s.kind, startMs: s.startMs, endMs: s.endMs }], s.requestId);
       continue;
     }
-    const parts = terminal ? splitByTerminal(s.startMs, s.endMs, terminal, tail) : splitByRule(s, leadIn, tail, requests, opts.exitMs);
+    const parts = terminal ? splitByTerminal(s.startMs, s.endMs, terminal, tail) : splitByRule(s, leadIn, tail, requests.filter((r) => !onChain.has(r.id)), opts.exitMs);
     emit(parts, s.requestId);
   }
   if (!terminal) return { segments: out, userDetail: null, userSpans: [] };
@@ -155,11 +156,11 @@ function quietPoint(output: TerminalModel['output'], from: number, until: number
 }
 
 /** No terminal records, interactive session: the idle lead-in and tail are the person's. */
-function splitByRule(s: Segment, leadIn: boolean, tail: boolean, requests: RequestModel[], exitMs: number | null): Part[] {
+function splitByRule(s: Segment, leadIn: boolean, tail: boolean, side: readonly RequestModel[], exitMs: number | null): Part[] {
   if (leadIn) {
     // the harness's own start-up requests (quota checks, titles of a resumed session…) are harness time
     let startUp = s.startMs;
-    for (const r of requests) if (!r.critical && r.endMs <= s.endMs && r.endMs > startUp) startUp = r.endMs;
+    for (const r of side) if (r.endMs <= s.endMs && r.endMs > startUp) startUp = r.endMs;
     return [
       { kind: 'harness', startMs: s.startMs, endMs: startUp },
       { kind: 'user', startMs: startUp, endMs: s.endMs },

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { KeyClass, TraceRecord } from '../../format/types.js';
 import { analyseRecords } from '../../analysis/session.js';
 import { statsJson } from '../../analysis/json.js';
-import { byTime } from './helpers.js';
+import { byTime } from '../factory/records.js';
 import { scenarioRecords } from './scenario.js';
 
 const us = (ms: number) => Math.round(ms * 1000);
