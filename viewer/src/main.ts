@@ -10,6 +10,7 @@ import { Player } from './player.js';
 import { DetailPane } from './detail.js';
 import { Inspector } from './inspector.js';
 import { FilesView } from './files-view.js';
+import { TerminalView } from './terminal-view.js';
 import { append, byId, clear, el } from './dom.js';
 import { bytes, clip } from './fmt.js';
 
@@ -17,6 +18,7 @@ interface Current {
   state: ViewerState;
   timeline: Timeline;
   player: Player;
+  terminal: TerminalView | null;
 }
 
 /** Handles for tests and the bench (read-only use). */
@@ -105,6 +107,9 @@ function build(st: ViewerState, timeline: Timeline): void {
   timeline.attach(st);
   timeline.onSeek = (t) => player.seekOrig(t);
   new DetailPane(fresh('detail'), st);
+  const termHost = fresh('terminal');
+  termHost.hidden = !m.terminal;
+  const terminal = m.terminal ? new TerminalView(termHost, st, m.terminal) : null;
   const inspector = new Inspector(fresh('inspector'), st);
   inspector.onZoom = (r) => {
     const pad = (r.endMs - r.startMs) * 0.15 + 1;
@@ -114,7 +119,7 @@ function build(st: ViewerState, timeline: Timeline): void {
   files.onShow = () => showTab('files');
   st.on('select', () => st.selected && showTab('inspector'));
   showTab('inspector');
-  debug.current = { state: st, timeline, player };
+  debug.current = { state: st, timeline, player, terminal };
 }
 
 function boot(): void {
