@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { KeyClass, TraceRecord } from '../../format/types.js';
 import { analyseRecords } from '../../analysis/session.js';
 import { statsJson } from '../../analysis/json.js';
+import { PROFILES, simulate } from '../../analysis/simulate.js';
 import { byTime } from '../factory/records.js';
 import { scenarioRecords } from './scenario.js';
 
@@ -56,6 +57,14 @@ describe('user time from the terminal', () => {
     expect(m.terminal?.sizes).toEqual([{ tMs: 0.001, cols: 100, rows: 30 }]);
     expect(m.terminal?.output.map((o) => o.text).join('')).toContain('All done.');
     expect(statsJson(m).userDetail).toEqual({ readingMs: 2500, typingMs: 4400 });
+  });
+
+  it("simulation keeps the person's part of every gap and scales only the harness's", () => {
+    const m = analyseRecords(byTime(scenarioRecords(), terminalRecords()));
+    const half = simulate(m, { ...PROFILES.original, name: 'half-harness', harnessScale: 0.5 });
+    expect(half.simulated.breakdown.userMs).toBeCloseTo(6900, 3);
+    expect(half.simulated.breakdown.harnessMs).toBeCloseTo(1000 * 0.5, 3);
+    expect(half.original.durationMs - half.simulated.durationMs).toBeCloseTo(500, 3);
   });
 
   it('a gap in which no key was pressed is the harness’s', () => {
