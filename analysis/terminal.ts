@@ -111,30 +111,35 @@ export function measureUserTime(
 }
 
 /**
- * One gap [from, to): the harness draws until its output goes quiet, the person reads until the
- * first key, types until the last Enter (the submit; for the tail, the last key: the quit), and the
- * harness has the rest.
+ * One gap [from, to), as bursts of keys each ending in an Enter (a dialog answered, a command, the
+ * prompt that sent the request): before each burst the harness draws until its output goes quiet,
+ * then the person reads until the burst's first key and types until its Enter. Keys after the last
+ * Enter (typed ahead while the harness submits) are the harness's time, except in the tail, where
+ * the last burst (the quit: /exit, Ctrl-C twice) needs no Enter. A gap with keys but no Enter at all
+ * (a one-key answer) is one burst up to its last key. The harness has the rest.
  */
 function splitByTerminal(from: number, to: number, t: Omit<TerminalModel, 'userSpans'>, tail: boolean): Part[] {
   const keys = t.keys.filter((k) => k.tMs >= from && k.tMs < to);
   if (!keys.length) return [{ kind: 'harness', startMs: from, endMs: to }];
-  const firstKey = keys[0].tMs;
-  let lastKey = keys[keys.length - 1].tMs;
-  if (!tail) {
-    for (let i = keys.length - 1; i >= 0; i--) {
-      if (keys[i].key === 'enter') {
-        lastKey = keys[i].tMs;
-        break;
-      }
+  const bursts: Array<{ first: number; end: number }> = [];
+  let first: number | null = null;
+  for (const k of keys) {
+    first ??= k.tMs;
+    if (k.key === 'enter') {
+      bursts.push({ first, end: k.tMs });
+      first = null;
     }
   }
-  const drawn = quietPoint(t.output, from, firstKey);
-  return [
-    { kind: 'harness', startMs: from, endMs: drawn },
-    { kind: 'user', startMs: drawn, endMs: firstKey, reading: true },
-    { kind: 'user', startMs: firstKey, endMs: lastKey, typing: true },
-    { kind: 'harness', startMs: lastKey, endMs: to },
-  ];
+  if (first !== null && (tail || !bursts.length)) bursts.push({ first, end: keys[keys.length - 1].tMs });
+  const parts: Part[] = [];
+  let cursor = from;
+  for (const b of bursts) {
+    const drawn = quietPoint(t.output, cursor, b.first);
+    parts.push({ kind: 'harness', startMs: cursor, endMs: drawn }, { kind: 'user', startMs: drawn, endMs: b.first, reading: true }, { kind: 'user', startMs: b.first, endMs: b.end, typing: true });
+    cursor = b.end;
+  }
+  parts.push({ kind: 'harness', startMs: cursor, endMs: to });
+  return parts;
 }
 
 /** The end of the first burst of output after `from` that is followed by QUIET_MS of silence (capped at `until`). */

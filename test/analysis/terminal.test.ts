@@ -67,6 +67,23 @@ describe('user time from the terminal', () => {
     expect(half.original.durationMs - half.simulated.durationMs).toBeCloseTo(500, 3);
   });
 
+  it('each Enter that did not send a request (a dialog answered) starts another read', () => {
+    // lead-in: a dialog drawn by 100, answered with Enter at 300; the prompt drawn at 320, typed 600–900
+    const recs = terminalRecords().filter((r) => r.t > us(1000));
+    recs.unshift({ kind: 'term-resize', t: 1, cols: 100, rows: 30 }, out(100, 'Trust this folder? '), key(300, 'enter'), out(320, '> '), key(600, 'printable', 3), key(900, 'enter'));
+    const m = analyseRecords(byTime(scenarioRecords(), recs));
+    const lead = m.criticalPath.filter((x) => x.endMs <= 1000).map((x) => [x.kind, x.startMs, x.endMs]);
+    expect(lead).toEqual([
+      ['harness', 0, 100],
+      ['user', 100, 300],
+      ['harness', 300, 320],
+      ['user', 320, 600],
+      ['user', 600, 900],
+      ['harness', 900, 1000],
+    ]);
+    expect(m.userDetail!.readingMs).toBeCloseTo(200 + 280 + 2000 + 250, 6);
+  });
+
   it('a gap in which no key was pressed is the harness’s', () => {
     const recs = terminalRecords().filter((r) => !(r.kind === 'term-input' && r.t > us(3000)));
     const m = analyseRecords(byTime(scenarioRecords(), recs));

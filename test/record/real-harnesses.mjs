@@ -81,6 +81,81 @@ const open = codex.recs.find((r) => r.kind === 'ws-open');
 check('codex: Responses over WebSocket (not the HTTP fallback)', open?.status === 101 && codex.recs.some((r) => r.kind === 'ws-message' && r.dir === 'down'), open ? `ws-open ${open.url} ${open.extensions}` : 'no ws-open');
 check('codex: no /v1/responses over HTTP', !codex.recs.some((r) => r.kind === 'http-request' && r.url.startsWith('/v1/responses')));
 
+// Interactive Claude Code in a real terminal (tmux) through lapse's pseudo-terminal: scripted pauses
+// must come back as reading and typing within 10 %, a resize must reach it, Ctrl-C twice must quit.
+if (spawnSync('tmux', ['-V']).status === 0) {
+  const sock = `lapse-real-${process.pid}`;
+  const tmux = (...a) => spawnSync('tmux', ['-L', sock, '-f', '/dev/null', ...a], { encoding: 'utf8' }).stdout;
+  const screen = () => tmux('capture-pane', '-p', '-t', 'cc');
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const waitFor = async (test, what, ms = 60_000) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const s = screen();
+      if (test(s)) return s;
+      await sleep(20);
+    }
+    throw new Error(`timed out waiting for ${what}:\n${screen()}`);
+  };
+  writeFileSync(join(home, '.claude.json'), '{"hasCompletedOnboarding":true}');
+  const trace = join(scratch, 'claude-interactive.lapse');
+  const exports = Object.entries({ ...env, PS1: '$ ' }).map(([k, v]) => `export ${k}='${v}'`).join('; ');
+  tmux('new-session', '-d', '-x', '120', '-y', '35', '-s', 'cc', 'bash --norc --noprofile');
+  tmux('send-keys', '-t', 'cc', `${exports}; cd ${work}; clear; node ${LAPSE} record -q -o ${trace} --no-watch --anthropic-upstream ${modelUrl} -- ${join(dir, 'node_modules/.bin/claude')}; echo exit=$?`, 'Enter');
+  let reading = 0;
+  let typing = 0;
+  const answer = async (ready, readMs, keys) => {
+    await waitFor(ready, 'Claude Code to wait for input');
+    const seen = Date.now();
+    await sleep(readMs);
+    const first = Date.now();
+    for (const k of keys) {
+      tmux('send-keys', '-t', 'cc', ...k);
+      await sleep(60);
+    }
+    tmux('send-keys', '-t', 'cc', 'Enter');
+    const last = Date.now();
+    reading += first - seen;
+    typing += last - first;
+  };
+  try {
+    const ready = (s) => /❯\s*\n/.test(s) && s.includes('? for shortcuts');
+    const trust = (s) => s.includes('trust this folder');
+    const key = (s) => s.includes('Do you want to use this API key');
+    // first-run dialogs, as a person answers them (each is reading, then a key)
+    for (let i = 0; i < 4; i++) {
+      const s = await waitFor((x) => ready(x) || trust(x) || key(x), 'Claude Code to start');
+      if (ready(s)) break;
+      await answer(key(s) ? key : trust, 1500, key(s) ? [['Up']] : []);
+      await waitFor((x) => !(key(s) ? key : trust)(x), 'the dialog to close', 10_000);
+    }
+    await answer(ready, 2000, [...'say hello'].map((c) => ['-l', c]));
+    await waitFor((s) => s.includes("lapse's scripted model endpoint"), 'the answer');
+    tmux('resize-window', '-t', 'cc', '-x', '100', '-y', '30');
+    const resized = await waitFor((s) => s.split('\n').some((l) => l.length === 100 && /^─+$/.test(l)), 'a redraw at 100 columns', 10_000).catch(() => null);
+    check('claude: a resize reaches it (redrawn at 100 columns)', resized !== null);
+    await waitFor((s) => /❯\s*\n/.test(s) && s.includes('? for shortcuts'), 'the prompt again');
+    const seen = Date.now();
+    await sleep(2500);
+    reading += Date.now() - seen;
+    tmux('send-keys', '-t', 'cc', 'C-c');
+    await sleep(250);
+    tmux('send-keys', '-t', 'cc', 'C-c');
+    typing += 250;
+    const end = await waitFor((s) => /exit=\d+/.test(s), 'Claude Code to quit', 15_000);
+    check('claude: Ctrl-C twice quits it through lapse, exit 0', /exit=0/.test(end));
+    const stats = JSON.parse(spawnSync(process.execPath, [LAPSE, 'stats', '--json', trace], { encoding: 'utf8' }).stdout);
+    const u = stats.userDetail;
+    check('claude: reading within 10 % of the pauses', u && Math.abs(u.readingMs - reading) <= 0.1 * reading, u ? `${Math.round(u.readingMs)} ms measured, ${reading} ms paused` : 'no userDetail');
+    check('claude: typing within 10 % of the keys typed', u && Math.abs(u.typingMs - typing) <= 0.1 * typing, u ? `${Math.round(u.typingMs)} ms measured, ${typing} ms typed` : 'no userDetail');
+    console.log(`     claude interactive: ${JSON.stringify(stats.breakdown)}`);
+  } catch (err) {
+    check('claude interactive through tmux', false, String(err.message).split('\n').slice(0, 30).join('\n'));
+  } finally {
+    spawnSync('tmux', ['-L', sock, 'kill-server']);
+  }
+}
+
 model.kill('SIGINT');
 rmSync(scratch, { recursive: true, force: true });
 console.log(failed ? `${failed} failed` : 'all passed');
