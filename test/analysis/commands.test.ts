@@ -40,7 +40,7 @@ describe('lapse stats', () => {
     const j = JSON.parse(r.stdout);
     expect(Object.keys(j)).toEqual(['trace', 'durationMs', 'requests', 'breakdown', 'files', 'threads', 'userDetail']);
     expect(j.userDetail).toBeNull(); // no terminal records in this trace
-    expect(j.trace).toEqual({ path: tracePath, formatVersion: '1.0', truncated: false, records: scenarioRecords().length });
+    expect(j.trace).toEqual({ path: tracePath, formatVersion: '1.1', truncated: false, records: scenarioRecords().length });
     expect(j.durationMs).toBe(11500);
     expect(j.breakdown).toEqual({ modelWaitMs: 900, modelStreamMs: 2000, toolMs: 700, userMs: 6300, harnessMs: 1600 });
     expect(j.requests).toHaveLength(6);
