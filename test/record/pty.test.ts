@@ -207,7 +207,14 @@ describe.skipIf(!run)('lapse record on a terminal (tmux)', () => {
       const piped = join(dir, 'piped.lapse');
       t.type(`echo /exit | ${recordCmd(piped, join(dir, 'ws-pipe'))} | cat; echo piped-done`);
       await t.waitFor((s) => s.includes('piped-done') && existsSync(piped), 'the piped run');
-      await t.waitFor(() => readTrace(readFileSync(noPty)).truncated === false && readTrace(readFileSync(piped)).truncated === false, 'the traces to close');
+      const closed = (p: string): boolean => {
+        try {
+          return readTrace(readFileSync(p)).truncated === false;
+        } catch {
+          return false; // not written yet
+        }
+      };
+      await t.waitFor(() => closed(noPty) && closed(piped), 'the traces to close');
 
       const typed = readTrace(readFileSync(withInput)).records.filter((r): r is TermInputRecord => r.kind === 'term-input');
       expect(typed.map((k) => k.text).join('')).toBe('/exit\r');
