@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { stderrLog } from '../record/log.js';
-import { parseHost, parsePort, startSession } from '../record/session.js';
+import { redactUrl } from '../../format/redact.js';
+import { NO_REDACT_WARNING, parseHost, parsePort, startSession } from '../record/session.js';
 
 interface ProxyFlags {
   output?: string;
@@ -43,6 +44,8 @@ Example:
       const log = stderrLog(Boolean(flags.quiet));
       const { host, warning } = parseHost(flags.host, 'proxy');
       if (warning) process.stderr.write(`${warning}\n`);
+      // Said even with --quiet: this is the only way secrets reach the disk.
+      if (flags.redact === false) process.stderr.write(`${NO_REDACT_WARNING}\n`);
       const session = await startSession({
         output: flags.output,
         harness: 'proxy',
@@ -67,7 +70,7 @@ Example:
         ].join('\n'),
       );
       log.info(`proxy on ${proxy.anthropicBaseUrl} → ${session.tracePath}`);
-      log.info(`upstreams: anthropic ${session.upstreams.anthropic}, openai ${session.upstreams.openai}; Ctrl-C to finish`);
+      log.info(`upstreams: anthropic ${redactUrl(session.upstreams.anthropic)}, openai ${redactUrl(session.upstreams.openai)}; Ctrl-C to finish`);
       void session.startWatching();
       await new Promise<void>((resolve) => {
         for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => resolve());

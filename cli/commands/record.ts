@@ -4,7 +4,7 @@ import { UsageError } from '../util/errors.js';
 import { childArgs, childEnv, defaultApiFor, harnessName } from '../record/harness.js';
 import { runChild, SpawnError } from '../record/child.js';
 import { stderrLog } from '../record/log.js';
-import { parseHost, parsePort, startSession } from '../record/session.js';
+import { NO_REDACT_WARNING, parseHost, parsePort, startSession } from '../record/session.js';
 
 interface RecordFlags {
   output?: string;
@@ -53,6 +53,8 @@ Examples:
       const log = stderrLog(Boolean(flags.quiet));
       const { host, warning } = parseHost(flags.host, 'record');
       if (warning) process.stderr.write(`${warning}\n`);
+      // Said even with --quiet: this is the only way secrets reach the disk.
+      if (flags.redact === false) process.stderr.write(`${NO_REDACT_WARNING}\n`);
       const harness = harnessName(cmd, args);
       const session = await startSession({
         output: flags.output,

@@ -9,6 +9,7 @@ import { DEFAULT_THRESHOLD, startReplayServer, type ReplaySummary } from '../rep
 import { TraceOut } from '../replay/trace-out.js';
 import { childArgs, childEnv } from '../record/harness.js';
 import { runChild, SpawnError } from '../record/child.js';
+import { hostFlag } from '../util/host.js';
 
 interface ReplayFlags {
   port?: string;
@@ -132,7 +133,7 @@ Each served request is logged on stderr with recorded vs served TTFT and duratio
         threshold = Number(flags.threshold);
         if (!/^\s*[0-9.]+\s*$/.test(flags.threshold) || !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be a number from 0 to 1, got ${flags.threshold}`);
       }
-      const host = flags.host ?? '127.0.0.1';
+      const host = flags.host === undefined ? '127.0.0.1' : hostFlag(flags.host);
       const port = flags.port === undefined ? 0 : parsePort(flags.port);
       const tracePath = resolveTraceArg(trace);
       const loaded = loadTrace(tracePath);

@@ -2,6 +2,7 @@
 // (tap-host.ts), then encoded, framed and written, so none of that lands on the proxy's event loop.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { TraceEncoder } from '../../format/encoder.js';
 import { TraceWriter, type WriterInit } from '../trace/writer.js';
 import { readBatch, type Batch } from './recording-queue.js';
 import { TapHost } from './tap-host.js';
@@ -48,6 +49,22 @@ const taps = new TapHost({
     send({ type: 'warn', message: `recording degraded (the session is not affected): ${msg.split('\n')[0]}` });
   },
 });
+
+// A rehearsal of this thread's hot code (SSE splitting, encoding, framing) on a throwaway encoder,
+// before the first batch: compiling it then would take this thread tens of milliseconds of CPU at the
+// start of the session, just when the relay needs the machine (a stall measured in the first seconds).
+{
+  const encoder = new TraceEncoder({ redact: true });
+  const encoded: Uint8Array[] = [];
+  const rehearsal = new TapHost({ write: (r) => void encoded.push(encoder.encode(r)), fault: () => undefined });
+  rehearsal.control({ op: 'response-body', key: 1, id: 'r0', coding: null, sse: true });
+  for (let i = 0; i < 300; i++) {
+    const ev = `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"warm ${i}"}}\n\n`;
+    rehearsal.chunk(1, i, Buffer.from(i % 2 ? ev.slice(0, 20) : ev));
+  }
+  rehearsal.control({ op: 'end', key: 1, rec: { kind: 'http-end', t: 300, id: 'r0', outcome: 'complete', bytes: 0 } });
+  encoder.frame(encoded);
+}
 
 port.on('message', (m: ToWorker) => {
   if (m.type === 'batch') {
