@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { startViewServer } from '../view/server.js';
-import { isLoopback } from '../view/host-check.js';
+import { isLoopback } from '../util/host-check.js';
 import { hostFlag } from '../util/host.js';
 import { openBrowser } from '../view/open-browser.js';
 import { resolveTraceArg } from '../util/paths.js';

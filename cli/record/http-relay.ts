@@ -8,7 +8,7 @@ import type { EndOutcome, Micros } from '../../format/types.js';
 import { decodableCoding, isEventStream } from './body-tap.js';
 import { forwardHeaders, headerValue, recordHeaders } from './headers.js';
 import type { RelayContext } from './relay-context.js';
-import { chooseApi, targetUrl } from './upstreams.js';
+import { route } from './upstreams.js';
 
 const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 /** [name, value] pairs from a raw header list. */
@@ -24,17 +24,21 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: http.ServerResponse): void {
   const { sink } = ctx;
   const t0 = sink.now();
-  const id = ctx.nextId('r');
-  ctx.stats.requests++;
   const path = req.url ?? '/';
-  const api = chooseApi(path, req.headers, ctx.defaultApi);
-  const base = ctx.upstreams[api];
+  let base: string;
   let target: URL;
   try {
-    target = targetUrl(base, api, path);
-  } catch {
-    target = new URL(base);
+    ({ base, target } = route(ctx.upstreams, path, req.headers, ctx.defaultApi));
+  } catch (err) {
+    // The proxy server refuses unsafe paths before this; this is the backstop, never a relay elsewhere.
+    ctx.stats.refused++;
+    req.resume();
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+    res.end(`lapse proxy: ${(err as Error).message}\n`);
+    return;
   }
+  const id = ctx.nextId('r');
+  ctx.stats.requests++;
   const outHeaders = forwardHeaders(req.rawHeaders, { host: target.host, drop: ['expect'] });
   res.sendDate = false; // the upstream's own Date (or none), not ours
 

@@ -11,7 +11,8 @@ import { startProxy, type ProxyHandle } from './proxy-server.js';
 import { GuardedSink } from './sink.js';
 import { WorkerSink, type ClosableSink } from './worker-sink.js';
 import { summarize } from './summarize.js';
-import { isLoopbackHost, resolveUpstreams, type Api, type Upstreams } from './upstreams.js';
+import { isLoopback } from '../util/host-check.js';
+import { resolveUpstreams, type Api, type Upstreams } from './upstreams.js';
 import { WorkspaceWatcher, type ScanResult } from './watch/workspace-watcher.js';
 
 export interface SessionOptions {
@@ -22,6 +23,9 @@ export interface SessionOptions {
   argv: string[];
   anthropicUpstream?: string;
   openaiUpstream?: string;
+  geminiUpstream?: string;
+  /** Upstreams the harness's own environment names (Copilot CLI's provider), below the flags. */
+  harnessUpstreams?: Partial<Upstreams>;
   port?: number;
   /** --host: the address the proxy listens on (default 127.0.0.1). */
   host?: string;
@@ -57,7 +61,7 @@ export function parseHost(v: string | undefined, command: string): { host: strin
   const host = hostFlag(v);
   return {
     host,
-    warning: isLoopbackHost(v) ? null : `lapse ${command}: warning: listening on ${v}: anyone who can reach this address can send requests through the proxy to your upstreams, and they go into your trace`,
+    warning: isLoopback(v) ? null : `lapse ${command}: warning: listening on ${v}: anyone who can reach this address can send requests through the proxy to your upstreams, and they go into your trace`,
   };
 }
 
@@ -69,7 +73,15 @@ export function parsePort(v: string): number {
 
 export async function startSession(opts: SessionOptions): Promise<RecordingSession> {
   const env = opts.env ?? process.env;
-  const upstreams = resolveUpstreams({ anthropicUpstream: opts.anthropicUpstream, openaiUpstream: opts.openaiUpstream }, env);
+  const h = opts.harnessUpstreams ?? {};
+  const upstreams = resolveUpstreams(
+    {
+      anthropicUpstream: opts.anthropicUpstream ?? h.anthropic,
+      openaiUpstream: opts.openaiUpstream ?? h.openai,
+      geminiUpstream: opts.geminiUpstream ?? h.gemini,
+    },
+    env,
+  );
   let watchDir: string | null = null;
   if (opts.watch !== false) {
     watchDir = resolve(opts.watch);

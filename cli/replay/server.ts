@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Cassette } from './cassette.js';
 import { ReplayContext, mismatchBody, type ReplayStats } from './context.js';
-import { hostAllowed } from '../view/host-check.js';
+import { hostAllowed } from '../util/host-check.js';
 import { serveHttp } from './http-serve.js';
 import type { Pacing } from './pacing.js';
 import type { TraceOut } from './trace-out.js';

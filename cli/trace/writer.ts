@@ -17,7 +17,7 @@ export interface WriterInit {
   argv: string[];
   cwd: string;
   harness: string | null;
-  upstreams: { anthropic: string; openai: string };
+  upstreams: { anthropic: string; openai: string; gemini?: string };
   redact: boolean;
 }
 
