@@ -7,7 +7,7 @@ import type { SseEvent } from '../format/types.js';
 import type { ProtocolDecoder, ResponseSink } from './events.js';
 import { ExchangeBuilder } from './exchange.js';
 import { decoderForUrl, openaiResponsesDecoder, pathOf, ResponsesSocketDecoder } from './decoders/index.js';
-import type { Connection, ProcessInfo, SessionInfo, SessionModel } from './model.js';
+import type { Connection, ProcessInfo, RequestModel, SessionInfo, SessionModel } from './model.js';
 import { breakdownOf, buildSegments, buildTurns, linkDependencies, markCriticalChain } from './critical-path.js';
 import { placeFileChanges, summarizeFiles } from './files.js';
 
@@ -164,7 +164,7 @@ export class SessionBuilder {
         this.droppedRecords += rec.records;
         return;
       case 'session':
-        this.session = { startedAt: rec.startedAt, lapseVersion: rec.lapseVersion, argv: rec.argv, cwd: rec.cwd, harness: rec.harness };
+        this.session = { startedAt: rec.startedAt, lapseVersion: rec.lapseVersion, argv: rec.argv, cwd: rec.cwd, harness: rec.harness, source: rec.source ?? 'proxy' };
         return;
       case 'string':
         return;
@@ -275,6 +275,7 @@ export class SessionBuilder {
     }
     const requests = this.builders.map((b) => b.req).sort((a, b) => a.startMs - b.startMs);
     requests.forEach((r, i) => (r.index = i));
+    if (this.session && this.session.source !== 'proxy') for (const r of requests) markEstimated(r);
     for (const b of this.builders) if (b.unknownTypes) for (const t of b.unknownTypes) this.unknownTypes.add(t);
 
     const main = linkDependencies(requests);
@@ -309,6 +310,15 @@ export class SessionBuilder {
       warnings,
     };
   }
+}
+
+/** An imported transcript's response: what it cannot know becomes null instead of a figure taken from the importer's estimate. */
+function markEstimated(r: RequestModel): void {
+  r.estimated = true;
+  r.ttftMs = null;
+  r.tokensPerSecond = null;
+  r.gaps = null;
+  r.stalls = [];
 }
 
 function tryParse(s: string): unknown {

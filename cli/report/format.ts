@@ -50,6 +50,14 @@ export function formatMs(ms: number | null): string {
   return `${sign}${h} h ${String(m).padStart(2, '0')} m`;
 }
 
+/** Dollars: cents above $1, two significant digits below; '–' when unknown. */
+export function formatUsd(v: number | null): string {
+  if (v === null) return '–';
+  if (v >= 1) return `$${v.toFixed(2)}`;
+  if (v === 0) return '$0';
+  return `$${v.toPrecision(2)}`;
+}
+
 export function formatInt(n: number | null): string {
   return n === null ? '–' : Math.round(n).toLocaleString('en-US');
 }
