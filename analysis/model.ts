@@ -123,8 +123,8 @@ export interface RequestModel {
   streamed: boolean;
   /**
    * The timing inside the response is estimated, not measured: the trace was imported from a
-   * transcript, which has the request and response times but not the first token's. ttftMs and
-   * tokensPerSecond are then null; the wait/stream split (firstContentMs, streamMs) is the importer's
+   * transcript, which has the request and response times but not the first token's. firstByteMs,
+   * ttftMs and tokensPerSecond are then null; the wait/stream split (firstContentMs, streamMs) is the importer's
    * estimate from the output tokens.
    */
   estimated: boolean;

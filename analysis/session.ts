@@ -315,6 +315,7 @@ export class SessionBuilder {
 /** An imported transcript's response: what it cannot know becomes null instead of a figure taken from the importer's estimate. */
 function markEstimated(r: RequestModel): void {
   r.estimated = true;
+  r.firstByteMs = null;
   r.ttftMs = null;
   r.tokensPerSecond = null;
   r.gaps = null;

@@ -14,6 +14,7 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise
   ['view', () => import('./view.js')],
   ['replay', () => import('./replay.js')],
   ['export', () => import('./export.js')],
+  ['import', () => import('./import.js')],
   ['ls', () => import('./ls.js')],
   ['dump', () => import('./dump.js')],
   ['demo', () => import('./demo.js')],

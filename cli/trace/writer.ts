@@ -4,7 +4,7 @@
 import { openSync, closeSync, write as fsWrite, fsync, close as fsClose, chmodSync } from 'node:fs';
 import { readFile, open, rename } from 'node:fs/promises';
 import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
-import { TraceEncoder, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord } from '../../format/index.js';
+import { TraceEncoder, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
 import { UsageError } from '../util/errors.js';
 import { LAPSE_VERSION } from '../util/version.js';
 
@@ -14,6 +14,10 @@ export interface WriterInit {
   harness: string | null;
   upstreams: { anthropic: string; openai: string };
   redact: boolean;
+  /** Wall-clock time of t=0 (default: now). `lapse import` gives the transcript's own. */
+  startedAt?: number;
+  /** Set for a trace built from a transcript (see SessionRecord.source). */
+  source?: TraceSource;
 }
 
 export interface WriterOptions {
@@ -77,12 +81,13 @@ export class TraceWriter {
       t: 0,
       formatVersion: { major: 0, minor: 0 }, // the encoder fills in its own version
       lapseVersion: LAPSE_VERSION,
-      startedAt: Date.now(),
+      startedAt: init.startedAt ?? Date.now(),
       argv: init.argv,
       cwd: init.cwd,
       harness: init.harness,
       upstreams: init.upstreams,
       redacted: init.redact,
+      ...(init.source ? { source: init.source } : {}),
     };
     const header = encoder.encodeHeader(session);
     header[FLAGS_OFFSET] |= FLAG_OPEN; // cleared by close(): a reader then knows the trace is whole
