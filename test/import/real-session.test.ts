@@ -2,7 +2,7 @@
 // by the harness itself as its transcript (fixtures/claude-projects, fixtures/codex-sessions; both
 // made by make-fixtures.mjs with the real Claude Code and Codex CLIs against lapse's scripted
 // endpoint). Importing the transcript must tell the same story as the recording.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,5 +69,39 @@ describe('import of a real session', () => {
     const r = lapse(['import', FIXTURES], home);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/imported 0 sessions .* 2 unchanged/);
+  });
+
+  it('a session that grew replaces its earlier import; --since leaves older ones out', () => {
+    const src = mkdtempSync(join(tmpdir(), 'lapse-import-grow-'));
+    const own = mkdtempSync(join(tmpdir(), 'lapse-import-grow-home-'));
+    try {
+      cpSync(join(FIXTURES, 'claude-projects'), src, { recursive: true });
+      const first = lapseJson(['import', src], own);
+      expect(first.imported[0].requests).toBe(3);
+      const file = join(src, readdirSync(src)[0]);
+      const jsonl = join(file, readdirSync(file).find((n) => n.endsWith('.jsonl'))!);
+      const last = readFileSync(jsonl, 'utf8').trim().split('\n').filter((l) => l.includes('"assistant"')).pop()!;
+      const later = JSON.parse(last);
+      later.message.id = 'msg_grown';
+      later.timestamp = new Date(Date.parse(later.timestamp) + 4000).toISOString();
+      appendFileSync(jsonl, JSON.stringify({ type: 'user', timestamp: new Date(Date.parse(later.timestamp) - 1000).toISOString(), message: { role: 'user', content: 'one more thing' } }) + '\n' + JSON.stringify(later) + '\n');
+      const second = lapseJson(['import', src], own);
+      expect(second.imported).toHaveLength(1);
+      expect(second.imported[0].requests).toBe(4);
+      expect(second.imported[0].trace).toBe(first.imported[0].trace);
+      expect(readdirSync(own).filter((n) => n.endsWith('.lapse'))).toHaveLength(1);
+      expect(lapseJson<Stats>(['stats', second.imported[0].trace], own).requests).toHaveLength(4);
+      const none = lapseJson(['import', src, '--since', '2h'], mkdtempSync(join(tmpdir(), 'lapse-import-since-')));
+      expect(none.imported).toHaveLength(1); // just written: changed within the last 2 hours
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+      expect(lapseJson(['import', src, '--since', tomorrow], mkdtempSync(join(tmpdir(), 'lapse-import-since-'))).imported).toHaveLength(0);
+      const bad = lapse(['import', src, '--since', 'last tuesday'], own);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      expect(lapse(['import', join(src, 'nope')], own).code).toBe(2);
+    } finally {
+      rmSync(src, { recursive: true, force: true });
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });
