@@ -1,45 +1,61 @@
 // The critical path: which requests the agent actually waited on, and the segments that tile the
 // session along them (design.md "What the figures mean").
-import type { Breakdown, RequestModel, Segment, SegmentKind, Turn } from './model.js';
+import type { Breakdown, DependencyKind, RequestModel, Segment, SegmentKind, Turn } from './model.js';
+
+/** What linkDependencies decides for one request. */
+export interface Link {
+  dependsOn: string | null;
+  dependency: DependencyKind | null;
+  /** The conversation key, inherited along explicit links (previous_response_id requests carry only new items, so their own key differs). */
+  thread: string | null;
+}
+
+export interface Links {
+  byId: ReadonlyMap<string, Link>;
+  /** The main thread's key (see mainThread). */
+  main: string | null;
+}
 
 /**
- * Sets dependsOn/dependency on every request, and returns the main thread (see mainThread). A request
- * depends on the latest-ending response whose tool calls it answers, else on the response named by
- * previous_response_id — or on a failed attempt at that same step that ended before it started (a
- * retry) — else on the latest response that ended before it started — unless that one
- * is a side request (another thread than the main one) that overlapped the main thread's latest
- * response that ended before it started: then on that one. A title or summary request that ran
- * alongside the conversation must not take the conversation's place. Warm-ups neither depend nor
- * are depended on.
+ * The dependency of every request, and the main thread. A request depends on the latest-ending
+ * response whose tool calls it answers, else on the response named by previous_response_id — or on a
+ * failed attempt at that same step that ended before it started (a retry) — else on the latest
+ * response that ended before it started — unless that one is a side request (another thread than
+ * the main one) that overlapped the main thread's latest response that ended before it started: then
+ * on that one. A title or summary request that ran alongside the conversation must not take the
+ * conversation's place. Warm-ups neither depend nor are depended on. Reads the requests, edits none.
  */
-export function linkDependencies(requests: RequestModel[]): string | null {
+export function linkDependencies(requests: readonly RequestModel[]): Links {
   const byToolId = new Map<string, RequestModel>();
   const byResponseId = new Map<string, RequestModel>();
+  const links = new Map<string, Link>();
+  for (const r of requests) links.set(r.id, { dependsOn: null, dependency: null, thread: r.thread });
+  const link = (r: RequestModel): Link => links.get(r.id)!;
   const real = requests.filter((r) => !r.warmup);
   for (const r of real) {
     for (const c of r.toolCalls) if (c.id !== null) byToolId.set(c.id, r);
     if (r.responseId !== null) byResponseId.set(r.responseId, r);
   }
-  // Pass 1 (start order): explicit links. They prove the same agent thread, so the thread key is
-  // inherited (previous_response_id requests carry only new items, so their own key differs).
+  // Pass 1 (start order): explicit links. They prove the same agent thread, so the thread key is inherited.
   const open: RequestModel[] = [];
   /** Failed or aborted requests by the request they answered: candidates for a later retry. */
   const failedAttempts = new Map<string, RequestModel[]>();
   for (const r of real) {
+    const l = link(r);
     let dep: RequestModel | null = null;
     for (const id of r.answersToolCallIds) {
       const d = byToolId.get(id);
       if (d && d !== r && d.startMs <= r.startMs && (dep === null || d.endMs > dep.endMs)) dep = d;
     }
     if (dep) {
-      r.dependsOn = dep.id;
-      r.dependency = 'tool-result';
+      l.dependsOn = dep.id;
+      l.dependency = 'tool-result';
     } else if (r.previousResponseId !== null) {
       const d = byResponseId.get(r.previousResponseId);
       if (d && d !== r && d.startMs <= r.startMs) {
         dep = d;
-        r.dependsOn = d.id;
-        r.dependency = 'previous-response';
+        l.dependsOn = d.id;
+        l.dependency = 'previous-response';
       }
     }
     if (dep) {
@@ -48,18 +64,19 @@ export function linkDependencies(requests: RequestModel[]): string | null {
       let retryOf: RequestModel | null = null;
       if (attempts) for (const f of attempts) if (f.endMs <= r.startMs && (retryOf === null || f.endMs > retryOf.endMs)) retryOf = f;
       if (retryOf) {
-        r.dependsOn = retryOf.id;
-        r.dependency = 'retry';
+        l.dependsOn = retryOf.id;
+        l.dependency = 'retry';
       }
       if (r.status !== 'complete') {
         const list = failedAttempts.get(dep.id) ?? [];
         list.push(r);
         failedAttempts.set(dep.id, list);
       }
-      if (dep.thread !== null) r.thread = dep.thread;
+      const inherited = link(dep).thread;
+      if (inherited !== null) l.thread = inherited;
     } else open.push(r);
   }
-  const main = mainThread(real);
+  const main = mainThread(real, links);
   // Pass 2: time order for the rest.
   const byEnd = real.slice().sort((a, b) => a.endMs - b.endMs);
   for (const r of open) {
@@ -77,50 +94,55 @@ export function linkDependencies(requests: RequestModel[]): string | null {
       const d = byEnd[i];
       if (d === r) continue;
       latest ??= d;
-      if (d.thread === main) {
+      if (link(d).thread === main) {
         ofMain = d;
         break;
       }
     }
     const dep = ofMain !== null && latest !== null && latest.startMs < ofMain.endMs ? ofMain : latest;
     if (dep) {
-      r.dependsOn = dep.id;
-      r.dependency = 'time-order';
+      const l = link(r);
+      l.dependsOn = dep.id;
+      l.dependency = 'time-order';
     }
   }
-  return main;
+  return { byId: links, main };
 }
 
 /**
  * The main thread: the conversation of the request with the longest input (the main conversation's
  * history outgrows titles, summaries and most subagents); ties: the earliest.
  */
-function mainThread(real: RequestModel[]): string | null {
+function mainThread(real: readonly RequestModel[], links: ReadonlyMap<string, Link>): string | null {
   let best: RequestModel | null = null;
   for (const r of real) if (best === null || (r.messageCount ?? 0) > (best.messageCount ?? 0)) best = r;
-  return best ? best.thread : null;
+  return best ? links.get(best.id)!.thread : null;
 }
 
 /**
- * Marks the chain the agent waited on as critical; returns it in start order. The chain ends at the
- * latest-ending request of the main thread, or at a later request that only started after that one
- * ended (then it was waited on too). Everything else is a side request.
+ * The chain the agent waited on, in start order. It ends at the latest-ending request of the main
+ * thread, or at a later request that only started after that one ended (then it was waited on too).
+ * Everything else is a side request.
  */
-export function markCriticalChain(requests: RequestModel[], main: string | null): RequestModel[] {
+export function criticalChain(requests: readonly RequestModel[], links: Links): RequestModel[] {
   const byId = new Map<string, RequestModel>();
   for (const r of requests) byId.set(r.id, r);
   const real = requests.filter((r) => !r.warmup);
+  const threadOf = (r: RequestModel): string | null => links.byId.get(r.id)?.thread ?? r.thread;
   let mainLast: RequestModel | null = null;
-  for (const r of real) if (r.thread === main && (mainLast === null || r.endMs >= mainLast.endMs)) mainLast = r;
+  for (const r of real) if (threadOf(r) === links.main && (mainLast === null || r.endMs >= mainLast.endMs)) mainLast = r;
   let last: RequestModel | null = mainLast;
   for (const r of real) {
     if (mainLast !== null && r.startMs < mainLast.endMs) continue;
     if (last === null || r.endMs > last.endMs || (r.endMs === last.endMs && r.startMs > last.startMs)) last = r;
   }
   const chain: RequestModel[] = [];
-  for (let r: RequestModel | undefined = last ?? undefined; r && !r.critical; r = r.dependsOn ? byId.get(r.dependsOn) : undefined) {
-    r.critical = true;
+  const seen = new Set<string>();
+  for (let r: RequestModel | undefined = last ?? undefined; r && !seen.has(r.id); ) {
+    seen.add(r.id);
     chain.push(r);
+    const dep: string | null = links.byId.get(r.id)?.dependsOn ?? null;
+    r = dep ? byId.get(dep) : undefined;
   }
   return chain.reverse();
 }
@@ -133,7 +155,7 @@ export function gapKindAfter(r: RequestModel): SegmentKind {
 }
 
 /** Segments tiling [0, durationMs] along the chain (start order). Zero-length segments are left out. */
-export function buildSegments(chain: RequestModel[], durationMs: number): Segment[] {
+export function buildSegments(chain: readonly RequestModel[], durationMs: number): Segment[] {
   const segs: Segment[] = [];
   let cursor = 0;
   const push = (kind: SegmentKind, end: number, requestId: string | null): void => {
@@ -172,7 +194,7 @@ export function breakdownOf(segs: readonly { kind: SegmentKind; startMs: number;
 }
 
 /** Turns: a new one opens at the first critical request and after each response that ended a turn. */
-export function buildTurns(chain: RequestModel[], prompts: Map<string, string | null>): Turn[] {
+export function buildTurns(chain: readonly RequestModel[], prompts: ReadonlyMap<string, string | null>): Turn[] {
   const turns: Turn[] = [];
   let cur: Turn | null = null;
   let prev: RequestModel | null = null;
@@ -185,7 +207,6 @@ export function buildTurns(chain: RequestModel[], prompts: Map<string, string | 
     cur.requestIds.push(r.id);
     cur.endMs = Math.max(cur.endMs, r.endMs);
     cur.stopReason = r.stopReason;
-    r.turn = cur.index;
     prev = r;
   }
   return turns;

@@ -52,12 +52,46 @@ export interface ResponseSink {
   unknown(type: string): void;
 }
 
-/** One decoder per wire protocol. Stateless: per-response state lives in the sink. */
+/** A tool result a request carries back to the model, as text. */
+export interface ToolResultText {
+  id: string;
+  text: string;
+  isError: boolean;
+}
+
+/** What a request fed the model: the user's newest message, or the tool results it carries back. */
+export interface RequestInput {
+  /** The newest user message text, when the request does not answer tool calls. */
+  prompt: string | null;
+  results: ToolResultText[];
+}
+
+/**
+ * How a protocol frames responses on a WebSocket that stays open across turns: a client frame opens
+ * a response, server frames belong to the oldest open one, a terminal server frame ends it.
+ */
+export interface SocketFraming {
+  /** This client frame (parsed JSON) starts a response. */
+  opens(frame: unknown): boolean;
+  /** This server frame (parsed JSON) is the last of its response. */
+  ends(frame: unknown): boolean;
+}
+
+/**
+ * Everything lapse knows about one wire protocol. Stateless: per-response state lives in the sink.
+ * Only these modules (analysis/protocols/) read request or response bodies.
+ */
 export interface ProtocolDecoder {
   protocol: Protocol;
   /** True for a request path (query stripped) this protocol serves. */
   matchesPath(path: string): boolean;
   request(body: unknown): RequestInfo;
+  /** The input side of a request body, as text (what the viewers show next to the output). */
+  input(body: unknown, answers: readonly string[]): RequestInput;
+  /** The conversation array (or string input) of a request body: what replay compares; null if none. */
+  conversation(body: unknown): unknown[] | string | null;
+  /** Present when the protocol also runs over a WebSocket (several responses per socket). */
+  socket?: SocketFraming;
   /** One streamed event: the parsed JSON data (or a string such as `[DONE]`), and the SSE event name. */
   event(tMs: number, data: unknown, name: string | undefined, sink: ResponseSink): void;
   /** A whole (non-streamed) JSON response body, arrived at tMs. */
@@ -142,6 +176,26 @@ export function contentText(content: unknown): string | null {
     }
   }
   return any ? out : null;
+}
+
+/** Text of an input content value: a string, or the text parts of a content array (images as `[image]`). */
+export function inputText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return content === undefined || content === null ? '' : JSON.stringify(content);
+  const parts: string[] = [];
+  for (const p of content) {
+    const x = obj(p);
+    if (!x) continue;
+    if (typeof x.text === 'string') parts.push(x.text);
+    else if (x.type === 'image' || x.type === 'input_image' || x.type === 'image_url') parts.push('[image]');
+    else if (typeof x.content === 'string') parts.push(x.content);
+  }
+  return parts.join('\n');
+}
+
+/** An input with nothing in it (unreadable body). */
+export function emptyInput(): RequestInput {
+  return { prompt: null, results: [] };
 }
 
 /** An error body's message: `{error:{message}}`, `{error:"…"}`, `{message}`; else null. */

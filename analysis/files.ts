@@ -21,7 +21,7 @@ export function segmentAt(segs: readonly Segment[], tMs: number): number {
   return lo;
 }
 
-export function placeFileChanges(recs: readonly FileChangeRecord[], segs: readonly Segment[], byId: Map<string, RequestModel>): FileChange[] {
+export function placeFileChanges(recs: readonly FileChangeRecord[], segs: readonly Segment[], byId: ReadonlyMap<string, RequestModel>): FileChange[] {
   const out: FileChange[] = [];
   for (const f of recs) {
     const tMs = f.t / 1000;

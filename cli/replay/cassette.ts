@@ -1,11 +1,13 @@
-// The recorded exchanges of a trace, in the shape the replay server serves them: each HTTP exchange
+// The recorded exchanges of a trace (the analysis's Exchanges), in the shape the replay server serves them: each HTTP exchange
 // with its response head and body pieces (exact bytes, recorded times), each WebSocket response with
 // its server frames. Times are ms from the trace's session start.
-import type { Headers, TraceReadResult } from '../../format/types.js';
+import type { Body, Headers, TraceReadResult, WsMessageRecord } from '../../format/types.js';
 import { bodyBytes, bodyText, formatSse } from '../../format/index.js';
 import type { RequestModel, SessionModel } from '../../analysis/model.js';
-import { analyseTrace } from '../../analysis/session.js';
-import { pathOf } from '../../analysis/decoders/index.js';
+import { analyse } from '../../analysis/session.js';
+import { runPipeline } from '../../analysis/pipeline.js';
+import { ExchangesHandler, type ExchangesData } from '../../analysis/handlers/exchanges.js';
+import { pathOf } from '../../analysis/protocols/index.js';
 import { bodyFeatures, type BodyFeatures } from './similarity.js';
 
 /** A piece of a response body (one SSE event, one chunk, or one WebSocket frame) and when it arrived. */
@@ -81,19 +83,6 @@ export interface Cassette {
   durationMs: number;
 }
 
-const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed', 'error']);
-
-/** The `type` of a JSON WebSocket frame, or null. */
-export function frameType(text: string): string | null {
-  if (text.charCodeAt(0) !== 123) return null;
-  try {
-    const v = JSON.parse(text) as { type?: unknown };
-    return typeof v.type === 'string' ? v.type : null;
-  } catch {
-    return null;
-  }
-}
-
 function headerValue(h: Headers, name: string): string {
   const v = h[name];
   return Array.isArray(v) ? v.join(', ') : (v ?? '');
@@ -104,139 +93,97 @@ function timingOf(r: RequestModel | undefined, endMs: number): Timing {
   return { firstContentMs: r.firstContentMs, endMs: r.endMs, outputTokens: r.outputTokens, outputTokensEstimate: r.outputTokensEstimate };
 }
 
-export function buildCassette(trace: TraceReadResult & { path?: string }): Cassette {
-  let model: SessionModel | null = null;
-  try {
-    model = analyseTrace(trace);
-  } catch {
-    // Without the analysis only profile pacing is lost (it falls back to scaling the whole response).
-  }
-  const byId = new Map((model?.requests ?? []).map((r) => [r.id, r] as const));
-  const http = new Map<string, RecordedHttp>();
-  const sockets = new Map<string, RecordedSocket & { inFlight: RecordedTurn[]; creates: number }>();
-  const turns: RecordedTurn[] = [];
-  let order = 0;
-  let maxT = 0;
+/** The text of a request body or client frame ('' when dropped or an unrebuilt patch). */
+function requestText(body: Body): string {
+  return body.enc === 'dropped' || body.enc === 'patch' ? '' : bodyText(body);
+}
 
-  for (const rec of trace.records) {
-    const tMs = rec.t / 1000;
-    if (tMs > maxT) maxT = tMs;
-    switch (rec.kind) {
-      case 'http-request': {
-        const text = rec.body.enc === 'dropped' || rec.body.enc === 'patch' ? '' : bodyText(rec.body);
-        http.set(rec.id, {
-          kind: 'http',
-          id: rec.id,
-          order: order++,
-          method: rec.method.toUpperCase(),
-          path: pathOf(rec.url),
-          url: rec.url,
-          startMs: tMs,
-          features: bodyFeatures(text),
-          pieces: [],
-          endMs: tMs,
-          timing: timingOf(undefined, tMs),
-          played: 0,
-          head: null,
-          outcome: 'aborted',
-          eventStream: false,
-        });
-        break;
-      }
-      case 'http-response': {
-        const x = http.get(rec.id);
-        if (!x) break;
-        x.head = { tMs, status: rec.status, statusText: rec.statusText, headers: rec.headers, decoded: rec.decoded };
-        x.eventStream = /^\s*text\/event-stream/i.test(headerValue(rec.headers, 'content-type'));
-        x.endMs = tMs;
-        break;
-      }
-      case 'http-data': {
-        const x = http.get(rec.id);
-        if (!x) break;
+/** A server frame as the replay sends it; null for a patch the reader could not rebuild. */
+function framePiece(rec: WsMessageRecord): Piece | null {
+  if (rec.data.enc === 'patch') return null;
+  return { tMs: rec.t / 1000, bytes: bodyBytes(rec.data), binary: rec.binary };
+}
+
+/** The analysis's exchanges (or, if the analysis fails, the grouping alone: only profile pacing is lost). */
+function exchangesOf(trace: TraceReadResult & { path?: string }): { model: SessionModel | null; exchanges: ExchangesData } {
+  try {
+    const a = analyse(trace);
+    return { model: a.model, exchanges: a.exchanges };
+  } catch {
+    return { model: null, exchanges: runPipeline([new ExchangesHandler()], trace.records).get('exchanges').data() };
+  }
+}
+
+export function buildCassette(trace: TraceReadResult & { path?: string }): Cassette {
+  const { model, exchanges } = exchangesOf(trace);
+  const byId = new Map((model?.requests ?? []).map((r) => [r.id, r] as const));
+  const http: RecordedHttp[] = [];
+  const turns: RecordedTurn[] = [];
+  const turnById = new Map<string, RecordedTurn>();
+  exchanges.exchanges.forEach((x, order) => {
+    const req = x.request;
+    if (!req) return;
+    if (x.transport === 'http' && req.kind === 'http-request') {
+      const pieces: Piece[] = [];
+      for (const rec of x.frames) {
+        if (rec.kind !== 'http-data') continue;
         if (rec.sse) {
           const text = formatSse(rec.sse);
-          x.pieces.push({ tMs, bytes: new TextEncoder().encode(text), sse: text });
-        } else if (rec.chunk) {
-          x.pieces.push({ tMs, bytes: bodyBytes(rec.chunk) });
-        }
-        x.endMs = tMs;
-        break;
+          pieces.push({ tMs: rec.t / 1000, bytes: new TextEncoder().encode(text), sse: text });
+        } else if (rec.chunk) pieces.push({ tMs: rec.t / 1000, bytes: bodyBytes(rec.chunk) });
       }
-      case 'http-end': {
-        const x = http.get(rec.id);
-        if (!x) break;
-        x.outcome = rec.outcome;
-        x.endMs = tMs;
-        break;
-      }
-      case 'ws-open': {
-        sockets.set(rec.id, {
-          id: rec.id,
-          path: pathOf(rec.url),
-          openMs: tMs,
-          status: rec.status ?? null,
-          protocol: rec.protocol,
-          extensions: rec.extensions,
-          responseHeaders: rec.responseHeaders ?? {},
-          preamble: [],
-          turns: [],
-          inFlight: [],
-          creates: 0,
-        });
-        break;
-      }
-      case 'ws-message': {
-        const s = sockets.get(rec.id);
-        if (!s || rec.data.enc === 'patch') break;
-        const bytes = bodyBytes(rec.data);
-        const text = rec.binary ? null : new TextDecoder().decode(bytes);
-        if (rec.dir === 'up') {
-          if (text === null || frameType(text) !== 'response.create') break;
-          s.creates++;
-          const turn: RecordedTurn = {
-            kind: 'ws',
-            id: `${s.id}#${s.creates}`,
-            socketId: s.id,
-            order: order++,
-            method: 'WS',
-            path: s.path,
-            url: s.path,
-            startMs: tMs,
-            features: bodyFeatures(text),
-            pieces: [],
-            endMs: tMs,
-            timing: timingOf(undefined, tMs),
-            played: 0,
-          };
-          s.turns.push(turn);
-          s.inFlight.push(turn);
-          turns.push(turn);
-          break;
-        }
-        const piece: Piece = { tMs, bytes, binary: rec.binary };
-        // Server frames belong to the oldest response not yet finished (responses are served in order).
-        const turn = s.inFlight[0];
-        if (!turn) {
-          if (s.turns.length === 0) s.preamble.push(piece);
-          break;
-        }
-        turn.pieces.push(piece);
-        turn.endMs = tMs;
-        if (text !== null && TERMINAL.has(frameType(text) ?? '')) s.inFlight.shift();
-        break;
-      }
-      default:
-        break;
+      const head = x.head;
+      http.push({
+        kind: 'http',
+        id: x.id,
+        order,
+        method: x.method.toUpperCase(),
+        path: pathOf(x.url),
+        url: x.url,
+        startMs: x.startMs,
+        features: bodyFeatures(requestText(req.body)),
+        pieces,
+        endMs: x.lastMs,
+        timing: timingOf(byId.get(x.id), x.lastMs),
+        played: 0,
+        head: head ? { tMs: head.t / 1000, status: head.status, statusText: head.statusText, headers: head.headers, decoded: head.decoded } : null,
+        outcome: x.end && x.end.kind === 'http-end' ? x.end.outcome : 'aborted',
+        eventStream: head ? /^\s*text\/event-stream/i.test(headerValue(head.headers, 'content-type')) : false,
+      });
+    } else if (req.kind === 'ws-message' && x.socket !== null) {
+      const pieces = x.frames.flatMap((rec) => (rec.kind === 'ws-message' ? (framePiece(rec) ?? []) : []));
+      const endMs = pieces.length ? pieces[pieces.length - 1].tMs : x.startMs;
+      const path = pathOf(x.url);
+      const turn: RecordedTurn = {
+        kind: 'ws',
+        id: x.id,
+        socketId: x.socket,
+        order,
+        method: 'WS',
+        path,
+        url: path,
+        startMs: x.startMs,
+        features: bodyFeatures(requestText(req.data)),
+        pieces,
+        endMs,
+        timing: timingOf(byId.get(x.id), endMs),
+        played: 0,
+      };
+      turns.push(turn);
+      turnById.set(x.id, turn);
     }
-  }
-  for (const x of http.values()) x.timing = timingOf(byId.get(x.id), x.endMs);
-  for (const t of turns) t.timing = timingOf(byId.get(t.id), t.endMs);
-  return {
-    http: [...http.values()],
-    turns,
-    sockets: [...sockets.values()].map(({ inFlight: _i, creates: _c, ...s }) => s),
-    model,
-    durationMs: maxT,
-  };
+  });
+  const sockets: RecordedSocket[] = exchanges.sockets.map((s) => ({
+    id: s.id,
+    path: pathOf(s.url),
+    openMs: s.openMs,
+    status: s.open.status ?? null,
+    protocol: s.open.protocol,
+    extensions: s.open.extensions,
+    responseHeaders: s.open.responseHeaders ?? {},
+    preamble: s.preamble.flatMap((rec) => framePiece(rec) ?? []),
+    turns: s.turns.flatMap((id) => turnById.get(id) ?? []),
+  }));
+  const last = trace.records.length ? trace.records.reduce((m, r) => (r.t > m ? r.t : m), 0) : 0;
+  return { http, turns, sockets, model, durationMs: model ? model.durationMs : last / 1000 };
 }

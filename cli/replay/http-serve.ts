@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
-import { pathOf } from '../../analysis/decoders/index.js';
+import { pathOf } from '../../analysis/protocols/index.js';
 import type { RecordedHttp } from './cassette.js';
 import { closestOf, mismatchBody, type ReplayContext } from './context.js';
 import { recordHeaders, replayHeaders } from './headers.js';

@@ -3,6 +3,8 @@
 // everywhere (ids, dates, temp paths). So the score leans on the conversation's tail and its length,
 // with a token-set Jaccard over the whole body and the model name as weaker signals.
 // Features are computed once per body (one pass over the text); comparing two costs O(K), any size.
+// Where the conversation sits in a body is the protocols' knowledge (conversationOf).
+import { conversationOf } from '../../analysis/protocols/index.js';
 
 export interface BodyFeatures {
   /** FNV-1a of the whole text: identical bodies score 1 without any set work. */
@@ -66,19 +68,6 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-/** The conversation of a Messages / Chat / Responses body (or a WebSocket response.create frame). */
-function conversation(v: Record<string, unknown>): unknown[] | string | null {
-  if (Array.isArray(v.messages)) return v.messages;
-  if (Array.isArray(v.input) || typeof v.input === 'string') return v.input as unknown[] | string;
-  // Some Responses WebSocket frames nest the request under `response`.
-  const inner = v.response;
-  if (inner && typeof inner === 'object' && !Array.isArray(inner)) {
-    const r = inner as Record<string, unknown>;
-    if (Array.isArray(r.input) || typeof r.input === 'string') return r.input as unknown[] | string;
-  }
-  return null;
-}
-
 export function bodyFeatures(text: string): BodyFeatures {
   const f: BodyFeatures = { hash: fnv1a(text), length: text.length, json: false, model: null, count: null, tail: EMPTY, all: sketch(text) };
   const c = text.charCodeAt(0);
@@ -93,7 +82,7 @@ export function bodyFeatures(text: string): BodyFeatures {
   const o = v as Record<string, unknown>;
   f.json = true;
   f.model = typeof o.model === 'string' ? o.model : null;
-  const conv = conversation(o);
+  const conv = conversationOf(o);
   if (typeof conv === 'string') {
     f.count = 1;
     f.tail = sketch(conv);

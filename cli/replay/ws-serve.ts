@@ -6,8 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { pathOf } from '../../analysis/decoders/index.js';
-import { frameType, type Piece, type RecordedSocket, type RecordedTurn } from './cassette.js';
+import { pathOf, socketProtocolForUrl } from '../../analysis/protocols/index.js';
+import { type Piece, type RecordedSocket, type RecordedTurn } from './cassette.js';
 import { closestOf, mismatchBody, type ReplayContext } from './context.js';
 import { handshakeExtras, recordHeaders } from './headers.js';
 import { planResponse } from './pacing.js';
@@ -21,6 +21,17 @@ interface Pending {
   replayed: boolean;
   /** Arrived while another response was playing: its times count from when that one ended. */
   queued: boolean;
+}
+
+/** The client frame asks for a response (the protocol of the socket's path says how to tell). */
+function opensResponse(url: string, text: string): boolean {
+  const framing = socketProtocolForUrl(url)?.socket;
+  if (!framing || text.charCodeAt(0) !== 123) return false;
+  try {
+    return framing.opens(JSON.parse(text));
+  } catch {
+    return false;
+  }
 }
 
 export class SocketServer {
@@ -167,7 +178,7 @@ export class SocketServer {
       out?.write({ kind: 'ws-message', t: out.now(), id: outId, dir: 'up', data: { enc: 'bytes', bytes }, binary: isBinary });
       if (isBinary) return;
       const text = bytes.toString('utf8');
-      if (frameType(text) !== 'response.create') return;
+      if (!opensResponse(url, text)) return;
       const m = ctx.ws.match('WS', pathOf(url), bodyFeatures(text), ctx.match);
       if (m.refusal !== null || !m.item) {
         ctx.stats.refused++;

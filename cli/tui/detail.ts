@@ -5,7 +5,8 @@
 import type { DeltaKind, FileChange, RequestModel, SegmentKind, SessionModel } from '../../analysis/model.js';
 import type { TraceRecord } from '../../format/types.js';
 import { bodyJson } from '../../format/body.js';
-import { requestInput, type RequestInput } from './request-input.js';
+import type { RequestInput } from '../../analysis/events.js';
+import { decoderFor } from '../../analysis/protocols/index.js';
 import { upperBound } from './text.js';
 
 interface BlockIndex {
@@ -151,7 +152,7 @@ export class DetailIndex {
       const body = first?.kind === 'http-request' ? first.body : first?.kind === 'ws-message' ? first.data : undefined;
       if (body) {
         const json = bodyJson(body);
-        if (json !== undefined) x = requestInput(r.protocol, json, r.answersToolCallIds);
+        if (json !== undefined) x = decoderFor(r.protocol).input(json, r.answersToolCallIds);
       }
       this.inputs.set(r.id, x);
     }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { anthropicDecoder, openaiChatDecoder, openaiResponsesDecoder, decoderForUrl } from '../../analysis/decoders/index.js';
+import { anthropicDecoder, openaiChatDecoder, openaiResponsesDecoder, decoderForUrl } from '../../analysis/protocols/index.js';
 import { EventLog } from '../../analysis/events.js';
 import { analyseRecords } from '../../analysis/session.js';
 import { sseData, sseEventName } from '../../format/sse.js';
 import type { TraceRecord } from '../../format/types.js';
-import { fixtureJson, fixtureText, httpRecords, spread, sseEvents } from './helpers.js';
+import { fixtureJson, fixtureText, httpRecords, spread, sseEvents } from '../factory/records.js';
 
 /** A fixture served as one exchange: head at 100 ms, events 10 ms apart from 200 ms. */
 function served(id: string, url: string, body: unknown, name: string, end: 'complete' | 'aborted' | null = 'complete') {

@@ -4,7 +4,7 @@
 //   50 tok, end_turn) 3700 ─ user ─ 10000 M3 (400 / 500, 10 tok) 10900 ─ harness ─ 11500 exit
 //   side: H1 1010–1400 (title, overlaps M1), H2 3650–5000 (other thread, ends before M3), H3 10005–10200
 import type { TraceRecord } from '../../format/types.js';
-import { anthropicTurn, byTime, exitAt, sessionRecord } from './helpers.js';
+import { anthropicTurn, byTime, exitAt, sessionRecord } from '../factory/records.js';
 
 const words = (n: number): string[] => Array.from({ length: n }, (_, i) => `w${i} `);
 

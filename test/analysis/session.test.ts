@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyseRecords } from '../../analysis/session.js';
 import type { SessionModel } from '../../analysis/model.js';
 import type { TraceRecord } from '../../format/types.js';
-import { anthropicTurn, byTime, exitAt, httpRecords, sessionRecord } from './helpers.js';
+import { anthropicTurn, byTime, exitAt, httpRecords, sessionRecord } from '../factory/records.js';
 import { scenarioRecords } from './scenario.js';
 
 function sumBreakdown(m: SessionModel): number {

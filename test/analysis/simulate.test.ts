@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyseRecords } from '../../analysis/session.js';
 import { origToSim, PROFILES, resolveProfile, simToOrig, simulate } from '../../analysis/simulate.js';
 import { simulateJson } from '../../analysis/json.js';
-import { anthropicTurn, byTime, exitAt, sessionRecord } from './helpers.js';
+import { anthropicTurn, byTime, exitAt, sessionRecord } from '../factory/records.js';
 import { scenarioRecords } from './scenario.js';
 
 // The scenario's critical path (see scenario.ts): harness 1000 | M1 wait 300, stream 1000 (100 tok)

@@ -8,7 +8,7 @@ import { analyseRecords } from '../../analysis/session.js';
 import { statsJson } from '../../analysis/json.js';
 import { PRICES } from '../../analysis/cost.js';
 import type { TraceRecord } from '../../format/types.js';
-import { byTime, exitAt, httpRecords, sessionRecord } from '../analysis/helpers.js';
+import { byTime, exitAt, httpRecords, sessionRecord } from '../factory/records.js';
 
 const STARTED_AT = 1_700_000_000_000; // the helpers' session record
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { TraceRecord } from '../../format/types.js';
 import { lapse, ROOT, tempDir } from './helpers.js';
-import { sessionRecords, writeSession } from './session.js';
+import { sessionRecords, writeSession } from '../factory/mixed-session.js';
 
 const tmp = tempDir();
 beforeAll(() => {

@@ -5,7 +5,7 @@ import { toHar, type Har, type HarEntry } from '../../cli/export/har.js';
 import { formatSse } from '../../format/sse.js';
 import type { TraceRecord } from '../../format/types.js';
 import { lapse, near, sessionOnDisk, statsOf, tempDir, type StatsJson } from './helpers.js';
-import { sessionRecords, STARTED_AT } from './session.js';
+import { sessionRecords, STARTED_AT } from '../factory/mixed-session.js';
 import { validateHar } from './validate-har.js';
 
 const tmp = tempDir();

@@ -9,7 +9,7 @@ import { analyseTrace } from '../../analysis/session.js';
 import type { SessionModel } from '../../analysis/model.js';
 import type { TraceRecord } from '../../format/types.js';
 import type { ExportInput } from '../../cli/export/input.js';
-import { writeSession } from './session.js';
+import { writeSession } from '../factory/mixed-session.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { toOtlp, type OtlpSpan, type OtlpTraces } from '../../cli/export/otlp.js';
 import { tracesUrl } from '../../cli/export/post.js';
 import { lapse, near, sessionOnDisk, statsOf, tempDir, type StatsJson } from './helpers.js';
-import { STARTED_AT } from './session.js';
+import { STARTED_AT } from '../factory/mixed-session.js';
 import { validateOtlp } from './validate-otlp.js';
 
 type Any = Record<string, unknown>;

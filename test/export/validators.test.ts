@@ -5,7 +5,7 @@ import { toChromeTrace } from '../../cli/export/chrome.js';
 import { toOtlp } from '../../cli/export/otlp.js';
 import { analyseRecords } from '../../analysis/session.js';
 import { readTrace } from '../../format/reader.js';
-import { encodeSession } from './session.js';
+import { encodeSession } from '../factory/mixed-session.js';
 import { validateHar } from './validate-har.js';
 import { validateTraceEvents } from './validate-chrome.js';
 import { validateOtlp } from './validate-otlp.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeSyntheticTrace } from './synthetic.js';
+import { writeSyntheticTrace } from '../factory/agent-session.js';
 
 const BIN = new URL('../../bin/lapse.js', import.meta.url).pathname;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixture } from './helpers.js';
-import { DIFF, PROMPT_1, R0_TEXT, R0_THINKING, READ_RESULT } from './synthetic.js';
+import { DIFF, PROMPT_1, R0_TEXT, R0_THINKING, READ_RESULT } from '../factory/agent-session.js';
 
 describe('what the detail pane shows at a moment', () => {
   it('streams thinking, text and tool arguments block by block', () => {

@@ -9,7 +9,7 @@ import { Layout } from '../../cli/tui/layout.js';
 import { Palette } from '../../cli/tui/palette.js';
 import { TuiState } from '../../cli/tui/state.js';
 import { textWidth } from '../../cli/tui/text.js';
-import { syntheticTraceBytes } from './synthetic.js';
+import { syntheticTraceBytes } from '../factory/agent-session.js';
 
 export interface Fixture {
   model: SessionModel;

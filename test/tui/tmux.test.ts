@@ -10,7 +10,7 @@ import { readTrace } from '../../format/reader.js';
 import { analyseTrace } from '../../analysis/session.js';
 import { PROFILES, simulate } from '../../analysis/simulate.js';
 import { fmtDur } from '../../cli/tui/text.js';
-import { syntheticRecords, syntheticTraceBytes, writeSyntheticTrace } from './synthetic.js';
+import { syntheticRecords, syntheticTraceBytes, writeSyntheticTrace } from '../factory/agent-session.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 // Skipped on a machine without tmux; on CI (CI=true) a missing tmux fails the test instead.

@@ -1,8 +1,8 @@
 // OpenAI Chat Completions: `POST …/chat/completions`, `data: {chat.completion.chunk}` lines ending in
 // `data: [DONE]`, or a plain JSON `chat.completion`. Only choice 0 is read (agents ask for one).
 // Blocks: text and reasoning are block 0; tool call at tool_calls index i is block i + 1.
-import type { ProtocolDecoder, RequestInfo, ResponseSink, Usage } from '../events.js';
-import { commonRequestInfo, contentText, emptyRequestInfo, errorMessage, num, obj, str, threadKey } from '../events.js';
+import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, ToolResultText, Usage } from '../events.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, str, threadKey } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -59,6 +59,32 @@ export const openaiChatDecoder: ProtocolDecoder = {
       }
     }
     return info;
+  },
+
+  input(body): RequestInput {
+    const out = emptyInput();
+    const b = obj(body);
+    const msgs = b && Array.isArray(b.messages) ? b.messages : [];
+    // The trailing run of tool messages answers the previous assistant turn.
+    let i = msgs.length - 1;
+    const results: ToolResultText[] = [];
+    while (i >= 0) {
+      const m = obj(msgs[i]);
+      if (!m || m.role !== 'tool') break;
+      results.unshift({ id: String(m.tool_call_id ?? ''), text: inputText(m.content), isError: false });
+      i--;
+    }
+    out.results = results;
+    if (results.length === 0) {
+      const m = obj(msgs[msgs.length - 1]);
+      if (m && m.role === 'user') out.prompt = inputText(m.content);
+    }
+    return out;
+  },
+
+  conversation(body) {
+    const b = obj(body);
+    return b && Array.isArray(b.messages) ? b.messages : null;
   },
 
   event(tMs, data, _name, sink) {

@@ -1,6 +1,6 @@
 // Anthropic Messages API: `POST …/v1/messages` (Claude Code adds `?beta=true`), SSE or plain JSON.
-import type { ProtocolDecoder, RequestInfo, ResponseSink, Usage } from '../events.js';
-import { commonRequestInfo, contentText, emptyRequestInfo, errorMessage, num, obj, str, threadKey } from '../events.js';
+import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, str, threadKey } from '../events.js';
 
 function usageOf(u: Record<string, unknown>, withOutput: boolean): Usage {
   const out: Usage = {};
@@ -67,6 +67,32 @@ export const anthropicDecoder: ProtocolDecoder = {
     }
     if (info.answersToolCallIds.length === 0) info.prompt = contentText(last.content);
     return info;
+  },
+
+  input(body): RequestInput {
+    const out = emptyInput();
+    const b = obj(body);
+    const msgs = b && Array.isArray(b.messages) ? b.messages : [];
+    const last = obj(msgs[msgs.length - 1]);
+    if (!last || last.role !== 'user') return out;
+    if (Array.isArray(last.content)) {
+      const texts: string[] = [];
+      for (const part of last.content) {
+        const p = obj(part);
+        if (!p) continue;
+        if (p.type === 'tool_result') out.results.push({ id: String(p.tool_use_id ?? ''), text: inputText(p.content), isError: p.is_error === true });
+        else if (p.type === 'text' && typeof p.text === 'string') texts.push(p.text);
+      }
+      if (out.results.length === 0 && texts.length) out.prompt = texts.join('\n');
+    } else {
+      out.prompt = inputText(last.content);
+    }
+    return out;
+  },
+
+  conversation(body) {
+    const b = obj(body);
+    return b && Array.isArray(b.messages) ? b.messages : null;
   },
 
   event(tMs, data, name, sink) {

@@ -2,7 +2,7 @@
 // tool calls streamed token by token; tool gaps with a file edit; a side (title) request overlapping
 // the first one; a user gap; a second turn. Times below are in seconds from the session start.
 import { writeFileSync } from 'node:fs';
-import { TraceEncoder } from '../../format/encoder.js';
+import { encodeTrace } from './encode.js';
 import type { SessionRecord, SseEvent, TraceRecord } from '../../format/types.js';
 
 const us = (s: number): number => Math.round(s * 1_000_000);
@@ -110,16 +110,7 @@ export function syntheticRecords(): TraceRecord[] {
 
 /** The session encoded as a trace file (header frame, then records a few per frame). */
 export function syntheticTraceBytes(records: TraceRecord[] = syntheticRecords()): Uint8Array {
-  const enc = new TraceEncoder({ redact: true, compress: true });
-  const parts: Uint8Array[] = [enc.encodeHeader(SESSION)];
-  for (let i = 0; i < records.length; i += 8) parts.push(enc.frame(records.slice(i, i + 8).map((r) => enc.encode(r))));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return encodeTrace(SESSION, records, 8);
 }
 
 export function writeSyntheticTrace(path: string): void {

@@ -3,7 +3,8 @@
 // the first call, a GET /v1/models, a file change during the tool gap, a user gap, then an OpenAI
 // Responses WebSocket with a tool round-trip, and a binary frame. Times are µs from the session start.
 import { writeFileSync } from 'node:fs';
-import { TraceEncoder, type SessionRecord, type TraceRecord } from '../../format/index.js';
+import type { SessionRecord, TraceRecord } from '../../format/index.js';
+import { encodeTrace } from './encode.js';
 
 const enc = new TextEncoder();
 export const STARTED_AT = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -133,16 +134,7 @@ export function sessionRecords(): TraceRecord[] {
 
 /** The whole trace file, encoded the way the recorder writes it (redaction on, compressed frames). */
 export function encodeSession(records: TraceRecord[] = sessionRecords(), session: SessionRecord = sessionRecord()): Uint8Array {
-  const encoder = new TraceEncoder({ redact: true, compress: true });
-  const parts: Uint8Array[] = [encoder.encodeHeader(session)];
-  for (let i = 0; i < records.length; i += 4) parts.push(encoder.frame(records.slice(i, i + 4).map((x) => encoder.encode(x))));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return encodeTrace(session, records, 4);
 }
 
 export function writeSession(path: string, records?: TraceRecord[]): void {

@@ -1,8 +1,12 @@
 // OpenAI Responses API: `POST …/responses` with SSE (`event:` + `data:` with sequence_number) or a
-// plain JSON response object. The WebSocket mode carries the same event objects one per frame (see
-// responses-websocket.ts). Blocks are output_index values.
-import type { ProtocolDecoder, RequestInfo, ResponseSink, Usage } from '../events.js';
-import { contentText, emptyRequestInfo, errorMessage, num, obj, oneLine, str, threadKey } from '../events.js';
+// plain JSON response object. Blocks are output_index values.
+// Over a WebSocket (Codex's `ws://…/v1/responses`) the socket stays open across turns; each client
+// `response.create` frame starts a response (full input, or previous_response_id + new items, or a
+// `generate:false` warm-up); server frames are the same event objects, one per frame, ending with
+// response.completed / incomplete / failed or error. Responses are served in order, so server frames
+// belong to the oldest response not yet finished.
+import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
+import { contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, oneLine, str, threadKey } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -93,6 +97,22 @@ const IGNORED = new Set([
   'response.reasoning_text.done',
 ]);
 
+const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed', 'error']);
+
+/** The `type` of a parsed frame, or ''. */
+function frameType(frame: unknown): string {
+  const f = obj(frame);
+  return (f && str(f.type)) ?? '';
+}
+
+/** The request object of a body: a WebSocket `response.create` frame may nest it under `response`. */
+function requestObject(body: unknown): Record<string, unknown> | null {
+  const b = obj(body);
+  if (!b) return null;
+  const nested = b.type === 'response.create' ? obj(b.response) : null;
+  return nested ? { ...b, ...nested } : b;
+}
+
 export const openaiResponsesDecoder: ProtocolDecoder = {
   protocol: 'openai-responses',
 
@@ -101,12 +121,9 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
   },
 
   request(body): RequestInfo {
-    let b = obj(body);
+    const b = requestObject(body);
     const info = emptyRequestInfo();
     if (!b) return info;
-    // A WebSocket `response.create` frame may nest the request under `response`.
-    const nested = b.type === 'response.create' ? obj(b.response) : null;
-    if (nested) b = { ...b, ...nested };
     info.model = str(b.model);
     info.previousResponseId = str(b.previous_response_id);
     if (typeof b.stream === 'boolean') info.stream = b.stream;
@@ -135,6 +152,46 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
       }
     }
     return info;
+  },
+
+  input(body, answers): RequestInput {
+    const out = emptyInput();
+    const b = requestObject(body);
+    const input = b ? b.input : undefined;
+    if (typeof input === 'string') {
+      out.prompt = input;
+      return out;
+    }
+    if (!Array.isArray(input)) return out;
+    const wanted = new Set(answers);
+    let lastUser: string | null = null;
+    for (const item of input) {
+      const x = obj(item);
+      if (!x) continue;
+      if (x.type === 'function_call_output' || x.type === 'custom_tool_call_output') {
+        const id = String(x.call_id ?? '');
+        if (wanted.size === 0 || wanted.has(id)) out.results.push({ id, text: inputText(x.output), isError: false });
+      } else if (x.role === 'user') {
+        lastUser = inputText(x.content);
+      }
+    }
+    if (out.results.length === 0) out.prompt = lastUser;
+    return out;
+  },
+
+  conversation(body) {
+    const b = obj(body);
+    if (!b) return null;
+    if (Array.isArray(b.input) || typeof b.input === 'string') return b.input as unknown[] | string;
+    // Some WebSocket frames nest the request under `response`.
+    const inner = obj(b.response);
+    if (inner && (Array.isArray(inner.input) || typeof inner.input === 'string')) return inner.input as unknown[] | string;
+    return null;
+  },
+
+  socket: {
+    opens: (frame) => frameType(frame) === 'response.create',
+    ends: (frame) => TERMINAL.has(frameType(frame)),
   },
 
   event(tMs, data, name, sink) {

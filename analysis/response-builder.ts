@@ -14,7 +14,7 @@ interface CallState {
   streamed: boolean;
 }
 
-export class ExchangeBuilder implements ResponseSink {
+export class ResponseBuilder implements ResponseSink {
   readonly req: RequestModel;
   /** The user's prompt, when this request opens a turn (kept off the model: only turns show it). */
   readonly prompt: string | null;

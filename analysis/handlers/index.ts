@@ -1,0 +1,26 @@
+// The handlers of the standard pass, and the handler types. See analysis/README.md for the graph.
+import type { Handler } from '../pipeline.js';
+import { MetaHandler } from './meta.js';
+import { ExchangesHandler } from './exchanges.js';
+import { ResponsesHandler } from './responses.js';
+import { CriticalHandler } from './critical.js';
+import { RequestsHandler } from './requests.js';
+import { FilesHandler } from './files.js';
+
+export { MetaHandler, type MetaData } from './meta.js';
+export { ExchangesHandler, type Exchange, type ExchangesData, type Placement, type Socket } from './exchanges.js';
+export { ResponsesHandler, type ResponsesData } from './responses.js';
+export { CriticalHandler, type CriticalData } from './critical.js';
+export { RequestsHandler, type RequestsData } from './requests.js';
+export { FilesHandler, type FilesData } from './files.js';
+
+export interface HandlerOptions {
+  /** Keep records, content deltas and record indexes (the viewers); false keeps only the figures. */
+  detail?: boolean;
+}
+
+/** A fresh set of the standard handlers (any order: the pipeline sorts them by deps). */
+export function standardHandlers(opts: HandlerOptions = {}): Handler[] {
+  const detail = opts.detail ?? true;
+  return [new MetaHandler(), new ExchangesHandler(detail), new ResponsesHandler(detail), new CriticalHandler(), new RequestsHandler(), new FilesHandler()];
+}
