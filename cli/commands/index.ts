@@ -15,6 +15,7 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise
   ['replay', () => import('./replay.js')],
   ['export', () => import('./export.js')],
   ['import', () => import('./import.js')],
+  ['report', () => import('./report.js')],
   ['ls', () => import('./ls.js')],
   ['dump', () => import('./dump.js')],
   ['demo', () => import('./demo.js')],
