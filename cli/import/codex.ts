@@ -9,10 +9,9 @@
 import type { ImportedBlock, ImportedCall, ImportedSession } from './model.js';
 import { jsonLines, timeOf } from './model.js';
 
+import { num, obj, str } from '../../analysis/events.js';
+
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 const OUTPUT_ITEMS = new Set(['reasoning', 'function_call', 'custom_tool_call', 'local_shell_call', 'web_search_call', 'mcp_call']);
 /** Codex's own bookkeeping inside items: not what went over the wire. */

@@ -1,5 +1,6 @@
 // Small text helpers for the terminal reports: durations, numbers, colour, the where-time-goes bar.
 import type { Breakdown, SegmentKind } from '../../analysis/model.js';
+export { formatUsd } from '../../analysis/money.js';
 
 export interface TextOptions {
   /** ANSI colour (off for NO_COLOR or when stdout is not a TTY). */
@@ -48,14 +49,6 @@ export function formatMs(ms: number | null): string {
   const h = Math.floor(a / 3_600_000);
   const m = Math.round((a - h * 3_600_000) / 60_000);
   return `${sign}${h} h ${String(m).padStart(2, '0')} m`;
-}
-
-/** Dollars: cents above $1, two significant digits below; '–' when unknown. */
-export function formatUsd(v: number | null): string {
-  if (v === null) return '–';
-  if (v >= 1) return `$${v.toFixed(2)}`;
-  if (v === 0) return '$0';
-  return `$${v.toPrecision(2)}`;
 }
 
 export function formatInt(n: number | null): string {

@@ -5,6 +5,7 @@ import type { Breakdown } from '../../analysis/model.js';
 import { KINDS, KIND_COLOR, KIND_LABEL, BREAKDOWN_FIELD } from './kinds.js';
 import { append, clear, el } from './dom.js';
 import { dur, int, pct } from './fmt.js';
+import { formatUsd as usd } from '../../analysis/money.js';
 
 /** The part of the report document this page reads. */
 export interface SessionsReport {
@@ -27,11 +28,6 @@ export async function fetchReport(): Promise<SessionsReport | null> {
   } catch {
     return null;
   }
-}
-
-function usd(v: number | null): string {
-  if (v === null) return '–';
-  return v >= 1 ? `$${v.toFixed(2)}` : v === 0 ? '$0' : `$${v.toPrecision(2)}`;
 }
 
 /** A bar of the five kinds, `width` % of its row, each kind its share of the breakdown. */
