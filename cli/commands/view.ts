@@ -32,7 +32,8 @@ Examples:
   lapse view --no-open                just print the URL
 
 The server answers only on 127.0.0.1 and only to requests addressed to it (a foreign Host header is
-refused), serves nothing but the viewer and this one trace, and stops with Ctrl-C. The same page also
+refused), serves nothing but the viewer and this one trace (or, on the sessions page, the traces listed
+there, by their index), and stops with Ctrl-C. The same page also
 works without a server: open dist/viewer/index.html and drop a .lapse file on it.`,
     )
     .action(async (traces: string[], opts: { port?: string; host?: string; open: boolean; report?: boolean }) => {
