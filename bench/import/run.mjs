@@ -103,4 +103,5 @@ const traces = readdirSync(home).filter((n) => n.endsWith('.lapse')).length;
 console.log(`import of ${SESSIONS} transcripts (${(bytes / 1e6).toFixed(1)} MB of JSON lines, ${CALLS} model calls each): ${(first.ms / 1000).toFixed(1)} s → ${(SESSIONS / (first.ms / 1000)).toFixed(1)} transcripts/s; ${first.j.imported.length} imported, ${first.j.errors.length} errors, ${traces} traces`);
 console.log(`again (all unchanged): ${(second.ms / 1000).toFixed(2)} s, ${second.j.skipped} skipped`);
 console.log(`goal: 1,000 in under 60 s — ${first.ms * (1000 / SESSIONS) < 60_000 ? 'met' : 'NOT met'} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
-rmSync(dir, { recursive: true, force: true });
+if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+else console.log(dir);

@@ -69,7 +69,7 @@ async function write(s: ImportedSession, path: string): Promise<void> {
   const w = TraceWriter.create(
     path,
     { argv: [s.harness], cwd: s.cwd, harness: s.harness, upstreams: { anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com/v1' }, redact: true, startedAt: s.startMs, source: s.source },
-    { flushMs: 1_000_000, maxQueueBytes: Number.MAX_SAFE_INTEGER, onWarn: (m) => { throw new Error(m); } },
+    { flushMs: 1_000_000, maxQueueBytes: Number.MAX_SAFE_INTEGER, compactOnClose: false, patchCandidates: 2, onWarn: (m) => { throw new Error(m); } },
   );
   for (const r of sessionRecords(s)) w.write(r);
   await w.close();

@@ -28,6 +28,8 @@ export interface WriterOptions {
   onWarn?: (message: string) => void;
   /** For tests: replaces fs.write. */
   writeImpl?: typeof fsWrite;
+  /** How many earlier request bodies the encoder tries as patch bases (default: the encoder's). */
+  patchCandidates?: number;
   /** Re-frame the file into large frames on close (default true). */
   compactOnClose?: boolean;
 }
@@ -74,7 +76,7 @@ export class TraceWriter {
     } catch (err) {
       throw new UsageError(`cannot write trace ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    const encoder = new TraceEncoder({ redact: init.redact });
+    const encoder = new TraceEncoder({ redact: init.redact, patchCandidates: opts.patchCandidates });
     const w = new TraceWriter(path, fd, encoder, opts);
     const session: SessionRecord = {
       kind: 'session',
