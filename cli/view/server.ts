@@ -139,7 +139,11 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
       return send(res, 400, 'lapse view: bad path\n');
     }
     if (path === REPORT_ROUTE) {
-      if (!report) return send(res, 404, 'lapse view: not found\n');
+      // one trace, no sessions page: "nothing" without an error status (the page asks every time)
+      if (!report) {
+        res.writeHead(204, SECURITY_HEADERS);
+        return void res.end();
+      }
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json', 'content-length': report.length });
       return void res.end(req.method === 'HEAD' ? undefined : report);
     }

@@ -24,7 +24,7 @@ export async function fetchReport(): Promise<SessionsReport | null> {
   if (location.protocol !== 'http:' && location.protocol !== 'https:') return null;
   try {
     const res = await fetch('report.json', { cache: 'no-store' });
-    return res.ok ? ((await res.json()) as SessionsReport) : null;
+    return res.status === 200 ? ((await res.json()) as SessionsReport) : null;
   } catch {
     return null;
   }
