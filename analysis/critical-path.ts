@@ -1,8 +1,8 @@
 // The critical path: which requests the agent actually waited on, and the segments that tile the
 // session along them (design.md "What the figures mean").
-import type { Breakdown, DependencyKind, RequestModel, Segment, SegmentKind, Turn } from './model.js';
+import type { Breakdown, DependencyKind, GapKind, RequestModel, Segment, SegmentKind, Turn } from './model.js';
 
-/** What linkDependencies decides for one request. */
+/** What linkExplicit decides for one request. */
 export interface Link {
   dependsOn: string | null;
   dependency: DependencyKind | null;
@@ -10,22 +10,15 @@ export interface Link {
   thread: string | null;
 }
 
-export interface Links {
-  byId: ReadonlyMap<string, Link>;
-  /** The main thread's key (see mainThread). */
-  main: string | null;
-}
-
 /**
- * The dependency of every request, and the main thread. A request depends on the latest-ending
- * response whose tool calls it answers, else on the response named by previous_response_id — or on a
- * failed attempt at that same step that ended before it started (a retry) — else on the latest
- * response that ended before it started — unless that one is a side request (another thread than
- * the main one) that overlapped the main thread's latest response that ended before it started: then
- * on that one. A title or summary request that ran alongside the conversation must not take the
- * conversation's place. Warm-ups neither depend nor are depended on. Reads the requests, edits none.
+ * Explicit links, in start order. A request depends on the latest-ending response whose tool calls
+ * it answers, else on the response named by previous_response_id — or on a failed attempt at that
+ * same step that ended before it started (a retry). Along these the conversation key is inherited
+ * (previous_response_id requests carry only new items, so their own key differs). Warm-ups neither
+ * depend nor are depended on. Requests with no explicit link get `dependsOn: null` here (see
+ * linkTimeOrder). Reads the requests, edits none.
  */
-export function linkDependencies(requests: readonly RequestModel[]): Links {
+export function linkExplicit(requests: readonly RequestModel[]): Map<string, Link> {
   const byToolId = new Map<string, RequestModel>();
   const byResponseId = new Map<string, RequestModel>();
   const links = new Map<string, Link>();
@@ -36,8 +29,6 @@ export function linkDependencies(requests: readonly RequestModel[]): Links {
     for (const c of r.toolCalls) if (c.id !== null) byToolId.set(c.id, r);
     if (r.responseId !== null) byResponseId.set(r.responseId, r);
   }
-  // Pass 1 (start order): explicit links. They prove the same agent thread, so the thread key is inherited.
-  const open: RequestModel[] = [];
   /** Failed or aborted requests by the request they answered: candidates for a later retry. */
   const failedAttempts = new Map<string, RequestModel[]>();
   for (const r of real) {
@@ -58,104 +49,75 @@ export function linkDependencies(requests: readonly RequestModel[]): Links {
         l.dependency = 'previous-response';
       }
     }
-    if (dep) {
-      // A failed attempt at the same step that ended before this one started was waited on too.
-      const attempts = failedAttempts.get(dep.id);
-      let retryOf: RequestModel | null = null;
-      if (attempts) for (const f of attempts) if (f.endMs <= r.startMs && (retryOf === null || f.endMs > retryOf.endMs)) retryOf = f;
-      if (retryOf) {
-        l.dependsOn = retryOf.id;
-        l.dependency = 'retry';
-      }
-      if (r.status !== 'complete') {
-        const list = failedAttempts.get(dep.id) ?? [];
-        list.push(r);
-        failedAttempts.set(dep.id, list);
-      }
-      const inherited = link(dep).thread;
-      if (inherited !== null) l.thread = inherited;
-    } else open.push(r);
+    if (!dep) continue;
+    // A failed attempt at the same step that ended before this one started was waited on too.
+    const attempts = failedAttempts.get(dep.id);
+    let retryOf: RequestModel | null = null;
+    if (attempts) for (const f of attempts) if (f.endMs <= r.startMs && (retryOf === null || f.endMs > retryOf.endMs)) retryOf = f;
+    if (retryOf) {
+      l.dependsOn = retryOf.id;
+      l.dependency = 'retry';
+    }
+    if (r.status !== 'complete') {
+      const list = failedAttempts.get(dep.id) ?? [];
+      list.push(r);
+      failedAttempts.set(dep.id, list);
+    }
+    const inherited = link(dep).thread;
+    if (inherited !== null) l.thread = inherited;
   }
-  const main = mainThread(real, links);
-  // Pass 2: time order for the rest.
-  const byEnd = real.slice().sort((a, b) => a.endMs - b.endMs);
-  for (const r of open) {
-    // Binary search: the first response with endMs > r.startMs.
-    let lo = 0;
-    let hi = byEnd.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (byEnd[mid].endMs <= r.startMs) lo = mid + 1;
-      else hi = mid;
-    }
-    let latest: RequestModel | null = null;
-    let ofMain: RequestModel | null = null;
-    for (let i = lo - 1; i >= 0 && lo - 1 - i <= 64; i--) {
-      const d = byEnd[i];
-      if (d === r) continue;
-      latest ??= d;
-      if (link(d).thread === main) {
-        ofMain = d;
-        break;
-      }
-    }
-    const dep = ofMain !== null && latest !== null && latest.startMs < ofMain.endMs ? ofMain : latest;
-    if (dep) {
-      const l = link(r);
-      l.dependsOn = dep.id;
-      l.dependency = 'time-order';
-    }
-  }
-  return { byId: links, main };
+  return links;
 }
 
 /**
- * The main thread: the conversation of the request with the longest input (the main conversation's
- * history outgrows titles, summaries and most subagents); ties: the earliest.
+ * The time-order fallback for a request with no other link: the latest response that ended before
+ * it started — unless that one is a side request (another thread than the main one) that overlapped
+ * the main thread's latest response that ended before it started: then that one. A title or summary
+ * request that ran alongside the conversation must not take the conversation's place. Null if none.
  */
-function mainThread(real: readonly RequestModel[], links: ReadonlyMap<string, Link>): string | null {
-  let best: RequestModel | null = null;
-  for (const r of real) if (best === null || (r.messageCount ?? 0) > (best.messageCount ?? 0)) best = r;
-  return best ? links.get(best.id)!.thread : null;
-}
-
-/**
- * The chain the agent waited on, in start order. It ends at the latest-ending request of the main
- * thread, or at a later request that only started after that one ended (then it was waited on too).
- * Everything else is a side request.
- */
-export function criticalChain(requests: readonly RequestModel[], links: Links): RequestModel[] {
-  const byId = new Map<string, RequestModel>();
-  for (const r of requests) byId.set(r.id, r);
-  const real = requests.filter((r) => !r.warmup);
-  const threadOf = (r: RequestModel): string | null => links.byId.get(r.id)?.thread ?? r.thread;
-  let mainLast: RequestModel | null = null;
-  for (const r of real) if (threadOf(r) === links.main && (mainLast === null || r.endMs >= mainLast.endMs)) mainLast = r;
-  let last: RequestModel | null = mainLast;
-  for (const r of real) {
-    if (mainLast !== null && r.startMs < mainLast.endMs) continue;
-    if (last === null || r.endMs > last.endMs || (r.endMs === last.endMs && r.startMs > last.startMs)) last = r;
+export function timeOrderDependency(
+  r: RequestModel,
+  byEnd: readonly RequestModel[],
+  isMain: (id: string) => boolean,
+): RequestModel | null {
+  // Binary search: the first response with endMs > r.startMs.
+  let lo = 0;
+  let hi = byEnd.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byEnd[mid].endMs <= r.startMs) lo = mid + 1;
+    else hi = mid;
   }
-  const chain: RequestModel[] = [];
-  const seen = new Set<string>();
-  for (let r: RequestModel | undefined = last ?? undefined; r && !seen.has(r.id); ) {
-    seen.add(r.id);
-    chain.push(r);
-    const dep: string | null = links.byId.get(r.id)?.dependsOn ?? null;
-    r = dep ? byId.get(dep) : undefined;
+  let latest: RequestModel | null = null;
+  let ofMain: RequestModel | null = null;
+  for (let i = lo - 1; i >= 0 && lo - 1 - i <= 64; i--) {
+    const d = byEnd[i];
+    if (d === r) continue;
+    latest ??= d;
+    if (isMain(d.id)) {
+      ofMain = d;
+      break;
+    }
   }
-  return chain.reverse();
+  return ofMain !== null && latest !== null && latest.startMs < ofMain.endMs ? ofMain : latest;
 }
 
 /** What the gap after a critical response is: the agent running tools, the person, or the harness. */
-export function gapKindAfter(r: RequestModel): SegmentKind {
+export function gapKindAfter(r: RequestModel): GapKind {
   if (r.toolCalls.length > 0 && r.status !== 'error') return 'tool';
   if (r.status === 'error') return 'harness'; // retries, back-off
   return 'user';
 }
 
-/** Segments tiling [0, durationMs] along the chain (start order). Zero-length segments are left out. */
-export function buildSegments(chain: readonly RequestModel[], durationMs: number): Segment[] {
+/**
+ * Segments tiling [0, durationMs] along the chain (start order). Zero-length segments are left out.
+ * `gapKind(prev, next)`: what the gap between two chain requests is (default: gapKindAfter(prev)).
+ */
+export function buildSegments(
+  chain: readonly RequestModel[],
+  durationMs: number,
+  gapKind: (prev: RequestModel, next: RequestModel) => SegmentKind = (prev) => gapKindAfter(prev),
+): Segment[] {
   const segs: Segment[] = [];
   let cursor = 0;
   const push = (kind: SegmentKind, end: number, requestId: string | null): void => {
@@ -166,7 +128,7 @@ export function buildSegments(chain: readonly RequestModel[], durationMs: number
   };
   let prev: RequestModel | null = null;
   for (const r of chain) {
-    push(prev ? gapKindAfter(prev) : 'harness', Math.min(r.startMs, durationMs), prev ? prev.id : null);
+    push(prev ? gapKind(prev, r) : 'harness', Math.min(r.startMs, durationMs), prev ? prev.id : null);
     push('modelWait', Math.min(r.firstContentMs ?? r.endMs, durationMs), r.id);
     push('modelStream', Math.min(r.endMs, durationMs), r.id);
     prev = r;
@@ -194,12 +156,16 @@ export function breakdownOf(segs: readonly { kind: SegmentKind; startMs: number;
 }
 
 /** Turns: a new one opens at the first critical request and after each response that ended a turn. */
-export function buildTurns(chain: readonly RequestModel[], prompts: ReadonlyMap<string, string | null>): Turn[] {
+export function buildTurns(
+  chain: readonly RequestModel[],
+  prompts: ReadonlyMap<string, string | null>,
+  gapKind: (prev: RequestModel, next: RequestModel) => SegmentKind = (prev) => gapKindAfter(prev),
+): Turn[] {
   const turns: Turn[] = [];
   let cur: Turn | null = null;
   let prev: RequestModel | null = null;
   for (const r of chain) {
-    if (cur === null || (prev !== null && gapKindAfter(prev) === 'user')) {
+    if (cur === null || (prev !== null && gapKind(prev, r) === 'user')) {
       const p = prompts.get(r.id) ?? null;
       cur = { index: turns.length, startMs: r.startMs, endMs: r.endMs, requestIds: [], prompt: p === null ? null : p.slice(0, 500), stopReason: null };
       turns.push(cur);

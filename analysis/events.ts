@@ -19,6 +19,32 @@ export interface RequestInfo {
   warmup: boolean;
   /** Fingerprint of the conversation's opening (system prompt + first message): one agent thread shares it. */
   thread: string | null;
+  /**
+   * The text of the conversation's first user message (a subagent's is its spawn prompt), first
+   * OPENING_MAX chars; null when unreadable or absent (a continuation by previous_response_id).
+   */
+  opening: string | null;
+  /** The harness marks this as a subagent's request (Claude Code: `cc_is_subagent=true` in the first system block). */
+  subagent: boolean;
+  /** The harness's id of the subagent sending it (Claude Code: the `x-claude-code-agent-id` header); null otherwise. */
+  agentId: string | null;
+}
+
+/** How much of a conversation's first user message RequestInfo.opening keeps (spawn prompts are matched on it). */
+export const OPENING_MAX = 2000;
+
+/** The opening text of a first message (a string or content parts), cut to OPENING_MAX. */
+export function openingOf(message: unknown): string | null {
+  const m = obj(message);
+  const t = contentText(m ? m.content : message);
+  return t === null ? null : t.slice(0, OPENING_MAX);
+}
+
+/** A request header's value (joined when repeated); null when absent. */
+export function headerOf(headers: Readonly<Record<string, string | string[]>> | undefined, name: string): string | null {
+  const v = headers?.[name];
+  if (v === undefined) return null;
+  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 export interface Usage {
@@ -85,7 +111,8 @@ export interface ProtocolDecoder {
   protocol: Protocol;
   /** True for a request path (query stripped) this protocol serves. */
   matchesPath(path: string): boolean;
-  request(body: unknown): RequestInfo;
+  /** `headers`: the HTTP request's (a WebSocket turn has none of its own). */
+  request(body: unknown, headers?: Readonly<Record<string, string | string[]>>): RequestInfo;
   /** The input side of a request body, as text (what the viewers show next to the output). */
   input(body: unknown, answers: readonly string[]): RequestInput;
   /** The conversation array (or string input) of a request body: what replay compares; null if none. */
@@ -239,7 +266,7 @@ export function threadKey(system: unknown, first: unknown): string | null {
 
 /** A RequestInfo with nothing known yet: what every decoder starts from. */
 export function emptyRequestInfo(): RequestInfo {
-  return { model: null, messageCount: null, answersToolCallIds: [], previousResponseId: null, prompt: null, stream: null, warmup: false, thread: null };
+  return { model: null, messageCount: null, answersToolCallIds: [], previousResponseId: null, prompt: null, stream: null, warmup: false, thread: null, opening: null, subagent: false, agentId: null };
 }
 
 /** The empty info with the fields every protocol names the same way (`model`, `stream`). */

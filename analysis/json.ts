@@ -1,7 +1,7 @@
 // The JSON contracts of design.md ("lapse stats --json", "lapse simulate --json"), built from the model.
 // Exactly the documented fields: unknown values are null, never missing.
 import type { TraceSource } from '../format/types.js';
-import type { Breakdown, SessionModel, SimulationResult } from './model.js';
+import type { Breakdown, DependencyKind, SessionModel, SimulationResult, ThreadKind } from './model.js';
 import { PRICES, sessionCost } from './cost.js';
 
 export interface StatsJson {
@@ -28,17 +28,23 @@ export interface StatsJson {
     toolCalls: string[];
     status: string;
     critical: boolean;
+    /** Id of its thread in `threads`. */
+    thread: string | null;
+    /** What it waited for; the binding one (ended latest) first. */
+    dependsOn: Array<{ id: string; kind: DependencyKind }>;
     /** Imported from a transcript: no TTFT or rate, the wait/stream split estimated from the tokens. */
     estimated: boolean;
   }>;
   breakdown: Breakdown;
   files: Array<{ path: string; changes: number }>;
+  threads: Array<{ id: string; kind: ThreadKind; parent: string | null; spawnedBy: string | null; requests: string[]; startMs: number; endMs: number }>;
 }
 
 export interface SimulateJson {
   profile: { name: string; tokensPerSecond: number | null; speedFactor: number | null; ttftScale: number; harnessScale: number };
-  original: { durationMs: number; breakdown: Breakdown };
-  simulated: { durationMs: number; breakdown: Breakdown };
+  /** `critical`: request ids of the critical path in start order, recorded and simulated (it may run through another branch). */
+  original: { durationMs: number; breakdown: Breakdown; critical: string[] };
+  simulated: { durationMs: number; breakdown: Breakdown; critical: string[] };
   speedup: number | null;
 }
 
@@ -84,10 +90,13 @@ export function statsJson(m: SessionModel): StatsJson {
       toolCalls: r.toolCalls.map((c) => c.name),
       status: r.status,
       critical: r.critical,
+      thread: r.thread,
+      dependsOn: r.dependencies.map((d) => ({ id: d.id, kind: d.kind })),
       estimated: r.estimated,
     })),
     breakdown: breakdownJson(m.breakdown),
     files: m.fileSummary.map((f) => ({ path: f.path, changes: f.changes })),
+    threads: m.threads.map((t) => ({ id: t.id, kind: t.kind, parent: t.parent, spawnedBy: t.spawnedBy, requests: [...t.requests], startMs: us(t.startMs), endMs: us(t.endMs) })),
   };
 }
 
@@ -95,8 +104,8 @@ export function simulateJson(s: SimulationResult): SimulateJson {
   const p = s.profile;
   return {
     profile: { name: p.name, tokensPerSecond: p.tokensPerSecond, speedFactor: p.speedFactor, ttftScale: p.instant ? 0 : p.ttftScale, harnessScale: p.harnessScale },
-    original: { durationMs: us(s.original.durationMs), breakdown: breakdownJson(s.original.breakdown) },
-    simulated: { durationMs: us(s.simulated.durationMs), breakdown: breakdownJson(s.simulated.breakdown) },
+    original: { durationMs: us(s.original.durationMs), breakdown: breakdownJson(s.original.breakdown), critical: [...s.original.critical] },
+    simulated: { durationMs: us(s.simulated.durationMs), breakdown: breakdownJson(s.simulated.breakdown), critical: [...s.simulated.critical] },
     speedup: s.speedup === null ? null : Math.round(s.speedup * 1000) / 1000,
   };
 }

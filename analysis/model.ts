@@ -27,7 +27,48 @@ export type SegmentKind = 'modelWait' | 'modelStream' | 'tool' | 'user' | 'harne
  * previous_response_id) as a failed or aborted request that ended before it started — the harness
  * waited for that attempt, then tried again.
  */
-export type DependencyKind = 'tool-result' | 'previous-response' | 'retry' | 'time-order';
+export type DependencyKind = 'tool-result' | 'previous-response' | 'spawn' | 'subagent-result' | 'retry' | 'time-order';
+
+/**
+ * One thing a request waited for. `spawn`: a subagent's first request waits for the response whose
+ * tool call started it; `subagent-result`: the request carrying that tool call's result waits for the
+ * subagent's last response (its answer).
+ */
+export interface Dependency {
+  id: string;
+  kind: DependencyKind;
+  /** What the time between that response's end and this request's start was. */
+  gap: GapKind;
+}
+
+/** The kinds of time between two requests. */
+export type GapKind = 'tool' | 'user' | 'harness';
+
+/** `main`: the conversation the person drives; `subagent`: one started by a tool call; `side`: titles, summaries, warm-ups, checks. */
+export type ThreadKind = 'main' | 'subagent' | 'side';
+
+/** One agent conversation: its requests, and for a subagent the tool call that started it. */
+export interface ThreadModel {
+  /** `main`; `agent-<harness id>` or `sub-<first request id>` for a subagent; `side-<first request id>`. */
+  id: string;
+  kind: ThreadKind;
+  /** The thread of the spawning request (subagents), `main` for side threads; null for main. */
+  parent: string | null;
+  /** The request whose tool call started it; null when not found (or not a subagent). */
+  spawnedBy: string | null;
+  /** That tool call's id, and its name (`Agent`, `Task`, `task`, `spawn_agent`); null when not found. */
+  spawnCallId: string | null;
+  spawnTool: string | null;
+  /** How it was told apart: the harness's agent id or subagent flag, the spawn prompt, or none (main, side). */
+  via: 'agent-id' | 'subagent-flag' | 'spawn-prompt' | null;
+  /** Request ids in start order. */
+  requests: string[];
+  /** First request's start, latest end. */
+  startMs: number;
+  endMs: number;
+  /** Short label for views: `main`, the spawn call's description or the agent id, `side`. */
+  label: string;
+}
 
 /** One content-bearing delta of a response, normalized across protocols. */
 export interface ContentDelta {
@@ -135,9 +176,9 @@ export interface RequestModel {
   /** Tool-call ids whose results this request carries as its newest input (what it answers). */
   answersToolCallIds: string[];
   /**
-   * Conversation key: a fingerprint of the system prompt + first message, inherited along tool-result and
-   * previous_response_id links, so one agent thread (main conversation, a subagent, a title generator)
-   * shares it; null if unreadable.
+   * Id of its thread in SessionModel.threads (`main`, `agent-…`, `side-…`). Before the threads are
+   * read (the responses handler's drafts), the protocol's conversation key instead: a fingerprint of
+   * the system prompt + first message.
    */
   thread: string | null;
   /** Responses API ids: this response's id and the `previous_response_id` it continued; null otherwise. */
@@ -145,9 +186,17 @@ export interface RequestModel {
   previousResponseId: string | null;
   /** On the critical path (the chain the agent actually waited on). */
   critical: boolean;
-  /** The request whose response this one waited on, and how that was decided; null for the first. */
+  /**
+   * The request whose response this one waited on last (the binding one of `dependencies`: the one
+   * that ended latest), and how; null for the first.
+   */
   dependsOn: string | null;
   dependency: DependencyKind | null;
+  /** Everything it waited for (several: the subagents it collects; empty for the first). */
+  dependencies: Dependency[];
+  /** The harness's subagent marks on the request (Claude Code: `x-claude-code-agent-id`, `cc_is_subagent=true`). */
+  agentId: string | null;
+  subagentMark: boolean;
   /** Index into SessionModel.turns; null for requests off the critical path. */
   turn: number | null;
   /** Content deltas in arrival order (empty when analysed with `detail: false`). */
@@ -271,6 +320,8 @@ export interface SessionModel {
   durationMs: number;
   /** Every model exchange, ordered by startMs. */
   requests: RequestModel[];
+  /** Main first, then subagents and side threads by start. */
+  threads: ThreadModel[];
   /** Tiles [0, durationMs]; the breakdown is its sum by kind. */
   criticalPath: Segment[];
   breakdown: Breakdown;
@@ -310,7 +361,7 @@ export interface SimProfile {
   instant: boolean;
 }
 
-/** One critical-path segment, with its original and simulated placement. */
+/** One segment of the simulated critical path, with its original and simulated placement. */
 export interface SimSegment {
   kind: SegmentKind;
   requestId: string | null;
@@ -323,7 +374,8 @@ export interface SimSegment {
 }
 
 /**
- * Piecewise-linear, monotone map between original and simulated time. Knot i maps orig[i] ↔ sim[i];
+ * Piecewise-linear, monotone map between original and simulated time along the recorded critical
+ * path (each of its requests' start, first content and end). Knot i maps orig[i] ↔ sim[i];
  * between knots time is linear. A segment simulated to zero length gives two knots with equal sim
  * values (playback jumps over it). Use simToOrig / origToSim from analysis/simulate.ts.
  */
@@ -332,13 +384,28 @@ export interface TimeMap {
   sim: number[];
 }
 
+/** Where one request lands in the simulation (ms from the simulated session's start). */
+export interface SimRequest {
+  id: string;
+  startMs: number;
+  /** null when it had no content. */
+  firstContentMs: number | null;
+  endMs: number;
+  /** On the simulated critical path. */
+  critical: boolean;
+}
+
 export interface SimulationResult {
   profile: SimProfile;
-  original: { durationMs: number; breakdown: Breakdown };
-  simulated: { durationMs: number; breakdown: Breakdown };
+  /** `critical`: request ids of the critical path, in start order (recorded, and found anew in the simulation). */
+  original: { durationMs: number; breakdown: Breakdown; critical: string[] };
+  simulated: { durationMs: number; breakdown: Breakdown; critical: string[] };
   /** original.durationMs / simulated.durationMs; null when the simulated duration is 0. */
   speedup: number | null;
+  /** The simulated critical path: tiles [0, simulated.durationMs]; orig* say where each piece was recorded. */
   segments: SimSegment[];
+  /** Every request's simulated place, in the model's order. */
+  requests: SimRequest[];
   timeMap: TimeMap;
   /** Requests whose stream used an estimated token count (no usage reported). */
   estimatedRequests: string[];

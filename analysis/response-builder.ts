@@ -18,6 +18,8 @@ export class ResponseBuilder implements ResponseSink {
   readonly req: RequestModel;
   /** The user's prompt, when this request opens a turn (kept off the model: only turns show it). */
   readonly prompt: string | null;
+  /** The conversation's first user message (a subagent's spawn prompt), for the threads handler. */
+  readonly opening: string | null;
   /** The terminal event was seen. */
   finishedMs: number | null = null;
   /** Time of the latest frame of this exchange (its end when the trace stops mid-response). */
@@ -36,6 +38,7 @@ export class ResponseBuilder implements ResponseSink {
    */
   constructor(id: string, protocol: Protocol, transport: Transport, url: string, startMs: number, info: RequestInfo, readonly detail = true) {
     this.prompt = info.prompt;
+    this.opening = info.opening;
     this.lastMs = startMs;
     this.req = {
       id,
@@ -68,6 +71,9 @@ export class ResponseBuilder implements ResponseSink {
       messageCount: info.messageCount,
       answersToolCallIds: info.answersToolCallIds,
       thread: info.thread,
+      dependencies: [],
+      agentId: info.agentId,
+      subagentMark: info.subagent,
       responseId: null,
       previousResponseId: info.previousResponseId,
       critical: false,

@@ -37,7 +37,8 @@ export function sessionModel(pass: PipelineResult, meta: TraceMeta = {}): Sessio
   const m = pass.get('meta').data();
   const ex = pass.get('exchanges').data();
   const resp = pass.get('responses').data();
-  const crit = pass.get('critical').data();
+  const crit = pass.get('graph').data();
+  const threads = pass.get('threads').data();
   const reqs = pass.get('requests').data();
   const files = pass.get('files').data();
 
@@ -58,6 +59,7 @@ export function sessionModel(pass: PipelineResult, meta: TraceMeta = {}): Sessio
     session: m.session,
     durationMs: m.durationMs,
     requests: [...reqs.requests],
+    threads: threads.threads.map((t) => ({ ...t, requests: [...t.requests] })),
     criticalPath: [...crit.segments],
     breakdown: crit.breakdown,
     turns: [...crit.turns],

@@ -1,8 +1,8 @@
-// The same session retimed under a model/transport profile (design.md "simulation"): each critical
-// request's wait × ttftScale; its stream → outputTokens / tokensPerSecond (or stream / speedFactor);
-// harness gaps × harnessScale; tool and user gaps unchanged; the path laid out again in order.
-import type { Breakdown, RequestModel, SessionModel, SimProfile, SimSegment, SimulationResult, TimeMap } from './model.js';
-import { BREAKDOWN_KEY, emptyBreakdown } from './critical-path.js';
+// The same session retimed under a model/transport profile (design.md "simulation"): the whole
+// dependency graph laid out again (simulate), with one retime rule for requests and gaps
+// (retimeRequest, retimeGap) that replay pacing and both viewers use too.
+import type { GapKind, RequestModel, SegmentKind, SessionModel, SimProfile, SimSegment, SimulationResult, ThreadModel, TimeMap } from './model.js';
+import { breakdownOf } from './critical-path.js';
 
 export const PROFILES: Readonly<Record<string, SimProfile>> = {
   original: { name: 'original', tokensPerSecond: null, speedFactor: null, ttftScale: 1, harnessScale: 1, instant: false },
@@ -55,63 +55,163 @@ export function resolveProfile(name: string | undefined, o: ProfileOverrides = {
   return p;
 }
 
-/** Simulated length of one modelStream segment; `estimated` when the token count was a guess. */
-function streamLength(p: SimProfile, r: RequestModel | undefined, lenMs: number): { ms: number; estimated: boolean } {
-  if (p.instant) return { ms: 0, estimated: false };
-  if (p.tokensPerSecond !== null && r) {
-    const tokens = r.outputTokens ?? r.outputTokensEstimate;
-    // A stream clipped by an overlapping request keeps its share of the tokens.
-    const share = r.streamMs && r.streamMs > 0 ? lenMs / r.streamMs : 1;
-    return { ms: ((tokens / p.tokensPerSecond) * 1000) * share, estimated: r.outputTokens === null };
-  }
-  if (p.speedFactor !== null) return { ms: lenMs / p.speedFactor, estimated: false };
-  return { ms: lenMs, estimated: false };
+/** What one request took as recorded: its wait (start → first content) and stream (→ end). */
+export interface RecordedTiming {
+  waitMs: number;
+  streamMs: number;
+  /** Reported output tokens; null when the endpoint reported none. */
+  outputTokens: number | null;
+  /** The analysis's own estimate (≈ 4 characters per token), used when outputTokens is null. */
+  outputTokensEstimate: number;
 }
 
+/** A request's recorded wait and stream (a response with no content is all wait). */
+export function recordedTiming(r: Pick<RequestModel, 'startMs' | 'firstContentMs' | 'endMs' | 'outputTokens' | 'outputTokensEstimate'>): RecordedTiming {
+  const total = Math.max(0, r.endMs - r.startMs);
+  const wait = r.firstContentMs === null ? total : Math.min(total, Math.max(0, r.firstContentMs - r.startMs));
+  return { waitMs: wait, streamMs: total - wait, outputTokens: r.outputTokens, outputTokensEstimate: r.outputTokensEstimate };
+}
+
+/**
+ * The one retime rule (simulate, replay pacing, both viewers): the wait becomes wait × ttftScale; the
+ * stream outputTokens / tokensPerSecond (the estimate when none were reported: `estimated`), or
+ * stream / speedFactor; `instant` leaves no model time. A response with no stream keeps none.
+ */
+export function retimeRequest(p: SimProfile, t: RecordedTiming): { waitMs: number; streamMs: number; estimated: boolean } {
+  if (p.instant) return { waitMs: 0, streamMs: 0, estimated: false };
+  const waitMs = t.waitMs * p.ttftScale;
+  if (t.streamMs <= 0) return { waitMs, streamMs: 0, estimated: false };
+  if (p.tokensPerSecond !== null && p.tokensPerSecond > 0) {
+    return { waitMs, streamMs: ((t.outputTokens ?? t.outputTokensEstimate) / p.tokensPerSecond) * 1000, estimated: t.outputTokens === null };
+  }
+  if (p.speedFactor !== null && p.speedFactor > 0) return { waitMs, streamMs: t.streamMs / p.speedFactor, estimated: false };
+  return { waitMs, streamMs: t.streamMs, estimated: false };
+}
+
+/** The same rule for the time between requests: harness × harnessScale; tool and user unchanged. */
+export function retimeGap(p: SimProfile, kind: GapKind, ms: number): number {
+  return kind === 'harness' ? ms * p.harnessScale : ms;
+}
+
+interface Placed {
+  r: RequestModel;
+  start: number;
+  first: number;
+  end: number;
+  estimated: boolean;
+  /** The dependency it started after (the one that finished last, gap included), and its gap. */
+  after: { id: string; gap: GapKind } | null;
+}
+
+/**
+ * The whole graph laid out again under the profile: every request is retimed, starts once everything
+ * it depends on has finished, plus its own lead gap — the recorded time between the dependency it
+ * waited on last and its start (tool, user or harness, retimed by its kind); branches overlap. The simulated critical path is found anew, back from the session's
+ * last main request along what finished last.
+ */
 export function simulate(model: SessionModel, profile: SimProfile): SimulationResult {
   const byId = new Map(model.requests.map((r) => [r.id, r] as const));
+  const placed = new Map<string, Placed>();
+  const visiting = new Set<string>();
+  // In start order every dependency is placed already (it started earlier), so this rarely recurses.
+  const place = (r: RequestModel): Placed => {
+    const done = placed.get(r.id);
+    if (done) return done;
+    visiting.add(r.id);
+    let start = retimeGap(profile, 'harness', r.startMs);
+    let after: Placed['after'] = null;
+    // Its own lead: the recorded time after the dependency it waited on last (the others' leads
+    // include waiting for that one, so they are not time of their own).
+    const lead = r.dependencies.length ? byId.get(r.dependencies[0].id) : undefined;
+    if (lead) {
+      const gap = r.dependencies[0].gap;
+      let ready = -Infinity;
+      let readyStart = 0;
+      for (const d of r.dependencies) {
+        const q = byId.get(d.id);
+        if (!q || visiting.has(q.id)) continue;
+        const p = place(q);
+        if (p.end > ready) {
+          ready = p.end;
+          readyStart = p.start;
+          after = { id: q.id, gap };
+        }
+      }
+      const ms = r.startMs - lead.endMs;
+      // An overlap (a request sent before the one it depends on had quite ended) is kept, not scaled.
+      if (after) start = Math.max(readyStart, ready + (ms >= 0 ? retimeGap(profile, gap, ms) : ms));
+    }
+    const t = retimeRequest(profile, recordedTiming(r));
+    const p: Placed = { r, start, first: start + t.waitMs, end: start + t.waitMs + t.streamMs, estimated: t.estimated, after };
+    placed.set(r.id, p);
+    visiting.delete(r.id);
+    return p;
+  };
+  for (const r of model.requests) place(r);
+
+  const origChain = model.requests.filter((r) => r.critical);
+  const final = origChain.length ? origChain[origChain.length - 1] : null;
+  let simDuration: number;
+  if (final) {
+    const f = placed.get(final.id)!;
+    simDuration = f.end + retimeGap(profile, 'harness', Math.max(0, model.durationMs - final.endMs));
+    for (const p of placed.values()) simDuration = Math.max(simDuration, p.end);
+  } else simDuration = retimeGap(profile, 'harness', model.durationMs);
+
+  // The simulated critical path, and its segments (with where each piece was in the recording).
+  const chain: Placed[] = [];
+  const seen = new Set<string>();
+  for (let p: Placed | undefined = final ? placed.get(final.id) : undefined; p && !seen.has(p.r.id); p = p.after ? placed.get(p.after.id) : undefined) {
+    seen.add(p.r.id);
+    chain.push(p);
+  }
+  chain.reverse();
   const segments: SimSegment[] = [];
   const estimated = new Set<string>();
-  const simBreakdown: Breakdown = emptyBreakdown();
-  let t = 0;
-  for (const s of model.criticalPath) {
-    const len = s.endMs - s.startMs;
-    let simLen = len;
-    let est = false;
-    switch (s.kind) {
-      case 'modelWait':
-        simLen = profile.instant ? 0 : len * profile.ttftScale;
-        break;
-      case 'modelStream': {
-        const r = s.requestId !== null ? byId.get(s.requestId) : undefined;
-        const x = streamLength(profile, r, len);
-        simLen = x.ms;
-        est = x.estimated;
-        if (est && s.requestId !== null) estimated.add(s.requestId);
-        break;
-      }
-      case 'harness':
-        simLen = len * profile.harnessScale;
-        break;
-      case 'tool':
-      case 'user':
-        break;
-    }
-    segments.push({ kind: s.kind, requestId: s.requestId, origStartMs: s.startMs, origEndMs: s.endMs, simStartMs: t, simEndMs: t + simLen, estimated: est });
-    simBreakdown[BREAKDOWN_KEY[s.kind]] += simLen;
-    t += simLen;
+  let cursor = 0;
+  const push = (kind: SegmentKind, requestId: string | null, o0: number, o1: number, end: number, est = false): void => {
+    const s0 = cursor;
+    const s1 = Math.max(cursor, end);
+    if (s1 - s0 <= 0 && o1 - o0 <= 0) return;
+    segments.push({ kind, requestId, origStartMs: o0, origEndMs: o1, simStartMs: s0, simEndMs: s1, estimated: est });
+    cursor = s1;
+  };
+  let prev: Placed | null = null;
+  for (const p of chain) {
+    const fc = p.r.firstContentMs ?? p.r.endMs;
+    push(p.after ? p.after.gap : 'harness', prev ? prev.r.id : null, prev ? prev.r.endMs : 0, p.r.startMs, p.start);
+    push('modelWait', p.r.id, p.r.startMs, Math.min(fc, p.r.endMs), p.first);
+    push('modelStream', p.r.id, Math.min(fc, p.r.endMs), p.r.endMs, p.end, p.estimated);
+    if (p.estimated) estimated.add(p.r.id);
+    prev = p;
   }
+  push('harness', prev ? prev.r.id : null, prev ? prev.r.endMs : 0, model.durationMs, simDuration);
+  const simBreakdown = breakdownOf(segments.map((x) => ({ kind: x.kind, startMs: x.simStartMs, endMs: x.simEndMs })));
+
+  // Playback follows the recorded critical path: its requests' original and simulated places.
   const timeMap: TimeMap = { orig: [0], sim: [0] };
-  for (const s of segments) {
-    timeMap.orig.push(s.origEndMs);
-    timeMap.sim.push(s.simEndMs);
+  const knot = (o: number, s: number): void => {
+    timeMap.orig.push(Math.max(o, timeMap.orig[timeMap.orig.length - 1]));
+    timeMap.sim.push(Math.max(s, timeMap.sim[timeMap.sim.length - 1]));
+  };
+  for (const r of origChain) {
+    const p = placed.get(r.id)!;
+    knot(r.startMs, p.start);
+    knot(r.firstContentMs ?? r.endMs, p.first);
+    knot(r.endMs, p.end);
   }
+  knot(model.durationMs, simDuration);
+
   return {
     profile,
-    original: { durationMs: model.durationMs, breakdown: { ...model.breakdown } },
-    simulated: { durationMs: t, breakdown: simBreakdown },
-    speedup: t > 0 ? model.durationMs / t : null,
+    original: { durationMs: model.durationMs, breakdown: { ...model.breakdown }, critical: origChain.map((r) => r.id) },
+    simulated: { durationMs: simDuration, breakdown: simBreakdown, critical: chain.map((p) => p.r.id) },
+    speedup: simDuration > 0 ? model.durationMs / simDuration : null,
     segments,
+    requests: model.requests.map((r) => {
+      const p = placed.get(r.id)!;
+      return { id: r.id, startMs: p.start, firstContentMs: r.firstContentMs === null ? null : p.first, endMs: p.end, critical: seen.has(r.id) };
+    }),
     timeMap,
     estimatedRequests: [...estimated],
   };
@@ -145,4 +245,16 @@ export function simToOrig(map: TimeMap, simMs: number): number {
 /** Where original time `origMs` lands in the simulation (for placing off-path events). */
 export function origToSim(map: TimeMap, origMs: number): number {
   return interpolate(map.orig, map.sim, origMs);
+}
+
+/** The threads other than main a critical path runs through, in path order (what a view names as "the branch"). */
+export function branchesOf(model: Pick<SessionModel, 'requests' | 'threads'>, critical: readonly string[]): ThreadModel[] {
+  const threadOf = new Map(model.requests.map((r) => [r.id, r.thread] as const));
+  const byId = new Map(model.threads.map((t) => [t.id, t] as const));
+  const out: ThreadModel[] = [];
+  for (const id of critical) {
+    const t = byId.get(threadOf.get(id) ?? '');
+    if (t && t.kind !== 'main' && !out.includes(t)) out.push(t);
+  }
+  return out;
 }

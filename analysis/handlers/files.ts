@@ -18,7 +18,7 @@ export interface FilesData {
 
 export class FilesHandler implements Handler<FilesData> {
   readonly name = 'files';
-  readonly deps = ['critical', 'requests'] as const;
+  readonly deps = ['graph', 'requests'] as const;
   private recs: FileChangeRecord[] = [];
   private result: FilesData | null = null;
 
@@ -32,7 +32,7 @@ export class FilesHandler implements Handler<FilesData> {
   }
 
   finalize(ctx: HandlerContext): void {
-    const files = placeFileChanges(this.recs, ctx.dep('critical').data().segments, ctx.dep('requests').data().byId);
+    const files = placeFileChanges(this.recs, ctx.dep('graph').data().segments, ctx.dep('requests').data().byId);
     this.result = { files, summary: summarizeFiles(files) };
   }
 

@@ -3,14 +3,16 @@ import type { Handler } from '../pipeline.js';
 import { MetaHandler } from './meta.js';
 import { ExchangesHandler } from './exchanges.js';
 import { ResponsesHandler } from './responses.js';
-import { CriticalHandler } from './critical.js';
+import { ThreadsHandler } from './threads.js';
+import { GraphHandler } from './graph.js';
 import { RequestsHandler } from './requests.js';
 import { FilesHandler } from './files.js';
 
 export { MetaHandler, type MetaData } from './meta.js';
 export { ExchangesHandler, type Exchange, type ExchangesData, type Placement, type Socket } from './exchanges.js';
 export { ResponsesHandler, type ResponsesData } from './responses.js';
-export { CriticalHandler, type CriticalData } from './critical.js';
+export { ThreadsHandler, type ThreadsData } from './threads.js';
+export { GraphHandler, type GraphData } from './graph.js';
 export { RequestsHandler, type RequestsData } from './requests.js';
 export { FilesHandler, type FilesData } from './files.js';
 
@@ -22,5 +24,5 @@ export interface HandlerOptions {
 /** A fresh set of the standard handlers (any order: the pipeline sorts them by deps). */
 export function standardHandlers(opts: HandlerOptions = {}): Handler[] {
   const detail = opts.detail ?? true;
-  return [new MetaHandler(), new ExchangesHandler(detail), new ResponsesHandler(detail), new CriticalHandler(), new RequestsHandler(), new FilesHandler()];
+  return [new MetaHandler(), new ExchangesHandler(detail), new ResponsesHandler(detail), new ThreadsHandler(), new GraphHandler(), new RequestsHandler(), new FilesHandler()];
 }

@@ -1,6 +1,6 @@
 // The RequestModels every view reads: each response's figures (responses) with what the reading of
-// the whole session adds (critical): its dependency, its inherited conversation key, whether it is on
-// the critical path and in which turn. New objects; the responses handler's data is left as it was.
+// the whole session adds: its thread (threads), its dependencies, whether it is on the critical path
+// and in which turn (graph). New objects; the responses handler's data is left as it was.
 import type { Handler, HandlerContext } from '../pipeline.js';
 import type { RequestModel } from '../model.js';
 
@@ -28,7 +28,7 @@ function estimated(): Pick<RequestModel, 'estimated' | 'firstByteMs' | 'ttftMs' 
 
 export class RequestsHandler implements Handler<RequestsData> {
   readonly name = 'requests';
-  readonly deps = ['meta', 'responses', 'critical'] as const;
+  readonly deps = ['meta', 'responses', 'threads', 'graph'] as const;
   private result: RequestsData | null = null;
 
   reset(): void {
@@ -39,20 +39,22 @@ export class RequestsHandler implements Handler<RequestsData> {
 
   finalize(ctx: HandlerContext): void {
     const drafts = ctx.dep('responses').data().requests;
-    const c = ctx.dep('critical').data();
-    const critical = new Set(c.chain);
+    const t = ctx.dep('threads').data();
+    const g = ctx.dep('graph').data();
+    const critical = new Set(g.chain);
     const session = ctx.dep('meta').data().session;
     const imported = session !== null && session.source !== 'proxy';
     const requests = drafts.map((r): RequestModel => {
-      const l = c.links.byId.get(r.id);
+      const deps = g.deps.get(r.id) ?? [];
       return {
         ...r,
         ...(imported ? estimated() : {}),
-        thread: l ? l.thread : r.thread,
-        dependsOn: l ? l.dependsOn : null,
-        dependency: l ? l.dependency : null,
+        thread: t.threadOf.get(r.id) ?? null,
+        dependsOn: deps.length ? deps[0].id : null,
+        dependency: deps.length ? deps[0].kind : null,
+        dependencies: deps.map((d) => ({ ...d })),
         critical: critical.has(r.id),
-        turn: c.turnOf.get(r.id) ?? null,
+        turn: g.turnOf.get(r.id) ?? null,
       };
     });
     this.result = { requests, byId: new Map(requests.map((r) => [r.id, r] as const)), side: requests.filter((r) => !critical.has(r.id)).map((r) => r.id) };

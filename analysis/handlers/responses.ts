@@ -26,6 +26,8 @@ export interface ResponsesData {
   requests: readonly RequestModel[];
   /** The user's prompt of each request that opens with one (kept off the model: turns show it). */
   prompts: ReadonlyMap<string, string | null>;
+  /** The conversation's first user message of each request (spawn prompts are matched on it). */
+  openings: ReadonlyMap<string, string | null>;
   /** Request bodies and frames the recorder dropped (their tokens and tool calls may be missing). */
   droppedBodies: number;
   /** Event types no decoder knows (`websocket:<type>` for frames outside any response). */
@@ -96,7 +98,7 @@ export class ResponsesHandler implements Handler<ResponsesData> {
         if (x.protocol === null || rec.kind !== 'http-request') return;
         const decoder = decoderFor(x.protocol);
         if (rec.body.enc === 'dropped') this.droppedBodies++;
-        const b = this.begin(x, tMs, decoder.request(bodyJson(rec.body)));
+        const b = this.begin(x, tMs, decoder.request(bodyJson(rec.body), rec.headers));
         b.record(index);
         this.http.set(x.id, { b, decoder, sse: false, chunks: null, splitter: null });
         return;
@@ -231,6 +233,7 @@ export class ResponsesHandler implements Handler<ResponsesData> {
     this.result = {
       requests,
       prompts: new Map(this.builders.map((b) => [b.req.id, b.prompt] as const)),
+      openings: new Map(this.builders.map((b) => [b.req.id, b.opening] as const)),
       droppedBodies: this.droppedBodies,
       unknownTypes: [...this.unknownTypes],
     };

@@ -1,6 +1,16 @@
 // Anthropic Messages API: `POST …/v1/messages` (Claude Code adds `?beta=true`), SSE or plain JSON.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
-import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, str, threadKey } from '../events.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, headerOf, inputText, num, obj, openingOf, str, threadKey } from '../events.js';
+
+/** Claude Code's subagent marks: a header naming the agent, and a flag in the first system block. */
+const AGENT_ID_HEADER = 'x-claude-code-agent-id';
+const SUBAGENT_FLAG = /\bcc_is_subagent=true\b/;
+
+function firstSystemText(system: unknown): string {
+  if (typeof system === 'string') return system.slice(0, 500);
+  const first = Array.isArray(system) ? obj(system[0]) : null;
+  return first ? (str(first.text) ?? '').slice(0, 500) : '';
+}
 
 function usageOf(u: Record<string, unknown>, withOutput: boolean): Usage {
   const out: Usage = {};
@@ -47,13 +57,17 @@ export const anthropicDecoder: ProtocolDecoder = {
     return /\/messages$/.test(path);
   },
 
-  request(body): RequestInfo {
+  request(body, headers): RequestInfo {
     const b = obj(body);
-    if (!b) return emptyRequestInfo();
-    const info = commonRequestInfo(b);
+    const info = b ? commonRequestInfo(b) : emptyRequestInfo();
+    info.agentId = headerOf(headers, AGENT_ID_HEADER);
+    if (!b) return info;
+    info.subagent = SUBAGENT_FLAG.test(firstSystemText(b.system));
     if (!Array.isArray(b.messages)) return info;
     info.messageCount = b.messages.length;
     info.thread = threadKey(b.system, b.messages[0]);
+    const first = obj(b.messages[0]);
+    if (first && first.role === 'user') info.opening = openingOf(first);
     const last = obj(b.messages[b.messages.length - 1]);
     if (!last || last.role !== 'user') return info;
     if (Array.isArray(last.content)) {

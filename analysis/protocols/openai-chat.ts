@@ -2,7 +2,7 @@
 // `data: [DONE]`, or a plain JSON `chat.completion`. Only choice 0 is read (agents ask for one).
 // Blocks: text and reasoning are block 0; tool call at tool_calls index i is block i + 1.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, ToolResultText, Usage } from '../events.js';
-import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, str, threadKey } from '../events.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, str, threadKey, openingOf } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -45,6 +45,8 @@ export const openaiChatDecoder: ProtocolDecoder = {
     const msgs = b.messages;
     info.messageCount = msgs.length;
     info.thread = threadKey(msgs[0], msgs[1]);
+    const firstUser = msgs.map(obj).find((m) => m !== null && m.role === 'user');
+    if (firstUser) info.opening = openingOf(firstUser);
     // The tool results it answers: the `tool` messages after the last assistant message.
     for (let i = msgs.length - 1; i >= 0; i--) {
       const m = obj(msgs[i]);

@@ -6,7 +6,7 @@
 // response.completed / incomplete / failed or error. Responses are served in order, so server frames
 // belong to the oldest response not yet finished.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
-import { contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, oneLine, str, threadKey } from '../events.js';
+import { contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, oneLine, str, threadKey, openingOf, OPENING_MAX } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -133,9 +133,14 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
     if (typeof input === 'string') {
       info.messageCount = 1;
       info.prompt = input;
+      if (info.previousResponseId === null) info.opening = input.slice(0, OPENING_MAX);
       return info;
     }
     if (!Array.isArray(input)) return info;
+    if (info.previousResponseId === null) {
+      const firstUser = input.map(obj).find((it) => it !== null && it.role === 'user' && (it.type === undefined || it.type === 'message'));
+      if (firstUser) info.opening = openingOf(firstUser);
+    }
     info.messageCount = input.length;
     // What it answers: the *_output items after the last user message.
     for (let i = input.length - 1; i >= 0; i--) {

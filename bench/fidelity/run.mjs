@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Does `lapse simulate` predict what a faster model really does? (issue 5; goal: within 10 %.)
 //
-//   npm run build && node bench/fidelity/run.mjs [--protocols anthropic,openai-ws] [--runs N] [--keep DIR]
+//   npm run build && node bench/fidelity/run.mjs [--protocols anthropic,openai-ws] [--scenarios default,subagents] [--runs N] [--keep DIR]
 //
 // About 35 s per run and protocol. On a shared machine use --runs 3 or more and read the medians.
 //
@@ -22,6 +22,9 @@ import { fileURLToPath } from 'node:url';
 
 const LAPSE = fileURLToPath(new URL('../../bin/lapse.js', import.meta.url));
 const PROTOCOLS = ['anthropic', 'openai-chat', 'openai-responses', 'openai-ws'];
+// `subagents`: two subagents in parallel (one tool-bound, one model-bound); with a fast model the
+// other one becomes the critical branch, which only a re-lay of the whole graph predicts.
+const SCENARIOS = ['default', 'subagents', 'parallel-tools'];
 const SLOW = { ttft: 300, tps: 100 };
 const FAST = { ttft: 30, tps: 1000 };
 
@@ -31,10 +34,11 @@ const arg = (name, dflt) => {
   return i === -1 ? dflt : args[i + 1];
 };
 const protocols = arg('--protocols', PROTOCOLS.join(',')).split(',');
+const scenarios = arg('--scenarios', 'default,subagents').split(',');
 const runs = Number(arg('--runs', '1'));
 const keep = arg('--keep', null);
-if (protocols.some((p) => !PROTOCOLS.includes(p)) || !Number.isInteger(runs) || runs < 1) {
-  console.error(`usage: node bench/fidelity/run.mjs [--protocols ${PROTOCOLS.join(',')}] [--runs N] [--keep DIR]`);
+if (protocols.some((p) => !PROTOCOLS.includes(p)) || scenarios.some((x) => !SCENARIOS.includes(x)) || !Number.isInteger(runs) || runs < 1) {
+  console.error(`usage: node bench/fidelity/run.mjs [--protocols ${PROTOCOLS.join(',')}] [--scenarios ${SCENARIOS.join(',')}] [--runs N] [--keep DIR]`);
   process.exit(2);
 }
 
@@ -51,13 +55,15 @@ function lapse(argv) {
   });
 }
 
-const record = (protocol, pace, file) =>
-  lapse(['demo', '--protocol', protocol, '--ttft', String(pace.ttft), '--tps', String(pace.tps), '--seed', '1', '-o', file]);
+const record = (protocol, scenario, pace, file) =>
+  lapse(['demo', '--protocol', protocol, '--scenario', scenario, '--ttft', String(pace.ttft), '--tps', String(pace.tps), '--seed', '1', '-o', file]);
 const json = async (argv) => JSON.parse(await lapse([...argv, '--json']));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const s = (ms) => (ms / 1000).toFixed(2).padStart(6) + ' s';
 const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
 const firstStart = (stats) => Math.min(...stats.requests.filter((r) => r.critical).map((r) => r.startMs));
+// Each run's own tool time (a command's Node start-up moves with the load; the simulation keeps the slow run's).
+const toolOf = (b) => b.toolMs;
 const sum = (b) => b.modelWaitMs + b.modelStreamMs + b.toolMs + b.userMs + b.harnessMs;
 
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'lapse-fidelity-'));
@@ -65,23 +71,24 @@ mkdirSync(dir, { recursive: true });
 console.log(`fidelity: record at ${SLOW.tps} tok/s, TTFT ${SLOW.ttft} ms → simulate and record at ${FAST.tps} tok/s, TTFT ${FAST.ttft} ms`);
 console.log(`load average at start: ${load()} (${availableParallelism()} cores)`);
 console.log('');
-console.log('                         ---------- whole session ----------   ---- after start-up ----');
-console.log('protocol           run   original  predicted     actual   error   predicted    actual   error');
+console.log('                         ---------- whole session ----------   ---- after start-up ----   own tools');
+console.log('protocol/scenario  run   original  predicted     actual   error   predicted    actual   error      error');
 const rows = [];
 let failures = 0;
-for (const protocol of protocols) {
+const cases = scenarios.flatMap((scenario) => protocols.map((protocol) => ({ protocol, scenario, label: scenario === 'default' ? protocol : `${protocol}/${scenario}` })));
+for (const { protocol, scenario, label } of cases) {
   for (let run = 1; run <= runs; run++) {
-    const slowFile = join(dir, `${protocol}-${run}-slow.lapse`);
-    const fastFile = join(dir, `${protocol}-${run}-fast.lapse`);
+    const slowFile = join(dir, `${protocol}-${scenario}-${run}-slow.lapse`);
+    const fastFile = join(dir, `${protocol}-${scenario}-${run}-fast.lapse`);
     let slow, sim, actual;
     try {
-      await record(protocol, SLOW, slowFile);
+      await record(protocol, scenario, SLOW, slowFile);
       slow = await json(['stats', slowFile]);
       sim = await json(['simulate', slowFile, '--tps', String(FAST.tps), '--ttft-scale', String(FAST.ttft / SLOW.ttft)]);
-      await record(protocol, FAST, fastFile);
+      await record(protocol, scenario, FAST, fastFile);
       actual = await json(['stats', fastFile]);
     } catch (err) {
-      console.log(`${protocol.padEnd(18)} ${String(run).padStart(3)}  failed: ${err.message}`);
+      console.log(`${label.padEnd(18)} ${String(run).padStart(3)}  failed: ${err.message}`);
       failures++;
       continue;
     }
@@ -90,9 +97,10 @@ for (const protocol of protocols) {
     const pCore = predicted - firstStart(slow);
     const aCore = actual.durationMs - firstStart(actual);
     const coreError = (pCore - aCore) / aCore;
-    rows.push({ protocol, run, error, coreError, sim, actual });
+    const toolError = (pCore - toolOf(sim.simulated.breakdown) + toolOf(actual.breakdown) - aCore) / aCore;
+    rows.push({ protocol: label, run, error, coreError, toolError, sim, actual });
     console.log(
-      `${protocol.padEnd(18)} ${String(run).padStart(3)}  ${s(sim.original.durationMs)}  ${s(predicted)}  ${s(actual.durationMs)}  ${pct(error).padStart(7)}  ${s(pCore)}  ${s(aCore)}  ${pct(coreError).padStart(7)}`,
+      `${label.slice(0, 18).padEnd(18)} ${String(run).padStart(3)}  ${s(sim.original.durationMs)}  ${s(predicted)}  ${s(actual.durationMs)}  ${pct(error).padStart(7)}  ${s(pCore)}  ${s(aCore)}  ${pct(coreError).padStart(7)}  ${pct(toolError).padStart(7)}`,
     );
     if (Math.abs(sum(actual.breakdown) - actual.durationMs) > 1) console.log(`  (warning: the actual breakdown sums to ${sum(actual.breakdown)} ms, not ${actual.durationMs})`);
   }
@@ -114,7 +122,7 @@ const median = (xs) => {
 if (runs > 1) {
   console.log('');
   console.log('median error per protocol   whole session   after start-up');
-  for (const protocol of protocols) {
+  for (const { label: protocol } of cases) {
     const mine = rows.filter((r) => r.protocol === protocol);
     if (mine.length) console.log(`  ${protocol.padEnd(24)} ${pct(median(mine.map((r) => r.error))).padStart(13)} ${pct(median(mine.map((r) => r.coreError))).padStart(16)}`);
   }

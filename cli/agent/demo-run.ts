@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startModelServer } from '../model/server.js';
+import type { ScenarioName } from '../model/scenarios.js';
 import type { AgentProtocol } from './driver.js';
 import { prepareWorkspace } from './workspace.js';
 
@@ -14,6 +15,8 @@ export const AGENT_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
 export interface DemoOptions {
   protocol: AgentProtocol;
+  /** Default: the two-turn session. */
+  scenario?: ScenarioName;
   ttftMs: number;
   tokensPerSecond: number;
   jitter: number;
@@ -51,8 +54,9 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   process.on('SIGINT', ignore);
   process.on('SIGTERM', ignore);
   try {
-    o.log(`lapse demo: scripted model on ${server.url} (TTFT ${o.ttftMs} ms, ${o.tokensPerSecond} tokens/s); recording the scripted agent over ${o.protocol}`);
+    o.log(`lapse demo: scripted model on ${server.url} (TTFT ${o.ttftMs} ms, ${o.tokensPerSecond} tokens/s); recording the scripted agent over ${o.protocol}${o.scenario && o.scenario !== 'default' ? ` (scenario ${o.scenario})` : ''}`);
     const agentArgs = ['--protocol', o.protocol, '--workspace', workspace];
+    if (o.scenario && o.scenario !== 'default') agentArgs.push('--scenario', o.scenario);
     if (o.thinkMs !== undefined) agentArgs.push('--think-ms', String(o.thinkMs));
     if (o.testRunMs !== undefined) agentArgs.push('--test-ms', String(o.testRunMs));
     if (o.agentArgs) agentArgs.push(...o.agentArgs);

@@ -1,16 +1,16 @@
 // OpenAI Chat Completions through the openai SDK: streamed turns, `tool` messages by tool_call_id.
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { type Driver, type Reply, type RequestOptions, type ToolResult, SYSTEM_PROMPT, TITLE_PROMPT, parseArgs } from './driver.js';
+import { type Driver, type DriverConfig, type Reply, type RequestOptions, type ToolResult, SUBAGENT_PROMPT, TITLE_PROMPT, parseArgs } from './driver.js';
 import { TOOL_SPECS } from './tools.js';
 
 const MODEL = 'gpt-5';
 const SIDE_MODEL = 'gpt-5-mini';
 
-export function openaiChatDriver(baseURL: string, apiKey: string): Driver {
-  const client = new OpenAI({ baseURL, apiKey, maxRetries: 2 });
-  const tools: ChatCompletionTool[] = TOOL_SPECS.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
-  const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: SYSTEM_PROMPT }];
+export function openaiChatDriver(baseURL: string, apiKey: string, cfg: DriverConfig, shared?: OpenAI): Driver {
+  const client = shared ?? new OpenAI({ baseURL, apiKey, maxRetries: 2 });
+  const tools: ChatCompletionTool[] = cfg.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+  const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: cfg.system }];
   return {
     open: async () => {},
     user: (text) => void messages.push({ role: 'user', content: text }),
@@ -41,6 +41,7 @@ export function openaiChatDriver(baseURL: string, apiKey: string): Driver {
       });
       return (done.choices[0]?.message.content ?? '').trim();
     },
+    subagent: (agentId) => openaiChatDriver(baseURL, apiKey, { system: SUBAGENT_PROMPT, tools: TOOL_SPECS, claudeCodeMarks: false, agentId }, client),
     close: async () => {},
   };
 }

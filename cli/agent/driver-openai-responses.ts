@@ -4,7 +4,7 @@
 import OpenAI from 'openai';
 import type { FunctionTool, Response, ResponseInputItem } from 'openai/resources/responses/responses';
 import { ResponsesWS } from 'openai/resources/responses/ws';
-import { type Driver, type Reply, type RequestOptions, type ToolResult, SYSTEM_PROMPT, TITLE_PROMPT, parseArgs } from './driver.js';
+import { type Driver, type DriverConfig, type Reply, type RequestOptions, type ToolResult, SUBAGENT_PROMPT, TITLE_PROMPT, parseArgs } from './driver.js';
 import { TOOL_SPECS } from './tools.js';
 
 const MODEL = 'gpt-5';
@@ -21,9 +21,9 @@ function replyOf(r: Response): Reply {
   return { text, toolCalls };
 }
 
-export function openaiResponsesDriver(baseURL: string, apiKey: string, websocket: boolean): Driver {
-  const client = new OpenAI({ baseURL, apiKey, maxRetries: 2 });
-  const tools: FunctionTool[] = TOOL_SPECS.map((t) => ({ type: 'function', name: t.name, description: t.description, parameters: t.parameters, strict: false }));
+export function openaiResponsesDriver(baseURL: string, apiKey: string, websocket: boolean, cfg: DriverConfig, shared?: OpenAI): Driver {
+  const client = shared ?? new OpenAI({ baseURL, apiKey, maxRetries: 2 });
+  const tools: FunctionTool[] = cfg.tools.map((t) => ({ type: 'function', name: t.name, description: t.description, parameters: t.parameters, strict: false }));
   let previous: string | undefined;
   let pending: ResponseInputItem[] = [];
   let socket: ResponsesWS | undefined;
@@ -66,13 +66,13 @@ export function openaiResponsesDriver(baseURL: string, apiKey: string, websocket
       if (!websocket) return;
       socket = new ResponsesWS(client, { headers: { 'OpenAI-Beta': WS_BETA } });
       // Warm-up, as Codex does: instructions and tools, no output; the first turn continues from it.
-      const warm = await overSocket({ type: 'response.create', model: MODEL, instructions: SYSTEM_PROMPT, tools, input: [], generate: false });
+      const warm = await overSocket({ type: 'response.create', model: MODEL, instructions: cfg.system, tools, input: [], generate: false });
       previous = warm.id;
     },
     user: (text) => void pending.push({ role: 'user', content: text }),
     perRequestOptions: !websocket,
     async next(opts?: RequestOptions): Promise<Reply> {
-      const body = { model: MODEL, instructions: SYSTEM_PROMPT, tools, input: pending, ...(previous ? { previous_response_id: previous } : {}) };
+      const body = { model: MODEL, instructions: cfg.system, tools, input: pending, ...(previous ? { previous_response_id: previous } : {}) };
       const r = socket ? await overSocket({ type: 'response.create', ...body }) : await client.responses.stream(body, opts).finalResponse();
       previous = r.id;
       pending = [];
@@ -86,6 +86,8 @@ export function openaiResponsesDriver(baseURL: string, apiKey: string, websocket
       const r = await client.responses.create({ model: SIDE_MODEL, instructions: TITLE_PROMPT, input: firstPrompt, max_output_tokens: 32, store: false });
       return replyOf(r).text.trim();
     },
+    // Over HTTP even in WebSocket mode: the socket serves one response at a time, and the subagents run side by side.
+    subagent: (agentId) => openaiResponsesDriver(baseURL, apiKey, false, { system: SUBAGENT_PROMPT, tools: TOOL_SPECS, claudeCodeMarks: false, agentId }, client),
     async close() {
       if (!socket) return;
       const ws = socket;

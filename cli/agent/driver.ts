@@ -1,5 +1,6 @@
 // What the agent loop needs from a protocol: keep the conversation in that protocol's own shape,
 // make one model request, and make a side request for a title.
+import type { ToolSpec } from './tools.js';
 
 export type AgentProtocol = 'anthropic' | 'openai-chat' | 'openai-responses' | 'openai-ws';
 export const AGENT_PROTOCOLS: AgentProtocol[] = ['anthropic', 'openai-chat', 'openai-responses', 'openai-ws'];
@@ -39,7 +40,31 @@ export interface Driver {
   title(firstPrompt: string): Promise<string>;
   /** False when `next` cannot honour RequestOptions (the WebSocket mode multiplexes one socket). */
   perRequestOptions: boolean;
+  /** A fresh conversation for a subagent (its own system prompt, the plain tools, over HTTP), on the same client. */
+  subagent(agentId: string): Driver;
   close(): Promise<void>;
+}
+
+/** What one conversation is set up with. */
+export interface DriverConfig {
+  system: string;
+  tools: ToolSpec[];
+  /**
+   * Send Claude Code's marks (Anthropic only): a billing line as the first system block, and for a
+   * subagent `cc_is_subagent=true` in it plus the `x-claude-code-agent-id` header.
+   */
+  claudeCodeMarks: boolean;
+  /** Set for a subagent's conversation. */
+  agentId?: string;
+}
+
+export const SUBAGENT_PROMPT =
+  'You are a subagent of a coding agent. Do the task in the first message with the tools, then answer with a short report; ' +
+  'your answer goes back to the agent that started you.';
+
+/** Claude Code's first system block (its shape; the version is ours). */
+export function billingLine(subagent: boolean): string {
+  return `x-anthropic-billing-header: cc_version=2.1.0.lap; cc_entrypoint=cli;${subagent ? ' cc_is_subagent=true;' : ''}`;
 }
 
 export const SYSTEM_PROMPT =

@@ -4,15 +4,20 @@
 // Exit 0 on success; 2 with one line on bad arguments; 1 with one line if the session fails.
 import { parseArgs } from 'node:util';
 import { parseFault } from '../model/faults.js';
+import { SCENARIOS, type ScenarioName } from '../model/scenarios.js';
 import { AGENT_PROTOCOLS, type AgentProtocol } from './driver.js';
 import { runAgentSession } from './session.js';
 
-const USAGE = `usage: node dist/cli/agent/main.js --protocol ${AGENT_PROTOCOLS.join('|')} [--workspace DIR] [--think-ms N] [--test-ms N]
-       [--abort-after-ms N [--abort-at K]] [--fault NAME[:N]@K …] [--keep] [--quiet]
+const USAGE = `usage: node dist/cli/agent/main.js --protocol ${AGENT_PROTOCOLS.join('|')} [--scenario ${SCENARIOS.join('|')}]
+       [--workspace DIR] [--think-ms N] [--test-ms N] [--abort-after-ms N [--abort-at K]] [--fault NAME[:N]@K …] [--keep] [--quiet]
 
 Runs lapse's scripted coding agent: two turns against the endpoint in ANTHROPIC_BASE_URL /
 OPENAI_BASE_URL (a built-in scripted endpoint if unset), reading, editing and testing files in DIR
 (default: a temporary directory). Meant to be recorded:  lapse record -- node dist/cli/agent/main.js
+
+Scenarios: default (two turns: fix a test, then a changelog entry); subagents (one response starts
+two subagents with the Agent tool, one running a 3 s command, one writing a ~500-token answer);
+parallel-tools (one response asks for two commands, which run at the same time).
 
 Failures, for traces that show them (HTTP protocols only; K counts main-loop requests from 1):
   --abort-after-ms N   cancel request K (--abort-at, default 1) N ms after sending it, then send it again
@@ -54,6 +59,7 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         protocol: { type: 'string', default: 'anthropic' },
+        scenario: { type: 'string', default: 'default' },
         workspace: { type: 'string' },
         'think-ms': { type: 'string' },
         'test-ms': { type: 'string' },
@@ -76,6 +82,8 @@ async function main(): Promise<void> {
   }
   const protocol = values.protocol as AgentProtocol;
   if (!AGENT_PROTOCOLS.includes(protocol)) fail(`unknown --protocol ${values.protocol} (one of ${AGENT_PROTOCOLS.join(', ')})`, 2);
+  const scenario = values.scenario as ScenarioName;
+  if (!SCENARIOS.includes(scenario)) fail(`unknown --scenario ${values.scenario} (one of ${SCENARIOS.join(', ')})`, 2);
   const quiet = values.quiet;
   const abortAfterMs = nonNegative(values['abort-after-ms'], '--abort-after-ms');
   if (values['abort-at'] !== undefined && abortAfterMs === undefined) fail('--abort-at needs --abort-after-ms', 2);
@@ -84,6 +92,7 @@ async function main(): Promise<void> {
   if ((abortAfterMs !== undefined || faults.length) && protocol === 'openai-ws') fail('--abort-after-ms and --fault need an HTTP protocol (openai-ws sends every request on one WebSocket)', 2);
   const result = await runAgentSession({
     protocol,
+    scenario,
     workspace: values.workspace,
     keepWorkspace: values.keep,
     thinkMs: nonNegative(values['think-ms'], '--think-ms'),
@@ -94,7 +103,7 @@ async function main(): Promise<void> {
   });
   if (!quiet) {
     process.stdout.write(
-      `agent: ${result.requests} requests${result.resent ? ` (${result.resent} sent again)` : ''}, ${result.toolCalls.length} tool calls, title "${result.title ?? '-'}", ${(result.durationMs / 1000).toFixed(1)} s` +
+      `agent: ${result.requests} requests${result.resent ? ` (${result.resent} sent again)` : ''}${result.subagents.length ? `, ${result.subagents.length} subagents (${result.subagents.reduce((n, a) => n + a.requests, 0)} requests)` : ''}, ${result.toolCalls.length} tool calls, title "${result.title ?? '-'}", ${(result.durationMs / 1000).toFixed(1)} s` +
         (values.keep && !values.workspace ? `, workspace kept at ${result.workspace}` : '') +
         '\n',
     );

@@ -1,17 +1,25 @@
 // The scripted agent's loop: a realistic harness session against whatever endpoint the environment
 // points at (the recorder's proxy under `lapse record`, else a built-in endpoint started here).
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SCENARIO_PROMPTS, type ScenarioName } from '../model/scenarios.js';
 import { startModelServer, type ModelServer } from '../model/server.js';
 import { anthropicDriver } from './driver-anthropic.js';
 import { openaiChatDriver } from './driver-openai-chat.js';
 import { openaiResponsesDriver } from './driver-openai-responses.js';
-import { type AgentProtocol, type Driver, type Reply, type RequestOptions, type ToolResult } from './driver.js';
-import { describeCall, runTool } from './tools.js';
+import { type AgentProtocol, type Driver, type DriverConfig, type Reply, type ToolResult, SYSTEM_PROMPT } from './driver.js';
+import { AGENT_TOOL_SPEC, TOOL_SPECS, describeCall, runTool } from './tools.js';
 import { prepareWorkspace } from './workspace.js';
 
 export interface AgentOptions {
   protocol: AgentProtocol;
+  /**
+   * `default`: the two-turn session; `subagents`: one turn that starts two subagents in one response
+   * (Claude Code's `Agent` tool), one tool-bound, one model-bound; `parallel-tools`: one turn whose
+   * response asks for two commands that run at the same time. See README.md.
+   */
+  scenario?: ScenarioName;
   /** Seeded and kept; default: a temporary directory, removed afterwards unless keepWorkspace. */
   workspace?: string;
   keepWorkspace?: boolean;
@@ -24,7 +32,7 @@ export interface AgentOptions {
   openaiBaseUrl?: string;
   apiKey?: string;
   env?: NodeJS.ProcessEnv;
-  prompts?: [string, string];
+  prompts?: string[];
   /** Progress lines (what a harness would print). */
   log?: (line: string) => void;
   /** Safety net against a model that never stops calling tools. Default 20 requests per turn. */
@@ -48,6 +56,10 @@ export interface AgentResult {
   workspace: string;
   /** Main-loop model requests (the title request not included; a request sent again counts once). */
   requests: number;
+  /** Subagents started, in the order their tool calls came, with their model requests. */
+  subagents: { id: string; prompt: string; requests: number; answer: string }[];
+  /** Every tool run (subagents included), ms from the session's start. */
+  toolRuns: { name: string; startMs: number; endMs: number }[];
   /** Requests the agent sent again after an injected abort or failed stream. */
   resent: number;
   toolCalls: string[];
@@ -60,16 +72,16 @@ export interface AgentResult {
 
 export const DEFAULT_PROMPTS: [string, string] = ['fix the failing test', 'thanks! please add a changelog entry for the fix'];
 
-function makeDriver(protocol: AgentProtocol, anthropicUrl: string, openaiUrl: string, apiKey: { anthropic: string; openai: string }): Driver {
+function makeDriver(protocol: AgentProtocol, anthropicUrl: string, openaiUrl: string, apiKey: { anthropic: string; openai: string }, cfg: DriverConfig): Driver {
   switch (protocol) {
     case 'anthropic':
-      return anthropicDriver(anthropicUrl, apiKey.anthropic);
+      return anthropicDriver(anthropicUrl, apiKey.anthropic, cfg);
     case 'openai-chat':
-      return openaiChatDriver(openaiUrl, apiKey.openai);
+      return openaiChatDriver(openaiUrl, apiKey.openai, cfg);
     case 'openai-responses':
-      return openaiResponsesDriver(openaiUrl, apiKey.openai, false);
+      return openaiResponsesDriver(openaiUrl, apiKey.openai, false, cfg);
     case 'openai-ws':
-      return openaiResponsesDriver(openaiUrl, apiKey.openai, true);
+      return openaiResponsesDriver(openaiUrl, apiKey.openai, true, cfg);
   }
 }
 
@@ -93,7 +105,13 @@ export async function runAgentSession(opts: AgentOptions): Promise<AgentResult> 
     openai: opts.apiKey ?? env.OPENAI_API_KEY ?? 'sk-lapse-demo-placeholder',
   };
   const ws = prepareWorkspace(opts.workspace, opts.keepWorkspace);
-  const driver = makeDriver(opts.protocol, anthropicUrl!, openaiUrl!, keys);
+  const scenario = opts.scenario ?? 'default';
+  const withAgents = scenario === 'subagents';
+  const driver = makeDriver(opts.protocol, anthropicUrl!, openaiUrl!, keys, {
+    system: SYSTEM_PROMPT,
+    tools: withAgents ? [...TOOL_SPECS, AGENT_TOOL_SPEC] : TOOL_SPECS,
+    claudeCodeMarks: withAgents,
+  });
   if ((opts.abort || opts.faults?.length) && !driver.perRequestOptions) {
     ws.dispose();
     await embedded?.close();
@@ -101,8 +119,10 @@ export async function runAgentSession(opts: AgentOptions): Promise<AgentResult> 
   }
   const ctx = { workspace: ws.dir, testRunMs: opts.testRunMs ?? 1200 };
   const maxSteps = opts.maxStepsPerTurn ?? 20;
-  const prompts = opts.prompts ?? DEFAULT_PROMPTS;
+  const prompts: string[] = opts.prompts ?? (scenario === 'default' ? DEFAULT_PROMPTS : [SCENARIO_PROMPTS[scenario]]);
   const toolCalls: string[] = [];
+  const subagents: AgentResult['subagents'] = [];
+  const toolRuns: AgentResult['toolRuns'] = [];
   let requests = 0;
   let resent = 0;
 
@@ -127,10 +147,50 @@ export async function runAgentSession(opts: AgentOptions): Promise<AgentResult> 
   let title: string | null = null;
   let titleDone: Promise<void> = Promise.resolve();
 
-  const turn = async (prompt: string, first: boolean): Promise<string> => {
+  /** Runs one tool call: a subagent for `Agent` (its answer is the result), else a tool in the workspace. */
+  const runCall = async (c: Reply['toolCalls'][number]): Promise<ToolResult> => {
+    log(`  ⚙ ${describeCall(c.name, c.input)}`);
+    toolCalls.push(c.name);
+    const run = { name: c.name, startMs: performance.now() - started, endMs: 0 };
+    toolRuns.push(run);
+    try {
+      return await callTool(c);
+    } finally {
+      run.endMs = performance.now() - started;
+    }
+  };
+  const callTool = async (c: Reply['toolCalls'][number]): Promise<ToolResult> => {
+    if (c.name === AGENT_TOOL_SPEC.name) {
+      const prompt = typeof c.input.prompt === 'string' ? c.input.prompt : '';
+      const entry = { id: randomBytes(8).toString('hex'), prompt, requests: 0, answer: '' };
+      subagents.push(entry);
+      const sub = driver.subagent(entry.id);
+      sub.user(prompt);
+      entry.answer = await loop(sub, () => {
+        entry.requests++;
+        return sub.next();
+      });
+      return { id: c.id, output: entry.answer, isError: false };
+    }
+    const r = await runTool(ctx, c.name, c.input);
+    return { id: c.id, output: r.output, isError: r.isError };
+  };
+
+  /** Model request → tool calls (run side by side) → results, until an answer without tool calls. */
+  const loop = async (d: Driver, request: (step: number) => Promise<Reply>): Promise<string> => {
+    for (let step = 0; step < maxSteps; step++) {
+      const reply = await request(step);
+      if (reply.text) log(`${d === driver ? 'model' : '  subagent'}: ${reply.text.length > 200 ? reply.text.slice(0, 199) + '…' : reply.text}`);
+      if (reply.toolCalls.length === 0) return reply.text;
+      d.toolResults(await Promise.all(reply.toolCalls.map(runCall)));
+    }
+    throw new Error(`the model was still calling tools after ${maxSteps} requests`);
+  };
+
+  const turn = (prompt: string, first: boolean): Promise<string> => {
     log(`you: ${prompt}`);
     driver.user(prompt);
-    for (let step = 0; step < maxSteps; step++) {
+    return loop(driver, (step) => {
       requests++;
       const replyP = ask(requests);
       if (first && step === 0) {
@@ -140,32 +200,24 @@ export async function runAgentSession(opts: AgentOptions): Promise<AgentResult> 
           (err: unknown) => log(`(title request failed: ${(err as Error).message.split('\n')[0]})`),
         );
       }
-      const reply = await replyP;
-      if (reply.text) log(`model: ${reply.text}`);
-      if (reply.toolCalls.length === 0) return reply.text;
-      const results: ToolResult[] = await Promise.all(
-        reply.toolCalls.map(async (c) => {
-          log(`  ⚙ ${describeCall(c.name, c.input)}`);
-          toolCalls.push(c.name);
-          const r = await runTool(ctx, c.name, c.input);
-          return { id: c.id, output: r.output, isError: r.isError };
-        }),
-      );
-      driver.toolResults(results);
-    }
-    throw new Error(`the model was still calling tools after ${maxSteps} requests`);
+      return replyP;
+    });
   };
 
   try {
     await driver.open();
-    await turn(prompts[0], true);
-    await sleep(opts.thinkMs ?? 1500);
-    const finalText = await turn(prompts[1], false);
+    let finalText = '';
+    for (let i = 0; i < prompts.length; i++) {
+      if (i > 0) await sleep(opts.thinkMs ?? 1500);
+      finalText = await turn(prompts[i], i === 0);
+    }
     await titleDone;
     return {
       protocol: opts.protocol,
       workspace: ws.dir,
       requests,
+      subagents,
+      toolRuns,
       resent,
       toolCalls,
       title,

@@ -36,6 +36,17 @@ export const TOOL_SPECS: ToolSpec[] = [
   },
 ];
 
+/** Claude Code's subagent tool: the agent runs it by starting a subagent on `prompt` (session.ts). */
+export const AGENT_TOOL_SPEC: ToolSpec = {
+  name: 'Agent',
+  description: 'Start a subagent on a task; its final answer comes back as this tool result.',
+  parameters: {
+    type: 'object',
+    properties: { description: { type: 'string' }, prompt: { type: 'string' }, subagent_type: { type: 'string' } },
+    required: ['description', 'prompt'],
+  },
+};
+
 export interface ToolContext {
   workspace: string;
   /** How long the demo test suite takes (DEMO_TEST_MS for test/run.js). */
@@ -121,6 +132,6 @@ export async function runTool(ctx: ToolContext, name: string, input: Record<stri
 
 /** One short line describing a call, for the agent's console output. */
 export function describeCall(name: string, input: Record<string, unknown>): string {
-  const arg = input.path ?? input.command ?? '';
+  const arg = input.path ?? input.command ?? input.description ?? '';
   return `${name} ${String(arg)}`.trim();
 }

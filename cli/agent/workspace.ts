@@ -46,6 +46,11 @@ for (const name of names) {
 console.log(\`\${names.length - failed} passed, \${failed} failed\`);
 process.exit(failed ? 1 : 0);
 `,
+  // The slow checks of the subagent and parallel-tools scenarios: `node scripts/check.js MS`.
+  'scripts/check.js': `const ms = Number(process.argv[2] ?? 1000);
+await new Promise((r) => setTimeout(r, ms));
+console.log(\`checks passed (\${ms} ms)\`);
+`,
 };
 
 export interface Workspace {

@@ -5,6 +5,7 @@ import { COMMANDS } from './index.js';
 import { runDemo } from '../agent/demo-run.js';
 import { AGENT_PROTOCOLS, type AgentProtocol } from '../agent/driver.js';
 import { requestLine, serveBanner } from '../model/banner.js';
+import { SCENARIOS, type ScenarioName } from '../model/scenarios.js';
 import { startModelServer } from '../model/server.js';
 import { UsageError } from '../util/errors.js';
 import { newTracePath } from '../util/paths.js';
@@ -13,6 +14,7 @@ interface DemoFlags {
   serveModel?: boolean;
   port?: string;
   protocol: string;
+  scenario: string;
   ttft: string;
   tps: string;
   jitter: string;
@@ -35,6 +37,7 @@ export function register(program: Command): void {
     .command('demo')
     .description('record a built-in scripted session against the built-in model endpoint and show it')
     .option('--protocol <p>', `wire protocol: ${AGENT_PROTOCOLS.join(', ')}`, 'anthropic')
+    .option('--scenario <name>', `scripted session: ${SCENARIOS.join(', ')}`, 'default')
     .option('--ttft <ms>', 'model time to first token', '300')
     .option('--tps <n>', 'model output speed, tokens per second', '100')
     .option('--jitter <x>', 'spread of token intervals, 0..1', '0')
@@ -58,6 +61,8 @@ recorded through the real \`lapse record\`.
 Examples:
   lapse demo                                   record and show (anthropic, 100 tok/s, TTFT 300 ms)
   lapse demo --protocol openai-ws --tps 1000   the same session over a Responses WebSocket, faster
+  lapse demo --scenario subagents              two subagents in parallel (Claude Code's Agent tool)
+  lapse demo --scenario parallel-tools         two commands from one response, run at the same time
   lapse demo --web -o demo.lapse               keep the trace, open the web viewer
   lapse demo --serve-model --port 8787         only the endpoint; point claude/codex/your agent at it`,
     )
@@ -67,7 +72,7 @@ Examples:
       const jitter = num(flags.jitter, '--jitter', (n) => n >= 0 && n <= 1, 'between 0 and 1');
       const seed = flags.seed === undefined ? undefined : num(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0');
       if (flags.serveModel) {
-        for (const [name, given] of [['--protocol', cmd.getOptionValueSource('protocol') === 'cli'], ['--web', flags.web], ['-o', flags.output], ['--think-ms', flags.thinkMs], ['--test-ms', flags.testMs]] as const) {
+        for (const [name, given] of [['--protocol', cmd.getOptionValueSource('protocol') === 'cli'], ['--scenario', cmd.getOptionValueSource('scenario') === 'cli'], ['--web', flags.web], ['-o', flags.output], ['--think-ms', flags.thinkMs], ['--test-ms', flags.testMs]] as const) {
           if (given) throw new UsageError(`${name} does not apply to --serve-model`);
         }
         const port = flags.port === undefined ? 0 : num(flags.port, '--port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)');
@@ -77,6 +82,8 @@ Examples:
       if (flags.port !== undefined) throw new UsageError('--port applies to --serve-model only (the demo picks free ports)');
       const protocol = flags.protocol as AgentProtocol;
       if (!AGENT_PROTOCOLS.includes(protocol)) throw new UsageError(`unknown --protocol ${flags.protocol} (one of ${AGENT_PROTOCOLS.join(', ')})`);
+      const scenario = flags.scenario as ScenarioName;
+      if (!SCENARIOS.includes(scenario)) throw new UsageError(`unknown --scenario ${flags.scenario} (one of ${SCENARIOS.join(', ')})`);
       const thinkMs = flags.thinkMs === undefined ? undefined : num(flags.thinkMs, '--think-ms', (n) => n >= 0, 'a number of ms ≥ 0');
       const testRunMs = flags.testMs === undefined ? undefined : num(flags.testMs, '--test-ms', (n) => n >= 0, 'a number of ms ≥ 0');
       // Commands are loaded on demand (commands/index.ts), so ask the list, not the program.
@@ -85,13 +92,14 @@ Examples:
       try {
         code = await runDemo({
           protocol,
+          scenario,
           ttftMs,
           tokensPerSecond,
           jitter,
           seed,
           thinkMs,
           testRunMs,
-          tracePath: flags.output ?? newTracePath(`demo-${protocol}`),
+          tracePath: flags.output ?? newTracePath(scenario === 'default' ? `demo-${protocol}` : `demo-${scenario}-${protocol}`),
           show: flags.web ? 'web' : process.stdout.isTTY ? 'tui' : 'stats',
           isBuilt,
           log: (line) => process.stderr.write(line + '\n'),

@@ -73,6 +73,6 @@ Examples:
         process.stdout.write(JSON.stringify(simulateJson(result), null, 2) + '\n');
         return;
       }
-      process.stdout.write(renderSimulate(result, textOptions()));
+      process.stdout.write(renderSimulate(result, textOptions(), model));
     });
 }

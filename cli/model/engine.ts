@@ -40,6 +40,8 @@ export interface RequestLogEntry {
   stream: boolean;
   /** A side request (title, topic), answered outside the script. */
   side: boolean;
+  /** A subagent's request: the `x-claude-code-agent-id` header it carried. */
+  agentId?: string;
   /** ms since the server started. */
   arrivedAt: number;
   firstContentAt: number | null;

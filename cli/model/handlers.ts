@@ -46,8 +46,16 @@ function prepare(engine: Engine, ex: Exchange, conv: Conversation, callPrefix: s
   const step = resolveStep(engine.script, conv);
   const fault = pickFault(step, ex.headers, lastUserText(conv));
   const plan = makePlan(step, conv, () => engine.ids.next(callPrefix), fault);
+  const agentId = ex.headers['x-claude-code-agent-id'];
   const entry = engine.begin(
-    { protocol: conv.protocol, transport: ex.transport, path: ex.path, stream: ex.body.stream === true || ex.transport === 'websocket', side: isSideRequest(conv) },
+    {
+      protocol: conv.protocol,
+      transport: ex.transport,
+      path: ex.path,
+      stream: ex.body.stream === true || ex.transport === 'websocket',
+      side: isSideRequest(conv),
+      ...(typeof agentId === 'string' ? { agentId } : {}),
+    },
     ex.t0,
   );
   return { conv, step, plan, entry };

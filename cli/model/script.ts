@@ -6,6 +6,7 @@ import {
   repliesThisTurn,
   userTurns,
 } from './conversation.js';
+import { scenarioStep } from './scenarios.js';
 
 export interface ToolCallSpec {
   name: string;
@@ -61,10 +62,13 @@ const GENERIC = `This is lapse's scripted model endpoint. It plays a short codin
 /**
  * Turn 1 ("fix the failing test"): read two files → edit → run the tests → summary.
  * Turn 2: write a changelog entry → short answer. Later turns: a short answer.
+ * The other scenarios (subagents, parallel tools) are recognised by their prompts (scenarios.ts).
  */
 export function defaultScript(c: Conversation): ScriptStep {
   const offered = new Set(c.toolNames);
   if (!DEMO_TOOLS.every((t) => offered.has(t))) return { text: GENERIC };
+  const other = scenarioStep(c);
+  if (other) return other;
   const turn = userTurns(c);
   const r = repliesThisTurn(c);
   if (turn <= 1) {

@@ -2,10 +2,11 @@
 // change; only their times do:
 // - `recorded`: the recorded offsets ÷ speed (speed 1 = as recorded);
 // - `instant`: everything at once;
-// - `profile`: the simulated model of analysis/simulate.ts — the wait (request → first content) becomes
-//   wait × ttftScale, the stream (first content → end) becomes outputTokens / tokensPerSecond, or
-//   stream / speedFactor; the pieces inside each span keep their relative places in it.
+// - `profile`: the simulation's own retime rule (analysis/simulate.ts retimeRequest) — the wait
+//   (request → first content) and the stream (first content → end) retimed as `lapse simulate` does;
+//   the pieces inside each span keep their relative places in it.
 import type { SimProfile } from '../../analysis/model.js';
+import { recordedTiming, retimeRequest } from '../../analysis/simulate.js';
 import type { Recorded } from './cassette.js';
 
 export type Pacing = { kind: 'recorded'; speed: number } | { kind: 'instant' } | { kind: 'profile'; profile: SimProfile };
@@ -36,21 +37,10 @@ export function describePacing(p: Pacing): string {
 function retimer(r: Recorded, p: Pacing): (rel: number) => number {
   if (p.kind === 'instant') return () => 0;
   if (p.kind === 'recorded') return (rel) => rel / p.speed;
-  const x = p.profile;
-  if (x.instant) return () => 0;
-  const total = Math.max(0, r.endMs - r.startMs);
-  const fc = r.timing.firstContentMs;
-  const wait = fc === null ? total : Math.min(total, Math.max(0, fc - r.startMs));
-  const stream = total - wait;
-  const newWait = wait * x.ttftScale;
-  let newStream = stream;
-  if (fc !== null) {
-    if (x.tokensPerSecond !== null && x.tokensPerSecond > 0) {
-      newStream = ((r.timing.outputTokens ?? r.timing.outputTokensEstimate) / x.tokensPerSecond) * 1000;
-    } else if (x.speedFactor !== null && x.speedFactor > 0) {
-      newStream = stream / x.speedFactor;
-    }
-  }
+  const rec = recordedTiming({ startMs: r.startMs, endMs: r.endMs, firstContentMs: r.timing.firstContentMs, outputTokens: r.timing.outputTokens, outputTokensEstimate: r.timing.outputTokensEstimate });
+  const { waitMs: wait, streamMs: stream } = rec;
+  const total = wait + stream;
+  const { waitMs: newWait, streamMs: newStream } = retimeRequest(p.profile, rec);
   return (rel) => {
     if (rel <= wait) return wait > 0 ? (rel / wait) * newWait : 0;
     if (stream <= 0) return newWait;

@@ -1,5 +1,6 @@
 // `lapse simulate` for people: original vs simulated, both breakdowns, and what would remain.
-import type { SegmentKind, SimProfile, SimulationResult } from '../../analysis/model.js';
+import type { SegmentKind, SessionModel, SimProfile, SimulationResult, ThreadModel } from '../../analysis/model.js';
+import { branchesOf } from '../../analysis/simulate.js';
 import { breakdownBar, formatMs, formatPct, KIND_LABEL, KINDS, kindGlyph, kindOf, padEnd, padStart, paint, type TextOptions } from './format.js';
 
 function num(n: number): string {
@@ -51,7 +52,26 @@ export function biggestShareSentence(s: SimulationResult): string {
   return `${leadIn(s.profile)}, ${Math.round((bestV / d) * 100)} % of this session is ${SHARE_NAME[best]}.`;
 }
 
-export function renderSimulate(s: SimulationResult, o: TextOptions): string {
+function threadName(t: ThreadModel): string {
+  return t.kind === 'subagent' ? `subagent "${t.label}"` : `${t.label} thread ${t.id}`;
+}
+
+/**
+ * Which branch the critical path runs through, when subagents (or other threads) are on it and the
+ * simulation moves it, e.g. `the critical path now runs through subagent "Run the checks" (recorded:
+ * subagent "Explain math.js")`; null when no branch is on either path.
+ */
+export function branchSentence(m: Pick<SessionModel, 'requests' | 'threads'>, s: SimulationResult): string | null {
+  const before = branchesOf(m, s.original.critical);
+  const after = branchesOf(m, s.simulated.critical);
+  if (before.length === 0 && after.length === 0) return null;
+  const names = (ts: ThreadModel[]): string => (ts.length ? ts.map(threadName).join(', then ') : 'the main thread alone');
+  const same = before.length === after.length && before.every((t, i) => t === after[i]);
+  if (same) return `The critical path still runs through ${names(after)}.`;
+  return `The critical path now runs through ${names(after)} (recorded: ${names(before)}).`;
+}
+
+export function renderSimulate(s: SimulationResult, o: TextOptions, m?: Pick<SessionModel, 'requests' | 'threads'>): string {
   const out: string[] = [];
   const orig = s.original.durationMs;
   const sim = s.simulated.durationMs;
@@ -75,6 +95,8 @@ export function renderSimulate(s: SimulationResult, o: TextOptions): string {
   }
   out.push('');
   out.push(biggestShareSentence(s));
+  const branch = m ? branchSentence(m, s) : null;
+  if (branch) out.push(branch);
   if (s.estimatedRequests.length) {
     out.push(paint(o, 'dim', `note: ${s.estimatedRequests.length} request${s.estimatedRequests.length === 1 ? '' : 's'} reported no output tokens; their streams were retimed from a token estimate (≈ 4 characters per token).`));
   }

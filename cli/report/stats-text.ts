@@ -59,6 +59,19 @@ function requestTable(o: TextOptions, m: SessionModel): string[] {
   return out.map((l) => '  ' + l);
 }
 
+/** One line per thread: what it is, its requests, when, and for a subagent the call that started it. */
+function threadLines(o: TextOptions, m: SessionModel): string[] {
+  const labels = m.threads.map((t) => (t.kind === 'main' ? 'main' : t.kind === 'subagent' ? `subagent ${t.label}` : t.label === 'side' ? 'side' : `side (${t.label})`));
+  const w = Math.min(40, Math.max(...labels.map((l) => l.length)));
+  return m.threads.map((t, i) => {
+    const n = `${t.requests.length} request${t.requests.length === 1 ? '' : 's'}`;
+    const when = `${formatMs(t.startMs)} – ${formatMs(t.endMs)}`;
+    const spawn = t.spawnedBy ? `  started by ${t.spawnTool ?? 'a tool'} call of ${t.spawnedBy}` : t.kind === 'subagent' ? '  (spawning call not found)' : '';
+    const label = labels[i].length > w ? labels[i].slice(0, w - 1) + '…' : labels[i];
+    return `  ${padEnd(label, w)}  ${padStart(n, 11)}  ${padStart(when, 19)}${paint(o, 'dim', spawn)}`;
+  });
+}
+
 function visible(s: string): number {
   return s.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
@@ -79,6 +92,11 @@ export function renderStats(m: SessionModel, o: TextOptions): string {
   out.push('');
   out.push(paint(o, 'bold', 'where the time went') + paint(o, 'dim', ' (along the critical path)'));
   out.push(...breakdownLines(o, m));
+  if (m.threads.length > 1) {
+    out.push('');
+    out.push(paint(o, 'bold', 'threads'));
+    out.push(...threadLines(o, m));
+  }
   if (m.requests.length) {
     out.push('');
     out.push(paint(o, 'bold', 'requests'));

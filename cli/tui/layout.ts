@@ -7,9 +7,9 @@ import type { Breakdown, RequestModel, SegmentKind } from '../../analysis/model.
 import type { DetailIndex, DetailView } from './detail.js';
 import { KIND_COLOR, KIND_GLYPH, KIND_LABEL, KIND_ORDER, type Color, type Palette } from './palette.js';
 import { requestView, type InfoLine, type RequestView } from './request-view.js';
-import { IDLE_LIMITS_S, type TuiState } from './state.js';
+import type { TuiState } from './state.js';
 import { clip, cutToWidth, fit, fmtClock, fmtDur, sanitize, textWidth, upperBound, wrap, wrapTail } from './text.js';
-import type { ViewMap } from './view-map.js';
+import type { PlayClock } from '../../analysis/playback.js';
 
 export const HEADER_ROWS = 4;
 export const TIMELINE_ROWS = 5;
@@ -103,7 +103,7 @@ export function colToTime(col: number, duration: number, width: number): number 
 }
 
 /** Per column, the kind of time that takes most of it on the critical path (null: none). */
-export function pathCells(view: ViewMap, width: number): Array<SegmentKind | null> {
+export function pathCells(view: PlayClock, width: number): Array<SegmentKind | null> {
   const out: Array<SegmentKind | null> = new Array(width).fill(null);
   const dur = view.durationMs;
   if (width <= 0 || dur <= 0) return out;
@@ -238,8 +238,8 @@ interface OverlayText {
 }
 
 export class Layout {
-  private readonly lanes = new WeakMap<ViewMap, LaneCache>();
-  private readonly viewIds = new WeakMap<ViewMap, number>();
+  private readonly lanes = new WeakMap<PlayClock, LaneCache>();
+  private readonly viewIds = new WeakMap<PlayClock, number>();
   private nextViewId = 1;
   private readonly headerMemo = new Memo<string[]>();
   private readonly laneRowsMemo = new Memo<string[]>();
@@ -254,7 +254,7 @@ export class Layout {
     readonly opts: LayoutOptions,
   ) {}
 
-  private viewId(v: ViewMap): number {
+  private viewId(v: PlayClock): number {
     let id = this.viewIds.get(v);
     if (id === undefined) this.viewIds.set(v, (id = this.nextViewId++));
     return id;
@@ -570,7 +570,7 @@ export class Layout {
     const s = this.state;
     const pal = this.pal;
     const play = s.playing ? '▶ playing' : s.atEnd() ? '■ end' : '‖ paused';
-    const idle = IDLE_LIMITS_S[s.idleIndex];
+    const idle = s.idleLimitMs === null ? null : s.idleLimitMs / 1000;
     const pieces: Piece[] = [
       { text: ` ${play} `, style: (x) => pal.inverse(pal.bold(x)) },
       { text: ` ${fmtClock(s.playheadMs)} / ${fmtClock(s.durationMs)}  ${s.speed}×  ` },

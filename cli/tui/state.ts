@@ -3,12 +3,11 @@
 // keys into these calls and draws what layout.ts makes of the state.
 import type { RequestModel, SessionModel, SimProfile, SimulationResult } from '../../analysis/model.js';
 import { PROFILES, simulate } from '../../analysis/simulate.js';
-import { ViewMap, type ViewSegment } from './view-map.js';
+import { IDLE_LIMITS_MS, PLAY_SPEEDS, PlayClock, type ViewSegment } from '../../analysis/playback.js';
 import { upperBound } from './text.js';
 
-export const SPEEDS = [0.5, 1, 2, 4, 8, 16, 32, 64] as const;
-/** Idle limits `i` cycles through, in seconds (null: off). */
-export const IDLE_LIMITS_S: ReadonlyArray<number | null> = [null, 1, 2, 5, 10, 30];
+/** The play clock's speeds and idle limits (analysis/playback.ts), the same in the web viewer. */
+export const SPEEDS = PLAY_SPEEDS;
 /** Profiles `s` cycles through (design.md presets). */
 export const PROFILE_CYCLE = ['original', 'spark', 'fast-mode', 'instant'] as const;
 
@@ -36,8 +35,8 @@ export class TuiState {
   /** A request chosen with [ / ] stays in focus until the playhead moves. */
   private pinned: number | null = null;
   private readonly sims = new Map<string, SimulationResult>();
-  private readonly maps = new Map<string, ViewMap>();
-  private readonly starts = new Map<ViewMap, Float64Array>();
+  private readonly maps = new Map<string, PlayClock>();
+  private readonly starts = new Map<PlayClock, Float64Array>();
   private readonly profiles: SimProfile[];
   private readonly reqStartsOrig: Float64Array;
 
@@ -67,15 +66,14 @@ export class TuiState {
   }
 
   get idleLimitMs(): number | null {
-    const s = IDLE_LIMITS_S[this.idleIndex];
-    return s === null ? null : s * 1000;
+    return IDLE_LIMITS_MS[this.idleIndex];
   }
 
   /** The clock being played: original or simulated, with the idle limit applied. */
-  get view(): ViewMap {
+  get view(): PlayClock {
     const key = `${this.profile.name}|${this.idleLimitMs ?? ''}`;
     let m = this.maps.get(key);
-    if (!m) this.maps.set(key, (m = new ViewMap(this.model, this.sim, this.idleLimitMs)));
+    if (!m) this.maps.set(key, (m = new PlayClock(this.model, this.sim, this.idleLimitMs)));
     return m;
   }
 
@@ -89,7 +87,7 @@ export class TuiState {
   }
 
   /** View start time of every request (same order as model.requests). */
-  requestViewStarts(view: ViewMap = this.view): Float64Array {
+  requestViewStarts(view: PlayClock = this.view): Float64Array {
     let s = this.starts.get(view);
     if (!s) this.starts.set(view, (s = Float64Array.from(this.model.requests, (r) => view.toView(r.startMs))));
     return s;
@@ -141,7 +139,7 @@ export class TuiState {
   /** `i`: next idle limit; the playhead stays on the same moment of the session. */
   cycleIdle(): void {
     this.keepMoment(() => {
-      this.idleIndex = (this.idleIndex + 1) % IDLE_LIMITS_S.length;
+      this.idleIndex = (this.idleIndex + 1) % IDLE_LIMITS_MS.length;
     });
   }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Conversation } from '../../cli/model/conversation.js';
+import { PARALLEL_CHECK_MS, SPAWN_PROMPTS } from '../../cli/model/scenarios.js';
 import { SIDE_TITLE, defaultScript } from '../../cli/model/script.js';
 import { startModelServer, type ModelServer } from '../../cli/model/server.js';
 import { AGENT_PROTOCOLS } from '../../cli/agent/driver.js';
@@ -79,5 +80,42 @@ describe.concurrent('scripted agent', () => {
     writeFileSync(join(dir, 'precious.txt'), 'keep me');
     await expect(runAgentSession({ protocol: 'anthropic', workspace: dir, anthropicBaseUrl: server.url, env: {} })).rejects.toThrow(/refusing to seed/);
     expect(readFileSync(join(dir, 'precious.txt'), 'utf8')).toBe('keep me');
+  });
+});
+
+describe.concurrent('scripted agent scenarios', () => {
+  it.each(AGENT_PROTOCOLS)('subagents over %s: two subagents from one response, their answers as the Agent tool results', async (protocol) => {
+    const server = await endpoint();
+    const r = await runAgentSession({ protocol, scenario: 'subagents', anthropicBaseUrl: server.url, openaiBaseUrl: `${server.url}/v1`, env: {} });
+    expect(r.toolCalls.slice(0, 2)).toEqual(['Agent', 'Agent']);
+    expect(r.toolCalls).toContain('run_command');
+    expect(r.requests).toBe(2); // spawn, then the summary
+    expect(r.subagents.map((a) => a.prompt)).toEqual([SPAWN_PROMPTS.checks, SPAWN_PROMPTS.explain]);
+    expect(r.subagents.map((a) => a.requests)).toEqual([2, 1]); // command then report; one long answer
+    expect(r.subagents[1].answer.length).toBeGreaterThan(1500);
+    const log = server.stats().log.filter((e) => e.outputTokens > 0 && !e.side);
+    const marked = log.filter((e) => e.agentId !== undefined);
+    if (protocol === 'anthropic') {
+      // Claude Code's mark: every subagent request names its agent.
+      expect(new Set(marked.map((e) => e.agentId))).toEqual(new Set(r.subagents.map((a) => a.id)));
+      expect(marked).toHaveLength(3);
+    } else expect(marked).toHaveLength(0);
+    // The two subagents ran at the same time, and the summary came after both.
+    const [agentA, agentB] = r.toolRuns.filter((t) => t.name === 'Agent');
+    expect(agentB.startMs).toBeLessThan(agentA.endMs);
+    expect(log.at(-1)!.arrivedAt).toBeGreaterThan(Math.max(...log.slice(1, -1).map((e) => e.endedAt!)));
+    // The model-bound subagent's answer is about 500 tokens.
+    expect(log.map((e) => e.outputTokens).sort((a, b) => b - a)[0]).toBeGreaterThanOrEqual(500);
+  });
+
+  it('parallel-tools: both commands of one response run at the same time', async () => {
+    const server = await endpoint();
+    const r = await runAgentSession({ protocol: 'anthropic', scenario: 'parallel-tools', testRunMs: 600, anthropicBaseUrl: server.url, env: {} });
+    expect(r.toolCalls).toEqual(['run_command', 'run_command']);
+    const [a, b] = r.toolRuns;
+    // Side by side: the second started before the first ended, and each took at least its own time.
+    expect(b.startMs).toBeLessThan(a.endMs);
+    expect(b.endMs - b.startMs).toBeGreaterThanOrEqual(PARALLEL_CHECK_MS);
+    expect(a.endMs - a.startMs).toBeGreaterThanOrEqual(600);
   });
 });

@@ -38,15 +38,15 @@ describe('lapse stats', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(['trace', 'durationMs', 'costUsd', 'prices', 'requests', 'breakdown', 'files']);
+    expect(Object.keys(j)).toEqual(['trace', 'durationMs', 'costUsd', 'prices', 'requests', 'breakdown', 'files', 'threads']);
     expect(j.trace).toEqual({ path: tracePath, formatVersion: '1.0', truncated: false, records: scenarioRecords().length, source: 'proxy' });
     expect(j.costUsd).toBeNull(); // 'claude-test' is in no price table
     expect(j.prices.source).toBe('@pydantic/genai-prices');
     expect(j.durationMs).toBe(11500);
     expect(j.breakdown).toEqual({ modelWaitMs: 900, modelStreamMs: 2000, toolMs: 700, userMs: 6300, harnessMs: 1600 });
     expect(j.requests).toHaveLength(6);
-    expect(Object.keys(j.requests[0])).toEqual(['id', 'protocol', 'transport', 'model', 'startMs', 'firstByteMs', 'ttftMs', 'endMs', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costUsd', 'tokensPerSecond', 'stopReason', 'toolCalls', 'status', 'critical', 'estimated']);
-    expect(j.requests[0]).toEqual({ id: 'M1', protocol: 'anthropic-messages', transport: 'http', model: 'claude-test', startMs: 1000, firstByteMs: 1200, ttftMs: 300, endMs: 2300, inputTokens: 100, outputTokens: 100, cacheReadTokens: null, cacheWriteTokens: null, costUsd: null, tokensPerSecond: 100, stopReason: 'tool_use', toolCalls: ['Bash'], status: 'complete', critical: true, estimated: false });
+    expect(Object.keys(j.requests[0])).toEqual(['id', 'protocol', 'transport', 'model', 'startMs', 'firstByteMs', 'ttftMs', 'endMs', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costUsd', 'tokensPerSecond', 'stopReason', 'toolCalls', 'status', 'critical', 'thread', 'dependsOn', 'estimated']);
+    expect(j.requests[0]).toEqual({ id: 'M1', protocol: 'anthropic-messages', transport: 'http', model: 'claude-test', startMs: 1000, firstByteMs: 1200, ttftMs: 300, endMs: 2300, inputTokens: 100, outputTokens: 100, cacheReadTokens: null, cacheWriteTokens: null, costUsd: null, tokensPerSecond: 100, stopReason: 'tool_use', toolCalls: ['Bash'], status: 'complete', critical: true, thread: 'main', dependsOn: [], estimated: false });
     expect(j.files).toEqual([{ path: 'src/a.ts', changes: 2 }, { path: 'src/b.ts', changes: 1 }]);
   });
 
@@ -81,8 +81,8 @@ describe('lapse simulate', () => {
     const j = JSON.parse(r.stdout);
     expect(j).toEqual({
       profile: { name: 'spark', tokensPerSecond: 1000, speedFactor: null, ttftScale: 0.5, harnessScale: 1 },
-      original: { durationMs: 11500, breakdown: { modelWaitMs: 900, modelStreamMs: 2000, toolMs: 700, userMs: 6300, harnessMs: 1600 } },
-      simulated: { durationMs: 9210, breakdown: { modelWaitMs: 450, modelStreamMs: 160, toolMs: 700, userMs: 6300, harnessMs: 1600 } },
+      original: { durationMs: 11500, breakdown: { modelWaitMs: 900, modelStreamMs: 2000, toolMs: 700, userMs: 6300, harnessMs: 1600 }, critical: ['M1', 'M2', 'M3'] },
+      simulated: { durationMs: 9210, breakdown: { modelWaitMs: 450, modelStreamMs: 160, toolMs: 700, userMs: 6300, harnessMs: 1600 }, critical: ['M1', 'M2', 'M3'] },
       speedup: Math.round((11500 / 9210) * 1000) / 1000,
     });
   });

@@ -89,6 +89,9 @@ function r1Draft(): RequestModel {
     critical: false,
     dependsOn: null,
     dependency: null,
+    dependencies: [],
+    agentId: null,
+    subagentMark: false,
     turn: null,
     deltas: [
       { tMs: 300, kind: 'text', text: 'ab', tokens: 1, block: 0 },
@@ -106,7 +109,7 @@ describe('pipeline', () => {
   it('orders handlers by their deps and refuses a missing one or a cycle', () => {
     const names = sortByDeps(standardHandlers().reverse()).map((h) => h.name);
     // Given last-first, each handler still comes after what it reads.
-    expect(names).toEqual(['meta', 'exchanges', 'responses', 'critical', 'requests', 'files']);
+    expect(names).toEqual(['meta', 'exchanges', 'responses', 'threads', 'graph', 'requests', 'files']);
     const lonely: Handler = { name: 'x', deps: ['exchanges'], reset() {}, handleEvent() {}, finalize() {}, data: () => null };
     expect(() => new Pipeline([lonely])).toThrow(/x needs exchanges/);
     const a: Handler = { name: 'a', deps: ['b' as never], reset() {}, handleEvent() {}, finalize() {}, data: () => null };
@@ -182,16 +185,32 @@ describe('handlers, fixture in, data() out', () => {
     expect(d.unknownTypes).toEqual(['websocket:non-json']);
   });
 
-  it('critical: r2 waited on r1 through its tool result; the segments tile [0, 1000]', () => {
-    const d = pass.get('critical').data();
+  it('threads: one main conversation, its explicit link', () => {
+    expect(pass.get('threads').data()).toEqual({
+      threads: [{ id: 'main', kind: 'main', parent: null, spawnedBy: null, spawnCallId: null, spawnTool: null, via: null, requests: ['r1', 'r2'], startMs: 100, endMs: 900, label: 'main' }],
+      threadOf: new Map([['r1', 'main'], ['r2', 'main']]),
+      spawns: [],
+      main: 'main',
+      links: new Map([
+        ['r1', { dependsOn: null, dependency: null, thread: THREAD }],
+        ['r2', { dependsOn: 'r1', dependency: 'tool-result', thread: THREAD }],
+      ]),
+    });
+  });
+
+  it('graph: r2 waited on r1 through its tool result; the segments tile [0, 1000]', () => {
+    const d = pass.get('graph').data();
     expect(d).toEqual({
-      links: {
-        byId: new Map([
-          ['r1', { dependsOn: null, dependency: null, thread: THREAD }],
-          ['r2', { dependsOn: 'r1', dependency: 'tool-result', thread: THREAD }],
-        ]),
-        main: THREAD,
-      },
+      deps: new Map([['r2', [{ id: 'r1', kind: 'tool-result', gap: 'tool' }]]]),
+      edges: [{ from: 'r1', to: 'r2', kind: 'tool-result', gap: 'tool', leadMs: 200 }],
+      nodes: [
+        { kind: 'harness', requestId: 'r1', fromId: null, startMs: 0, endMs: 100 },
+        { kind: 'modelWait', requestId: 'r1', fromId: null, startMs: 100, endMs: 300 },
+        { kind: 'modelStream', requestId: 'r1', fromId: null, startMs: 300, endMs: 500 },
+        { kind: 'tool', requestId: 'r2', fromId: 'r1', startMs: 500, endMs: 700 },
+        { kind: 'modelWait', requestId: 'r2', fromId: null, startMs: 700, endMs: 800 },
+        { kind: 'modelStream', requestId: 'r2', fromId: null, startMs: 800, endMs: 900 },
+      ],
       chain: ['r1', 'r2'],
       segments: [
         { kind: 'harness', startMs: 0, endMs: 100, requestId: null },
@@ -210,9 +229,9 @@ describe('handlers, fixture in, data() out', () => {
 
   it('requests: new objects carrying the links; the drafts are left as they were', () => {
     const d = pass.get('requests').data();
-    const r1 = { ...r1Draft(), critical: true, turn: 0 };
+    const r1 = { ...r1Draft(), critical: true, turn: 0, thread: 'main' };
     expect(d.requests[0]).toEqual(r1);
-    expect(d.requests[1]).toMatchObject({ id: 'r2', index: 1, critical: true, turn: 0, dependsOn: 'r1', dependency: 'tool-result', thread: THREAD });
+    expect(d.requests[1]).toMatchObject({ id: 'r2', index: 1, critical: true, turn: 0, dependsOn: 'r1', dependency: 'tool-result', dependencies: [{ id: 'r1', kind: 'tool-result', gap: 'tool' }], thread: 'main' });
     expect(d.byId.get('r1')).toBe(d.requests[0]);
     expect(d.side).toEqual([]);
     const drafts = pass.get('responses').data().requests;

@@ -30,7 +30,8 @@ describe('simulation arithmetic, by hand', () => {
     expect(s.simulated.breakdown.userMs).toBe(6300);
     expect(s.simulated.breakdown.harnessMs).toBe(1600);
     expect(s.speedup).toBeCloseTo(11500 / 9210, 12);
-    expect(s.original).toEqual({ durationMs: 11500, breakdown: model.breakdown });
+    expect(s.original).toEqual({ durationMs: 11500, breakdown: model.breakdown, critical: ['M1', 'M2', 'M3'] });
+    expect(s.simulated.critical).toEqual(['M1', 'M2', 'M3']);
     expect(s.segments.map((x) => [x.kind, x.simStartMs, x.simEndMs].map((v) => (typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v)))).toEqual([
       ['harness', 0, 1000],
       ['modelWait', 1000, 1150],

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentProtocol } from '../../cli/agent/driver.js';
+import type { ScenarioName } from '../../cli/model/scenarios.js';
 import { prepareWorkspace } from '../../cli/agent/workspace.js';
 import type { Script } from '../../cli/model/script.js';
 import { startModelServer, type ModelServerStats } from '../../cli/model/server.js';
@@ -29,9 +30,12 @@ export interface StatsJson {
     status: string;
     critical: boolean;
     toolCalls: string[];
+    thread: string | null;
+    dependsOn: { id: string; kind: string }[];
   }[];
   breakdown: { modelWaitMs: number; modelStreamMs: number; toolMs: number; userMs: number; harnessMs: number };
   files: { path: string; changes: number }[];
+  threads: { id: string; kind: string; parent: string | null; spawnedBy: string | null; requests: string[] }[];
 }
 
 interface Run {
@@ -67,10 +71,20 @@ export interface RecordOptions {
   script?: Script;
   thinkMs: number;
   testRunMs: number;
+  scenario?: ScenarioName;
+  /** Also run `lapse simulate TRACE ARGS… --json` on the trace. */
+  simulate?: string[];
+}
+
+/** The part of `lapse simulate --json` these tests read. */
+export interface SimulateJson {
+  original: { durationMs: number; breakdown: StatsJson['breakdown']; critical: string[] };
+  simulated: { durationMs: number; breakdown: StatsJson['breakdown']; critical: string[] };
 }
 
 export interface Recorded {
   stats: StatsJson;
+  sim: SimulateJson | null;
   /** What the endpoint itself logged (its own clock): the ground truth of what was sent. */
   endpoint: ModelServerStats;
 }
@@ -89,12 +103,19 @@ export async function recordScripted(o: RecordOptions): Promise<Recorded> {
       '--anthropic-upstream', server.url, '--openai-upstream', `${server.url}/v1`, '--watch', workspace,
       '--', process.execPath, AGENT, '--protocol', o.protocol, '--workspace', workspace,
       '--think-ms', String(o.thinkMs), '--test-ms', String(o.testRunMs), '--quiet',
+      ...(o.scenario ? ['--scenario', o.scenario] : []),
     ]);
     if (rec.code !== 0) throw new Error(`lapse record exited ${rec.code}: ${rec.stderr.trim()}`);
     const st = await node([LAPSE, 'stats', trace, '--json']);
     if (st.code !== 0) throw new Error(`lapse stats exited ${st.code}: ${st.stderr.trim()}`);
     if (st.stderr.trim()) throw new Error(`lapse stats warned: ${st.stderr.trim()}`);
-    return { stats: JSON.parse(st.stdout) as StatsJson, endpoint: server.stats() };
+    let sim: SimulateJson | null = null;
+    if (o.simulate) {
+      const r = await node([LAPSE, 'simulate', trace, ...o.simulate, '--json']);
+      if (r.code !== 0) throw new Error(`lapse simulate exited ${r.code}: ${r.stderr.trim()}`);
+      sim = JSON.parse(r.stdout) as SimulateJson;
+    }
+    return { stats: JSON.parse(st.stdout) as StatsJson, sim, endpoint: server.stats() };
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });

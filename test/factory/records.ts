@@ -39,11 +39,13 @@ export interface HttpExchange {
   status?: number;
   outcome?: 'complete' | 'aborted' | 'error';
   contentType?: string;
+  /** Request headers (default: content-type only). */
+  headers?: Record<string, string>;
 }
 
 export function httpRecords(x: HttpExchange): TraceRecord[] {
   const recs: TraceRecord[] = [];
-  recs.push({ kind: 'http-request', t: ms(x.startMs), id: x.id, method: 'POST', url: x.url ?? '/v1/messages?beta=true', upstream: 'https://api.anthropic.com', headers: { 'content-type': 'application/json' }, body: { enc: 'json', value: x.body } });
+  recs.push({ kind: 'http-request', t: ms(x.startMs), id: x.id, method: 'POST', url: x.url ?? '/v1/messages?beta=true', upstream: 'https://api.anthropic.com', headers: { 'content-type': 'application/json', ...x.headers }, body: { enc: 'json', value: x.body } });
   const sse = x.events !== undefined;
   recs.push({ kind: 'http-response', t: ms(x.headMs), id: x.id, status: x.status ?? 200, statusText: 'OK', headers: { 'content-type': x.contentType ?? (sse ? 'text/event-stream' : 'application/json') }, decoded: true });
   if (x.events) x.events.forEach((ev, i) => recs.push({ kind: 'http-data', t: ms(x.eventMs[i]), id: x.id, sse: ev }));
@@ -87,6 +89,12 @@ export interface AnthropicTurn {
   firstMessage?: string;
   /** Extra history messages between the first and the last (the main conversation grows). */
   history?: number;
+  /** Extra request headers (e.g. Claude Code's `x-claude-code-agent-id`). */
+  headers?: Record<string, string>;
+  /** The system prompt as blocks instead (Claude Code's: a billing line first). */
+  systemBlocks?: string[];
+  /** The request is a conversation's first: its only message is `prompt`. */
+  opening?: boolean;
 }
 
 /** One Anthropic streamed exchange with exact times: message_start at headMs, deltas, tool calls, message_delta + stop at endMs. */
@@ -120,9 +128,10 @@ export function anthropicTurn(x: AnthropicTurn): TraceRecord[] {
     ? { role: 'user', content: x.answers.map((id) => ({ type: 'tool_result', tool_use_id: id, content: 'ok' })) }
     : { role: 'user', content: x.prompt ?? 'do it' };
   const filler = Array.from({ length: x.history ?? 0 }, (_, i) => ({ role: i % 2 ? 'user' : 'assistant', content: 'earlier' }));
-  const messages = [{ role: 'user', content: x.firstMessage ?? 'first prompt' }, ...filler, last];
-  const body = { model: 'claude-test', stream: true, system: x.system ?? 'You are an agent.', messages };
-  return httpRecords({ id: x.id, body, startMs: x.startMs, headMs: x.headMs, eventMs: times, events, endMs: x.endMs });
+  const messages = x.opening ? [last] : [{ role: 'user', content: x.firstMessage ?? 'first prompt' }, ...filler, last];
+  const system = x.systemBlocks ? x.systemBlocks.map((text) => ({ type: 'text', text })) : (x.system ?? 'You are an agent.');
+  const body = { model: 'claude-test', stream: true, system, messages };
+  return httpRecords({ id: x.id, body, startMs: x.startMs, headMs: x.headMs, eventMs: times, events, endMs: x.endMs, headers: x.headers });
 }
 
 /** Merges record lists into time order (stable). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LABEL_W, axisText, breakdownCells, geometry, pathCells, tickStepMs, timeToCol } from '../../cli/tui/layout.js';
 import { fmtDur, textWidth } from '../../cli/tui/text.js';
-import { ViewMap } from '../../cli/tui/view-map.js';
+import { PlayClock as ViewMap } from '../../analysis/playback.js';
 import { fixture, plain, shown, widthOf } from './helpers.js';
 
 describe('layout (pure, no terminal)', () => {

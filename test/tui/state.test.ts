@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ViewMap } from '../../cli/tui/view-map.js';
+import { IDLE_LIMITS_MS, PlayClock as ViewMap } from '../../analysis/playback.js';
 import { SPEEDS } from '../../cli/tui/state.js';
 import { simulate, PROFILES } from '../../analysis/simulate.js';
 import { fixture } from './helpers.js';
@@ -141,7 +141,7 @@ describe('player state', () => {
     expect(state.origNow).toBeCloseTo(8000, 6);
     expect(state.activeIndex()).toBe(2);
     state.cycleIdle();
-    expect(state.idleLimitMs).toBe(1000);
+    expect(state.idleLimitMs).toBe(IDLE_LIMITS_MS[1]);
     expect(state.origNow).toBeCloseTo(8000, 6);
     state.cycleProfile();
     state.cycleProfile();

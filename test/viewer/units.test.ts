@@ -1,10 +1,12 @@
 // Pure parts of the viewer and its server: Host checks, the playback clock, the slider's log scale.
 import { describe, expect, it } from 'vitest';
 import { hostAllowed, isLoopback } from '../../cli/view/host-check.js';
-import { buildPlayMap, origToPlay, playToOrig } from '../../viewer/src/play-clock.js';
+import { PlayClock } from '../../analysis/playback.js';
+import { analyseRecords } from '../../analysis/session.js';
+import { anthropicTurn, byTime, exitAt, sessionRecord } from '../factory/records.js';
 import { sliderFromTps, tpsFromSlider } from '../../viewer/src/sim-panel.js';
 import { simulate, PROFILES, resolveProfile } from '../../analysis/simulate.js';
-import type { SessionModel, Segment } from '../../analysis/model.js';
+import type { SessionModel } from '../../analysis/model.js';
 
 describe('Host header check', () => {
   it('answers only its own loopback address and localhost, with its port', () => {
@@ -36,43 +38,45 @@ describe('Host header check', () => {
   });
 });
 
-function model(segs: Array<[Segment['kind'], number]>): SessionModel {
-  let t = 0;
-  const criticalPath: Segment[] = segs.map(([kind, len], i) => {
-    const s = { kind, startMs: t, endMs: t + len, requestId: kind === 'harness' ? null : `r${Math.floor(i / 3)}` };
-    t += len;
-    return s;
-  });
-  const breakdown = { modelWaitMs: 0, modelStreamMs: 0, toolMs: 0, userMs: 0, harnessMs: 0 };
-  return { durationMs: t, criticalPath, breakdown, requests: [] } as unknown as SessionModel;
+// harness 100 | r0 wait 500, stream 1000 (asks for a tool) | tool 10 000 | r1 wait 500, stream 1000 | user 30 000 | r2 (instant)
+function model(): SessionModel {
+  return analyseRecords(
+    byTime(
+      [sessionRecord()],
+      exitAt(100 + 1500 + 10_000 + 1500 + 30_000),
+      anthropicTurn({ id: 'r0', startMs: 100, headMs: 150, firstMs: 600, endMs: 1600, deltas: ['a', 'b'], tools: [{ id: 't1', name: 'Bash', args: '{}' }], outputTokens: 100 }),
+      anthropicTurn({ id: 'r1', startMs: 11_600, headMs: 11_650, firstMs: 12_100, endMs: 13_100, deltas: ['c', 'd'], answers: ['t1'], outputTokens: 100 }),
+      // The person's next prompt, answered at once, ends the session.
+      anthropicTurn({ id: 'r2', startMs: 43_100, headMs: 43_100, firstMs: 43_100, endMs: 43_100, deltas: ['e'], prompt: 'next', outputTokens: 1 }),
+    ),
+  );
 }
 
 describe('playback clock', () => {
-  const m = model([['harness', 100], ['modelWait', 500], ['modelStream', 1000], ['tool', 10_000], ['modelWait', 500], ['modelStream', 1000], ['user', 30_000]]);
+  const m = model();
+  const play = (sim: ReturnType<typeof simulate> | null, idle: number | null) => new PlayClock(m, sim, idle);
 
   it('as recorded, without an idle limit, plays in real time', () => {
-    const sim = simulate(m, PROFILES.original);
-    const map = buildPlayMap(m, sim, 'recorded', null);
-    expect(map.totalMs).toBe(m.durationMs);
-    expect(playToOrig(map, sim, 1234)).toBeCloseTo(1234);
+    const map = play(null, null);
+    expect(map.durationMs).toBe(m.durationMs);
+    expect(map.toOrig(1234)).toBeCloseTo(1234);
   });
 
   it('an idle limit compresses long tool/user gaps to the limit and leaves model time alone', () => {
-    const sim = simulate(m, PROFILES.original);
-    const map = buildPlayMap(m, sim, 'recorded', 2000);
-    expect(map.totalMs).toBe(100 + 500 + 1000 + 2000 + 500 + 1000 + 2000);
+    const map = play(null, 2000);
+    expect(map.durationMs).toBe(100 + 500 + 1000 + 2000 + 500 + 1000 + 2000);
     // halfway through the compressed tool gap is halfway through the real one
-    expect(playToOrig(map, sim, 1600 + 1000)).toBeCloseTo(1600 + 5000);
-    expect(origToPlay(map, sim, 1600 + 10_000 + 250)).toBeCloseTo(1600 + 2000 + 250);
+    expect(map.toOrig(1600 + 1000)).toBeCloseTo(1600 + 5000);
+    expect(map.toView(1600 + 10_000 + 250)).toBeCloseTo(1600 + 2000 + 250);
   });
 
   it('as simulated, playback lasts the simulated duration and maps back to recorded time', () => {
     const sim = simulate(m, resolveProfile('original', { speedFactor: 10, ttftScale: 0.5 })!);
-    const map = buildPlayMap(m, sim, 'simulated', null);
-    expect(map.totalMs).toBeCloseTo(sim.simulated.durationMs);
+    const map = play(sim, null);
+    expect(map.durationMs).toBeCloseTo(sim.simulated.durationMs);
     // 50 ms into the simulated stream (100 ms long) is 500 ms into the recorded one
     const streamStart = 100 + 250;
-    expect(playToOrig(map, sim, streamStart + 50)).toBeCloseTo(600 + 500);
+    expect(map.toOrig(streamStart + 50)).toBeCloseTo(600 + 500);
   });
 });
 

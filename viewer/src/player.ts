@@ -1,22 +1,17 @@
 // The player: play/pause, a seek bar with request and file markers, speed, idle limit, and "as
 // recorded" / "as simulated". It owns the playback clock and moves the shared playhead.
 import type { ViewerState } from './state.js';
-import { buildPlayMap, origToPlay, playToBase, playToOrig, type PlayMap, type PlayMode } from './play-clock.js';
+import { IDLE_LIMITS_MS, PLAY_SPEEDS, PlayClock } from '../../analysis/playback.js';
 import { append, el } from './dom.js';
 import { clock } from './fmt.js';
 import { FILE_COLOR, KIND_COLOR, SIDE_COLOR } from './kinds.js';
 
-export const SPEEDS = [0.5, 1, 2, 4, 8, 16, 32, 64];
-export const IDLE_LIMITS: Array<[string, number | null]> = [
-  ['no idle limit', null],
-  ['idle ≤ 0.5 s', 500],
-  ['idle ≤ 1 s', 1000],
-  ['idle ≤ 2 s', 2000],
-  ['idle ≤ 5 s', 5000],
-];
+type PlayMode = 'recorded' | 'simulated';
+
+const idleLabel = (ms: number | null): string => (ms === null ? 'no idle limit' : `idle ≤ ${ms / 1000} s`);
 
 export class Player {
-  private map: PlayMap;
+  private map: PlayClock;
   private p = 0;
   private playing = false;
   private speed = 1;
@@ -32,19 +27,19 @@ export class Player {
     host: HTMLElement,
     private readonly st: ViewerState,
   ) {
-    this.map = buildPlayMap(st.model, st.sim, this.mode, this.idle);
+    this.map = this.clock();
     this.playBtn = el('button', { class: 'play', attrs: { 'data-testid': 'play', 'aria-label': 'play' } }, '▶ play');
     this.playBtn.addEventListener('click', () => this.toggle());
     this.seek = el('canvas', { class: 'seek', attrs: { 'data-testid': 'seek', 'aria-label': 'seek bar: click or drag to move the playhead' } });
     this.time = el('span', { class: 'clock', attrs: { 'data-testid': 'clock' } });
     const speedSel = el('select', { attrs: { 'aria-label': 'playback speed', 'data-testid': 'speed' } });
-    for (const s of SPEEDS) append(speedSel, el('option', { attrs: { value: String(s) } }, `${s}×`));
+    for (const s of PLAY_SPEEDS) append(speedSel, el('option', { attrs: { value: String(s) } }, `${s}×`));
     speedSel.value = '1';
     speedSel.addEventListener('change', () => (this.speed = Number(speedSel.value)));
     const idleSel = el('select', { attrs: { 'aria-label': 'idle limit', 'data-testid': 'idle' } });
-    IDLE_LIMITS.forEach(([label], i) => append(idleSel, el('option', { attrs: { value: String(i) } }, label)));
+    IDLE_LIMITS_MS.forEach((ms, i) => append(idleSel, el('option', { attrs: { value: String(i) } }, idleLabel(ms))));
     idleSel.addEventListener('change', () => {
-      this.idle = IDLE_LIMITS[Number(idleSel.value)][1];
+      this.idle = IDLE_LIMITS_MS[Number(idleSel.value)];
       this.rebuild();
     });
     this.modeSel = el('select', { attrs: { 'aria-label': 'play as recorded or as simulated', 'data-testid': 'mode' } }, el('option', { attrs: { value: 'recorded' } }, 'as recorded'), el('option', { attrs: { value: 'simulated' } }, 'as simulated'));
@@ -92,7 +87,7 @@ export class Player {
   }
 
   play(): void {
-    if (this.p >= this.map.totalMs) this.p = 0;
+    if (this.p >= this.map.durationMs) this.p = 0;
     this.playing = true;
     this.playBtn.textContent = '❚❚ pause';
     this.playBtn.setAttribute('aria-label', 'pause');
@@ -106,9 +101,14 @@ export class Player {
     this.playBtn.setAttribute('aria-label', 'play');
   }
 
+  /** The one play clock (analysis/playback.ts): as recorded, or the current simulation. */
+  private clock(): PlayClock {
+    return new PlayClock(this.st.model, this.mode === 'simulated' ? this.st.sim : null, this.idle);
+  }
+
   /** Moves the playhead to a recorded-session time. */
   seekOrig(origMs: number): void {
-    this.p = origToPlay(this.map, this.st.sim, origMs);
+    this.p = this.map.toView(origMs);
     this.publish();
   }
 
@@ -116,24 +116,24 @@ export class Player {
     if (!this.playing) return;
     const dt = Math.min(250, Math.max(0, now - this.lastFrame));
     this.lastFrame = now;
-    this.p = Math.min(this.map.totalMs, this.p + dt * this.speed);
+    this.p = Math.min(this.map.durationMs, this.p + dt * this.speed);
     this.publish();
-    if (this.p >= this.map.totalMs) this.pause();
+    if (this.p >= this.map.durationMs) this.pause();
     else requestAnimationFrame((t) => this.tick(t));
   }
 
   /** Rebuilds the clock after a profile, mode or idle change, staying at the same recorded moment. */
   private rebuild(): void {
     const orig = this.st.playheadMs;
-    this.map = buildPlayMap(this.st.model, this.st.sim, this.mode, this.idle);
-    this.p = origToPlay(this.map, this.st.sim, orig);
+    this.map = this.clock();
+    this.p = this.map.toView(orig);
     this.publish();
   }
 
   private publish(): void {
-    const orig = playToOrig(this.map, this.st.sim, this.p);
-    this.st.setPlayhead(orig, this.mode === 'simulated' ? playToBase(this.map, this.p) : null);
-    this.time.textContent = `${clock(this.p)} / ${clock(this.map.totalMs)}`;
+    const orig = this.map.toOrig(this.p);
+    this.st.setPlayhead(orig, this.mode === 'simulated' ? this.map.toBase(this.p) : null);
+    this.time.textContent = `${clock(this.p)} / ${clock(this.map.durationMs)}`;
     this.drawSeek();
   }
 
@@ -142,7 +142,7 @@ export class Player {
     const to = (e: PointerEvent): void => {
       const box = this.seek.getBoundingClientRect();
       const f = Math.min(1, Math.max(0, (e.clientX - box.left) / Math.max(1, box.width)));
-      this.p = f * this.map.totalMs;
+      this.p = f * this.map.durationMs;
       this.publish();
     };
     this.seek.addEventListener('pointerdown', (e) => {
@@ -169,8 +169,8 @@ export class Player {
     ctx.clearRect(0, 0, w, h);
     ctx.fillStyle = '#ececf0';
     ctx.fillRect(0, 8, w, 10);
-    const total = this.map.totalMs || 1;
-    const xOf = (orig: number): number => (origToPlay(this.map, this.st.sim, orig) / total) * w;
+    const total = this.map.durationMs || 1;
+    const xOf = (orig: number): number => (this.map.toView(orig) / total) * w;
     // Request markers: critical requests in the stream colour, side requests in violet; files in orange.
     let last = -1;
     for (const r of this.st.model.requests) {
