@@ -26,7 +26,7 @@ const filler = (n, seed) => Array.from({ length: n }, (_, i) => `line ${seed}-${
 
 function claudeLines(s, agent = null) {
   const lines = [];
-  let t = T0 + s * 3_600_000;
+  let t = T0 + s * 3_600_000 + (agent ? 2_700 : 0); // a subagent starts inside its parent's first tool call
   const base = { sessionId: `sess-${s}`, cwd: `/home/dev/project-${s % 7}`, version: '2.1.0', ...(agent ? { isSidechain: true, agentId: agent } : {}) };
   const ts = () => new Date(t).toISOString();
   lines.push({ type: 'user', timestamp: ts(), ...base, message: { role: 'user', content: agent ? 'look into the failing module' : `fix the failing test in module ${s}` } });
@@ -41,9 +41,9 @@ function claudeLines(s, agent = null) {
     lines.push(msg({ type: 'text', text: `Step ${c}: reading and editing.` }));
     if (c === calls - 1) break;
     t += 400;
-    lines.push(msg({ type: 'tool_use', id: `toolu_${s}_${c}`, name: c % 3 ? 'Read' : 'Bash', input: { file_path: `src/file${c}.ts` } }));
+    lines.push(msg({ type: 'tool_use', id: `toolu_${s}_${agent ?? 'm'}_${c}`, name: c % 3 ? 'Read' : 'Bash', input: { file_path: `src/file${c}.ts` } }));
     t += 2000 + (c % 5) * 700;
-    lines.push({ type: 'user', timestamp: ts(), ...base, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${s}_${c}`, content: filler(40, c) }] } });
+    lines.push({ type: 'user', timestamp: ts(), ...base, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${s}_${agent ?? 'm'}_${c}`, content: filler(40, c) }] } });
   }
   lines.push({ type: 'system', subtype: 'turn_duration', durationMs: t - T0 - s * 3_600_000, timestamp: new Date(t + 5).toISOString() });
   return lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
@@ -86,7 +86,7 @@ for (let s = 0; s < SESSIONS; s++) {
     const st = claudeLines(s, `a${s}`);
     bytes += st.length;
     writeFileSync(join(sub, `agent-a${s}.jsonl`), st);
-    writeFileSync(join(sub, `agent-a${s}.meta.json`), JSON.stringify({ toolUseId: `toolu_${s}_0` }));
+    writeFileSync(join(sub, `agent-a${s}.meta.json`), JSON.stringify({ toolUseId: `toolu_${s}_m_0` }));
   }
 }
 
