@@ -3,7 +3,7 @@
 // critical path (the agent waiting on tools or on the person) longer than the limit plays in exactly
 // the limit (asciinema's -i); model and harness time always play in full. Everything on screen is placed in playback ("view") time; what was recorded
 // (deltas, files, terminal output) is looked up in original time through toOrig().
-import type { SegmentKind, SessionModel, SimulationResult } from './model.js';
+import type { RequestModel, SegmentKind, SessionModel, SimRequest, SimulationResult } from './model.js';
 import { interpolate, origToSim, simToOrig } from './simulate.js';
 
 /** Playback speeds both viewers offer. */
@@ -100,6 +100,21 @@ export class PlayClock {
   /** Where simulated time `simMs` plays (a request placed by the simulation); recorded mode: same as toView. */
   simToView(simMs: number): number {
     return this.fromBase(simMs);
+  }
+
+  private simById: Map<string, SimRequest> | null = null;
+
+  /**
+   * Where a request plays: as recorded, its own times; as simulated, its simulated place (so a
+   * branch off the recorded path, a subagent, lands where the simulation put it).
+   */
+  place(r: Pick<RequestModel, 'id' | 'startMs' | 'firstContentMs' | 'endMs'>): { startMs: number; firstContentMs: number | null; endMs: number } {
+    if (this.sim) {
+      this.simById ??= new Map(this.sim.requests.map((q) => [q.id, q] as const));
+      const q = this.simById.get(r.id);
+      if (q) return { startMs: this.fromBase(q.startMs), firstContentMs: q.firstContentMs === null ? null : this.fromBase(q.firstContentMs), endMs: this.fromBase(q.endMs) };
+    }
+    return { startMs: this.toView(r.startMs), firstContentMs: r.firstContentMs === null ? null : this.toView(r.firstContentMs), endMs: this.toView(r.endMs) };
   }
 
   /** Index of the last segment starting at or before `viewMs` (so past emptied segments, as toOrig is), or -1. */

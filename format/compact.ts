@@ -1,70 +1,70 @@
-// Re-framing a finished trace: while recording, frames are small (one per ~50 ms, for crash safety);
-// once the session is over, the same plaintext in large frames compresses markedly better.
-import { crc32 } from './crc32.js';
-import { Codec, Dictionary, FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, buildFrame, deflateFrame, inflateFrame } from './frame.js';
-import { concatBytes } from './bytes.js';
+// Re-encoding a finished trace: while recording, frames are small (one per ~50 ms, for crash safety),
+// so same-shape event runs are cut every few events and each frame's deflate starts nearly cold. Once
+// the session is over its records are encoded again into large frames (runs whole, up to a frame),
+// and the first frame gains a `summary` record, so a listing reads the figures without the rest.
+import { TraceEncoder } from './encoder.js';
+import { TraceStreamReader } from './reader.js';
 import { TraceFormatError } from './errors.js';
+import { FORMAT_VERSION, type SessionRecord, type SummaryRecord, type TraceRecord } from './types.js';
 
 /** Plaintext per output frame. */
 const TARGET = 256 * 1024;
 
 /**
- * The same trace with its frames merged (the session frame stays first and plain). Returns null when
- * the input is truncated or damaged: such a file is left as it is.
+ * The same trace re-encoded in large frames with a summary in its first frame (the session frame
+ * stays first and plain). Returns null when the input is truncated or damaged: such a file is left as
+ * it is. Request bodies keep their stored forms (patches stay patches against the same bases).
  */
 export function compactTrace(bytes: Uint8Array): Uint8Array | null {
-  if (bytes.length < FILE_HEADER_LENGTH) throw new TraceFormatError('not a lapse trace (file too short for its header)');
-  const plains: Uint8Array[] = [];
-  const inDict = new Dictionary();
-  let o = FILE_HEADER_LENGTH;
-  while (o < bytes.length) {
-    if (o + FRAME_HEADER_LENGTH > bytes.length) return null;
-    const view = new DataView(bytes.buffer, bytes.byteOffset + o, FRAME_HEADER_LENGTH);
-    const length = view.getUint32(0, true);
-    const crc = view.getUint32(4, true);
-    const codec = bytes[o + 8];
-    const start = o + FRAME_HEADER_LENGTH;
-    if (start + length > bytes.length) return null;
-    const payload = bytes.subarray(start, start + length);
-    if (crc32(payload) !== crc) return null;
-    let plain: Uint8Array;
-    try {
-      plain = inflateFrame(payload, codec, inDict);
-    } catch {
-      return null;
-    }
-    inDict.append(plain);
-    plains.push(plain);
-    o = start + length;
-  }
-  if (plains.length === 0) return bytes;
-  const out: Uint8Array[] = [bytes.subarray(0, FILE_HEADER_LENGTH)];
-  const outDict = new Dictionary();
-  const emit = (plain: Uint8Array, compress: boolean) => {
-    let payload = plain;
-    let codec = Codec.Plain;
-    if (compress) {
-      const packed = deflateFrame(plain, outDict, 9);
-      if (packed) {
-        payload = packed;
-        codec = Codec.DeflateChainedSized;
-      }
-    }
-    outDict.append(plain);
-    out.push(buildFrame(payload, codec));
-  };
-  emit(plains[0], false); // the session record, readable without decompressing
+  const reader = new TraceStreamReader({ resolveBodies: false });
+  // Bodies and secrets were already redacted when the trace was recorded: re-encode them as they are.
+  const encoder = new TraceEncoder({ redact: false });
+  let session: SessionRecord | null = null;
+  const groups: Uint8Array[][] = [];
   let group: Uint8Array[] = [];
   let size = 0;
-  for (let i = 1; i < plains.length; i++) {
-    group.push(plains[i]);
-    size += plains[i].length;
+  const summary: SummaryRecord = { kind: 'summary', t: 0, records: 0, lastT: 0, httpRequests: 0, wsMessagesUp: 0 };
+  const take = (r: TraceRecord) => {
+    if (r.kind === 'session' && !session) {
+      session = r;
+      return;
+    }
+    summary.records++;
+    if (r.t > summary.lastT) summary.lastT = r.t;
+    if (r.kind === 'http-request') summary.httpRequests++;
+    else if (r.kind === 'ws-message' && r.dir === 'up') summary.wsMessagesUp++;
+    const b = encoder.encode(r);
+    if (b.length) {
+      group.push(b);
+      size += b.length;
+    }
     if (size >= TARGET) {
-      emit(concatBytes(group), true);
+      group.push(encoder.endRun());
+      groups.push(group);
       group = [];
       size = 0;
     }
+  };
+  let end;
+  try {
+    reader.pushEach(bytes, take);
+    end = reader.end();
+  } catch (err) {
+    if (err instanceof TraceFormatError) throw err;
+    return null;
   }
-  if (group.length) emit(concatBytes(group), true);
-  return concatBytes(out);
+  if (end.truncated || !session) return null;
+  group.push(encoder.endRun());
+  groups.push(group);
+  // The head and the frames after it are compressed by a second encoder, whose deflate dictionary
+  // then chains from the head, as a reader's does.
+  const framer = new TraceEncoder({ redact: false });
+  const out: Uint8Array[] = [framer.encodeHeader({ ...(session as SessionRecord), formatVersion: { ...FORMAT_VERSION } }, summary)];
+  for (const g of groups) if (g.some((b) => b.length)) out.push(framer.frame(g, true));
+  let n = 0;
+  for (const b of out) n += b.length;
+  const all = new Uint8Array(n);
+  let o = 0;
+  for (const b of out) (all.set(b, o), (o += b.length));
+  return all;
 }

@@ -8,8 +8,8 @@ import { Codec, Dictionary, buildFrame, deflateFrame, fileHeader } from './frame
 import { StringRef, packr } from './packr.js';
 import { redactHeaders, redactText, redactUrl } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
-import type { Body, JsonPatchOp, SessionRecord, SseEvent, SseSameShape, StringRecord, TraceRecord } from './types.js';
-import { changedLeaves, shapeOf, type Shape } from './leaves.js';
+import type { Body, HttpDataRecord, JsonPatchOp, SessionRecord, SseEvent, SseRunRecord, StringRecord, SummaryRecord, TraceRecord } from './types.js';
+import { shapeOf, type Shape } from './leaves.js';
 import { FORMAT_VERSION } from './types.js';
 import { latin1Decode, latin1Encode, utf8DecodeStrict } from './utf8.js';
 
@@ -31,6 +31,19 @@ interface Candidate {
   value: unknown;
 }
 
+/** Same-shape events of one stream being gathered into an `sse-run` record (see SPEC.md). */
+interface OpenRun {
+  streamId: string;
+  key: string;
+  event?: string;
+  /** The leaves of the event before the run (the reader's base). */
+  base: unknown[];
+  leaves: unknown[][];
+  ids: string[] | undefined;
+  /** Stored time deltas, one per member. */
+  dts: number[];
+}
+
 export class TraceEncoder {
   private readonly redact: boolean;
   private readonly compress: boolean;
@@ -43,6 +56,7 @@ export class TraceEncoder {
   private readonly lastEvents = new Map<string, Map<string, Shape>>();
   private stringBytes = 0;
   private lastT = 0;
+  private run: OpenRun | null = null;
   private readonly dictionary = new Dictionary();
 
   constructor(opts: EncoderOptions = {}) {
@@ -53,16 +67,22 @@ export class TraceEncoder {
     this.stringTableBudget = opts.stringTableBudget ?? 64 * 1024 * 1024;
   }
 
-  /** The file's first bytes: magic and version, then the session record in a plain frame. */
-  encodeHeader(session: SessionRecord): Uint8Array {
+  /**
+   * The file's first bytes: magic and version, then the session record (and, for a compacted trace,
+   * its summary) in a plain frame.
+   */
+  encodeHeader(session: SessionRecord, summary?: SummaryRecord): Uint8Array {
     const rec: SessionRecord = {
       ...session,
       formatVersion: { major: FORMAT_VERSION.major, minor: FORMAT_VERSION.minor },
-      redacted: this.redact,
+      // a trace re-encoded from an already redacted one (compaction) keeps saying so
+      redacted: this.redact || session.redacted,
       argv: this.redact ? session.argv.map(redactText) : session.argv,
     };
+    const records = [this.encode(rec)];
+    if (summary) records.push(this.encode({ ...summary, t: 0 } as unknown as TraceRecord));
+    const frame = this.frame(records, false, Codec.Plain);
     const head = fileHeader(FORMAT_VERSION.major, FORMAT_VERSION.minor);
-    const frame = this.frame([this.encode(rec)], false);
     const out = new Uint8Array(head.length + frame.length);
     out.set(head, 0);
     out.set(frame, head.length);
@@ -72,39 +92,113 @@ export class TraceEncoder {
   /**
    * One record's plaintext (msgpack), preceded by any string-table definitions it needs. Bodies given as
    * bytes and SSE given raw are turned into their compact lossless forms here; secrets are redacted.
+   * A streamed event with the shape of the one before it is held back and gathered with the events of
+   * the same shape that follow into one columnar `sse-run` record: the bytes returned then are empty,
+   * and the run comes out with the next record of another kind, stream or shape, or with `frame()`.
    */
   encode(input: TraceRecord): Uint8Array {
+    let sse: SseEvent | undefined;
+    if (input.kind === 'http-data' && input.sse && !input.chunk && Object.keys(input).length === 4) {
+      const taken = this.runMember(input);
+      if (taken instanceof Uint8Array) return taken;
+      sse = taken;
+    }
+    // the open run ends before this record takes string-table entries: entries stay in index order
+    const parts = this.closeRun();
     const defs: StringRecord[] = [];
-    const rec = this.prepare(input, defs);
+    const rec = sse ? { ...(input as HttpDataRecord), sse: this.stored(sse, defs) } : this.prepare(input, defs);
     const t = Math.round(rec.t);
     // t last: the rest of a record often repeats the previous one byte for byte, and one long
     // deflate match is cheaper than two around a changing number.
     const { t: _t, ...rest } = rec;
     const stored = { ...rest, t: t - this.lastT } as TraceRecord;
     this.lastT = t;
-    if (defs.length === 0) return packr.pack(stored);
-    const parts = defs.map((d) => packr.pack(d));
+    for (const d of defs) parts.push(packr.pack(d));
     parts.push(packr.pack(stored));
     return concatBytes(parts);
   }
 
   /**
    * Frames a batch of encoded records. Frames must be written in the order they are made: each
-   * compressed frame uses the plaintext before it as its deflate dictionary.
+   * compressed frame uses the plaintext before it as its deflate dictionary. An open run ends here.
    */
-  frame(records: Uint8Array[], compress = this.compress): Uint8Array {
-    const plain = concatBytes(records);
+  frame(records: Uint8Array[], compress = this.compress, plainCodec = Codec.Plain11): Uint8Array {
+    const plain = concatBytes([...records, this.endRun()]);
     let payload = plain;
-    let codec = Codec.Plain;
+    let codec = plainCodec;
     if (compress && plain.length > 64) {
       const packed = deflateFrame(plain, this.dictionary, 6);
       if (packed) {
         payload = packed;
-        codec = Codec.DeflateChainedSized;
+        codec = Codec.Deflate11;
       }
     }
     this.dictionary.append(plain);
     return buildFrame(payload, codec);
+  }
+
+  /**
+   * A streamed event with the shape of the previous one of its name joins the open run (or starts one):
+   * the bytes returned are empty, or the run it ended. Otherwise the event as it is to be stored alone.
+   */
+  private runMember(rec: HttpDataRecord): Uint8Array | SseEvent {
+    const e = this.redactedSse(rec.sse as SseEvent);
+    if (e.form !== 'structured' || typeof e.data !== 'object' || e.data === null) return e;
+    const shape = shapeOf(e.data);
+    if (!shape) return e;
+    const byName = this.eventsOf(rec.id);
+    const key = sseKey(e);
+    const prev = byName.get(key);
+    byName.set(key, shape);
+    if (!prev || prev.sig !== shape.sig) return e; // the first of its shape: stored whole
+    let out: Uint8Array = EMPTY;
+    if (this.run && (this.run.streamId !== rec.id || this.run.key !== key)) out = concatBytes(this.closeRun());
+    if (!this.run) this.run = { streamId: rec.id, key, event: e.event, base: prev.leaves, leaves: [], ids: e.id === undefined ? undefined : [], dts: [] };
+    const t = Math.round(rec.t);
+    this.run.dts.push(t - this.lastT);
+    this.lastT = t;
+    this.run.leaves.push(shape.leaves);
+    if (this.run.ids && e.id !== undefined) this.run.ids.push(e.id);
+    return out;
+  }
+
+  /** The open run's bytes (empty when none): what a batch of encoded records needs at its end. */
+  endRun(): Uint8Array {
+    const parts = this.closeRun();
+    return parts.length ? concatBytes(parts) : EMPTY;
+  }
+
+  /** The open run as bytes (its string definitions first), and no open run; [] when none. */
+  private closeRun(): Uint8Array[] {
+    const run = this.run;
+    if (!run) return [];
+    this.run = null;
+    const n = run.leaves.length;
+    // the leaves that change anywhere in the run, each as a column of its values
+    const changing: number[] = [];
+    const width = run.base.length;
+    for (let i = 0; i < width; i++) {
+      let prev = run.base[i];
+      for (let k = 0; k < n; k++) {
+        const v = run.leaves[k][i];
+        if (v !== prev) {
+          changing.push(i);
+          break;
+        }
+        prev = v;
+      }
+    }
+    const defs: StringRecord[] = [];
+    const cols = changing.map((i) => joinStrings(run.leaves.map((l) => this.dedup(l[i], defs))));
+    const dt = new Uint8Array(4 * (n - 1));
+    const view = new DataView(dt.buffer);
+    for (let k = 1; k < n; k++) view.setInt32(4 * (k - 1), run.dts[k], true);
+    const stored: SseRunRecord = { kind: 'sse-run', id: run.streamId, n, leaves: changing, cols, dt, t: run.dts[0] };
+    if (run.event !== undefined) stored.event = run.event;
+    if (run.ids) stored.ids = run.ids;
+    const parts = defs.map((d) => packr.pack(d));
+    parts.push(packr.pack(reorderT(stored)));
+    return parts;
   }
 
   private prepare(rec: TraceRecord, defs: StringRecord[]): TraceRecord {
@@ -117,7 +211,7 @@ export class TraceEncoder {
         return { ...rec, headers: this.headers(rec.headers) };
       case 'http-data': {
         const out = { ...rec };
-        if (rec.sse) (out as { sse?: SseEvent | SseSameShape }).sse = this.sse(rec.id, rec.sse, defs);
+        if (rec.sse) out.sse = this.sse(rec.id, rec.sse, defs);
         if (rec.chunk) out.chunk = this.payload(rec.chunk, defs);
         return out;
       }
@@ -177,6 +271,8 @@ export class TraceEncoder {
 
   private requestBody(id: string, body: Body, defs: StringRecord[]): Body {
     const b = this.normalize(body);
+    // a stored patch (a trace being compacted) keeps its base
+    if (b.enc === 'patch') return { ...b, ops: b.ops.map((op) => ('value' in op ? { ...op, value: this.dedup(op.value, defs) } : op)) };
     if (b.enc !== 'json') return this.payload(b, defs);
     const value = b.value;
     const text = JSON.stringify(value);
@@ -199,26 +295,30 @@ export class TraceEncoder {
     return { enc: 'json', value: this.dedup(value, defs) };
   }
 
-  private sse(streamId: string, ev: SseEvent, defs: StringRecord[]): SseEvent | SseSameShape {
-    let e = ev;
-    if (e.form === 'raw') e = structureSse(this.redact ? redactText(e.text) : e.text);
-    else if (this.redact) e = structureSse(redactText(formatSse(e)));
-    if (e.form !== 'structured' || typeof e.data !== 'object' || e.data === null) return e;
-    const shape = shapeOf(e.data);
-    if (shape) {
-      let byName = this.lastEvents.get(streamId);
-      if (!byName) this.lastEvents.set(streamId, (byName = new Map()));
-      const key = e.id === undefined ? (e.event ?? '') : `${e.event ?? ''}\u0000id`;
-      const prev = byName.get(key);
-      byName.set(key, shape);
-      if (prev && prev.sig === shape.sig) {
-        const same: SseSameShape = { form: 'same', changes: changedLeaves(prev.leaves, shape.leaves).map(([i, v]) => [i, this.dedup(v, defs)]) };
-        if (e.event !== undefined) same.event = e.event;
-        if (e.id !== undefined) same.id = e.id;
-        return same;
-      }
+  private redactedSse(ev: SseEvent): SseEvent {
+    if (ev.form === 'raw') return structureSse(this.redact ? redactText(ev.text) : ev.text);
+    return this.redact ? structureSse(redactText(formatSse(ev))) : ev;
+  }
+
+  private eventsOf(streamId: string): Map<string, Shape> {
+    let byName = this.lastEvents.get(streamId);
+    if (!byName) this.lastEvents.set(streamId, (byName = new Map()));
+    return byName;
+  }
+
+  /** An event of a record that is not a plain run candidate: redacted, structured, remembered as a base. */
+  private sse(streamId: string, ev: SseEvent, defs: StringRecord[]): SseEvent {
+    const e = this.redactedSse(ev);
+    if (e.form === 'structured' && typeof e.data === 'object' && e.data !== null) {
+      const shape = shapeOf(e.data);
+      if (shape) this.eventsOf(streamId).set(sseKey(e), shape);
     }
-    return { ...e, data: this.dedup(e.data, defs) };
+    return this.stored(e, defs);
+  }
+
+  /** The event with its large strings in the string table. */
+  private stored(e: SseEvent, defs: StringRecord[]): SseEvent {
+    return e.form === 'structured' ? { ...e, data: this.dedup(e.data, defs) } : e;
   }
 
   /** Replaces large strings with table references, defining new entries in `defs`. Never mutates. */
@@ -251,6 +351,30 @@ export class TraceEncoder {
     }
     return out ?? value;
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A column of strings is stored as one string and the pieces' lengths: the text streamed in deltas
+ * then lies contiguous in the trace, and the next request, which resends it in its history, finds it
+ * as one long deflate match instead of paying for it again.
+ */
+function joinStrings(col: unknown[]): unknown[] | { joined: string; lengths: number[] } {
+  for (const v of col) if (typeof v !== 'string') return col;
+  const strings = col as string[];
+  return { joined: strings.join(''), lengths: strings.map((x) => x.length) };
+}
+
+/** Events are compared with the previous one of the same name and the same `id:` presence. */
+function sseKey(e: { event?: string; id?: string }): string {
+  return e.id === undefined ? (e.event ?? '') : `${e.event ?? ''}\u0000id`;
+}
+
+/** The run's fields with `t` last (as every record is stored). */
+function reorderT(r: SseRunRecord): SseRunRecord {
+  const { t, ...rest } = r;
+  return { ...rest, t } as SseRunRecord;
 }
 
 export { classifyBytes };

@@ -1,5 +1,5 @@
 // Byte layout: magic, then frames. See SPEC.md.
-import { deflateSync, inflateSync } from 'fflate';
+import { Inflate, deflateSync, inflateSync } from 'fflate';
 import { crc32 } from './crc32.js';
 import { FORMAT_MAGIC } from './types.js';
 
@@ -21,6 +21,10 @@ export const enum Codec {
   DeflateChained = 1,
   /** The same, preceded by the plaintext length (u32le), so the reader inflates into one exact buffer. */
   DeflateChainedSized = 2,
+  /** Format 1.1: as Plain, but the records may be 1.1's (a 1.0 reader stops here instead of misreading). */
+  Plain11 = 3,
+  /** Format 1.1: as DeflateChainedSized, with 1.1 records. */
+  Deflate11 = 4,
 }
 
 /** Compresses a frame's plaintext (codec 2); null when that would not be smaller. */
@@ -33,22 +37,62 @@ export function deflateFrame(plain: Uint8Array, dictionary: Dictionary, level: 6
   return out;
 }
 
-/** The plaintext of a frame payload; throws on damage. */
-export function inflateFrame(payload: Uint8Array, codec: number, dictionary: Dictionary): Uint8Array {
+/**
+ * DEFLATE cannot expand past ~1032:1 (a 258-byte match per 2 bits, at best): a frame declaring more
+ * plaintext than this for its payload is damage, whatever its checksum says.
+ */
+export const MAX_DEFLATE_RATIO = 1032;
+
+/** A frame would inflate past the limit the reader set (see ReaderOptions.maxInflate). */
+export class InflateLimitError extends Error {}
+
+/**
+ * The plaintext of a frame payload; throws on damage. Never produces more than `limit` bytes (nor more
+ * than the frame declares, nor more than DEFLATE can hold): an inflate bomb costs at most the limit.
+ */
+/**
+ * Raw DEFLATE of exactly `length` bytes with a preset dictionary; throws when the stream holds more or
+ * is damaged. The platform's own (node:zlib) is about twice as fast as fflate: the CLI passes it in.
+ */
+export type SizedInflate = (deflated: Uint8Array, dictionary: Uint8Array | undefined, length: number) => Uint8Array;
+
+const fflateSized: SizedInflate = (deflated, dictionary, length) => inflateSync(deflated, { dictionary, out: new Uint8Array(length) });
+
+export function inflateFrame(payload: Uint8Array, codec: number, dictionary: Dictionary, limit = MAX_FRAME_PLAINTEXT, sized: SizedInflate = fflateSized): Uint8Array {
   const dict = dictionary.bytes.length ? dictionary.bytes : undefined;
-  if (codec === Codec.Plain) return payload;
-  if (codec === Codec.DeflateChained) return inflateSync(payload, { dictionary: dict });
-  if (codec !== Codec.DeflateChainedSized || payload.length < 4) throw new Error(`unknown codec ${codec}`);
+  if (codec === Codec.Plain || codec === Codec.Plain11) return payload;
+  if (codec === Codec.DeflateChained) return inflateStreamCapped(payload, dict, Math.min(limit, MAX_DEFLATE_RATIO * payload.length + 1024));
+  if ((codec !== Codec.DeflateChainedSized && codec !== Codec.Deflate11) || payload.length < 4) throw new Error(`unknown codec ${codec}`);
   const length = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true);
-  if (length > MAX_FRAME_PLAINTEXT) throw new Error('frame too large');
-  const out = inflateSync(payload.subarray(4), { dictionary: dict, out: new Uint8Array(length) });
+  if (length > MAX_FRAME_PLAINTEXT || length > MAX_DEFLATE_RATIO * payload.length + 1024) throw new Error('frame declares more plaintext than its payload can hold');
+  if (length > limit) throw new InflateLimitError(`frame would inflate to ${length} bytes, past the limit`);
+  // Inflating into a buffer of the declared size stops there: a longer stream cannot grow it.
+  const out = sized(payload.subarray(4), dict, length);
   // The checksum vouches for the length the writer put there; a stream that ends early is damage.
   if (out.length !== length) throw new Error('frame length mismatch');
   return out;
 }
 
+/** Codec 1 has no declared length: inflate in pieces and give up as soon as the output passes `cap`. */
+function inflateStreamCapped(payload: Uint8Array, dictionary: Uint8Array | undefined, cap: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const inflater = new Inflate({ dictionary }, (data) => {
+    total += data.length;
+    if (total > cap) throw new InflateLimitError(`frame inflates past ${cap} bytes, the limit`);
+    parts.push(data);
+  });
+  const PIECE = 16 * 1024;
+  for (let o = 0; o < payload.length; o += PIECE) inflater.push(payload.subarray(o, o + PIECE), o + PIECE >= payload.length);
+  if (payload.length === 0) inflater.push(payload, true);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) (out.set(p, o), (o += p.length));
+  return out;
+}
+
 export function isKnownCodec(codec: number): boolean {
-  return codec === Codec.Plain || codec === Codec.DeflateChained || codec === Codec.DeflateChainedSized;
+  return codec >= Codec.Plain && codec <= Codec.Deflate11;
 }
 
 export function fileHeader(major: number, minor: number): Uint8Array {

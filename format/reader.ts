@@ -1,27 +1,41 @@
 // Bytes → records, in one streaming pass. Runs in Node and in the browser (no node: imports).
 import { applyPatchShared } from './patch.js';
 import { TraceFormatError } from './errors.js';
-import { Dictionary, FILE_HEADER_LENGTH, FLAGS_OFFSET, FLAG_OPEN, FRAME_HEADER_LENGTH, MAGIC_BYTES, MAX_FRAME_PAYLOAD, inflateFrame, isKnownCodec } from './frame.js';
+import { Dictionary, FILE_HEADER_LENGTH, FLAGS_OFFSET, FLAG_OPEN, FRAME_HEADER_LENGTH, InflateLimitError, MAGIC_BYTES, MAX_FRAME_PAYLOAD, inflateFrame, isKnownCodec, type SizedInflate } from './frame.js';
+import { ChunkQueue } from './chunks.js';
 import { crc32 } from './crc32.js';
-import { concatBytes } from './bytes.js';
 import { packr, withStringTable } from './packr.js';
-import type { Body, HttpDataRecord, HttpRequestRecord, SseEvent, SseSameShape, TraceReadResult, TraceRecord } from './types.js';
+import type { HttpDataRecord, HttpRequestRecord, SseEvent, SseRunRecord, SseSameShape, SummaryRecord, TraceReadResult, TraceRecord } from './types.js';
 import { withLeaves } from './leaves.js';
-import { recordProblem } from './validate.js';
+import { expandRun } from './runs.js';
+import { recordProblem, runProblem } from './validate.js';
 import { FORMAT_VERSION } from './types.js';
 
 export interface ReaderOptions {
   /** Rebuild `patch` request bodies into `json` ones (default true). */
   resolveBodies?: boolean;
+  /**
+   * Most plaintext a trace may inflate to: `base` bytes plus `ratio` × the bytes read so far (default
+   * 32 MiB + 32×; real traces stay far below — their frames compress 5–20×). Past it reading stops, as at
+   * damage, so a small file can never cost much more time or memory than its size.
+   */
+  maxInflate?: { base: number; ratio: number };
+  /** The DEFLATE implementation for sized frames (default fflate; the CLI passes node:zlib's). */
+  inflate?: SizedInflate;
 }
+
+export const DEFAULT_MAX_INFLATE = { base: 32 * 1024 * 1024, ratio: 32 } as const;
 
 /**
  * Push bytes in any chunking; get back each record as soon as its frame is complete. Holds only the
  * current incomplete frame, the string table, and request bodies (patch bases).
  */
 export class TraceStreamReader {
-  private pending: Uint8Array = new Uint8Array(0);
-  private offset = 0; // file offset of pending[0]
+  private readonly pending = new ChunkQueue();
+  private offset = 0; // file offset of the first pending byte
+  private inflated = 0;
+  private readonly maxInflate: { base: number; ratio: number };
+  private readonly inflate: SizedInflate | undefined;
   private headerRead = false;
   private flags = 0;
   private t = 0;
@@ -35,9 +49,18 @@ export class TraceStreamReader {
   private stopped: string | null = null;
   version = { major: 0, minor: 0 };
   bytes = 0;
+  /** The summary a compacted trace carries in its first frame, once read. */
+  summary: SummaryRecord | null = null;
 
   constructor(opts: ReaderOptions = {}) {
     this.resolveBodies = opts.resolveBodies ?? true;
+    this.maxInflate = opts.maxInflate ?? DEFAULT_MAX_INFLATE;
+    this.inflate = opts.inflate;
+  }
+
+  /** Plaintext bytes inflated so far (bounded by `maxInflate`). */
+  get inflatedBytes(): number {
+    return this.inflated;
   }
 
   /** The reason reading stopped early (damage), if it did. */
@@ -55,7 +78,7 @@ export class TraceStreamReader {
   pushEach(chunk: Uint8Array, emit: (rec: TraceRecord) => void): void {
     this.bytes += chunk.length;
     if (this.stopped) return;
-    this.pending = this.pending.length ? concatBytes([this.pending, chunk]) : chunk;
+    this.pending.push(chunk);
     if (!this.headerRead) {
       if (this.pending.length < FILE_HEADER_LENGTH) {
         this.checkMagicPrefix();
@@ -66,22 +89,22 @@ export class TraceStreamReader {
     }
     for (;;) {
       if (this.pending.length < FRAME_HEADER_LENGTH) break;
-      const view = new DataView(this.pending.buffer, this.pending.byteOffset, this.pending.byteLength);
-      const length = view.getUint32(0, true);
-      const crc = view.getUint32(4, true);
-      const codec = this.pending[8];
+      const length = this.pending.u32(0);
+      const crc = this.pending.u32(4);
+      const codec = this.pending.at(8);
       if (length > MAX_FRAME_PAYLOAD || !isKnownCodec(codec)) {
         this.stop(`damaged frame header at byte ${this.offset}`);
         break;
       }
       if (this.pending.length < FRAME_HEADER_LENGTH + length) break;
-      const payload = this.pending.subarray(FRAME_HEADER_LENGTH, FRAME_HEADER_LENGTH + length);
+      const frameOffset = this.offset;
+      this.consume(FRAME_HEADER_LENGTH);
+      const payload = this.pending.take(length);
+      this.offset += length;
       if (crc32(payload) !== crc) {
-        this.stop(`damaged frame at byte ${this.offset} (checksum mismatch)`);
+        this.stop(`damaged frame at byte ${frameOffset} (checksum mismatch)`);
         break;
       }
-      const frameOffset = this.offset;
-      this.consume(FRAME_HEADER_LENGTH + length);
       if (!this.decodeFrame(payload, codec, frameOffset, emit)) break;
     }
   }
@@ -101,13 +124,13 @@ export class TraceStreamReader {
 
   private checkMagicPrefix(): void {
     const n = Math.min(this.pending.length, MAGIC_BYTES.length);
-    for (let i = 0; i < n; i++) if (this.pending[i] !== MAGIC_BYTES[i]) throw new TraceFormatError('not a lapse trace (bad magic bytes)');
+    for (let i = 0; i < n; i++) if (this.pending.at(i) !== MAGIC_BYTES[i]) throw new TraceFormatError('not a lapse trace (bad magic bytes)');
   }
 
   private readFileHeader(): void {
     this.checkMagicPrefix();
-    const major = this.pending[MAGIC_BYTES.length];
-    const minor = this.pending[MAGIC_BYTES.length + 1];
+    const major = this.pending.at(MAGIC_BYTES.length);
+    const minor = this.pending.at(MAGIC_BYTES.length + 1);
     if (major > FORMAT_VERSION.major) {
       throw new TraceFormatError(
         `trace format ${major}.${minor} is newer than this lapse reads (${FORMAT_VERSION.major}.x): upgrade lapse to read it`,
@@ -115,18 +138,18 @@ export class TraceStreamReader {
     }
     if (major < 1) throw new TraceFormatError(`not a lapse trace (format version ${major}.${minor} does not exist)`);
     this.version = { major, minor };
-    this.flags = this.pending[FLAGS_OFFSET];
+    this.flags = this.pending.at(FLAGS_OFFSET);
     this.headerRead = true;
   }
 
   private consume(n: number): void {
-    this.pending = this.pending.subarray(n);
+    this.pending.take(n);
     this.offset += n;
   }
 
   private stop(reason: string): void {
     this.stopped = reason;
-    this.pending = new Uint8Array(0);
+    this.pending.clear();
   }
 
   /**
@@ -135,12 +158,17 @@ export class TraceStreamReader {
    */
   private decodeFrame(payload: Uint8Array, codec: number, frameOffset: number, emit: (rec: TraceRecord) => void): boolean {
     let plain: Uint8Array;
+    const limit = this.maxInflate.base + this.maxInflate.ratio * this.bytes - this.inflated;
     try {
-      plain = inflateFrame(payload, codec, this.dictionary);
-    } catch {
-      this.stop(`damaged frame at byte ${frameOffset} (cannot decompress)`);
+      plain = inflateFrame(payload, codec, this.dictionary, Math.max(0, limit), this.inflate);
+    } catch (err) {
+      if (err instanceof InflateLimitError) {
+        const { base, ratio } = this.maxInflate;
+        this.stop(`frame at byte ${frameOffset} would inflate past ${ratio}× the file plus ${Math.round(base / 1048576)} MiB: not read (an inflate bomb?)`);
+      } else this.stop(`damaged frame at byte ${frameOffset} (cannot decompress)`);
       return false;
     }
+    if (codec !== 0) this.inflated += plain.length;
     this.dictionary.append(plain);
     let ok = true;
     let consumerError: { err: unknown } | null = null;
@@ -150,8 +178,22 @@ export class TraceStreamReader {
         this.strings.push(v.value);
         return true;
       }
+      if ((v as { kind?: unknown })?.kind === 'sse-run') {
+        try {
+          if (!this.acceptRun(v, frameOffset, emit)) return (ok = false);
+        } catch (err) {
+          consumerError = { err };
+          return (ok = false);
+        }
+        return true;
+      }
       const rec = this.accept(v, frameOffset);
       if (!rec) return (ok = false);
+      if ((rec.kind as string) === 'summary') {
+        // figures about the trace, not an event in it: kept aside for listings
+        this.summary = rec as unknown as SummaryRecord;
+        return true;
+      }
       try {
         emit(rec);
       } catch (err) {
@@ -182,10 +224,15 @@ export class TraceStreamReader {
       return null;
     }
     rec.t = this.t;
-    if (rec.kind === 'http-request' && this.resolveBodies) this.resolveRequestBody(rec);
-    else if (rec.kind === 'http-data' && rec.sse) {
+    if (rec.kind === 'http-data' && rec.sse) {
       if (!this.resolveSse(rec)) {
         this.stop(`damaged record in frame at byte ${frameOffset} (event shape without a previous event)`);
+        return null;
+      }
+    } else if (rec.kind === 'http-request' && this.resolveBodies) {
+      const problem = this.resolveRequestBody(rec);
+      if (problem) {
+        this.stop(`damaged record in frame at byte ${frameOffset} (${problem})`);
         return null;
       }
     } else if (rec.kind === 'http-end') {
@@ -193,6 +240,44 @@ export class TraceStreamReader {
       if (this.lastEventsId === rec.id) this.lastEventsId = null;
     }
     return rec;
+  }
+
+  /** Hands on each member of a run as an `http-data` record; false on damage. */
+  private acceptRun(v: unknown, frameOffset: number, emit: (rec: TraceRecord) => void): boolean {
+    const damaged = (why: string) => {
+      this.stop(`damaged record in frame at byte ${frameOffset} (${why})`);
+      return false;
+    };
+    const problem = runProblem(v);
+    if (problem) return damaged(problem);
+    const run = v as SseRunRecord;
+    const byName = this.eventsOf(run.id);
+    const key = run.ids === undefined ? (run.event ?? '') : `${run.event ?? ''}\u0000id`;
+    const base = byName.get(key);
+    if (base === undefined) return damaged('event run without a previous event of its shape');
+    const data = expandRun(base, run.leaves, run.cols, run.n);
+    if (typeof data === 'string') return damaged(data);
+    const dt = new DataView(run.dt.buffer, run.dt.byteOffset, run.dt.byteLength);
+    let t = this.t + run.t;
+    for (let k = 0; k < run.n; k++) {
+      if (k > 0) t += dt.getInt32(4 * (k - 1), true);
+      if (t < 0) return damaged('time before the session start');
+      const sse: SseEvent = run.event === undefined ? { form: 'structured', data: data[k] } : { form: 'structured', event: run.event, data: data[k] };
+      if (run.ids) sse.id = run.ids[k];
+      this.t = t;
+      emit({ kind: 'http-data', t, id: run.id, sse });
+    }
+    byName.set(key, data[run.n - 1]);
+    return true;
+  }
+
+  private eventsOf(id: string): Map<string, unknown> {
+    let byName = id === this.lastEventsId ? this.lastEventsOfId : this.lastEvents.get(id);
+    if (!byName) this.lastEvents.set(id, (byName = new Map()));
+    // consecutive events mostly belong to one stream: skip the map lookup for them
+    this.lastEventsId = id;
+    this.lastEventsOfId = byName;
+    return byName;
   }
 
   private validate(v: unknown, frameOffset: number): TraceRecord | null {
@@ -208,11 +293,7 @@ export class TraceStreamReader {
   private resolveSse(rec: HttpDataRecord): boolean {
     const ev = rec.sse as SseEvent | SseSameShape;
     if (ev.form === 'raw') return true;
-    let byName = rec.id === this.lastEventsId ? this.lastEventsOfId : this.lastEvents.get(rec.id);
-    if (!byName) this.lastEvents.set(rec.id, (byName = new Map()));
-    // consecutive events mostly belong to one stream: skip the map lookup for them
-    this.lastEventsId = rec.id;
-    this.lastEventsOfId = byName;
+    const byName = this.eventsOf(rec.id);
     const key = ev.id === undefined ? (ev.event ?? '') : `${ev.event ?? ''}\u0000id`;
     if (ev.form === 'same') {
       const prev = byName.get(key);
@@ -229,25 +310,24 @@ export class TraceStreamReader {
     return true;
   }
 
-  private resolveRequestBody(rec: HttpRequestRecord): void {
-    const body = rec.body as Body | undefined;
-    if (!body || typeof body !== 'object') return;
+  /** Rebuilds a patch body (and remembers JSON bodies as bases); what is wrong, when it cannot. */
+  private resolveRequestBody(rec: HttpRequestRecord): string | null {
+    const body = rec.body;
     if (body.enc === 'json') {
       this.bodies.set(rec.id, body.value);
     } else if (body.enc === 'patch') {
       const base = this.bodies.get(body.base);
-      if (base === undefined) {
-        rec.body = { enc: 'text', text: '' };
-        return;
-      }
+      if (base === undefined) return `request ${rec.id} is a patch against ${body.base}, which the trace does not hold`;
+      let value: unknown;
       try {
-        const value = applyPatchShared(base, body.ops);
-        this.bodies.set(rec.id, value);
-        rec.body = { enc: 'json', value };
-      } catch {
-        rec.body = { enc: 'text', text: '' };
+        value = applyPatchShared(base, body.ops);
+      } catch (err) {
+        return `request ${rec.id}: its patch does not apply (${String((err as Error)?.message ?? err).split('\n')[0]})`;
       }
+      this.bodies.set(rec.id, value);
+      rec.body = { enc: 'json', value };
     }
+    return null;
   }
 }
 

@@ -1,8 +1,8 @@
 // The trace format as TypeScript types. format/SPEC.md describes the same thing in prose and bytes;
 // the two must change together (and FORMAT_VERSION with them).
 
-export const FORMAT_MAGIC = 'LAPSE'; // 5 ASCII bytes, then major, minor (1 byte each), then a newline
-export const FORMAT_VERSION = { major: 1, minor: 0 } as const;
+export const FORMAT_MAGIC = 'LAPSE'; // 5 ASCII bytes, then major, minor and flags (1 byte each)
+export const FORMAT_VERSION = { major: 1, minor: 1 } as const;
 
 /** Microseconds since the session start, from a monotonic clock. */
 export type Micros = number;
@@ -50,6 +50,26 @@ export interface SseSameShape {
   event?: string;
   id?: string;
   changes: Array<[number, unknown]>;
+}
+
+/**
+ * On disk only (readers return one `http-data` record per member), format 1.1: `n` consecutive events
+ * of one stream, each with the shape of the one before it (the first: of the stream's previous event of
+ * that name), stored as columns. `leaves` are the indexes of the leaves that change anywhere in the
+ * run, `cols[j][k]` the value of leaf `leaves[j]` in member k (a column of strings may be stored as
+ * one joined string and the pieces' UTF-16 lengths); other leaves keep the base's values.
+ * `t` is the first member's time delta, `dt` the other members' (n − 1 little-endian int32).
+ */
+export interface SseRunRecord extends RecordBase {
+  kind: 'sse-run';
+  id: string;
+  event?: string;
+  /** The members' `id:` values, when the events have an id line. */
+  ids?: string[];
+  n: number;
+  leaves: number[];
+  cols: Array<unknown[] | { joined: string; lengths: number[] }>;
+  dt: Uint8Array;
 }
 
 interface RecordBase {
@@ -185,12 +205,32 @@ export interface MarkerRecord extends RecordBase {
   label: string;
 }
 
-/** The writer shed payloads under back-pressure; timings are kept, bodies replaced by `dropped`. */
+/**
+ * The writer shed payloads under back-pressure (timings are kept, bodies replaced by `dropped`), or the
+ * recorder stopped decoding a body past its bound; `reason` says which.
+ */
 export interface DropRecord extends RecordBase {
   kind: 'drop';
   records: number;
   bytes: number;
   reason: string;
+}
+
+/**
+ * Format 1.1: figures of the whole trace, written into the first frame when a finished trace is
+ * compacted, so a listing reads them without reading the rest. Readers keep it aside
+ * (`TraceStreamReader.summary`) rather than returning it among the records.
+ */
+export interface SummaryRecord extends RecordBase {
+  kind: 'summary';
+  /** Records after the first frame (string-table entries not counted, run members counted one each). */
+  records: number;
+  /** The latest record time, µs. */
+  lastT: Micros;
+  /** `http-request` records. */
+  httpRequests: number;
+  /** `ws-message` records with `dir: 'up'`. */
+  wsMessagesUp: number;
 }
 
 /** Defines a string-table entry: later records may reference it as StringRef(index). */

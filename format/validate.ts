@@ -67,7 +67,37 @@ const CHECKS: Record<string, (r: Rec) => boolean> = {
   'process-exit': (r) => isNum(r.pid) && (r.code === null || isNum(r.code)) && (r.signal === null || isStr(r.signal)),
   marker: (r) => isStr(r.label),
   drop: (r) => isNum(r.records) && isNum(r.bytes) && isStr(r.reason),
+  summary: (r) => isNum(r.records) && isNum(r.lastT) && isNum(r.httpRequests) && isNum(r.wsMessagesUp),
 };
+
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+
+/** A string column stored joined: n lengths that add up to the joined string's length. */
+function isJoined(c: unknown, n: number): boolean {
+  if (!isObj(c) || !isStr(c.joined) || !Array.isArray(c.lengths) || c.lengths.length !== n) return false;
+  let sum = 0;
+  for (const x of c.lengths) {
+    if (!isCount(x)) return false;
+    sum += x;
+  }
+  return sum === c.joined.length;
+}
+
+/** Null when an `sse-run` is well formed (its fit to the base event is checked when it is expanded). */
+export function runProblem(v: unknown): string | null {
+  if (!isObj(v) || !isNum(v.t) || !isStr(v.id) || !opt(v.event, isStr) || !isCount(v.n) || v.n < 1) return 'malformed sse-run record';
+  const n = v.n;
+  if (!Array.isArray(v.leaves) || !Array.isArray(v.cols) || v.cols.length !== v.leaves.length) return 'malformed sse-run record';
+  let last = -1;
+  for (const i of v.leaves) {
+    if (!isCount(i) || i <= last) return 'malformed sse-run record (leaves)';
+    last = i;
+  }
+  for (const c of v.cols) if (!(Array.isArray(c) ? c.length === n : isJoined(c, n))) return 'malformed sse-run record (columns)';
+  if (!(v.dt instanceof Uint8Array) || v.dt.length !== 4 * (n - 1)) return 'malformed sse-run record (times)';
+  if (v.ids !== undefined && (!isStrArray(v.ids) || (v.ids as string[]).length !== n)) return 'malformed sse-run record (ids)';
+  return null;
+}
 
 /**
  * Null when the record fits its kind, else what is wrong. Kinds this version does not know pass

@@ -12,7 +12,7 @@
 // "read" is the reader alone, so the analysis's own cost is the difference. CPU time is given beside wall
 // time because a shared machine stretches wall time.
 import { spawnSync } from 'node:child_process';
-import { existsSync, openSync, writeSync, closeSync, statSync, readSync } from 'node:fs';
+import { existsSync, openSync, writeSync, closeSync, statSync, readSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,7 +28,7 @@ else await main();
 
 async function main() {
   const events = Number(arg('--events', '1000000'));
-  const path = join(tmpdir(), `lapse-bench-analyse-${events}.lapse`);
+  const path = join(tmpdir(), `lapse-bench-analyse-${events}-v1.1b.lapse`);
   if (!existsSync(path) || args.includes('--rebuild')) {
     const t0 = performance.now();
     await build(path, events);
@@ -60,7 +60,7 @@ async function main() {
 async function measure(mode, path) {
   const { TraceStreamReader } = await import(new URL('format/reader.js', dist));
   const { SessionBuilder, analyseTrace } = await import(new URL('analysis/session.js', dist));
-  const { loadTrace } = await import(new URL('cli/trace/load.js', dist));
+  const { loadTrace, nodeInflate } = await import(new URL('cli/trace/load.js', dist));
   const { readModel } = await import(new URL('cli/report/read-model.js', dist));
   globalThis.gc?.();
   const baseRss = process.memoryUsage().rss;
@@ -77,7 +77,7 @@ async function measure(mode, path) {
   if (mode === 'figures' || mode === 'detail') {
     model = readModel(path, { detail: mode === 'detail' });
   } else if (mode === 'read') {
-    const reader = new TraceStreamReader();
+    const reader = new TraceStreamReader({ inflate: nodeInflate }); // as the CLI reads
     const b = new SessionBuilder();
     const fd = openSync(path, 'r');
     const buf = new Uint8Array(16 * 1024);
@@ -113,8 +113,10 @@ async function measure(mode, path) {
 /** A session of requests whose responses stream ~2,500 small deltas each, with tool calls and file edits. */
 async function build(path, events) {
   const { TraceEncoder } = await import(new URL('format/encoder.js', dist));
+  const { compactTrace } = await import(new URL('format/compact.js', dist));
   const e = new TraceEncoder();
-  const fd = openSync(path, 'w');
+  const raw = `${path}.raw`;
+  const fd = openSync(raw, 'w');
   const perRequest = 2500;
   const requests = Math.ceil(events / perRequest);
   let t = 1_000_000; // µs
@@ -130,7 +132,29 @@ async function build(path, events) {
   };
   const sse = (data) => ({ form: 'raw', text: `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n` });
   const messages = [{ role: 'user', content: 'Fix the failing tests in src/date.ts and make sure the whole suite passes.' }];
-  const words = ['the', ' function', ' returns', ' a', ' date', ' in', ' UTC;', ' we', ' should', ' parse', ' it', ' first.', '\n', ' const', ' x', ' =', ' 42;'];
+  // Tokens drawn from a Zipf-distributed vocabulary and arrival gaps that jitter, as real streams do
+  // (a cycled word list and a periodic clock compress ~50× better than any real trace).
+  let seed = 4242;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
+  const letters = 'etaoinshrdlucmfwypvbgkqjxz';
+  const vocab = Array.from({ length: 4000 }, (_, i) => {
+    let w = i % 5 === 0 ? '' : ' ';
+    const n = 1 + Math.floor(rand() * 7);
+    for (let k = 0; k < n; k++) w += letters[Math.floor(Math.pow(rand(), 1.7) * letters.length)];
+    return i % 23 === 0 ? w + '\n' : w;
+  });
+  const zipf = (() => {
+    const w = vocab.map((_, i) => 1 / Math.pow(i + 1, 1.05));
+    const total = w.reduce((a, b) => a + b, 0);
+    let acc = 0;
+    return w.map((x) => (acc += x / total));
+  })();
+  const token = () => {
+    const r = rand();
+    let lo = 0, hi = zipf.length - 1;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (zipf[mid] < r) lo = mid + 1; else hi = mid; }
+    return vocab[lo];
+  };
   let left = events;
   for (let q = 0; q < requests; q++) {
     const id = `req_${q}`;
@@ -145,14 +169,14 @@ async function build(path, events) {
     left -= n;
     const textDeltas = n - 20;
     for (let k = 0; k < textDeltas; k++) {
-      t += 8_000 + ((k * 7919) % 5000);
-      put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: words[(k + q) % words.length] } }) });
+      t += 6_000 + Math.floor(rand() * rand() * 30_000);
+      put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: token() } }) });
     }
     put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_stop', index: 0 }) });
     put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: toolId, name: 'Edit', input: {} } }) });
     for (let k = 0; k < 20; k++) {
-      t += 5_000;
-      put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: k === 0 ? '{"file_path":"src/date.ts","old_string":"' : 'x' } }) });
+      t += 3_000 + Math.floor(rand() * 4_000);
+      put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: k === 0 ? '{"file_path":"src/date.ts","old_string":"' : token() } }) });
     }
     put({ kind: 'http-data', t, id, sse: sse({ type: 'content_block_stop', index: 1 }) });
     put({ kind: 'http-data', t, id, sse: sse({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: n + 5 } }) });
@@ -168,4 +192,7 @@ async function build(path, events) {
   put({ kind: 'process-exit', t: t + 500_000, pid: 1, code: 0, signal: null });
   flush();
   closeSync(fd);
+  // A finished recording is compacted by the writer on close: bench the file a user would open.
+  writeFileSync(path, compactTrace(readFileSync(raw)));
+  unlinkSync(raw);
 }

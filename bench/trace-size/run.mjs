@@ -2,7 +2,8 @@
 // Shape: a ~75 KB system prompt and tool list resent on every request; the history growing by each
 // step's tool call and result; cache_control markers moving to the newest message; 100–300-token
 // streamed answers (Anthropic SSE) ending in a tool call.
-import { gzipSync } from 'node:zlib';
+import { gzipSync, brotliCompressSync, deflateRawSync, constants as zc } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { TraceEncoder, readTrace, compactTrace } from '../../dist/format/index.js';
 
 let seed = 12345;
@@ -127,3 +128,36 @@ console.log(`trace bytes                ${traceBytes.toLocaleString('en-US')}`);
 console.log(`ratio (wire / trace)       ${(wireBytes / traceBytes).toFixed(1)}×   while recording (one frame per ~50 ms)`);
 console.log(`after close (compacted)    ${compacted.length.toLocaleString('en-US')}  ${(wireBytes / compacted.length).toFixed(1)}×   (goal ≥ 50×; same records: ${same})`);
 console.log(`gzip -9 of the wire bytes  ${gz.toLocaleString('en-US')}  (${(wireBytes / gz).toFixed(1)}×)`);
+const external = (cmd, args, input) => {
+  try {
+    return execFileSync(cmd, args, { input, maxBuffer: 1 << 30 }).length;
+  } catch {
+    return null;
+  }
+};
+const wireAll = Buffer.from(wire.join(''));
+const xz = external('xz', ['-9e', '-c'], wireAll);
+if (xz) console.log(`xz -9e of the wire bytes   ${xz.toLocaleString('en-US')}  (${(wireBytes / xz).toFixed(1)}×)  goal: trace ≥ 65× and no larger than this`);
+// Entropy coders measured on the compacted trace's own plaintext (the records after the session frame):
+// what the trace would weigh if its frames used them instead of chained deflate.
+{
+  const { Dictionary, inflateFrame } = await import('../../dist/format/frame.js');
+  const d = new Dictionary();
+  const plains = [];
+  for (let o = 8; o < compacted.length; ) {
+    const view = new DataView(compacted.buffer, compacted.byteOffset + o);
+    const len = view.getUint32(0, true);
+    const pl = inflateFrame(compacted.subarray(o + 9, o + 9 + len), compacted[o + 8], d);
+    d.append(pl);
+    plains.push(pl);
+    o += 9 + len;
+  }
+  const plain = Buffer.concat(plains.slice(1));
+  const head = plains[0].length + 8 + 9 * plains.length;
+  const show = (name, n) => n !== null && console.log(`  ${name.padEnd(36)} ${(head + n).toLocaleString('en-US')}  (${(wireBytes / (head + n)).toFixed(1)}×)`);
+  console.log(`records plaintext          ${plain.length.toLocaleString('en-US')} bytes; the trace with it compressed by:`);
+  show('deflate -9, one stream (as compacted)', deflateRawSync(plain, { level: 9 }).length);
+  show('brotli -11, 16 MiB window', brotliCompressSync(plain, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_LGWIN]: 24, [zc.BROTLI_PARAM_SIZE_HINT]: plain.length } }).length);
+  show('zstd -19 --long', external('zstd', ['-19', '--long', '-c'], plain));
+  show('xz -9e', external('xz', ['-9e', '-c'], plain));
+}

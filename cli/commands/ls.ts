@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadTrace } from '../trace/load.js';
+import { readHead, streamTrace } from '../trace/load.js';
 import { listTraces, tracesDir, type TraceFileInfo } from '../util/paths.js';
 import { formatBytes, formatDuration } from '../record/summary.js';
 
@@ -22,20 +22,32 @@ interface TraceListing {
 
 function describe(info: TraceFileInfo, index: number): TraceListing {
   const out: TraceListing = { ...info, startedAt: null, harness: null, durationMs: null, requests: null, truncated: null };
-  if (info.size > READ_LIMIT || index >= READ_NEWEST) return out;
+  if (index >= READ_NEWEST) return out;
   try {
-    const t = loadTrace(info.path);
+    // A finished trace carries its figures in its first frame: nothing else is read.
+    const { session, summary } = readHead(info.path);
+    if (session) {
+      out.startedAt = session.startedAt;
+      out.harness = session.harness;
+    }
+    if (summary) {
+      out.durationMs = summary.lastT / 1000;
+      out.requests = summary.httpRequests + summary.wsMessagesUp;
+      out.truncated = false;
+      return out;
+    }
+  } catch {
+    return out; // unreadable: listed without the figures
+  }
+  if (info.size > READ_LIMIT) return out;
+  try {
     let last = 0;
     let requests = 0;
-    for (const r of t.records) {
+    const t = streamTrace(info.path, (r) => {
       if (r.t > last) last = r.t;
       if (r.kind === 'http-request') requests++;
       else if (r.kind === 'ws-message' && r.dir === 'up') requests++;
-      else if (r.kind === 'session') {
-        out.startedAt = r.startedAt;
-        out.harness = r.harness;
-      }
-    }
+    });
     out.durationMs = last / 1000;
     out.requests = requests;
     out.truncated = t.truncated;
@@ -54,7 +66,8 @@ export function register(program: Command): void {
       'after',
       `
 Lists the trace directory ($LAPSE_HOME, else ~/.local/share/lapse/traces). "requests" counts HTTP
-requests plus messages sent over WebSockets; figures are given for the 50 newest traces under 16 MB.
+requests plus messages sent over WebSockets; figures are given for the 50 newest traces (read from
+the summary a finished trace carries in its first frame; a trace without one is read whole, up to 16 MB).
 
 Examples:
   lapse ls

@@ -1,13 +1,13 @@
 // One HTTP exchange: harness → proxy → upstream and back, streamed chunk by chunk with backpressure,
-// recorded on the side. Rule of the house: the relay goes first, recording after, and recording
-// faults never reach the harness (GuardedSink).
+// recorded on the side. Rule of the house: the relay goes first, and its recording work per chunk is
+// one copy with the arrival time (the chunk is read on the writer thread, see tap-host.ts);
+// recording faults never reach the harness (GuardedSink).
 import http from 'node:http';
 import https from 'node:https';
-import zlib from 'node:zlib';
-import type { Body, EndOutcome, Micros } from '../../format/types.js';
-import { decodableCoding, isEventStream, ResponseTap } from './body-tap.js';
+import type { EndOutcome, Micros } from '../../format/types.js';
+import { decodableCoding, isEventStream } from './body-tap.js';
 import { forwardHeaders, headerValue, recordHeaders } from './headers.js';
-import { settle, type RelayContext } from './relay-context.js';
+import type { RelayContext } from './relay-context.js';
 import { chooseApi, targetUrl } from './upstreams.js';
 
 const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
@@ -34,25 +34,25 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
   let requestRecorded = false;
   let state: 'waiting' | 'streaming' | 'done' = 'waiting';
   let sent = 0;
-  let tap: ResponseTap | null = null;
+  // The trace's streams: the request body's chunks and the response body's.
+  const reqKey = sink.newKey();
+  let resKey = 0;
   let attempts = 0;
   let upReq: http.ClientRequest;
   let reqPaused = false;
   let cutResponse: ((err?: Error) => void) | null = null;
 
+  sink.stream({ op: 'request-body', key: reqKey });
   const recordRequest = () => {
     if (requestRecorded) return;
     requestRecorded = true;
     sink.guard(() =>
-      sink.write({
-        kind: 'http-request',
-        t: t0,
-        id,
-        method: req.method ?? 'GET',
-        url: path,
-        upstream: base,
-        headers: recordHeaders(req.rawHeaders),
-        body: requestBody(bodyChunks, headerValue(req.headers, 'content-encoding')),
+      sink.stream({
+        op: 'request',
+        key: reqKey,
+        // the body is made from the stream's chunks
+        rec: { kind: 'http-request', t: t0, id, method: req.method ?? 'GET', url: path, upstream: base, headers: recordHeaders(req.rawHeaders), body: { enc: 'bytes', bytes: new Uint8Array(0) } },
+        contentEncoding: headerValue(req.headers, 'content-encoding'),
       }),
     );
   };
@@ -61,16 +61,11 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
     if (state === 'done') return;
     state = 'done';
     ctx.live.delete(live);
-    // After the chunks already queued for the trace (microtasks), so the end record comes last.
-    queueMicrotask(() => {
-      recordRequest();
-      const end = () =>
-        sink.guard(() => sink.write({ kind: 'http-end', t, id, outcome, bytes: sent, ...(message ? { message } : {}) }));
-      if (tap) {
-        const tp = tap;
-        settle(ctx, new Promise<void>((resolve) => tp.end(() => (end(), resolve()))));
-      } else end();
-    });
+    recordRequest();
+    // Written after the response body's last records (a compressed body's tail comes later).
+    const rec = { kind: 'http-end' as const, t, id, outcome, bytes: sent, ...(message ? { message } : {}) };
+    if (resKey) sink.stream({ op: 'end', key: resKey, rec });
+    else sink.write(rec);
   };
 
   const resetClient = () => {
@@ -159,12 +154,15 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
         headers: recordHeaders(upRes.rawHeaders),
         decoded: coding !== null && coding !== 'unknown',
       });
-      tap = new ResponseTap(
-        sink,
+      const key = sink.newKey();
+      sink.stream({
+        op: 'response-body',
+        key,
         id,
-        coding !== 'unknown' && isEventStream(headerValue(upRes.headers, 'content-type')),
-        coding === 'unknown' ? null : coding,
-      );
+        coding: coding === 'unknown' ? null : coding,
+        sse: coding !== 'unknown' && isEventStream(headerValue(upRes.headers, 'content-type')),
+      });
+      resKey = key;
     });
 
     upRes.on('data', (chunk: Buffer) => {
@@ -175,12 +173,7 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
         upRes.pause();
         res.once('drain', () => upRes.resume());
       }
-      // Node corks the socket for this write and sends it on the next tick: let the trace's work
-      // wait until after that, so it never adds to the harness's latency.
-      if (tap) {
-        const tp = tap;
-        queueMicrotask(() => tp.push(chunk, t));
-      }
+      if (resKey) sink.chunk(resKey, t, chunk);
     });
     upRes.on('end', () => {
       const t = sink.now();
@@ -203,6 +196,7 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
   req.on('data', (chunk: Buffer) => {
     bodyChunks.push(chunk);
     ctx.stats.bytesUp += chunk.length;
+    if (!requestRecorded) sink.chunk(reqKey, 0, chunk);
     if (state === 'done') return;
     if (!upReq.write(chunk) && !reqPaused) {
       reqPaused = true;
@@ -229,18 +223,4 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
 function describeError(err: NodeJS.ErrnoException, target: URL): string {
   const code = err.code ? `${err.code} ` : '';
   return `upstream ${target.origin}: ${code}${err.message}`.replace(/\s+/g, ' ').trim();
-}
-
-/** The request body as the trace stores it: compressed bodies decoded (the analysis needs the JSON). */
-function requestBody(chunks: Buffer[], contentEncoding: string | undefined): Body {
-  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-  const coding = decodableCoding(contentEncoding);
-  if (coding === null || coding === 'unknown' || bytes.length === 0) return { enc: 'bytes', bytes };
-  try {
-    const out =
-      coding === 'gzip' ? zlib.gunzipSync(bytes) : coding === 'br' ? zlib.brotliDecompressSync(bytes) : zlib.inflateSync(bytes);
-    return { enc: 'bytes', bytes: out };
-  } catch {
-    return { enc: 'bytes', bytes };
-  }
 }

@@ -46,7 +46,6 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     stats: newStats(),
     log: opts.log,
     live: new Set(),
-    settling: new Set(),
   };
   const server = http.createServer({
     // A model can think for minutes before it answers; only the harness decides when to give up.
@@ -107,13 +106,11 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
         ctx.agents.http.destroy();
         ctx.agents.https.destroy();
         await closed;
-        // Sockets emit 'close' a loop turn or two after destroy(); a WebSocket's close record, and a
-        // compressed body's tail, are worked out after that. The trace must not close before them.
+        // Sockets emit 'close' a loop turn or two after destroy(), and a WebSocket's close record is
+        // made then. The trace must not close before it (the writer thread finishes its own work).
         const deadline = Date.now() + 2000;
-        while ((ctx.live.size || ctx.settling.size) && Date.now() < deadline) {
-          const tick = new Promise<void>((r) => setTimeout(r, 5));
-          await (ctx.settling.size ? Promise.race([Promise.all([...ctx.settling]), tick]) : tick);
-        }
+        while (ctx.live.size && Date.now() < deadline) await new Promise<void>((r) => setTimeout(r, 5));
+        await Promise.race([opts.sink.settle(), new Promise<void>((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
       })();
       return closing;
     },

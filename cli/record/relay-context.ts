@@ -9,9 +9,8 @@ import type { Api, Upstreams } from './upstreams.js';
 export interface ProxyStats {
   /** HTTP requests relayed. */
   requests: number;
-  /** WebSocket connections relayed, and messages both ways. */
+  /** WebSocket connections relayed. */
   websockets: number;
-  wsMessages: number;
   bytesUp: number;
   bytesDown: number;
   errors: number;
@@ -31,19 +30,10 @@ export interface RelayContext {
   stats: ProxyStats;
   log: Log;
   live: Set<LiveExchange>;
-  /** Recording work still running after its exchange ended (a tap draining): a shutdown waits for it. */
-  settling: Set<Promise<void>>;
-}
-
-/** Tracks `work` in `ctx.settling` until it is done. */
-export function settle(ctx: RelayContext, work: Promise<void>): void {
-  const p = work.catch(() => undefined);
-  ctx.settling.add(p);
-  void p.finally(() => ctx.settling.delete(p));
 }
 
 export function newStats(): ProxyStats {
-  return { requests: 0, websockets: 0, wsMessages: 0, bytesUp: 0, bytesDown: 0, errors: 0, aborted: 0 };
+  return { requests: 0, websockets: 0, bytesUp: 0, bytesDown: 0, errors: 0, aborted: 0 };
 }
 
 export function newAgents(): RelayContext['agents'] {

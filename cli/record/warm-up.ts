@@ -36,7 +36,6 @@ export async function warmUpRelay(): Promise<void> {
       stats: newStats(),
       log,
       live: new Set(),
-      settling: new Set(),
     };
     front.on('request', (req, res) => relayHttp(ctx, req, res));
     await listen(front);
@@ -51,7 +50,7 @@ export async function warmUpRelay(): Promise<void> {
       req.setTimeout(2000, () => (req.destroy(), resolve()));
       req.end('{"model":"warm-up","messages":[{"role":"user","content":"hi"}],"stream":true}');
     });
-    await Promise.all([...ctx.settling]);
+    await ctx.sink.settle();
     agents.http.destroy();
   } catch {
     // a rehearsal only

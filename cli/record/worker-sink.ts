@@ -1,13 +1,16 @@
 // A RecordSink whose TraceWriter runs on a worker thread. The proxy's thread only stamps times and
-// posts records (batched per event-loop turn); encoding, compression and disk writes happen on the
-// worker, so however costly they are, they add nothing to the latency the harness sees.
+// queues chunks and records (recording-queue.ts), posted in batches; reading the chunks (tap-host.ts),
+// encoding, compression and disk writes happen on the worker, so however costly they are, they add
+// nothing to the latency the harness sees.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Micros, TraceRecord } from '../../format/types.js';
 import { TraceWriter, type WriterInit } from '../trace/writer.js';
 import { UsageError } from '../util/errors.js';
+import { RecordingQueue, type Batch } from './recording-queue.js';
 import type { RecordSink } from './sink.js';
+import type { StreamOp } from './tap-host.js';
 import type { FromWorker, ToWorker } from './writer-worker.js';
 
 export interface ClosableSink extends RecordSink {
@@ -17,7 +20,6 @@ export interface ClosableSink extends RecordSink {
 }
 
 const BATCH_MS = 20;
-const BATCH_MAX = 2000;
 /** Payload bytes handed to the writer thread and not yet taken in, past which payloads are shed. */
 const MAX_BEHIND_BYTES = 64 * 1024 * 1024;
 
@@ -30,8 +32,7 @@ function workerFile(): string | null {
 }
 
 export class WorkerSink implements ClosableSink {
-  private pending: TraceRecord[] = [];
-  private scheduled = false;
+  private readonly queue: RecordingQueue;
   private closing: Promise<void> | null = null;
   private dead: string | null = null;
   private closedInfo: { degraded: string | null } | null = null;
@@ -48,6 +49,11 @@ export class WorkerSink implements ClosableSink {
     private readonly warn: (m: string) => void,
     private readonly maxBehindBytes: number,
   ) {
+    this.queue = new RecordingQueue((batch, transfer, bytes) => this.post(batch, transfer, bytes), {
+      batchMs: BATCH_MS,
+      behind: () => this.behindBytes > this.maxBehindBytes,
+      onShed: (bytes) => this.countShed(bytes),
+    });
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'warn') this.warn(m.message);
       else if (m.type === 'ack') this.behindBytes -= this.inFlight.shift() ?? 0;
@@ -94,23 +100,26 @@ export class WorkerSink implements ClosableSink {
     // The writer thread runs at low priority: if it falls this far behind, keep the timings and
     // drop the payloads rather than let memory grow (as the writer itself does under pressure).
     if (this.behindBytes > this.maxBehindBytes) rec = this.shedPayload(rec);
-    this.pending.push(rec);
-    if (this.pending.length >= BATCH_MAX) return void setImmediate(() => this.post());
-    if (this.scheduled) return;
-    this.scheduled = true;
-    // Records go over in batches: one message (and one wake-up of the writer thread) per
-    // BATCH_MS instead of one per SSE event. Their times were stamped on arrival, so the delay
-    // costs nothing but memory.
-    setTimeout(() => this.post(), BATCH_MS).unref();
+    this.queue.control(ownBytes(rec));
+  }
+
+  stream(op: StreamOp): void {
+    if (this.dead || this.closing) return;
+    this.queue.control(op);
+  }
+
+  chunk(key: number, t: Micros, bytes: Uint8Array): void {
+    if (this.dead || this.closing) return;
+    this.queue.chunk(key, t, bytes);
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.shed.records) {
         this.warn(`the trace writer fell behind: ${this.shed.records} payloads were dropped (timings kept)`);
-        this.pending.push({ kind: 'drop', t: this.now(), records: this.shed.records, bytes: this.shed.bytes, reason: 'the writer thread fell behind the proxy' });
+        this.queue.control({ kind: 'drop', t: this.now(), records: this.shed.records, bytes: this.shed.bytes, reason: 'the writer thread fell behind the proxy' });
       }
-      this.post();
+      this.queue.flush();
       if (this.dead) return;
       const closed = new Promise<void>((r) => (this.closedWaiter = r));
       this.worker.postMessage({ type: 'close' } satisfies ToWorker);
@@ -119,32 +128,27 @@ export class WorkerSink implements ClosableSink {
     return this.closing;
   }
 
-  private post(): void {
-    this.scheduled = false;
-    if (!this.pending.length || this.dead) return;
-    const records = this.pending;
-    this.pending = [];
-    let bytes = 0;
-    const transfer: ArrayBuffer[] = [];
-    for (let i = 0; i < records.length; i++) {
-      bytes += payloadBytes(records[i]);
-      records[i] = ownBytes(records[i], transfer);
-    }
+  private post(batch: Batch, transfer: ArrayBuffer[], bytes: number): void {
+    if (this.dead) return;
     this.inFlight.push(bytes);
     this.behindBytes += bytes;
     try {
-      this.worker.postMessage({ type: 'records', records } satisfies ToWorker, transfer);
+      this.worker.postMessage({ type: 'batch', batch } satisfies ToWorker, transfer);
     } catch (err) {
       this.die(`could not hand records to the writer thread: ${(err as Error).message}`);
     }
   }
 
-  private shedPayload(rec: TraceRecord): TraceRecord {
-    const bytes = payloadBytes(rec);
-    if (!bytes) return rec;
+  private countShed(bytes: number): void {
     this.shed.records++;
     this.shed.bytes += bytes;
     if (this.shed.records === 1) this.warn('the trace writer is falling behind: dropping payloads (timings are kept)');
+  }
+
+  private shedPayload(rec: TraceRecord): TraceRecord {
+    const bytes = payloadBytes(rec);
+    if (!bytes) return rec;
+    this.countShed(bytes);
     const dropped = { enc: 'dropped' as const, length: bytes };
     if (rec.kind === 'http-data') return { kind: 'http-data', t: rec.t, id: rec.id, chunk: dropped };
     if (rec.kind === 'http-request') return { ...rec, body: dropped };
@@ -156,7 +160,6 @@ export class WorkerSink implements ClosableSink {
   private die(message: string): void {
     if (this.dead || this.closedInfo) return;
     this.dead = message;
-    this.pending = [];
     this.warn(message);
     this.closedWaiter?.();
   }
@@ -165,16 +168,13 @@ export class WorkerSink implements ClosableSink {
 /**
  * Byte payloads are usually views into larger pooled buffers (Node's 8 KB pool, a socket's read
  * buffer) that may still be queued for writing to a socket. Posting such a view would clone its whole
- * buffer; a copy of just the bytes is posted instead, and moved rather than cloned.
+ * buffer; a copy of just the bytes is posted instead.
  */
-function ownBytes(r: TraceRecord, transfer: ArrayBuffer[]): TraceRecord {
+function ownBytes(r: TraceRecord): TraceRecord {
   const own = <B extends { enc: string }>(b: B): B => {
     if (b.enc !== 'bytes') return b;
-    // new Uint8Array(view) copies; Buffer#slice would not (it is subarray), and moving a shared
-    // pool would pull memory from under other buffers.
-    const copy = new Uint8Array((b as unknown as { bytes: Uint8Array }).bytes);
-    transfer.push(copy.buffer as ArrayBuffer);
-    return { ...b, bytes: copy };
+    // new Uint8Array(view) copies; Buffer#slice would not (it is subarray).
+    return { ...b, bytes: new Uint8Array((b as unknown as { bytes: Uint8Array }).bytes) };
   };
   if (r.kind === 'http-data' && r.chunk) return { ...r, chunk: own(r.chunk) };
   if (r.kind === 'http-request') return { ...r, body: own(r.body) };

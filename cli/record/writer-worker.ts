@@ -1,11 +1,13 @@
-// The trace writer's thread (see worker-sink.ts): encoding, framing and writing happen here, so
-// their cost never lands on the proxy's event loop.
+// The trace writer's thread (see worker-sink.ts): the relay's chunks are read into records here
+// (tap-host.ts), then encoded, framed and written, so none of that lands on the proxy's event loop.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { TraceRecord } from '../../format/types.js';
+import { TraceEncoder } from '../../format/encoder.js';
 import { TraceWriter, type WriterInit } from '../trace/writer.js';
+import { readBatch, type Batch } from './recording-queue.js';
+import { TapHost } from './tap-host.js';
 
-export type ToWorker = { type: 'records'; records: TraceRecord[] } | { type: 'close' };
+export type ToWorker = { type: 'batch'; batch: Batch } | { type: 'close' };
 export type FromWorker =
   | { type: 'ready'; now: number; hr: string }
   | { type: 'error'; message: string }
@@ -14,10 +16,12 @@ export type FromWorker =
   | { type: 'closed'; degraded: string | null; records: number };
 
 const port = parentPort!;
-// On Linux this lowers only this thread: when the CPU is short, the relay's thread goes first and
-// the trace catches up later (or sheds payloads, see worker-sink.ts).
+// On Linux this lowers only this thread: when the CPU is short, the relay's thread goes first (3:1)
+// and the trace catches up later (or sheds payloads, see worker-sink.ts). Not lower: at nice 19 a
+// machine busy with other work (load 40 on 2 cores, measured) starves this thread for seconds, and a
+// kill -9 then loses everything since.
 try {
-  setPriority(19);
+  setPriority(5);
 } catch {
   // not permitted here: same priority as the relay
 }
@@ -34,13 +38,41 @@ try {
   port.close();
 }
 
+let faulted = false;
+const taps = new TapHost({
+  write: (r) => writer.write(r),
+  fault: (err) => {
+    // Once: the session goes on, and one line says the trace is missing something.
+    if (faulted) return;
+    faulted = true;
+    const msg = err instanceof Error ? err.message : String(err);
+    send({ type: 'warn', message: `recording degraded (the session is not affected): ${msg.split('\n')[0]}` });
+  },
+});
+
+// A rehearsal of this thread's hot code (SSE splitting, encoding, framing) on a throwaway encoder,
+// before the first batch: compiling it then would take this thread tens of milliseconds of CPU at the
+// start of the session, just when the relay needs the machine (a stall measured in the first seconds).
+{
+  const encoder = new TraceEncoder({ redact: true });
+  const encoded: Uint8Array[] = [];
+  const rehearsal = new TapHost({ write: (r) => void encoded.push(encoder.encode(r)), fault: () => undefined });
+  rehearsal.control({ op: 'response-body', key: 1, id: 'r0', coding: null, sse: true });
+  for (let i = 0; i < 300; i++) {
+    const ev = `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"warm ${i}"}}\n\n`;
+    rehearsal.chunk(1, i, Buffer.from(i % 2 ? ev.slice(0, 20) : ev));
+  }
+  rehearsal.control({ op: 'end', key: 1, rec: { kind: 'http-end', t: 300, id: 'r0', outcome: 'complete', bytes: 0 } });
+  encoder.frame(encoded);
+}
+
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'records') {
-    for (const r of m.records) writer.write(r);
-    send({ type: 'ack', records: m.records.length });
+  if (m.type === 'batch') {
+    readBatch(m.batch, taps);
+    send({ type: 'ack', records: m.batch.count });
     return;
   }
-  void writer.close().then(
+  void taps.settle().then(() => writer.close()).then(
     () => {
       send({ type: 'closed', degraded: writer.degraded, records: writer.records });
       port.close();

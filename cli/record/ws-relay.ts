@@ -1,16 +1,16 @@
 // WebSocket (and any other Upgrade) relay. The handshake goes to the upstream as the harness sent it
 // (same Sec-WebSocket-Key, protocols and extension offer), the upstream's answer comes back as it was,
 // and from then on bytes flow through untouched both ways. So subprotocols, per-message-deflate
-// parameters, pings, pongs and close codes are exactly the two ends' own; WsTap reads along for the trace.
+// parameters, pings, pongs and close codes are exactly the two ends' own. The trace gets each
+// direction's chunks with their arrival times; WsTap reads the frames on the writer thread.
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Micros, WsCloseRecord } from '../../format/types.js';
 import { forwardHeaders, headerValue, recordHeaders, responseHead } from './headers.js';
-import { settle, type RelayContext } from './relay-context.js';
+import type { RelayContext } from './relay-context.js';
 import { chooseApi, targetUrl } from './upstreams.js';
-import { parseDeflate, WsTap } from './ws-tap.js';
 
 type By = WsCloseRecord['by'];
 
@@ -28,7 +28,9 @@ export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clien
 
   let state: 'handshake' | 'open' | 'done' = 'handshake';
   let upSocket: Socket | null = null;
-  let tap: WsTap | null = null;
+  /** The trace's streams of the two directions (0: not followed). */
+  let upKey = 0;
+  let downKey = 0;
   let firstGone: By | null = null;
   let closeReason = '';
 
@@ -140,17 +142,17 @@ export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clien
     socket.write(Buffer.from(responseHead(res.statusCode ?? 101, res.statusMessage ?? 'Switching Protocols', res.rawHeaders), 'latin1'));
     recordOpen(t, res);
     if (isWebSocket) {
-      sink.guard(() => {
-        tap = new WsTap(sink, id, parseDeflate(headerValue(res.headers, 'sec-websocket-extensions')), () => ctx.stats.wsMessages++);
-      });
+      upKey = sink.newKey();
+      downKey = sink.newKey();
+      sink.stream({ op: 'ws', up: upKey, down: downKey, id, extensions: headerValue(res.headers, 'sec-websocket-extensions') ?? '' });
     }
     if (upHead.length) {
       socket.write(upHead);
-      tap?.push('down', upHead, t);
+      if (downKey) sink.chunk(downKey, t, upHead);
     }
     if (head.length) {
       up.write(head);
-      tap?.push('up', head, t);
+      if (upKey) sink.chunk(upKey, t, head);
     }
     pump(socket, up, 'up');
     pump(up, socket, 'down');
@@ -166,19 +168,18 @@ export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clien
       state = 'done';
       ctx.live.delete(live);
       const tClose = sink.now();
-      const tp = tap as WsTap | null;
-      const finishRecord = () => {
-        if (!tp?.closeSeen) recordClose(tClose, firstGone ?? by, closeReason || 'connection closed without a close frame');
-      };
-      if (tp) settle(ctx, tp.settle().then(finishRecord, finishRecord));
-      else finishRecord();
+      // Written unless the trace saw a close frame (which says who ended it, and why).
+      const rec: WsCloseRecord = { kind: 'ws-close', t: tClose, id, code: 1006, reason: closeReason || 'connection closed without a close frame', by: firstGone ?? by };
+      if (upKey) sink.stream({ op: 'ws-end', up: upKey, down: downKey, rec });
+      else sink.write(rec);
     };
     socket.on('close', onClose('client'));
     up.on('close', onClose('upstream'));
   });
 
-  /** Bytes from one end to the other at once, with backpressure; the tap reads after the write. */
+  /** Bytes from one end to the other at once, with backpressure; the trace gets a copy after the write. */
   function pump(from: Socket, to: Socket, dir: 'up' | 'down') {
+    const key = dir === 'up' ? upKey : downKey;
     from.on('data', (chunk: Buffer) => {
       const t = sink.now();
       if (dir === 'up') ctx.stats.bytesUp += chunk.length;
@@ -187,7 +188,7 @@ export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clien
         from.pause();
         to.once('drain', () => from.resume());
       }
-      tap?.push(dir, chunk, t);
+      if (key) sink.chunk(key, t, chunk);
     });
     from.on('end', () => {
       firstGone ??= dir === 'up' ? 'client' : 'upstream';

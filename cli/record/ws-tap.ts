@@ -5,7 +5,8 @@
 import zlib from 'node:zlib';
 import type { Micros } from '../../format/types.js';
 import { FrameReader, OP_BINARY, OP_CLOSE, OP_CONT, OP_TEXT, type WsFrame } from './ws-frames.js';
-import type { GuardedSink } from './sink.js';
+import { decodeBound } from './body-tap.js';
+import type { TapTarget } from './tap-host.js';
 
 export interface DeflateParams {
   serverNoContextTakeover: boolean;
@@ -37,10 +38,13 @@ class DirectionReader {
   private msgOpcode = 0;
   private msgCompressed = false;
   private inflater: zlib.InflateRaw | null = null;
-  /** Inflation is asynchronous; messages are recorded strictly in order through this chain. */
-  private chain: Promise<void> = Promise.resolve();
 
   constructor(
+    /**
+     * Inflation is asynchronous; messages of both directions are recorded strictly in the order they
+     * arrived through this one chain (the harness's close frame must not overtake the last answer).
+     */
+    private readonly order: { chain: Promise<void> },
     private readonly dir: Dir,
     private readonly deflate: DeflateParams | null,
     private readonly onMessage: (dir: Dir, t: Micros, data: Buffer, binary: boolean) => void,
@@ -49,9 +53,11 @@ class DirectionReader {
   ) {}
 
   private failed = false;
+  /** A chunk of this direction was shed: frames cannot be found past it. */
+  lost = false;
 
   push(chunk: Buffer, t: Micros): void {
-    if (this.failed) return;
+    if (this.failed || this.lost) return;
     for (const f of this.frames.push(chunk)) this.frame(f, t);
   }
 
@@ -85,7 +91,7 @@ class DirectionReader {
   private enqueue(step: () => Promise<void>): void {
     // Never a rejected chain (an unhandled rejection would end the process): a failure stops this
     // direction's recording and is reported once.
-    this.chain = this.chain.then(step).catch((err) => {
+    this.order.chain = this.order.chain.then(step).catch((err) => {
       this.failed = true;
       this.onFail(err);
     });
@@ -97,7 +103,13 @@ class DirectionReader {
     const inf = this.inflater;
     return new Promise<Buffer>((resolve, reject) => {
       const out: Buffer[] = [];
-      const onData = (b: Buffer) => out.push(b);
+      let size = 0;
+      const bound = decodeBound(payload.length);
+      const onData = (b: Buffer) => {
+        out.push(b);
+        size += b.length;
+        if (size > bound) inf.destroy(new Error(`a message decodes to more than ${bound} bytes`));
+      };
       const onError = (err: Error) => {
         inf.off('data', onData);
         this.inflater = null;
@@ -117,7 +129,7 @@ class DirectionReader {
   }
 
   whenIdle(): Promise<void> {
-    return this.chain;
+    return this.order.chain;
   }
 
   close(): void {
@@ -133,13 +145,11 @@ export class WsTap {
   closeSeen = false;
 
   constructor(
-    private readonly sink: GuardedSink,
+    private readonly sink: TapTarget,
     private readonly id: string,
     deflate: DeflateParams | null,
-    onMessage?: () => void,
   ) {
     const message = (dir: Dir, t: Micros, data: Buffer, binary: boolean) => {
-      onMessage?.();
       this.sink.write({ kind: 'ws-message', t, id: this.id, dir, data: { enc: 'bytes', bytes: data }, binary });
     };
     const close = (dir: Dir, t: Micros, code: number, reason: string) => {
@@ -149,8 +159,9 @@ export class WsTap {
       this.sink.write({ kind: 'ws-close', t, id: this.id, code, reason, by: dir === 'up' ? 'client' : 'upstream' });
     };
     const fail = (err: unknown) => this.fail(err);
-    this.up = new DirectionReader('up', deflate, message, close, fail);
-    this.down = new DirectionReader('down', deflate, message, close, fail);
+    const order = { chain: Promise.resolve() };
+    this.up = new DirectionReader(order, 'up', deflate, message, close, fail);
+    this.down = new DirectionReader(order, 'down', deflate, message, close, fail);
   }
 
   push(dir: Dir, chunk: Buffer, t: Micros): void {
@@ -162,9 +173,18 @@ export class WsTap {
     }
   }
 
+  /** The relay shed a chunk of `dir` (the writer thread was behind): that direction's messages stop here. */
+  gap(dir: Dir, t: Micros, length: number): void {
+    const reader = dir === 'up' ? this.up : this.down;
+    if (this.broken || reader.lost) return;
+    reader.lost = true;
+    const reason = `WebSocket ${this.id}: messages ${dir === 'up' ? 'to' : 'from'} the upstream after a shed chunk are not recorded`;
+    this.sink.write({ kind: 'drop', t, records: 0, bytes: length, reason });
+  }
+
   /** Resolves when every message read so far has been recorded (or the tap gave up). */
   async settle(): Promise<void> {
-    for (const d of [this.up, this.down]) await d.whenIdle();
+    await this.up.whenIdle(); // one chain for both directions
     this.up.close();
     this.down.close();
   }

@@ -1,6 +1,8 @@
 // Reading a trace file for the CLI: streamed from disk, errors turned into one-line UsageErrors.
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
-import { TraceStreamReader, TraceFormatError, type TraceReadResult, type TraceRecord, type ReaderOptions } from '../../format/index.js';
+import { inflateRawSync } from 'node:zlib';
+import { TraceStreamReader, TraceFormatError, type SessionRecord, type SummaryRecord, type TraceReadResult, type TraceRecord, type ReaderOptions } from '../../format/index.js';
+import { FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH } from '../../format/frame.js';
 import { UsageError } from '../util/errors.js';
 
 export interface LoadedTrace extends TraceReadResult {
@@ -27,7 +29,7 @@ export function streamTrace(path: string, onRecord: (rec: TraceRecord, index: nu
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(code === 'ENOENT' ? `no such trace: ${path}` : `cannot read trace ${path}: ${code ?? (err as Error).message}`);
   }
-  const reader = new TraceStreamReader(opts);
+  const reader = new TraceStreamReader({ inflate: nodeInflate, ...opts });
   let index = 0;
   try {
     const buf = new Uint8Array(CHUNK);
@@ -50,9 +52,51 @@ export function streamTrace(path: string, onRecord: (rec: TraceRecord, index: nu
   }
 }
 
+/** node:zlib's inflate (native, ~2× fflate's speed), stopped at the frame's declared length. */
+export function nodeInflate(deflated: Uint8Array, dictionary: Uint8Array | undefined, length: number): Uint8Array {
+  const out = inflateRawSync(deflated, { dictionary, maxOutputLength: Math.max(1, length) });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
 /** The whole trace in memory (viewers, exports). */
 export function loadTrace(path: string, opts: ReaderOptions = {}): LoadedTrace {
   const records: TraceRecord[] = [];
   const meta = streamTrace(path, (r) => records.push(r), opts);
   return { ...meta, records };
+}
+
+/**
+ * The first frame only: the session record and, in a compacted trace, its summary (null when the trace
+ * has none: it was not closed cleanly, or predates format 1.1). Throws UsageError like streamTrace.
+ */
+export function readHead(path: string): { session: SessionRecord | null; summary: SummaryRecord | null } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new UsageError(`cannot read trace ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    const head = new Uint8Array(FILE_HEADER_LENGTH + FRAME_HEADER_LENGTH);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const reader = new TraceStreamReader();
+    let session: SessionRecord | null = null;
+    const take = (r: TraceRecord) => {
+      if (r.kind === 'session') session = r;
+    };
+    reader.pushEach(head.subarray(0, n), take);
+    if (n === head.length) {
+      const length = new DataView(head.buffer).getUint32(FILE_HEADER_LENGTH, true);
+      // the session frame is small; a huge length is damage the full read will report
+      const frame = new Uint8Array(Math.min(length, 1024 * 1024));
+      const m = readSync(fd, frame, 0, frame.length, head.length);
+      reader.pushEach(frame.subarray(0, m), take);
+    }
+    return { session, summary: reader.summary };
+  } catch (err) {
+    if (err instanceof TraceFormatError) throw new UsageError(`${path}: ${err.message}`);
+    throw new UsageError(`${path}: cannot read trace: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -32,8 +32,12 @@ export function overlayBox(width: number, height: number): { width: number; heig
   return { width: Math.max(1, width - 6), height: Math.max(1, height - 4) };
 }
 
-export function geometry(width: number, height: number): Geometry {
-  const paneRows = Math.max(2, height - HEADER_ROWS - TIMELINE_ROWS - STATUS_ROWS);
+/** Subagent lanes shown at most (more subagents share the last one). */
+export const MAX_THREAD_LANES = 4;
+
+/** `threadLanes`: the subagent lanes the timeline shows besides its five rows. */
+export function geometry(width: number, height: number, threadLanes = 0): Geometry {
+  const paneRows = Math.max(2, height - HEADER_ROWS - TIMELINE_ROWS - threadLanes - STATUS_ROWS);
   // Narrow terminals: a compact list; wide ones: about a third, with more columns in each row.
   const listWidth = width < 100 ? Math.min(30, Math.floor(width * 0.4)) : Math.max(30, Math.min(64, Math.floor(width * 0.34)));
   return { width, height, paneRows, listWidth, detailWidth: Math.max(1, width - listWidth - 1) };
@@ -211,6 +215,8 @@ interface LaneCache {
   width: number;
   path: Cell[];
   side: Cell[];
+  /** One per subagent lane (threadLanes()). */
+  threads: Cell[][];
   files: Cell[];
   axis: string;
 }
@@ -335,6 +341,23 @@ export class Layout {
 
   // -- timeline --
 
+  private threadLanesMemo: Array<{ label: string; requests: RequestModel[] }> | null = null;
+
+  /** A lane per subagent (the main thread is the path; side calls the side lane); the last may hold several. */
+  threadLanes(): Array<{ label: string; requests: RequestModel[] }> {
+    if (this.threadLanesMemo) return this.threadLanesMemo;
+    const m = this.state.model;
+    const byId = new Map(m.requests.map((r) => [r.id, r] as const));
+    const subs = m.threads.filter((t) => t.kind === 'subagent');
+    const lanes = subs.slice(0, MAX_THREAD_LANES).map((t, i) => ({ label: `sub${i + 1}`, requests: t.requests.map((id) => byId.get(id)!).filter(Boolean) }));
+    if (subs.length > MAX_THREAD_LANES) {
+      const last = lanes[MAX_THREAD_LANES - 1];
+      last.label = `sub${MAX_THREAD_LANES}+`;
+      for (const t of subs.slice(MAX_THREAD_LANES)) for (const id of t.requests) last.requests.push(byId.get(id)!);
+    }
+    return (this.threadLanesMemo = lanes);
+  }
+
   private laneCache(width: number): LaneCache {
     const view = this.state.view;
     const laneW = Math.max(1, width - LABEL_W);
@@ -347,8 +370,9 @@ export class Layout {
     const sideIds = new Set(m.sideRequests);
     for (const r of m.requests) {
       if (!sideIds.has(r.id)) continue;
-      const c0 = timeToCol(view.toView(r.startMs), dur, laneW);
-      const c1 = timeToCol(view.toView(r.endMs), dur, laneW);
+      const at = view.place(r);
+      const c0 = timeToCol(at.startMs, dur, laneW);
+      const c1 = timeToCol(at.endMs, dur, laneW);
       const color: Color = r.status === 'complete' ? 'light-blue' : 'red';
       for (let col = c0; col <= c1; col++) side[col] = { ch: side[col].ch === ' ' ? '━' : '┿', color };
     }
@@ -358,7 +382,22 @@ export class Layout {
       const g = FILE_GLYPH[f.op] ?? FILE_GLYPH.modify;
       files[col] = files[col].ch === ' ' ? { ch: g.ch, color: g.color } : { ch: '*', color: 'yellow' };
     }
-    c = { width: laneW, path, side, files, axis: axisText(dur, laneW) };
+    const threads = this.threadLanes().map((lane) => {
+      const cells: Cell[] = Array.from({ length: laneW }, () => ({ ch: ' ', color: null }));
+      for (const r of lane.requests) {
+        // Each request's wait, then its stream: a subagent's model time reads as model time.
+        const at = view.place(r);
+        const c0 = timeToCol(at.startMs, dur, laneW);
+        const c1 = timeToCol(at.endMs, dur, laneW);
+        const cf = timeToCol(at.firstContentMs ?? at.endMs, dur, laneW);
+        for (let col = c0; col <= c1; col++) {
+          const k: SegmentKind = r.status !== 'complete' ? 'harness' : col < cf || at.firstContentMs === null ? 'modelWait' : 'modelStream';
+          cells[col] = r.status !== 'complete' ? { ch: '━', color: 'red' } : { ch: KIND_GLYPH[k], color: KIND_COLOR[k] };
+        }
+      }
+      return cells;
+    });
+    c = { width: laneW, path, side, files, threads, axis: axisText(dur, laneW) };
     this.lanes.set(view, c);
     return c;
   }
@@ -376,7 +415,8 @@ export class Layout {
     const lanes = this.laneRowsMemo.get(`${this.viewId(view)}|${width}|${col}`, () => {
       const c = this.laneCache(width);
       const lab = (s: string): string => pal.dim(fit(s, LABEL_W));
-      return [lab('path') + cellsToString(c.path, pal, col), lab('side') + cellsToString(c.side, pal, col), lab('files') + cellsToString(c.files, pal, col), ' '.repeat(LABEL_W) + pal.dim(c.axis)];
+      const subs = this.threadLanes().map((lane, i) => lab(lane.label) + cellsToString(c.threads[i], pal, col));
+      return [lab('path') + cellsToString(c.path, pal, col), lab('side') + cellsToString(c.side, pal, col), ...subs, lab('files') + cellsToString(c.files, pal, col), ' '.repeat(LABEL_W) + pal.dim(c.axis)];
     });
     const laneW = Math.max(1, width - LABEL_W);
     const clock = fmtClock(this.state.playheadMs);
@@ -541,7 +581,7 @@ export class Layout {
   }
 
   paneRows(width: number, height: number): string[] {
-    const g = geometry(width, height);
+    const g = geometry(width, height, this.threadLanes().length);
     const s = this.state;
     const pal = this.pal;
     const active = s.activeIndex();
@@ -600,7 +640,7 @@ export class Layout {
     const out = [line([{ text: 'lapse tui — keys', style: (x) => this.pal.bold(x) }], width), ' '.repeat(width)];
     for (const [k, v] of keys) out.push(line([{ text: fit(k, 10), style: (x) => this.pal.bold(x) }, { text: v }], width));
     out.push(' '.repeat(width));
-    out.push(line([{ text: 'Lanes: path = the critical path the agent waited on; side = requests off it; files = changes.', style: (x) => this.pal.dim(x) }], width));
+    out.push(line([{ text: 'Lanes: path = the critical path the agent waited on; side = requests off it; sub1… = each subagent\'s requests (wait, stream); files = changes.', style: (x) => this.pal.dim(x) }], width));
     const legend: Piece[] = [];
     for (const k of KIND_ORDER) legend.push({ text: KIND_GLYPH[k], style: (x) => this.pal.kind(k, x) }, { text: ` ${KIND_LABEL[k]}  ` });
     out.push(line(legend, width));

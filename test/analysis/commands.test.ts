@@ -39,7 +39,7 @@ describe('lapse stats', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(Object.keys(j)).toEqual(['trace', 'durationMs', 'costUsd', 'prices', 'requests', 'breakdown', 'files', 'threads']);
-    expect(j.trace).toEqual({ path: tracePath, formatVersion: '1.0', truncated: false, records: scenarioRecords().length, source: 'proxy' });
+    expect(j.trace).toEqual({ path: tracePath, formatVersion: '1.1', truncated: false, records: scenarioRecords().length, source: 'proxy' });
     expect(j.costUsd).toBeNull(); // 'claude-test' is in no price table
     expect(j.prices.source).toBe('@pydantic/genai-prices');
     expect(j.durationMs).toBe(11500);

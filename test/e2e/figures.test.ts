@@ -37,7 +37,7 @@ describe('figures of a recorded session match the scripted endpoint', () => {
     const generating = stats.requests.filter((r) => r.outputTokens !== 0 && r.status === 'complete');
     const main = generating.filter((r) => r.critical);
     const side = stats.requests.filter((r) => !r.critical);
-    expect(stats.requests.every((r) => r.status === 'complete')).toBe(true);
+    expect(stats.requests.every((r) => r.status === 'complete'), JSON.stringify(stats.requests.map((r) => [r.id, r.status]))).toBe(true);
     expect(main).toHaveLength(3);
 
     // Every main request: the configured truth, and the token count the endpoint says it sent.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bodyBytes, formatSse, readTrace, TraceFormatError, type TraceRecord } from '../../format/index.js';
+import { bodyBytes, formatSse, FORMAT_VERSION, readTrace, TraceFormatError, type TraceRecord } from '../../format/index.js';
 import { enc, sampleRecords, writeTrace } from './helpers.js';
 
 const dec = new TextDecoder();
@@ -17,7 +17,7 @@ describe('trace round trip', () => {
       const input = sampleRecords();
       const { records, truncated, version } = readTrace(writeTrace(input, { redact: false, compress }));
       expect(truncated).toBe(false);
-      expect(version).toEqual({ major: 1, minor: 0 });
+      expect(version).toEqual(FORMAT_VERSION);
       expect(records[0].kind).toBe('session');
       const rest = records.slice(1);
       expect(rest.map((r) => r.kind)).toEqual(input.map((r) => r.kind));

@@ -144,7 +144,7 @@ describe('lapse proxy', () => {
     const t = loadTrace(trace);
     expect(t.truncated).toBe(false);
     const ends = kinds(t.records, 'http-end') as HttpEndRecord[];
-    expect(ends.map((e) => e.outcome)).toEqual(['complete', 'complete']);
+    expect(ends.map((e) => e.outcome), JSON.stringify(t.records.filter((r) => r.kind === 'http-request' || r.kind === 'http-end').map((r) => [r.kind, r.t, (r as { url?: string }).url, (r as { message?: string }).message]))).toEqual(['complete', 'complete']);
     expect(kinds(t.records, 'http-data')).toHaveLength(anthropicToolStream().length + responsesEvents().length);
     expect(kinds(t.records, 'ws-message')).toHaveLength(1 + responsesEvents().length);
     expect(kinds(t.records, 'ws-close')[0]).toMatchObject({ code: 1000, reason: 'bye', by: 'client' });

@@ -14,14 +14,19 @@ import { at, clip, dur, int, rate } from './fmt.js';
 import { el } from './dom.js';
 import { describeProfile } from './sentence.js';
 
-export type LaneKey = 'axis' | 'path' | 'sim' | 'requests' | 'side' | 'files' | 'tps';
+export type LaneKey = 'axis' | 'path' | 'sim' | 'requests' | 'side' | 'thread' | 'files' | 'tps';
 
 interface Lane {
   key: LaneKey;
   label: string;
   y: number;
   h: number;
+  /** A `thread` lane: the subagent thread it shows. */
+  thread?: string;
 }
+
+/** Subagent lanes shown at most; more subagents share the last one. */
+const MAX_THREAD_LANES = 8;
 
 const GUTTER = 96;
 const LANE_SPEC: Array<[LaneKey, string, number]> = [
@@ -35,13 +40,22 @@ const LANE_SPEC: Array<[LaneKey, string, number]> = [
 ];
 const GAP = 5;
 
-function layoutLanes(): { lanes: Lane[]; height: number } {
+/** The lanes, with one per subagent thread (main is the requests lane, side calls the side lane) after `side`. */
+function layoutLanes(threads: ReadonlyArray<{ id: string; label: string }> = []): { lanes: Lane[]; height: number } {
   let y = 0;
-  const lanes = LANE_SPEC.map(([key, label, h]) => {
-    const lane = { key, label, y, h };
+  const lanes: Lane[] = [];
+  const push = (key: LaneKey, label: string, h: number, thread?: string): void => {
+    lanes.push({ key, label, y, h, ...(thread ? { thread } : {}) });
     y += h + GAP;
-    return lane;
-  });
+  };
+  for (const [key, label, h] of LANE_SPEC) {
+    push(key, label, h);
+    if (key !== 'side') continue;
+    threads.slice(0, MAX_THREAD_LANES).forEach((t, i) => {
+      const more = i === MAX_THREAD_LANES - 1 && threads.length > MAX_THREAD_LANES ? ` +${threads.length - MAX_THREAD_LANES}` : '';
+      push('thread', clip(`↳ ${t.label}`, 16) + more, 14, t.id);
+    });
+  }
   return { lanes, height: y + 14 };
 }
 
@@ -82,8 +96,10 @@ export class Timeline {
   readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
   private readonly tip: HTMLElement;
-  private readonly lanes: Lane[];
-  private readonly height: number;
+  private lanes: Lane[];
+  private height: number;
+  /** Requests of each thread lane (the last lane also holds the subagents beyond MAX_THREAD_LANES). */
+  private threadReqs = new Map<string, RequestModel[]>();
   private width = 800;
   private base: ScaleLinear<number, number> = scaleLinear();
   private x: ScaleLinear<number, number> = scaleLinear();
@@ -149,6 +165,21 @@ export class Timeline {
     this.critical = reqs.filter((r) => r.critical);
     this.side = reqs.filter((r) => !r.critical);
     this.rates = new TokenRate(st.model);
+    const subs = st.model.threads.filter((t) => t.kind === 'subagent');
+    const l = layoutLanes(subs);
+    this.lanes = l.lanes;
+    this.height = l.height;
+    this.threadReqs = new Map();
+    subs.forEach((t, i) => {
+      const key = subs[Math.min(i, MAX_THREAD_LANES - 1)].id;
+      const list = this.threadReqs.get(key) ?? [];
+      for (const id of t.requests) {
+        const r = st.byId.get(id);
+        if (r) list.push(r);
+      }
+      this.threadReqs.set(key, list.sort((a, b) => a.startMs - b.startMs));
+    });
+    if (subs.length) this.resize();
     this.setDomain(Math.max(st.model.durationMs, 1));
     st.on('sim', () => this.request());
     st.on('select', () => this.request());
@@ -269,6 +300,7 @@ export class Timeline {
       this.drawSim();
       this.drawRequests('requests', this.critical);
       this.drawRequests('side', this.side);
+      this.drawThreads();
       this.drawFiles();
       this.drawRates();
       this.drawPlayhead();
@@ -400,6 +432,18 @@ export class Timeline {
       ctx.strokeRect(x0, l.y + 1, Math.max(3, this.x(sel.endMs) - x0), l.h - 2);
       ctx.lineWidth = 1;
     }
+  }
+
+  /** Each subagent's requests on its own lane: wait light, stream solid (a subagent's model time is model time). */
+  private drawThreads(): void {
+    let n = 0;
+    for (const l of this.lanes) {
+      if (l.key !== 'thread' || !l.thread) continue;
+      const reqs = this.threadReqs.get(l.thread) ?? [];
+      n += this.spans(reqs, (r) => r.startMs, (r) => r.endMs, l.y + 2, l.h - 4, (r) => (r.status === 'error' ? ERROR_COLOR : KIND_COLOR.modelWait), true);
+      this.spans(reqs, (r) => r.firstContentMs ?? r.endMs, (r) => r.endMs, l.y + 2, l.h - 4, (r) => (r.status === 'error' ? ERROR_COLOR : KIND_COLOR.modelStream), true);
+    }
+    this.drawn.thread = n;
   }
 
   private drawFiles(): void {
@@ -540,6 +584,12 @@ export class Timeline {
           if (r.endMs >= t - tol) best = r;
         }
         return best ? { lane: lane.key, req: best } : null;
+      }
+      case 'thread': {
+        // A subagent's request: shown and selected like any other.
+        const reqs = this.threadReqs.get(lane.thread ?? '') ?? [];
+        const r = reqs.find((q) => q.startMs <= t + tol && q.endMs >= t - tol);
+        return r ? { lane: r.critical ? 'requests' : 'side', req: r } : null;
       }
       case 'files': {
         const files = st.model.files;
