@@ -16,6 +16,8 @@ const PROVIDER: Record<Protocol, string> = {
   'anthropic-messages': 'anthropic',
   'openai-chat': 'openai',
   'openai-responses': 'openai',
+  // Gemini reports cached tokens inside promptTokenCount, as OpenAI does
+  'gemini-generate-content': 'google',
 };
 
 /** The usage record the table prices, in its own key names. */

@@ -176,6 +176,15 @@ export class EventLog implements ResponseSink {
 export function obj(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
+/** The entry with `index` 0 (or no index) of a list such as `choices` or `candidates`: agents ask for one. */
+export function indexZero(list: unknown): Record<string, unknown> | null {
+  if (!Array.isArray(list)) return null;
+  for (const c of list) {
+    const o = obj(c);
+    if (o && (o.index === 0 || o.index === undefined)) return o;
+  }
+  return null;
+}
 export function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }

@@ -8,7 +8,7 @@
 import type { TraceSource } from '../format/types.js';
 
 /** Wire protocols a decoder exists for. Detected from the request path. */
-export type Protocol = 'anthropic-messages' | 'openai-chat' | 'openai-responses';
+export type Protocol = 'anthropic-messages' | 'openai-chat' | 'openai-responses' | 'gemini-generate-content';
 
 /** `websocket`: a response on a Responses-API WebSocket (several per socket). */
 export type Transport = 'http' | 'websocket';

@@ -1,6 +1,7 @@
 // Entry point: one commander program, one module per command under commands/.
 import { Command, CommanderError } from 'commander';
 import { exitWithError } from './util/errors.js';
+import { guardStream } from './util/terminal.js';
 import { LAPSE_VERSION } from './util/version.js';
 import { loadCommands } from './commands/index.js';
 
@@ -39,6 +40,13 @@ function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
 
 export async function main(argv: string[]): Promise<void> {
   exitQuietlyOnClosedPipe(process.stdout);
+  // Trace content never drives the terminal. Not for `tui` (blessed draws with escapes), and not
+  // stdout of `record`/`demo` (a harness in a pseudo-terminal draws through it).
+  const command = argv[2];
+  if (command !== 'tui') {
+    guardStream(process.stderr);
+    if (command !== 'record' && command !== 'demo') guardStream(process.stdout);
+  }
   const program = buildProgram(await loadCommands(argv.slice(2)));
   try {
     await program.parseAsync(argv);

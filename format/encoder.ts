@@ -6,7 +6,7 @@ import { applyPatchShared } from './patch.js';
 import { concatBytes } from './bytes.js';
 import { Codec, Dictionary, buildFrame, deflateFrame, fileHeader } from './frame.js';
 import { StringRef, packr } from './packr.js';
-import { redactHeaders, redactText, redactUrl } from './redact.js';
+import { redactArgv, redactHeaders, redactText, redactUrl } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
 import type { Body, HttpDataRecord, JsonPatchOp, SessionRecord, SseEvent, SseRunRecord, StringRecord, SummaryRecord, TraceRecord } from './types.js';
 import { shapeOf, type Shape } from './leaves.js';
@@ -77,7 +77,9 @@ export class TraceEncoder {
       formatVersion: { major: FORMAT_VERSION.major, minor: FORMAT_VERSION.minor },
       // a trace re-encoded from an already redacted one (compaction) keeps saying so
       redacted: this.redact || session.redacted,
-      argv: this.redact ? session.argv.map(redactText) : session.argv,
+      argv: this.redact ? redactArgv(session.argv) : session.argv,
+      // a gateway URL may carry credentials (http://user:pass@gateway)
+      upstreams: this.redact ? (Object.fromEntries(Object.entries(session.upstreams).map(([k, v]) => [k, redactUrl(v)])) as SessionRecord['upstreams']) : session.upstreams,
     };
     const records = [this.encode(rec)];
     if (summary) records.push(this.encode({ ...summary, t: 0 } as unknown as TraceRecord));
@@ -205,7 +207,7 @@ export class TraceEncoder {
     switch (rec.kind) {
       case 'http-request': {
         const body = this.requestBody(rec.id, rec.body, defs);
-        return { ...rec, url: this.redact ? redactUrl(rec.url) : rec.url, headers: this.headers(rec.headers), body };
+        return { ...rec, url: this.redact ? redactUrl(rec.url) : rec.url, upstream: this.redact ? redactUrl(rec.upstream) : rec.upstream, headers: this.headers(rec.headers), body };
       }
       case 'http-response':
         return { ...rec, headers: this.headers(rec.headers) };
@@ -219,6 +221,7 @@ export class TraceEncoder {
         return {
           ...rec,
           url: this.redact ? redactUrl(rec.url) : rec.url,
+          upstream: this.redact ? redactUrl(rec.upstream) : rec.upstream,
           // a key can travel as a subprotocol (`openai-insecure-api-key.sk-…`)
           protocol: this.redact ? redactText(rec.protocol) : rec.protocol,
           headers: this.headers(rec.headers),
@@ -231,10 +234,20 @@ export class TraceEncoder {
         return this.redact && rec.message ? { ...rec, message: redactText(rec.message) } : rec;
       case 'ws-close':
         return this.redact ? { ...rec, reason: redactText(rec.reason) } : rec;
+      case 'marker':
+        return this.redact ? { ...rec, label: redactText(rec.label) } : rec;
+      case 'drop':
+        return this.redact ? { ...rec, reason: redactText(rec.reason) } : rec;
       case 'file':
-        return this.redact && rec.diff ? { ...rec, diff: redactText(rec.diff) } : rec;
+        if (!this.redact) return rec;
+        {
+          const out = { ...rec, path: redactText(rec.path) };
+          if (rec.from !== undefined) out.from = redactText(rec.from);
+          if (rec.diff !== undefined) out.diff = redactText(rec.diff);
+          return out;
+        }
       case 'process-start':
-        return this.redact ? { ...rec, argv: rec.argv.map(redactText) } : rec;
+        return this.redact ? { ...rec, argv: redactArgv(rec.argv) } : rec;
       default:
         return rec;
     }

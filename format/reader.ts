@@ -11,6 +11,9 @@ import { expandRun } from './runs.js';
 import { recordProblem, runProblem } from './validate.js';
 import { FORMAT_VERSION } from './types.js';
 
+/** Latest record time a reader accepts: 2^53 µs, about 285 years into a session. */
+const MAX_TIME_US = Number.MAX_SAFE_INTEGER;
+
 export interface ReaderOptions {
   /** Rebuild `patch` request bodies into `json` ones (default true). */
   resolveBodies?: boolean;
@@ -47,6 +50,8 @@ export class TraceStreamReader {
   private readonly dictionary = new Dictionary();
   private readonly resolveBodies: boolean;
   private stopped: string | null = null;
+  /** A trace without its session record (cut right after the 8-byte header) is not complete. */
+  private sawSession = false;
   version = { major: 0, minor: 0 };
   bytes = 0;
   /** The summary a compacted trace carries in its first frame, once read. */
@@ -118,8 +123,9 @@ export class TraceStreamReader {
     // A writer that never closed the file (kill -9, a full disk) left its open flag set: the trace may
     // end at a frame boundary and still be missing its tail.
     const unfinished = (this.flags & FLAG_OPEN) !== 0 ? 'the recorder did not finish this trace (killed, or its disk filled up)' : null;
-    const damage = this.stopped ?? (this.pending.length > 0 ? null : unfinished);
-    return { truncated: this.stopped !== null || this.pending.length > 0 || unfinished !== null, damage };
+    const headless = this.sawSession ? null : 'the trace ends before its session record';
+    const damage = this.stopped ?? (this.pending.length > 0 ? null : (unfinished ?? headless));
+    return { truncated: this.stopped !== null || this.pending.length > 0 || unfinished !== null || headless !== null, damage };
   }
 
   private checkMagicPrefix(): void {
@@ -223,6 +229,12 @@ export class TraceStreamReader {
       this.stop(`damaged record in frame at byte ${frameOffset} (time before the session start)`);
       return null;
     }
+    if (!(this.t <= MAX_TIME_US)) {
+      // a time past any session (t = 1e308, Infinity) would turn every figure after it into nonsense
+      this.stop(`damaged record in frame at byte ${frameOffset} (time past any session)`);
+      return null;
+    }
+    if (rec.kind === 'session') this.sawSession = true;
     rec.t = this.t;
     if (rec.kind === 'http-data' && rec.sse) {
       if (!this.resolveSse(rec)) {

@@ -3,12 +3,13 @@
 import type { ProtocolDecoder } from '../events.js';
 import type { Protocol } from '../model.js';
 import { anthropicDecoder } from './anthropic.js';
+import { geminiDecoder } from './gemini.js';
 import { openaiChatDecoder } from './openai-chat.js';
 import { openaiResponsesDecoder } from './openai-responses.js';
 
-export { anthropicDecoder, openaiChatDecoder, openaiResponsesDecoder };
+export { anthropicDecoder, geminiDecoder, openaiChatDecoder, openaiResponsesDecoder };
 
-export const PROTOCOLS: readonly ProtocolDecoder[] = [anthropicDecoder, openaiChatDecoder, openaiResponsesDecoder];
+export const PROTOCOLS: readonly ProtocolDecoder[] = [anthropicDecoder, openaiChatDecoder, openaiResponsesDecoder, geminiDecoder];
 
 /** The path of a URL or path+query, without query or fragment or trailing slash. */
 export function pathOf(url: string): string {

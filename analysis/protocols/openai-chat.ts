@@ -2,7 +2,7 @@
 // `data: [DONE]`, or a plain JSON `chat.completion`. Only choice 0 is read (agents ask for one).
 // Blocks: text and reasoning are block 0; tool call at tool_calls index i is block i + 1.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, ToolResultText, Usage } from '../events.js';
-import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, str, threadKey, openingOf } from '../events.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, indexZero, inputText, num, obj, str, threadKey, openingOf } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -19,15 +19,6 @@ function usageOf(u: Record<string, unknown>): Usage {
 /** Reasoning text some Chat-compatible servers stream (`reasoning_content` or `reasoning`). */
 function reasoningOf(m: Record<string, unknown>): string | null {
   return str(m.reasoning_content) ?? str(m.reasoning);
-}
-
-function choice0(b: Record<string, unknown>): Record<string, unknown> | null {
-  if (!Array.isArray(b.choices)) return null;
-  for (const c of b.choices) {
-    const o = obj(c);
-    if (o && (o.index === 0 || o.index === undefined)) return o;
-  }
-  return null;
 }
 
 export const openaiChatDecoder: ProtocolDecoder = {
@@ -107,7 +98,7 @@ export const openaiChatDecoder: ProtocolDecoder = {
     if (model) sink.model(model);
     const id = str(d.id);
     if (id) sink.responseId(id);
-    const c = choice0(d);
+    const c = indexZero(d.choices);
     if (c) {
       const delta = obj(c.delta);
       if (delta) {
@@ -152,7 +143,7 @@ export const openaiChatDecoder: ProtocolDecoder = {
     if (model) sink.model(model);
     const id = str(b.id);
     if (id) sink.responseId(id);
-    const c = choice0(b);
+    const c = indexZero(b.choices);
     const m = c && obj(c.message);
     if (m) {
       const reasoning = reasoningOf(m);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { stderrLog } from '../record/log.js';
-import { parseHost, parsePort, startSession } from '../record/session.js';
+import { redactUrl } from '../../format/redact.js';
+import { NO_REDACT_WARNING, parseHost, parsePort, startSession } from '../record/session.js';
 
 interface ProxyFlags {
   output?: string;
@@ -8,6 +9,7 @@ interface ProxyFlags {
   host?: string;
   anthropicUpstream?: string;
   openaiUpstream?: string;
+  geminiUpstream?: string;
   watch?: string;
   redact: boolean;
   quiet?: boolean;
@@ -22,6 +24,7 @@ export function register(program: Command): void {
     .option('--host <addr>', 'address to listen on (default 127.0.0.1; anything else is reachable from other machines, and warned about)')
     .option('--anthropic-upstream <url>', 'where Anthropic requests go (default: $ANTHROPIC_BASE_URL, else https://api.anthropic.com)')
     .option('--openai-upstream <url>', 'where OpenAI requests go (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)')
+    .option('--gemini-upstream <url>', 'where Gemini API requests go (default: $GOOGLE_GEMINI_BASE_URL, else https://generativelanguage.googleapis.com)')
     .option('--watch <dir>', 'also record file changes under this directory')
     .option('--no-redact', 'keep API keys and auth headers in the trace')
     .option('-q, --quiet', 'print only the base URLs')
@@ -37,18 +40,22 @@ Example:
   # in another terminal:
   ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude
   OPENAI_BASE_URL=http://127.0.0.1:8787/v1 my-agent
+  GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:8787 gemini
   codex -c openai_base_url="http://127.0.0.1:8787/v1" exec "…"`,
     )
     .action(async (flags: ProxyFlags) => {
       const log = stderrLog(Boolean(flags.quiet));
       const { host, warning } = parseHost(flags.host, 'proxy');
       if (warning) process.stderr.write(`${warning}\n`);
+      // Said even with --quiet: this is the only way secrets reach the disk.
+      if (flags.redact === false) process.stderr.write(`${NO_REDACT_WARNING}\n`);
       const session = await startSession({
         output: flags.output,
         harness: 'proxy',
         argv: ['lapse', 'proxy', ...process.argv.slice(3)],
         anthropicUpstream: flags.anthropicUpstream,
         openaiUpstream: flags.openaiUpstream,
+        geminiUpstream: flags.geminiUpstream,
         port: flags.port === undefined ? undefined : parsePort(flags.port),
         host,
         watch: flags.watch ?? false,
@@ -62,12 +69,13 @@ Example:
         [
           `ANTHROPIC_BASE_URL=${proxy.anthropicBaseUrl}`,
           `OPENAI_BASE_URL=${proxy.openaiBaseUrl}`,
+          `GOOGLE_GEMINI_BASE_URL=${proxy.urls.gemini}`,
           `codex: -c openai_base_url="${proxy.openaiBaseUrl}"`,
           '',
         ].join('\n'),
       );
       log.info(`proxy on ${proxy.anthropicBaseUrl} → ${session.tracePath}`);
-      log.info(`upstreams: anthropic ${session.upstreams.anthropic}, openai ${session.upstreams.openai}; Ctrl-C to finish`);
+      log.info(`upstreams: anthropic ${redactUrl(session.upstreams.anthropic)}, openai ${redactUrl(session.upstreams.openai)}, gemini ${redactUrl(session.upstreams.gemini)}; Ctrl-C to finish`);
       void session.startWatching();
       await new Promise<void>((resolve) => {
         for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => resolve());

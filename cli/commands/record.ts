@@ -2,14 +2,17 @@ import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { childArgs, childEnv, defaultApiFor, harnessName } from '../record/harness.js';
+import { harnessSpec } from '../record/harnesses.js';
+import { bypassHint } from '../record/bypass.js';
 import { runChild, SpawnError } from '../record/child.js';
 import { stderrLog } from '../record/log.js';
-import { parseHost, parsePort, startSession } from '../record/session.js';
+import { NO_REDACT_WARNING, parseHost, parsePort, startSession } from '../record/session.js';
 
 interface RecordFlags {
   output?: string;
   anthropicUpstream?: string;
   openaiUpstream?: string;
+  geminiUpstream?: string;
   port?: string;
   host?: string;
   watch?: string | boolean;
@@ -28,6 +31,7 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'trace file (default: a new file in the trace directory)')
     .option('--anthropic-upstream <url>', 'where Anthropic requests go (default: $ANTHROPIC_BASE_URL, else https://api.anthropic.com)')
     .option('--openai-upstream <url>', 'where OpenAI requests go (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)')
+    .option('--gemini-upstream <url>', 'where Gemini API requests go (default: $GOOGLE_GEMINI_BASE_URL, else https://generativelanguage.googleapis.com)')
     .option('--port <n>', 'proxy port on 127.0.0.1 (default: any free port)')
     .option('--host <addr>', 'address the proxy listens on (default 127.0.0.1; anything else is reachable from other machines, and warned about)')
     .option('--watch <dir>', 'record file changes under this directory (default: the current directory)')
@@ -39,13 +43,16 @@ export function register(program: Command): void {
       'after',
       `
 The harness runs on your terminal exactly as usual; lapse points it at a proxy on 127.0.0.1
-(ANTHROPIC_BASE_URL and OPENAI_BASE_URL; for codex also -c openai_base_url=…), records every
+(ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, and what each known harness needs:
+codex's -c openai_base_url=…, Copilot CLI's COPILOT_PROVIDER_BASE_URL), records every
 request, stream event, WebSocket message and file change, and exits with the harness's exit code.
 lapse's own messages go to stderr.
 
 Examples:
   lapse record -- claude
   lapse record -- codex exec "fix the failing test"
+  lapse record -- opencode run "add a --json flag"
+  lapse record -- gemini -p "explain this repo"
   lapse record -o run.lapse --no-watch -- node my-agent.js --task 3
   lapse stats                      # then: where the time went`,
     )
@@ -53,27 +60,32 @@ Examples:
       const log = stderrLog(Boolean(flags.quiet));
       const { host, warning } = parseHost(flags.host, 'record');
       if (warning) process.stderr.write(`${warning}\n`);
+      // Said even with --quiet: this is the only way secrets reach the disk.
+      if (flags.redact === false) process.stderr.write(`${NO_REDACT_WARNING}\n`);
       const harness = harnessName(cmd, args);
+      const spec = harnessSpec(cmd);
       const session = await startSession({
         output: flags.output,
         harness,
         argv: [cmd, ...args],
         anthropicUpstream: flags.anthropicUpstream,
         openaiUpstream: flags.openaiUpstream,
+        geminiUpstream: flags.geminiUpstream,
+        harnessUpstreams: spec?.upstreams?.(process.env),
         port: flags.port === undefined ? undefined : parsePort(flags.port),
         host,
         watch: flags.watch === false ? false : typeof flags.watch === 'string' ? flags.watch : process.cwd(),
         redact: flags.redact,
-        defaultApi: defaultApiFor(harness),
+        defaultApi: defaultApiFor(cmd, harness),
         log,
       });
       const { proxy, sink } = session;
       log.info(`recording ${harness} through ${proxy.anthropicBaseUrl} → ${session.tracePath}`);
 
-      const argv = childArgs(cmd, args, proxy.openaiBaseUrl);
+      const argv = childArgs(cmd, args, proxy.urls);
       let exitCode: number;
       try {
-        const child = await runChild(cmd, argv, childEnv(process.env, { anthropic: proxy.anthropicBaseUrl, openai: proxy.openaiBaseUrl }, session.tracePath), (sig) =>
+        const child = await runChild(cmd, argv, childEnv(cmd, process.env, proxy.urls, session.tracePath), (sig) =>
           sink.guard(() => sink.write({ kind: 'marker', t: sink.now(), label: `lapse received ${sig}` })),
         );
         sink.write({ kind: 'process-start', t: sink.now(), pid: child.pid, argv: [cmd, ...argv] });
@@ -89,6 +101,8 @@ Examples:
       }
       const lines = await session.finish('the harness exited');
       for (const l of lines) log.info(l);
+      const hint = bypassHint(spec, harness, proxy.stats.requests + proxy.stats.websockets);
+      if (hint) log.info(hint);
       log.info(`trace: ${session.tracePath}`);
       process.exit(exitCode);
     });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
+import { isLoopback } from '../util/host-check.js';
 import { resolveTraceArg } from '../util/paths.js';
 import { loadTrace } from '../trace/load.js';
 import { PROFILE_NAMES, resolveProfile, type ProfileOverrides } from '../../analysis/simulate.js';
@@ -8,7 +9,9 @@ import { describePacing, type Pacing } from '../replay/pacing.js';
 import { DEFAULT_THRESHOLD, startReplayServer, type ReplaySummary } from '../replay/server.js';
 import { TraceOut } from '../replay/trace-out.js';
 import { childArgs, childEnv } from '../record/harness.js';
+import { baseUrlsAt } from '../record/upstreams.js';
 import { runChild, SpawnError } from '../record/child.js';
+import { hostFlag } from '../util/host.js';
 
 interface ReplayFlags {
   port?: string;
@@ -56,10 +59,6 @@ export function pacingFromFlags(f: ReplayFlags): Pacing {
 function parsePort(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--port must be a port number (0-65535), got ${v}`);
   return Number(v);
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** `lapse replay [TRACE] [-- CMD…]`: commander hands us every operand; those after `--` are the command. */
@@ -132,7 +131,7 @@ Each served request is logged on stderr with recorded vs served TTFT and duratio
         threshold = Number(flags.threshold);
         if (!/^\s*[0-9.]+\s*$/.test(flags.threshold) || !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be a number from 0 to 1, got ${flags.threshold}`);
       }
-      const host = flags.host ?? '127.0.0.1';
+      const host = flags.host === undefined ? '127.0.0.1' : hostFlag(flags.host);
       const port = flags.port === undefined ? 0 : parsePort(flags.port);
       const tracePath = resolveTraceArg(trace);
       const loaded = loadTrace(tracePath);
@@ -162,8 +161,9 @@ Each served request is logged on stderr with recorded vs served TTFT and duratio
       }).catch((err: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`);
       });
-      const anthropicUrl = server.url;
-      const openaiUrl = `${server.url}/v1`;
+      const baseUrls = baseUrlsAt(server.url);
+      const anthropicUrl = baseUrls.anthropic;
+      const openaiUrl = baseUrls.openai;
       const urls = [`ANTHROPIC_BASE_URL=${anthropicUrl}`, `OPENAI_BASE_URL=${openaiUrl}`, `codex: -c openai_base_url="${openaiUrl}"`];
       // The URLs are this command's output proper (stdout); with a child they go to stderr so the
       // child's own stdout stays its own.
@@ -191,10 +191,10 @@ Each served request is logged on stderr with recorded vs served TTFT and duratio
       }
 
       const [prog, ...args] = cmd;
-      const argv = childArgs(prog, args, openaiUrl);
+      const argv = childArgs(prog, args, baseUrls);
       let exitCode: number;
       try {
-        const child = await runChild(prog, argv, childEnv(process.env, { anthropic: anthropicUrl, openai: openaiUrl }, out?.path ?? ''));
+        const child = await runChild(prog, argv, childEnv(prog, process.env, baseUrls, out?.path ?? ''));
         out?.write({ kind: 'process-start', t: out.now(), pid: child.pid, argv: [prog, ...argv] });
         const exit = await child.done;
         out?.write({ kind: 'process-exit', t: out.now(), pid: child.pid, code: exit.code, signal: exit.signal });

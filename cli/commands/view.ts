@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { startViewServer } from '../view/server.js';
-import { isLoopback } from '../view/host-check.js';
+import { isLoopback } from '../util/host-check.js';
+import { hostFlag } from '../util/host.js';
 import { openBrowser } from '../view/open-browser.js';
 import { resolveTraceArg } from '../util/paths.js';
 import { UsageError } from '../util/errors.js';
@@ -44,7 +45,7 @@ works without a server: open dist/viewer/index.html and drop a .lapse file on it
       const sessions = sessionsPage ? reportOf(traces, {}) : undefined;
       const tracePath = sessionsPage ? undefined : traces[0];
       const port = opts.port !== undefined ? parsePort(opts.port) : 0;
-      const host = opts.host ?? '127.0.0.1';
+      const host = opts.host === undefined ? '127.0.0.1' : hostFlag(opts.host);
       if (!isLoopback(host)) process.stderr.write(`lapse view: warning: listening on ${host}: anyone who can reach it can read this trace (prompts, code, tool output)\n`);
       const server = await startViewServer({ tracePath, sessions, host, port });
       process.stdout.write(`${server.url}\n`);

@@ -30,8 +30,8 @@ export interface OtlpTraces {
 }
 
 /** `gen_ai.provider.name` well-known values. */
-export function providerOf(p: Protocol): 'anthropic' | 'openai' {
-  return p === 'anthropic-messages' ? 'anthropic' : 'openai';
+export function providerOf(p: Protocol): 'anthropic' | 'openai' | 'gcp.gemini' {
+  return p === 'anthropic-messages' ? 'anthropic' : p === 'gemini-generate-content' ? 'gcp.gemini' : 'openai';
 }
 
 export function toOtlp(input: ExportInput): OtlpTraces {

@@ -2,7 +2,7 @@
 // a script looks at. Only what a script needs is kept (who said what, which tools were asked for).
 import { countTokens } from './tokens.js';
 
-export type Protocol = 'anthropic' | 'openai-chat' | 'openai-responses';
+export type Protocol = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
 
 export type ConvMessage =
   | { role: 'user'; text: string }
@@ -17,6 +17,8 @@ export interface Conversation {
   messages: ConvMessage[];
   /** Names of the tools the client offered. */
   toolNames: string[];
+  /** Each offered tool's parameter schema (JSON Schema), by name; null when it has none (a freeform tool). */
+  toolSchemas: Record<string, Json | null>;
   /** The client asked for thinking / reasoning output. */
   thinking: boolean;
   maxTokens: number | null;
@@ -39,15 +41,23 @@ function partsText(content: unknown): string {
     .join('\n');
 }
 
-function toolNamesOf(tools: unknown): string[] {
-  if (!Array.isArray(tools)) return [];
-  const out: string[] = [];
-  for (const t of tools) {
+/** Tools as Anthropic (`input_schema`), Chat (`function.parameters`), Responses (`parameters`) or Gemini (`functionDeclarations`) offer them. */
+function toolsOf(tools: unknown): Pick<Conversation, 'toolNames' | 'toolSchemas'> {
+  const toolNames: string[] = [];
+  const toolSchemas: Record<string, Json | null> = {};
+  const add = (name: unknown, schema: unknown) => {
+    if (typeof name !== 'string') return;
+    toolNames.push(name);
+    toolSchemas[name] = isObj(schema) ? schema : null;
+  };
+  for (const t of Array.isArray(tools) ? tools : []) {
     if (!isObj(t)) continue;
-    if (typeof t.name === 'string') out.push(t.name);
-    else if (isObj(t.function) && typeof t.function.name === 'string') out.push(t.function.name);
+    if (Array.isArray(t.functionDeclarations)) {
+      for (const d of t.functionDeclarations) if (isObj(d)) add(d.name, d.parametersJsonSchema ?? d.parameters);
+    } else if (typeof t.name === 'string') add(t.name, t.input_schema ?? t.parameters);
+    else if (isObj(t.function)) add(t.function.name, t.function.parameters);
   }
-  return out;
+  return { toolNames, toolSchemas };
 }
 
 function maxTokensOf(body: Json, key: string): number | null {
@@ -81,7 +91,7 @@ export function anthropicConversation(body: Json): Conversation {
     model: str(body.model) || 'lapse-scripted',
     system: partsText(body.system),
     messages,
-    toolNames: toolNamesOf(body.tools),
+    ...toolsOf(body.tools),
     thinking,
     maxTokens: maxTokensOf(body, 'max_tokens'),
     inputTokens: countTokens(JSON.stringify([body.system ?? '', body.messages ?? [], body.tools ?? []])),
@@ -110,7 +120,7 @@ export function chatConversation(body: Json): Conversation {
     model: str(body.model) || 'lapse-scripted',
     system: system.join('\n'),
     messages,
-    toolNames: toolNamesOf(body.tools),
+    ...toolsOf(body.tools),
     thinking: typeof body.reasoning_effort === 'string',
     maxTokens: maxTokensOf(body, 'max_completion_tokens') ?? maxTokensOf(body, 'max_tokens'),
     inputTokens: countTokens(JSON.stringify([body.messages ?? [], body.tools ?? []])),
@@ -156,10 +166,49 @@ export function responsesConversation(body: Json, history: Json[]): Conversation
     model: str(body.model) || 'lapse-scripted',
     system: system.join('\n'),
     messages,
-    toolNames: toolNamesOf(body.tools),
+    ...toolsOf(body.tools),
     thinking: isObj(body.reasoning) && body.reasoning.summary != null,
     maxTokens: maxTokensOf(body, 'max_output_tokens'),
     inputTokens: countTokens(JSON.stringify([body.instructions ?? '', history, body.tools ?? []])),
+  };
+}
+
+/** Gemini `generateContent`: `contents` of user/model turns with text, functionCall and functionResponse parts. */
+export function geminiConversation(body: Json, model: string): Conversation {
+  const messages: ConvMessage[] = [];
+  for (const c of Array.isArray(body.contents) ? body.contents : []) {
+    if (!isObj(c)) continue;
+    const parts = (Array.isArray(c.parts) ? c.parts : []).filter(isObj);
+    const text = parts
+      .filter((p) => typeof p.text === 'string' && p.thought !== true)
+      .map((p) => p.text as string)
+      .join('\n');
+    if (c.role === 'model') {
+      const toolCalls = parts.filter((p) => isObj(p.functionCall)).map((p) => {
+        const fc = p.functionCall as Json;
+        return { id: str(fc.id) || str(fc.name), name: str(fc.name) };
+      });
+      messages.push({ role: 'assistant', text, toolCalls });
+      continue;
+    }
+    const results = parts.filter((p) => isObj(p.functionResponse));
+    for (const p of results) {
+      const fr = p.functionResponse as Json;
+      messages.push({ role: 'tool', callId: str(fr.id) || str(fr.name), output: JSON.stringify(fr.response ?? {}) });
+    }
+    if (results.length === 0) messages.push({ role: 'user', text });
+  }
+  const gen = isObj(body.generationConfig) ? body.generationConfig : {};
+  const thinkingConfig = isObj(gen.thinkingConfig) ? gen.thinkingConfig : {};
+  return {
+    protocol: 'gemini',
+    model,
+    system: isObj(body.systemInstruction) ? partsText(body.systemInstruction.parts) : partsText(body.systemInstruction),
+    messages,
+    ...toolsOf(body.tools),
+    thinking: thinkingConfig.includeThoughts === true,
+    maxTokens: maxTokensOf(gen, 'maxOutputTokens'),
+    inputTokens: countTokens(JSON.stringify([body.systemInstruction ?? '', body.contents ?? [], body.tools ?? []])),
   };
 }
 

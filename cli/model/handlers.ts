@@ -6,6 +6,7 @@ import {
   type Conversation,
   anthropicConversation,
   chatConversation,
+  geminiConversation,
   lastUserText,
   responsesConversation,
   responsesItems,
@@ -16,6 +17,7 @@ import type { Frame } from './frames.js';
 import { chatCompletion, chatErrorFrame, chatFrames, openaiErrorBody } from './openai-chat.js';
 import { responseObject, responseUsage, responsesErrorFrame, responsesFrames, sequencer } from './openai-responses.js';
 import { type Plan, makePlan } from './plan.js';
+import { geminiErrorBody, geminiErrorFrame, geminiFrames, geminiPlan, geminiResponse, jsonForSchema } from './gemini.js';
 import { type ScriptStep, isSideRequest, resolveStep } from './script.js';
 
 type Json = Record<string, unknown>;
@@ -31,7 +33,7 @@ export interface Exchange {
   /** Starts a streamed reply (SSE head, or nothing on a WebSocket). */
   openStream(requestId: string): Sink;
   /** A whole JSON reply (or, on a WebSocket, an `error` event for an error status). */
-  json(status: number, body: Json, headers?: Record<string, string>): void;
+  json(status: number, body: Json | Json[], headers?: Record<string, string>): void;
   isClosed(): boolean;
 }
 
@@ -42,17 +44,28 @@ interface Prepared {
   entry: RequestLogEntry;
 }
 
-function prepare(engine: Engine, ex: Exchange, conv: Conversation, callPrefix: string): Prepared {
-  const step = resolveStep(engine.script, conv);
+type Style = 'anthropic' | 'openai' | 'gemini';
+
+function errorBody(engine: Engine, style: Style, status: number, type: string | undefined, message: string): Json {
+  const e = errorFor(status);
+  if (style === 'anthropic') return anthropicErrorBody(type ?? e.anthropic, message, engine.ids.next('req_'));
+  if (style === 'gemini') return geminiErrorBody(status, message);
+  return openaiErrorBody(type ?? e.openai, message);
+}
+
+/** `over`: a step that replaces the script's (a structured-output answer); `stream` when the body does not say. */
+function prepare(engine: Engine, ex: Exchange, conv: Conversation, callPrefix: string, over: { step?: ScriptStep; stream?: boolean } = {}): Prepared {
+  const step = over.step ?? resolveStep(engine.script, conv);
   const fault = pickFault(step, ex.headers, lastUserText(conv));
-  const plan = makePlan(step, conv, () => engine.ids.next(callPrefix), fault);
+  const plan0 = makePlan(step, conv, () => engine.ids.next(callPrefix), fault);
+  const plan = conv.protocol === 'gemini' ? geminiPlan(plan0) : plan0;
   const agentId = ex.headers['x-claude-code-agent-id'];
   const entry = engine.begin(
     {
       protocol: conv.protocol,
       transport: ex.transport,
       path: ex.path,
-      stream: ex.body.stream === true || ex.transport === 'websocket',
+      stream: over.stream ?? (ex.body.stream === true || ex.transport === 'websocket'),
       side: isSideRequest(conv),
       ...(typeof agentId === 'string' ? { agentId } : {}),
     },
@@ -62,12 +75,10 @@ function prepare(engine: Engine, ex: Exchange, conv: Conversation, callPrefix: s
 }
 
 /** Answers an injected HTTP error; true if it did. */
-function httpFault(engine: Engine, ex: Exchange, p: Prepared, style: 'anthropic' | 'openai'): boolean {
+function httpFault(engine: Engine, ex: Exchange, p: Prepared, style: Style): boolean {
   const f = p.plan.fault;
   if (!f || f.kind !== 'http') return false;
-  const e = errorFor(f.status);
-  const message = f.message ?? e.message;
-  const body = style === 'anthropic' ? anthropicErrorBody(f.type ?? e.anthropic, message, engine.ids.next('req_')) : openaiErrorBody(f.type ?? e.openai, message);
+  const body = errorBody(engine, style, f.status, f.type, f.message ?? errorFor(f.status).message);
   // A short retry-after keeps SDK retries (which are realistic) from slowing tests down.
   ex.json(f.status, body, { 'retry-after-ms': '200', 'x-should-retry': 'true' });
   engine.finish(p.entry, 'error', `injected HTTP ${f.status}`);
@@ -75,16 +86,15 @@ function httpFault(engine: Engine, ex: Exchange, p: Prepared, style: 'anthropic'
 }
 
 /** For a non-streamed reply whose plan has a mid-stream fault: an error status instead of the body. */
-function nonStreamFault(engine: Engine, ex: Exchange, p: Prepared, style: 'anthropic' | 'openai'): boolean {
+function nonStreamFault(engine: Engine, ex: Exchange, p: Prepared, style: Style): boolean {
   const f = p.plan.fault;
   if (!f || f.kind === 'http') return false;
-  const e = errorFor(500);
-  ex.json(500, style === 'anthropic' ? anthropicErrorBody(e.anthropic, e.message) : openaiErrorBody(e.openai, e.message));
+  ex.json(500, errorBody(engine, style, 500, undefined, errorFor(500).message));
   engine.finish(p.entry, 'error', `injected ${f.kind}`);
   return true;
 }
 
-async function replyWhole(engine: Engine, ex: Exchange, p: Prepared, style: 'anthropic' | 'openai', body: () => Json): Promise<boolean> {
+async function replyWhole(engine: Engine, ex: Exchange, p: Prepared, style: Style, body: () => Json | Json[]): Promise<boolean> {
   if (!(await engine.generateTime(p.plan, ex.t0, ex.isClosed))) {
     engine.finish(p.entry, 'aborted', 'client went away');
     return false;
@@ -189,4 +199,33 @@ export async function serveResponses(engine: Engine, ex: Exchange): Promise<void
     responsesErrorFrame('server_error', 'The server had an error while processing your request (injected by lapse)'),
   );
   if (outcome === 'complete') engine.store.put(ctx.id, [...history, ...output], final);
+}
+
+/**
+ * Gemini API `models/{model}:generateContent`, `:streamGenerateContent` (SSE with `alt=sse`, else one
+ * JSON array), `:countTokens`. A request that asks for JSON output with a schema (a harness's
+ * classifier or "who speaks next" check) gets a JSON value that fits it.
+ */
+export async function serveGemini(engine: Engine, ex: Exchange, model: string, method: string, sse: boolean): Promise<void> {
+  const conv = geminiConversation(ex.body, model);
+  if (method === 'countTokens') {
+    const entry = engine.begin({ protocol: 'count-tokens', transport: ex.transport, path: ex.path, stream: false, side: true }, ex.t0);
+    ex.json(200, { totalTokens: conv.inputTokens });
+    engine.finish(entry, 'complete');
+    return;
+  }
+  const gen = (ex.body.generationConfig ?? {}) as Json;
+  const schema = gen.responseJsonSchema ?? gen.responseSchema;
+  const structured = gen.responseMimeType === 'application/json' && schema ? { text: JSON.stringify(jsonForSchema(schema)) } : undefined;
+  const p = prepare(engine, ex, conv, 'call_', { step: structured, stream: method === 'streamGenerateContent' && sse });
+  if (structured) p.entry.side = true;
+  if (httpFault(engine, ex, p, 'gemini')) return;
+  const ctx = { responseId: engine.ids.next('resp_'), model: conv.model, inputTokens: conv.inputTokens };
+  if (method !== 'streamGenerateContent' || !sse) {
+    const whole = geminiResponse(p.plan, ctx);
+    await replyWhole(engine, ex, p, 'gemini', () => (method === 'streamGenerateContent' ? [whole] : whole));
+    return;
+  }
+  const sink = ex.openStream(engine.ids.next('req_'));
+  await engine.stream(sink, geminiFrames(p.plan, ctx), p.plan, ex.t0, p.entry, () => geminiErrorFrame('Internal error (injected by lapse)'));
 }

@@ -51,7 +51,7 @@ export function serveResponsesSocket(engine: Engine, ws: WebSocket, req: Incomin
           if (open()) ws.send(JSON.stringify(b));
           return;
         }
-        const e = (b.error ?? {}) as Record<string, unknown>;
+        const e = ((Array.isArray(b) ? {} : b.error) ?? {}) as Record<string, unknown>;
         sendError(status, String(e.type ?? 'server_error'), (e.code as string | null) ?? null, String(e.message ?? 'error'), (e.param as string | null) ?? null);
       },
       isClosed: () => !open(),

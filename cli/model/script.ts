@@ -6,6 +6,7 @@ import {
   repliesThisTurn,
   userTurns,
 } from './conversation.js';
+import { harnessStep } from './harness-script.js';
 import { scenarioStep } from './scenarios.js';
 
 export interface ToolCallSpec {
@@ -57,7 +58,7 @@ export function resolveStep(script: Script, c: Conversation): ScriptStep {
 
 export const DEMO_TOOLS = ['read_file', 'edit_file', 'write_file', 'run_command'] as const;
 
-const GENERIC = `This is lapse's scripted model endpoint. It plays a short coding session when the client offers the tools ${DEMO_TOOLS.join(', ')}; this client offers other tools, so here is a plain answer instead, streamed at the configured pace so the timing still looks like a real model.`;
+const GENERIC = `This is lapse's scripted model endpoint. It plays a short coding session when the client offers the tools ${DEMO_TOOLS.join(', ')}, or a tool to run shell commands with; this client offers neither, so here is a plain answer instead, streamed at the configured pace so the timing still looks like a real model.`;
 
 /**
  * Turn 1 ("fix the failing test"): read two files → edit → run the tests → summary.
@@ -66,7 +67,8 @@ const GENERIC = `This is lapse's scripted model endpoint. It plays a short codin
  */
 export function defaultScript(c: Conversation): ScriptStep {
   const offered = new Set(c.toolNames);
-  if (!DEMO_TOOLS.every((t) => offered.has(t))) return { text: GENERIC };
+  // A real harness offers its own tools: play a short session with them (harness-script.ts).
+  if (!DEMO_TOOLS.every((t) => offered.has(t))) return harnessStep(c) ?? { text: GENERIC };
   const other = scenarioStep(c);
   if (other) return other;
   const turn = userTurns(c);

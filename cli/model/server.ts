@@ -1,5 +1,5 @@
 // The scripted model endpoint: a real HTTP + WebSocket server on loopback that speaks Anthropic
-// Messages, OpenAI Chat Completions and OpenAI Responses (SSE and WebSocket mode).
+// Messages, OpenAI Chat Completions, OpenAI Responses (SSE and WebSocket mode) and the Gemini API.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -7,7 +7,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { anthropicErrorBody } from './anthropic.js';
 import { Engine, type ModelServerOptions, type ModelServerStats, type Sink } from './engine.js';
 import { type Frame, sseText } from './frames.js';
-import { type Exchange, serveAnthropic, serveChat, serveCountTokens, serveResponses } from './handlers.js';
+import { type Exchange, serveAnthropic, serveChat, serveCountTokens, serveGemini, serveResponses } from './handlers.js';
+import { geminiErrorBody } from './gemini.js';
 import { openaiErrorBody } from './openai-chat.js';
 import { serveResponsesSocket } from './responses-ws.js';
 
@@ -31,6 +32,9 @@ function normalizePath(rawUrl: string): string {
   return path.startsWith('/v1/') || path === '/v1' ? path : `/v1${path}`;
 }
 
+/** Gemini API model methods, with any version prefix or none: `/v1beta/models/gemini-2.5-pro:streamGenerateContent`. */
+const GEMINI_PATH = /^(?:\/(?:v1beta|v1alpha|v1))?\/models\/([^/:]+):(streamGenerateContent|generateContent|countTokens)$/;
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -38,6 +42,17 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** The request body as a JSON object, or the one-line reason it is not one. */
+async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown> | string> {
+  try {
+    const parsed: unknown = JSON.parse((await readBody(req)).toString('utf8'));
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body is not a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    return `invalid JSON body: ${(err as Error).message}`;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -89,6 +104,24 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
       const r = engine.store.response(decodeURIComponent(stored[1]));
       return r ? sendJson(res, 200, r) : sendJson(res, 404, openaiErrorBody('invalid_request_error', `No response found with id '${stored[1]}'.`));
     }
+    const rawPath = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const gemini = GEMINI_PATH.exec(rawPath);
+    if (gemini && method === 'POST') {
+      const body = await jsonBody(req);
+      if (typeof body === 'string') return sendJson(res, 400, geminiErrorBody(400, body));
+      const sse = new URL(req.url ?? '/', 'http://localhost').searchParams.get('alt') === 'sse';
+      const ex: Exchange = {
+        body,
+        headers: req.headers,
+        t0,
+        transport: 'http',
+        path: rawPath,
+        openStream: (requestId) => sseSink(req, res, requestId, false),
+        json: (status, b, headers) => sendJson(res, status, b, headers),
+        isClosed: () => res.destroyed || req.socket.destroyed,
+      };
+      return serveGemini(engine, ex, decodeURIComponent(gemini[1]), gemini[2], sse);
+    }
     const route =
       path === '/v1/messages' ? serveAnthropic
       : path === '/v1/messages/count_tokens' ? serveCountTokens
@@ -100,14 +133,9 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
       return notFound(res, method, path);
     }
     const anthropic = path.startsWith('/v1/messages');
-    let body: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse((await readBody(req)).toString('utf8'));
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body is not a JSON object');
-      body = parsed as Record<string, unknown>;
-    } catch (err) {
-      const message = `invalid JSON body: ${(err as Error).message}`;
-      return sendJson(res, 400, anthropic ? anthropicErrorBody('invalid_request_error', message) : openaiErrorBody('invalid_request_error', message));
+    const body = await jsonBody(req);
+    if (typeof body === 'string') {
+      return sendJson(res, 400, anthropic ? anthropicErrorBody('invalid_request_error', body) : openaiErrorBody('invalid_request_error', body));
     }
     const ex: Exchange = {
       body,

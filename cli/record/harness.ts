@@ -1,6 +1,8 @@
-// How a wrapped harness is pointed at the proxy (design.md "Pointing a harness at the proxy").
+// How a wrapped harness is pointed at the proxy: its name for the trace, its arguments and environment
+// (the per-harness knowledge is the table in harnesses.ts).
 import { basename, dirname, extname } from 'node:path';
-import type { Api } from './upstreams.js';
+import { genericEnv, harnessSpec } from './harnesses.js';
+import type { Api, ProxyUrls } from './upstreams.js';
 
 const INLINE_CODE = new Set(['-e', '--eval', '-p', '--print', '-c']);
 const TAKES_VALUE = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-W', '-X']);
@@ -34,25 +36,22 @@ function scriptName(path: string): string {
 
 const GENERIC_ENTRY = new Set(['main', 'index', 'cli', 'app', 'run', 'start']);
 
-/** Where paths that name neither vendor go (HEAD /, /v1/models…): the harness's own vendor. */
-export function defaultApiFor(harness: string): Api {
-  return /claude|anthropic/i.test(harness) ? 'anthropic' : 'openai';
+/** Where paths that name no API go (HEAD /, /api/…): the harness's own vendor. */
+export function defaultApiFor(cmd: string, harness: string): Api {
+  const spec = harnessSpec(cmd);
+  if (spec) return spec.vendor;
+  return /claude|anthropic/i.test(harness) ? 'anthropic' : /gemini/i.test(harness) ? 'gemini' : 'openai';
 }
 
-export function isCodex(cmd: string): boolean {
-  const b = basename(cmd).replace(/\.(c?js|mjs|exe)$/i, '');
-  return b === 'codex';
+/** Arguments for the child: a listed harness's own pointing arguments (codex's `-c openai_base_url=…`) right after its name. */
+export function childArgs(cmd: string, args: string[], urls: ProxyUrls): string[] {
+  const extra = harnessSpec(cmd)?.args?.(urls);
+  return extra ? [...extra, ...args] : args;
 }
 
-/** Arguments for the child: Codex gets `-c openai_base_url=…` right after its name (it ignores OPENAI_BASE_URL for WebSocket). */
-export function childArgs(cmd: string, args: string[], openaiBaseUrl: string): string[] {
-  if (!isCodex(cmd)) return args;
-  return ['-c', `openai_base_url="${openaiBaseUrl}"`, ...args];
-}
-
-/** The child's environment: both vendors' base URLs point at the proxy; loopback is kept off any HTTP proxy. */
-export function childEnv(base: NodeJS.ProcessEnv, urls: { anthropic: string; openai: string }, tracePath: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, ANTHROPIC_BASE_URL: urls.anthropic, OPENAI_BASE_URL: urls.openai, LAPSE_TRACE: tracePath };
+/** The child's environment: every API's base URL points at the proxy; loopback is kept off any HTTP proxy. */
+export function childEnv(cmd: string, base: NodeJS.ProcessEnv, urls: ProxyUrls, tracePath: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, ...genericEnv(urls), ...harnessSpec(cmd)?.env?.(urls, base), LAPSE_TRACE: tracePath };
   const usesProxy = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'].some((k) => base[k]);
   if (usesProxy) {
     for (const k of ['NO_PROXY', 'no_proxy']) {

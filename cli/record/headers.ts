@@ -8,7 +8,6 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'keep-alive',
   'proxy-connection',
   'te',
-  'trailer',
   'transfer-encoding',
   'upgrade',
   'http2-settings',

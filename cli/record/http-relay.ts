@@ -8,24 +8,37 @@ import type { EndOutcome, Micros } from '../../format/types.js';
 import { decodableCoding, isEventStream } from './body-tap.js';
 import { forwardHeaders, headerValue, recordHeaders } from './headers.js';
 import type { RelayContext } from './relay-context.js';
-import { chooseApi, targetUrl } from './upstreams.js';
+import { route } from './upstreams.js';
 
 const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/** [name, value] pairs from a raw header list. */
+function pairs(raw: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i], raw[i + 1]]);
+  return out;
+}
+
+/** Methods a client may repeat (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: http.ServerResponse): void {
   const { sink } = ctx;
   const t0 = sink.now();
-  const id = ctx.nextId('r');
-  ctx.stats.requests++;
   const path = req.url ?? '/';
-  const api = chooseApi(path, req.headers, ctx.defaultApi);
-  const base = ctx.upstreams[api];
+  let base: string;
   let target: URL;
   try {
-    target = targetUrl(base, api, path);
-  } catch {
-    target = new URL(base);
+    ({ base, target } = route(ctx.upstreams, path, req.headers, ctx.defaultApi));
+  } catch (err) {
+    // The proxy server refuses unsafe paths before this; this is the backstop, never a relay elsewhere.
+    ctx.stats.refused++;
+    req.resume();
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+    res.end(`lapse proxy: ${(err as Error).message}\n`);
+    return;
   }
+  const id = ctx.nextId('r');
+  ctx.stats.requests++;
   const outHeaders = forwardHeaders(req.rawHeaders, { host: target.host, drop: ['expect'] });
   res.sendDate = false; // the upstream's own Date (or none), not ours
 
@@ -100,16 +113,32 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
       agent: target.protocol === 'https:' ? ctx.agents.https : ctx.agents.http,
     });
     upReq = r;
-    r.on('socket', (s) => s.setNoDelay(true));
+    let written = -1;
+    r.on('socket', (s) => {
+      s.setNoDelay(true);
+      written = s.bytesWritten;
+    });
+    // 1xx answers before the real one: 103 Early Hints go on to the harness as they came
+    r.on('information', (info) => {
+      if (r !== upReq || state !== 'waiting' || info.statusCode !== 103) return;
+      try {
+        res.writeEarlyHints(info.headers as Record<string, string | string[]>);
+      } catch {
+        // hints Node will not send (no Link header): the final answer still goes through
+      }
+    });
     r.on('response', (upRes) => {
       if (r !== upReq) return upRes.destroy();
       onResponse(upRes);
     });
     r.on('error', (err: NodeJS.ErrnoException) => {
       if (r !== upReq || state === 'done') return;
-      // A kept-alive upstream socket that the upstream had already closed: the request never got
-      // there, and we hold the whole body so far, so send it again on a fresh connection once.
-      if (state === 'waiting' && r.reusedSocket && attempts < 3 && STALE_SOCKET_ERRORS.has(err.code ?? '')) {
+      // A kept-alive upstream socket that failed before any answer: sent again on a fresh connection
+      // only if that is safe, i.e. the method is idempotent or not one byte of this request left
+      // lapse (the upstream provably never saw it). A POST the upstream may have read is not
+      // repeated: the harness sees the reset, as it would without lapse, and decides itself.
+      const neverSent = written >= 0 && r.socket !== null && r.socket.bytesWritten === written;
+      if (state === 'waiting' && r.reusedSocket && attempts < 3 && STALE_SOCKET_ERRORS.has(err.code ?? '') && (IDEMPOTENT.has((req.method ?? 'GET').toUpperCase()) || neverSent)) {
         startUpstream();
         return;
       }
@@ -177,6 +206,14 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
     });
     upRes.on('end', () => {
       const t = sink.now();
+      // trailers (after a chunked body) go on too
+      if (upRes.rawTrailers.length) {
+        try {
+          res.addTrailers(pairs(upRes.rawTrailers));
+        } catch {
+          // not sendable on this response (not chunked): the body itself is whole
+        }
+      }
       res.end();
       finish('complete', undefined, t);
     });

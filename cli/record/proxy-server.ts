@@ -6,7 +6,8 @@ import { relayHttp } from './http-relay.js';
 import type { Log } from './log.js';
 import { newAgents, newStats, type ProxyStats, type RelayContext } from './relay-context.js';
 import type { GuardedSink } from './sink.js';
-import { proxyBaseUrls, type Api, type Upstreams } from './upstreams.js';
+import { proxyBaseUrls, unsafePath, type Api, type ProxyUrls, type Upstreams } from './upstreams.js';
+import { fromBrowser, hostAllowed } from '../util/host-check.js';
 import { relayUpgrade } from './ws-relay.js';
 import { warmUpRelay } from './warm-up.js';
 import { UsageError } from '../util/errors.js';
@@ -30,6 +31,8 @@ export interface ProxyHandle {
   /** `http://127.0.0.1:PORT` (ANTHROPIC_BASE_URL) and `…/v1` (OPENAI_BASE_URL), with --host's address if given. */
   anthropicBaseUrl: string;
   openaiBaseUrl: string;
+  /** Every base URL a harness may be given (Gemini's too). */
+  urls: ProxyUrls;
   stats: ProxyStats;
   /** Stops listening, ends live exchanges (recorded as aborted with `reason`), closes pools. */
   close(reason?: string): Promise<void>;
@@ -53,7 +56,25 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     noDelay: true,
     keepAliveTimeout: 30_000,
   });
+  // Set once listening; requests cannot arrive before.
+  let port = 0;
+  const host = opts.host ?? '127.0.0.1';
+  const refuse = (req: http.IncomingMessage): Refusal | null => {
+    const r = refusal(req, host, port);
+    if (r) {
+      ctx.stats.refused++;
+      opts.log.warnOnce(`refused:${r.status}`, `warning: refused a request (${r.reason}); shown once`);
+    }
+    return r;
+  };
   server.on('request', (req, res) => {
+    const r = refuse(req);
+    if (r) {
+      req.resume();
+      res.writeHead(r.status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end(`lapse proxy: ${r.reason}\n`);
+      return;
+    }
     try {
       relayHttp(ctx, req, res);
     } catch (err) {
@@ -62,6 +83,12 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     }
   });
   server.on('upgrade', (req, socket, head) => {
+    const r = refuse(req);
+    if (r) {
+      const body = `lapse proxy: ${r.reason}\n`;
+      socket.end(`HTTP/1.1 ${r.status} ${http.STATUS_CODES[r.status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
     try {
       relayUpgrade(ctx, req, socket, head);
     } catch (err) {
@@ -75,7 +102,6 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     s.on('close', () => sockets.delete(s));
   });
 
-  const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
@@ -86,7 +112,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     );
     server.listen(opts.port ?? 0, host.replace(/^\[|\]$/g, ''), () => resolve());
   });
-  const port = (server.address() as { port: number }).port;
+  port = (server.address() as { port: number }).port;
   const urls = proxyBaseUrls(port, host);
   // Not awaited: the harness may start at once; its first request then finds the relay warm, or
   // at worst warms it itself, as it would without the rehearsal.
@@ -97,6 +123,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     port,
     anthropicBaseUrl: urls.anthropic,
     openaiBaseUrl: urls.openai,
+    urls,
     stats: ctx.stats,
     close(reason = 'lapse stopped') {
       closing ??= (async () => {
@@ -115,4 +142,24 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       return closing;
     },
   };
+}
+
+interface Refusal {
+  status: 400 | 403;
+  reason: string;
+}
+
+/**
+ * Requests the proxy does not relay: one whose Host is not the proxy's own address (a DNS-rebinding
+ * page), one sent by a web page (Origin), and one whose path could leave the upstream base.
+ */
+export function refusal(req: http.IncomingMessage, listenHost: string, port: number): Refusal | null {
+  if (!hostAllowed(req.headers.host, listenHost, port)) {
+    return { status: 403, reason: `Host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))} is not this proxy's address` };
+  }
+  const browser = fromBrowser(req.headers);
+  if (browser) return { status: 403, reason: `requests from web pages are not relayed (${browser})` };
+  const bad = unsafePath(req.url ?? '');
+  if (bad) return { status: 400, reason: `${bad}; only API paths under the configured upstreams are relayed` };
+  return null;
 }

@@ -15,6 +15,8 @@ export interface ProxyStats {
   bytesDown: number;
   errors: number;
   aborted: number;
+  /** Requests refused before relaying (foreign Host, a web page's Origin, a path outside the upstreams). */
+  refused: number;
 }
 
 export interface LiveExchange {
@@ -33,7 +35,7 @@ export interface RelayContext {
 }
 
 export function newStats(): ProxyStats {
-  return { requests: 0, websockets: 0, bytesUp: 0, bytesDown: 0, errors: 0, aborted: 0 };
+  return { requests: 0, websockets: 0, bytesUp: 0, bytesDown: 0, errors: 0, aborted: 0, refused: 0 };
 }
 
 export function newAgents(): RelayContext['agents'] {

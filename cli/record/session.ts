@@ -4,13 +4,15 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadTrace } from '../trace/load.js';
 import { UsageError } from '../util/errors.js';
+import { hostFlag } from '../util/host.js';
 import { newTracePath } from '../util/paths.js';
 import type { Log } from './log.js';
 import { startProxy, type ProxyHandle } from './proxy-server.js';
 import { GuardedSink } from './sink.js';
-import { WorkerSink } from './worker-sink.js';
+import { WorkerSink, type ClosableSink } from './worker-sink.js';
 import { summarize } from './summarize.js';
-import { isLoopbackHost, resolveUpstreams, type Api, type Upstreams } from './upstreams.js';
+import { isLoopback } from '../util/host-check.js';
+import { resolveUpstreams, type Api, type Upstreams } from './upstreams.js';
 import { WorkspaceWatcher, type ScanResult } from './watch/workspace-watcher.js';
 
 export interface SessionOptions {
@@ -21,6 +23,9 @@ export interface SessionOptions {
   argv: string[];
   anthropicUpstream?: string;
   openaiUpstream?: string;
+  geminiUpstream?: string;
+  /** Upstreams the harness's own environment names (Copilot CLI's provider), below the flags. */
+  harnessUpstreams?: Partial<Upstreams>;
   port?: number;
   /** --host: the address the proxy listens on (default 127.0.0.1). */
   host?: string;
@@ -44,16 +49,19 @@ export interface RecordingSession {
   finish(reason: string): Promise<string[]>;
 }
 
+export const NO_REDACT_WARNING =
+  'lapse: WARNING: --no-redact: API keys, tokens, passwords, cookies and private keys go into the trace IN THE CLEAR; anyone who gets the file gets them (share nothing recorded this way)';
+
 /**
  * --host: the address itself, and a warning to print (even with --quiet) when it is not loopback:
  * whoever can reach it can use the proxy, and with it the harness's credentials' upstreams.
  */
 export function parseHost(v: string | undefined, command: string): { host: string | undefined; warning: string | null } {
   if (v === undefined) return { host: undefined, warning: null };
-  if (!v.trim()) throw new UsageError('--host needs an address (e.g. 127.0.0.1)');
+  const host = hostFlag(v);
   return {
-    host: v,
-    warning: isLoopbackHost(v) ? null : `lapse ${command}: warning: listening on ${v}: anyone who can reach this address can send requests through the proxy to your upstreams, and they go into your trace`,
+    host,
+    warning: isLoopback(v) ? null : `lapse ${command}: warning: listening on ${v}: anyone who can reach this address can send requests through the proxy to your upstreams, and they go into your trace`,
   };
 }
 
@@ -65,19 +73,36 @@ export function parsePort(v: string): number {
 
 export async function startSession(opts: SessionOptions): Promise<RecordingSession> {
   const env = opts.env ?? process.env;
-  const upstreams = resolveUpstreams({ anthropicUpstream: opts.anthropicUpstream, openaiUpstream: opts.openaiUpstream }, env);
+  const h = opts.harnessUpstreams ?? {};
+  const upstreams = resolveUpstreams(
+    {
+      anthropicUpstream: opts.anthropicUpstream ?? h.anthropic,
+      openaiUpstream: opts.openaiUpstream ?? h.openai,
+      geminiUpstream: opts.geminiUpstream ?? h.gemini,
+    },
+    env,
+  );
   let watchDir: string | null = null;
   if (opts.watch !== false) {
     watchDir = resolve(opts.watch);
     if (!existsSync(watchDir) || !statSync(watchDir).isDirectory()) throw new UsageError(`--watch: not a directory: ${opts.watch}`);
   }
-  const tracePath = opts.output ? resolve(opts.output) : newTracePath(opts.harness, new Date(), env);
   const startedAtMs = Date.now();
-  const writer = await WorkerSink.start(
-    tracePath,
-    { argv: opts.argv, cwd: process.cwd(), harness: opts.harness, upstreams, redact: opts.redact },
-    (m) => opts.log.warnOnce(`writer:${m}`, `warning: ${m}`),
-  );
+  const init = { argv: opts.argv, cwd: process.cwd(), harness: opts.harness, upstreams, redact: opts.redact };
+  const warn = (m: string) => opts.log.warnOnce(`writer:${m}`, `warning: ${m}`);
+  let tracePath = opts.output ? resolve(opts.output) : newTracePath(opts.harness, new Date(), env);
+  let writer: ClosableSink;
+  // A generated name that exists already (vanishingly rare with its random suffix) is drawn again;
+  // a name the user chose is refused: a trace is never overwritten.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      writer = await WorkerSink.start(tracePath, init, warn);
+      break;
+    } catch (err) {
+      if (opts.output || attempt >= 5 || !/already exists/.test((err as Error).message)) throw err;
+      tracePath = newTracePath(opts.harness, new Date(), env);
+    }
+  }
   const sink = new GuardedSink(writer, opts.log);
   let proxy: ProxyHandle;
   try {

@@ -19,10 +19,20 @@ export function summarize(records: readonly TraceRecord[]): string[] {
   const outTok = known(reqs.map((r) => r.outputTokens));
   const ttft = known(reqs.map((r) => r.ttftMs));
   const tps = known(reqs.map((r) => r.tokensPerSecond));
-  const failed = reqs.filter((r) => r.status !== 'complete').length;
+  // A request whose end never reached the disk (the disk filled up, the writer stopped) did not fail:
+  // it was not recorded to the end. Only ends on record count as aborted or failed.
+  const httpIds = new Set<string>();
+  const ended = new Set<string>();
+  for (const r of records) {
+    if (r.kind === 'http-request') httpIds.add(r.id);
+    else if (r.kind === 'http-end') ended.add(r.id);
+  }
+  const unrecorded = reqs.filter((r) => httpIds.has(r.id) && !ended.has(r.id)).length;
+  const failed = reqs.filter((r) => r.status !== 'complete' && !(httpIds.has(r.id) && !ended.has(r.id))).length;
 
   const first = [plural(reqs.length, 'model request')];
   if (failed) first.push(`${failed} aborted or failed`);
+  if (unrecorded) first.push(`${unrecorded} not recorded to the end`);
   if (inTok.length || outTok.length) first.push(`${sum(inTok).toLocaleString('en-US')} tokens in, ${sum(outTok).toLocaleString('en-US')} out`);
   first.push(`${plural(m.fileSummary.length, 'file')} changed`);
 

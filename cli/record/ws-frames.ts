@@ -1,5 +1,6 @@
 // A WebSocket frame reader (RFC 6455 §5.2) for the trace's copy of a relayed connection. The relay
 // itself forwards bytes untouched; this only reads along.
+import { MAX_BODY_BYTES } from './limits.js';
 
 export interface WsFrame {
   fin: boolean;
@@ -17,7 +18,7 @@ export const OP_PING = 0x9;
 export const OP_PONG = 0xa;
 
 /** Frames larger than this are not kept for the trace (the relay still forwards them). */
-const MAX_FRAME = 256 * 1024 * 1024;
+const MAX_FRAME = MAX_BODY_BYTES;
 
 export class FrameReader {
   private chunks: Buffer[] = [];

@@ -10,19 +10,18 @@ import type { Duplex } from 'node:stream';
 import type { Micros, WsCloseRecord } from '../../format/types.js';
 import { forwardHeaders, headerValue, recordHeaders, responseHead } from './headers.js';
 import type { RelayContext } from './relay-context.js';
-import { chooseApi, targetUrl } from './upstreams.js';
+import { route } from './upstreams.js';
 
 type By = WsCloseRecord['by'];
 
 export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clientSock: Duplex, head: Buffer): void {
   const { sink } = ctx;
   const socket = clientSock as Socket;
+  const path = req.url ?? '/';
+  // Throws for a path outside the upstreams (the proxy server refuses those first): the caller destroys the socket.
+  const { base, target } = route(ctx.upstreams, path, req.headers, ctx.defaultApi);
   const id = ctx.nextId('w');
   ctx.stats.websockets++;
-  const path = req.url ?? '/';
-  const api = chooseApi(path, req.headers, ctx.defaultApi);
-  const base = ctx.upstreams[api];
-  const target = targetUrl(base, api, path);
   const isWebSocket = (headerValue(req.headers, 'upgrade') ?? '').toLowerCase() === 'websocket';
   socket.setNoDelay?.(true);
 

@@ -11,6 +11,7 @@ import { recordHeaders, replayHeaders } from './headers.js';
 import { planResponse } from './pacing.js';
 import { Playback, type Step } from './playback.js';
 import { bodyFeatures } from './similarity.js';
+import { MAX_BODY_BYTES } from '../record/limits.js';
 
 export function serveHttp(ctx: ReplayContext, req: IncomingMessage, res: ServerResponse): void {
   const arrival = performance.now();
@@ -21,9 +22,25 @@ export function serveHttp(ctx: ReplayContext, req: IncomingMessage, res: ServerR
   const url = req.url ?? '/';
   res.sendDate = false; // the recorded Date header (or none), not ours
   const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (c: Buffer) => {
+    if (tooLarge) return;
+    size += c.length;
+    if (size <= MAX_BODY_BYTES) return void chunks.push(c);
+    // Bodies are buffered to be matched: past the recorder's own limit, refuse instead of growing.
+    tooLarge = true;
+    chunks.length = 0;
+    ctx.stats.refused++;
+    const message = `request body over ${MAX_BODY_BYTES / 1024 / 1024} MiB: not buffered`;
+    ctx.warn(`${method} ${url}: ${message} → 413`);
+    const text = JSON.stringify(mismatchBody(message, null, 'request_too_large'));
+    res.writeHead(413, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text)), 'connection', 'close']);
+    res.end(text, () => req.destroy());
+  });
   req.on('error', () => undefined);
   req.on('end', () => {
+    if (tooLarge) return;
     const body = Buffer.concat(chunks);
     out?.request(outId, tIn, method, url, recordHeaders(req.rawHeaders), body);
     const path = pathOf(url);

@@ -1,9 +1,10 @@
 // The replay endpoint: one HTTP server on loopback that answers every model path the recording holds,
 // HTTP (SSE and plain bodies) and Responses-API WebSocket mode alike.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Cassette } from './cassette.js';
-import { ReplayContext, type ReplayStats } from './context.js';
+import { ReplayContext, mismatchBody, type ReplayStats } from './context.js';
+import { hostAllowed } from '../util/host-check.js';
 import { serveHttp } from './http-serve.js';
 import type { Pacing } from './pacing.js';
 import type { TraceOut } from './trace-out.js';
@@ -52,8 +53,31 @@ export async function startReplayServer(opts: ReplayOptions): Promise<ReplayServ
     opts.log ?? ((line) => process.stderr.write(line + '\n')),
   );
   const sockets = new SocketServer(ctx);
-  const server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) => serveHttp(ctx, req, res));
-  server.on('upgrade', (req, socket, head) => sockets.upgrade(req, socket, head));
+  let port = 0;
+  // DNS rebinding and pages in a browser: only requests naming this server, and none from a web page.
+  const refusal = (req: IncomingMessage): string | null => {
+    if (!hostAllowed(req.headers.host, host, port)) return `Host ${JSON.stringify(req.headers.host ?? '')} is not this server`;
+    if (req.headers.origin !== undefined) return `requests from a web page (Origin ${JSON.stringify(req.headers.origin)}) are not served`;
+    return null;
+  };
+  const refuse = (why: string, write: (body: string) => void) => {
+    ctx.stats.refused++;
+    ctx.warn(`refused: ${why} → 403`);
+    write(JSON.stringify(mismatchBody(why, null, 'forbidden')));
+  };
+  const server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) => {
+    const why = refusal(req);
+    if (why === null) return serveHttp(ctx, req, res);
+    refuse(why, (body) => {
+      res.writeHead(403, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), 'connection', 'close']);
+      res.end(body);
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const why = refusal(req);
+    if (why === null) return sockets.upgrade(req, socket, head);
+    refuse(why, (body) => socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`));
+  });
   server.on('clientError', (_err, socket) => {
     if (!socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
@@ -69,7 +93,7 @@ export async function startReplayServer(opts: ReplayOptions): Promise<ReplayServ
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | null = null;
   return {

@@ -3,7 +3,7 @@
 // the two runs side by side). The trace starts at the first connection, not at server start: the
 // minutes before a harness is pointed at the replay are not part of the session.
 import type { Body, Headers, Micros, TraceRecord } from '../../format/types.js';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TraceWriter } from '../trace/writer.js';
 import { UsageError } from '../util/errors.js';
@@ -24,6 +24,7 @@ export class TraceOut {
 
   /** Checks the file can be written now, so a bad path fails at start-up and not at the first request. */
   check(): void {
+    if (existsSync(this.init.path)) throw new UsageError(`cannot write trace ${this.init.path}: it already exists (lapse never overwrites a trace; choose another -o or remove it)`);
     try {
       accessSync(dirname(resolve(this.init.path)), constants.W_OK);
     } catch (err) {

@@ -13,6 +13,7 @@ import { handshakeExtras, recordHeaders } from './headers.js';
 import { planResponse } from './pacing.js';
 import { Playback, type Step } from './playback.js';
 import { bodyFeatures } from './similarity.js';
+import { MAX_BODY_BYTES } from '../record/limits.js';
 
 interface Pending {
   turn: RecordedTurn;
@@ -34,6 +35,18 @@ function opensResponse(url: string, text: string): boolean {
   }
 }
 
+/** What a client frame that opens no response is, for its error event. */
+function describeUnserved(text: string): string {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return 'a message that is not JSON';
+  }
+  const type = typeof v === 'object' && v !== null ? (v as { type?: unknown }).type : undefined;
+  return typeof type === 'string' ? `a ${JSON.stringify(type).slice(0, 80)} message` : 'a JSON message without a type';
+}
+
 export class SocketServer {
   private readonly plain: WebSocketServer;
   private readonly deflate: WebSocketServer;
@@ -42,6 +55,7 @@ export class SocketServer {
   constructor(private readonly ctx: ReplayContext) {
     const common = {
       noServer: true,
+      maxPayload: MAX_BODY_BYTES,
       handleProtocols: (offered: Set<string>, req: IncomingMessage) => {
         const p = this.chosen.get(req)?.protocol ?? '';
         return p && offered.has(p) ? p : false;
@@ -176,9 +190,15 @@ export class SocketServer {
       const arrival = performance.now();
       const bytes = toBuffer(data);
       out?.write({ kind: 'ws-message', t: out.now(), id: outId, dir: 'up', data: { enc: 'bytes', bytes }, binary: isBinary });
-      if (isBinary) return;
-      const text = bytes.toString('utf8');
-      if (!opensResponse(url, text)) return;
+      const text = isBinary ? '' : bytes.toString('utf8');
+      if (isBinary || !opensResponse(url, text)) {
+        // Never leave the client waiting: a message the replay cannot answer gets an error event.
+        const what = isBinary ? 'a binary message' : describeUnserved(text);
+        ctx.stats.refused++;
+        ctx.warn(`WS ${url}: ${what} cannot be replayed → error event`);
+        send({ tMs: 0, bytes: Buffer.from(JSON.stringify({ ...mismatchBody(`${what} cannot be replayed`, null, 'unsupported_message'), status: 400 })) });
+        return;
+      }
       const m = ctx.ws.match('WS', pathOf(url), bodyFeatures(text), ctx.match);
       if (m.refusal !== null || !m.item) {
         ctx.stats.refused++;

@@ -22,7 +22,10 @@ const CHUNK = 64 * 1024;
 export function streamTrace(path: string, onRecord: (rec: TraceRecord, index: number) => void, opts: ReaderOptions = {}): TraceMetaRead {
   let fd: number;
   try {
-    if (statSync(path).isDirectory()) throw new UsageError(`${path} is a directory, not a trace`);
+    const st = statSync(path);
+    if (st.isDirectory()) throw new UsageError(`${path} is a directory, not a trace`);
+    // a FIFO, socket or device would block the read (or never end): a trace is a regular file
+    if (!st.isFile()) throw new UsageError(`${path} is not a regular file (a pipe or a device), not a trace`);
     fd = openSync(path, 'r');
   } catch (err) {
     if (err instanceof UsageError) throw err;

@@ -1,18 +1,23 @@
 // Appends records to a trace file without ever stalling the proxy: encoding is synchronous and cheap,
 // frames are compressed and written off the hot path at most ~50 ms later, and a fault degrades
 // recording (with one warning) instead of throwing into the caller.
-import { openSync, closeSync, write as fsWrite, fsync, close as fsClose, chmodSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { openSync, closeSync, write as fsWrite, fsync, close as fsClose } from 'node:fs';
 import { readFile, open, rename } from 'node:fs/promises';
 import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
+import { StreamRedactor } from '../../format/stream-redact.js';
 import { TraceEncoder, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
 import { UsageError } from '../util/errors.js';
 import { LAPSE_VERSION } from '../util/version.js';
+
+/** The trace file exists already (a chosen name to refuse, a generated one to draw again). */
+export class TraceExistsError extends UsageError {}
 
 export interface WriterInit {
   argv: string[];
   cwd: string;
   harness: string | null;
-  upstreams: { anthropic: string; openai: string };
+  upstreams: { anthropic: string; openai: string; gemini?: string };
   redact: boolean;
   /** Wall-clock time of t=0 (default: now). `lapse import` gives the transcript's own. */
   startedAt?: number;
@@ -38,6 +43,8 @@ export class TraceWriter {
   readonly path: string;
   private fd: number | null;
   private readonly encoder: TraceEncoder;
+  /** Holds streamed deltas until the text of their content block can be redacted whole (null with --no-redact). */
+  private readonly streams: StreamRedactor | null;
   private readonly start = process.hrtime.bigint();
   private readonly flushMs: number;
   private readonly maxQueueBytes: number;
@@ -56,8 +63,9 @@ export class TraceWriter {
   written = 0;
   records = 0;
 
-  private constructor(path: string, fd: number, encoder: TraceEncoder, opts: WriterOptions) {
+  private constructor(path: string, fd: number, encoder: TraceEncoder, opts: WriterOptions, redact: boolean) {
     this.path = path;
+    this.streams = redact ? new StreamRedactor() : null;
     this.fd = fd;
     this.encoder = encoder;
     this.flushMs = opts.flushMs ?? 50;
@@ -71,13 +79,15 @@ export class TraceWriter {
   static create(path: string, init: WriterInit, opts: WriterOptions = {}): TraceWriter {
     let fd: number;
     try {
-      fd = openSync(path, 'w', 0o600);
-      chmodSync(path, 0o600); // an existing file keeps its old mode on open
+      // O_EXCL: a trace is never overwritten, not even by another lapse starting in the same instant
+      fd = openSync(path, 'wx', 0o600);
     } catch (err) {
-      throw new UsageError(`cannot write trace ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new TraceExistsError(`cannot write trace ${path}: it already exists (lapse never overwrites a trace; choose another -o or remove it)`);
+      throw new UsageError(`cannot write trace ${path}: ${code ?? (err as Error).message}`);
     }
     const encoder = new TraceEncoder({ redact: init.redact, patchCandidates: opts.patchCandidates });
-    const w = new TraceWriter(path, fd, encoder, opts);
+    const w = new TraceWriter(path, fd, encoder, opts, init.redact);
     const session: SessionRecord = {
       kind: 'session',
       t: 0,
@@ -111,15 +121,31 @@ export class TraceWriter {
   /** Queue a record. Never throws, never blocks. */
   write(rec: TraceRecord): void {
     if (this.closed || this.failure) return;
+    let ready: TraceRecord[];
     try {
-      let r = rec;
-      if (this.queueBytes > this.maxQueueBytes) r = this.shed(rec);
-      this.queue.push(this.encoder.encode(r));
-      this.queueBytes += this.queue[this.queue.length - 1].length;
-      this.records++;
-      this.schedule();
+      ready = this.streams ? this.streams.push(rec, this.now()) : [rec];
     } catch (err) {
-      this.fail(`could not encode a ${rec.kind} record: ${(err as Error).message}`);
+      // the stream redactor failed: this record is redacted on its own below
+      this.warn(`streamed text could not be redacted across events (${(err as Error).message}); redacting event by event`);
+      ready = [rec];
+    }
+    this.encodeAll(ready);
+    if (this.streams?.held) this.schedule();
+  }
+
+  private encodeAll(records: TraceRecord[]): void {
+    for (const rec of records) {
+      try {
+        let r = rec;
+        if (this.queueBytes > this.maxQueueBytes) r = this.shed(rec);
+        this.queue.push(this.encoder.encode(r));
+        this.queueBytes += this.queue[this.queue.length - 1].length;
+        this.records++;
+        this.schedule();
+      } catch (err) {
+        this.fail(`could not encode a ${rec.kind} record: ${(err as Error).message}`);
+        return;
+      }
     }
   }
 
@@ -130,6 +156,7 @@ export class TraceWriter {
   /** Flush what is queued, fsync and close. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.streams && !this.failure) this.encodeAll(this.streams.flush());
     if (this.dropped.records > 0) this.writeDropNote();
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
@@ -154,8 +181,8 @@ export class TraceWriter {
       if (original.length > 512 * 1024 * 1024) return;
       const compacted = compactTrace(original);
       if (!compacted || compacted.length >= original.length) return;
-      const tmp = `${this.path}.compact-${process.pid}`;
-      const handle = await open(tmp, 'w', 0o600);
+      const tmp = `${this.path}.compact-${process.pid}-${randomBytes(4).toString('hex')}`;
+      const handle = await open(tmp, 'wx', 0o600);
       try {
         await handle.writeFile(compacted);
         await handle.sync();
@@ -214,7 +241,10 @@ export class TraceWriter {
     if (this.timer || this.inFlight) return;
     this.timer = setTimeout(() => {
       this.timer = null;
+      // deltas held for a stream that went quiet are written with this batch
+      if (this.streams && !this.closed && !this.failure) this.encodeAll(this.streams.release(this.now()));
       this.flush();
+      if (this.streams?.held) this.schedule();
     }, this.flushMs);
     this.timer.unref?.();
   }
@@ -254,7 +284,7 @@ export class TraceWriter {
       if (this.queue.length) {
         if (this.closed) this.flush();
         else this.schedule();
-      }
+      } else if (this.streams?.held && !this.closed) this.schedule();
     });
   }
 

@@ -1,4 +1,5 @@
 // Where traces live and how a TRACE argument is resolved (design.md: omitted → the newest trace).
+import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readdirSync, statSync, mkdirSync } from 'node:fs';
@@ -15,15 +16,23 @@ export function tracesDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function ensureTracesDir(env: NodeJS.ProcessEnv = process.env): string {
   const dir = tracesDir(env);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new UsageError(`cannot create the trace directory ${dir} (${code}); set LAPSE_HOME to a writable directory or pass -o FILE`);
+  }
   return dir;
 }
 
-/** A new trace file name: time first so names sort by age, then the harness. */
+/**
+ * A new trace file name: time first so names sort by age, then the harness, then a random suffix, so
+ * sessions started in the same second never share a file (the file is also created with O_EXCL).
+ */
 export function newTracePath(harness: string, now = new Date(), env: NodeJS.ProcessEnv = process.env): string {
   const stamp = now.toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
   const safe = (harness || 'session').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
-  return join(ensureTracesDir(env), `${stamp}-${safe}${TRACE_EXT}`);
+  return join(ensureTracesDir(env), `${stamp}-${safe}-${randomBytes(3).toString('hex')}${TRACE_EXT}`);
 }
 
 export interface TraceFileInfo {

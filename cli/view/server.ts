@@ -5,7 +5,7 @@ import { basename, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TraceStreamReader, TraceFormatError } from '../../format/index.js';
 import { UsageError } from '../util/errors.js';
-import { hostAllowed } from './host-check.js';
+import { hostAllowed } from '../util/host-check.js';
 import type { ReportJson } from '../report/across.js';
 
 export interface ViewServerOptions {

@@ -250,3 +250,48 @@ describe('Responses over WebSocket', () => {
     expect(b.endMs).toBe(1850);
   });
 });
+
+describe('Gemini API decoder', () => {
+  const g = decoderForUrl('/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse')!;
+  it('is found by its model methods, Code Assist’s included', () => {
+    expect(g.protocol).toBe('gemini-generate-content');
+    expect(decoderForUrl('/models/g:generateContent')?.protocol).toBe('gemini-generate-content');
+    expect(decoderForUrl('/v1internal:streamGenerateContent?alt=sse')?.protocol).toBe('gemini-generate-content');
+    expect(decoderForUrl('/v1beta/models/g:countTokens')).toBeNull();
+  });
+
+  it('reads thought, text and functionCall parts, usage with cached and thinking tokens, finishReason as the end', () => {
+    const log = new EventLog();
+    const chunk = (parts: unknown[], extra: Record<string, unknown> = {}, cand: Record<string, unknown> = {}) => ({ candidates: [{ content: { role: 'model', parts }, index: 0, ...cand }], modelVersion: 'gemini-2.5-pro', responseId: 'resp-1', ...extra });
+    g.event(1, chunk([{ text: 'hmm', thought: true }]), undefined, log);
+    g.event(2, chunk([{ text: 'Reading.' }]), undefined, log);
+    g.event(3, { response: chunk([{ functionCall: { id: 'c1', name: 'read_file', args: { path: 'a' } } }, { functionCall: { name: 'glob', args: {} } }]) }, undefined, log);
+    g.event(4, chunk([{ text: '' }], { usageMetadata: { promptTokenCount: 120, cachedContentTokenCount: 100, candidatesTokenCount: 7, thoughtsTokenCount: 5 } }, { finishReason: 'STOP' }), undefined, log);
+    const ev = log.events;
+    expect(ev.filter((e) => e.type === 'content').map((e) => e.type === 'content' && [e.kind, e.text, e.block])).toEqual([
+      ['thinking', 'hmm', 0],
+      ['text', 'Reading.', 0],
+      ['tool-args', '{"path":"a"}', 1],
+      ['tool-args', '{}', 2],
+    ]);
+    expect(ev.filter((e) => e.type === 'tool-call')).toEqual([
+      { type: 'tool-call', tMs: 3, block: 1, id: 'c1', name: 'read_file' },
+      { type: 'tool-call', tMs: 3, block: 2, id: null, name: 'glob' },
+    ]);
+    expect(ev.find((e) => e.type === 'usage')).toEqual({ type: 'usage', usage: { inputTokens: 120, cacheReadTokens: 100, outputTokens: 12 } });
+    expect(ev.slice(-2)).toEqual([{ type: 'stop', reason: 'STOP' }, { type: 'finished', tMs: 4 }]);
+  });
+
+  it('reads what a request answers: functionResponse ids, else the prompt; Code Assist’s wrapper too', () => {
+    const contents = [
+      { role: 'user', parts: [{ text: 'fix it' }] },
+      { role: 'model', parts: [{ functionCall: { id: 'c1', name: 'read_file', args: {} } }] },
+      { role: 'user', parts: [{ functionResponse: { id: 'c1', name: 'read_file', response: { output: 'x' } } }] },
+    ];
+    expect(g.request({ contents })).toMatchObject({ messageCount: 3, answersToolCallIds: ['c1'], prompt: null });
+    expect(g.request({ model: 'gemini-2.5-pro', project: 'p', request: { contents: contents.slice(0, 1) } })).toMatchObject({ model: 'gemini-2.5-pro', messageCount: 1, prompt: 'fix it' });
+    const errors = new EventLog();
+    g.json(5, { error: { code: 429, message: 'quota', status: 'RESOURCE_EXHAUSTED' } }, errors);
+    expect(errors.events).toEqual([{ type: 'error', message: 'RESOURCE_EXHAUSTED: quota' }]);
+  });
+});

@@ -7,7 +7,8 @@ import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { cliEnv, removeTmpDirs, ROOT, runCli, startCli, tmpDir, type CliServer } from './helpers.js';
+import { cliEnv, removeTmpDirs, ROOT, runCli, startCli, startUpstream, tmpDir, type CliServer, type Upstream } from './helpers.js';
+import { loadTrace } from '../../cli/trace/load.js';
 
 const FIXTURE = join(ROOT, 'fixtures', 'traces', 'anthropic.lapse');
 const running: CliServer[] = [];
@@ -50,12 +51,10 @@ function connects(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** A raw HTTP/1.1 GET with exactly the Host header given (none when null); resolves with the status. */
-function get(port: number, path: string, host: string | null): Promise<number> {
+/** Sends `text` as is on a fresh connection; resolves with the response's status code. */
+function rawStatus(port: number, text: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: '127.0.0.1', port }, () => {
-      sock.write(`GET ${path} HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`);
-    });
+    const sock = net.connect({ host: '127.0.0.1', port }, () => sock.write(text));
     let head = '';
     sock.on('data', (d: Buffer) => {
       head += d.toString('latin1');
@@ -66,8 +65,13 @@ function get(port: number, path: string, host: string | null): Promise<number> {
       }
     });
     sock.on('error', reject);
-    sock.on('close', () => reject(new Error(`no answer to Host ${host}`)));
+    sock.on('close', () => reject(new Error(`no answer to ${text.split('\r\n')[0]}`)));
   });
+}
+
+/** A raw HTTP/1.1 GET with exactly the Host header given (none when null); resolves with the status. */
+function get(port: number, path: string, host: string | null): Promise<number> {
+  return rawStatus(port, `GET ${path} HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`);
 }
 
 const procNet = existsSync('/proc/net/tcp');
@@ -126,5 +130,61 @@ describe.skipIf(!procNet)('binding', () => {
     }
     // no Host at all: refused too (Node answers 400 before the viewer sees it)
     expect(await get(port, '/trace.lapse', null)).toBeGreaterThanOrEqual(400);
+  });
+
+  describe('the recording proxy relays only to its upstreams, for harnesses only', () => {
+    let upstream: Upstream;
+    let evil: Upstream;
+    let proxy: CliServer & { match: RegExpExecArray | null };
+    let trace: string;
+    const ok = (port: number) => `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`;
+    const ws = (port: number, path: string, extra = '', host = `127.0.0.1:${port}`) =>
+      `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
+
+    it('refuses foreign Host headers, browser Origins and paths that leave the upstream, over HTTP and WebSocket', async () => {
+      upstream = await startUpstream((_req, res) => res.end('{"ok":true}'));
+      evil = await startUpstream((_req, res) => res.end('evil'));
+      trace = join(tmpDir(), 'refused.lapse');
+      proxy = await startCli(['proxy', '-o', trace, '--anthropic-upstream', upstream.url, '--openai-upstream', `${upstream.url}/v1`, '--gemini-upstream', upstream.url], /ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:(\d+)\n/);
+      running.push(proxy);
+      const port = Number(proxy.match![1]);
+      const evilHost = `127.0.0.1:${evil.port}`;
+      // a harness's own request goes through, and so does one without the /v1 prefix (OpenCode's)
+      expect(await rawStatus(port, ok(port))).toBe(200);
+      expect(await rawStatus(port, ok(port).replace('/v1/messages', '/messages'))).toBe(200);
+      expect(upstream.requests.map((r) => r.url)).toEqual(['/v1/messages', '/v1/messages']);
+
+      const cases: Array<[string, string, number]> = [
+        ['foreign Host', ok(port).replace(`Host: 127.0.0.1:${port}`, 'Host: evil.example'), 403],
+        ['Host naming another port', ok(port).replace(`Host: 127.0.0.1:${port}`, `Host: ${evilHost}`), 403],
+        ['rebinding name', ok(port).replace(`Host: 127.0.0.1:${port}`, `Host: attacker.127.0.0.1.nip.io:${port}`), 403],
+        ['browser Origin', ok(port).replace('Connection: close', 'Origin: https://evil.example\r\nConnection: close'), 403],
+        ['Origin null (sandboxed page)', ok(port).replace('Connection: close', 'Origin: null\r\nConnection: close'), 403],
+        ['Sec-Fetch-Site cross-site', ok(port).replace('Connection: close', 'Sec-Fetch-Site: cross-site\r\nConnection: close'), 403],
+        ['//host path', ok(port).replace('POST /v1/messages', `POST //${evilHost}/v1/messages`), 400],
+        ['/\\host path', ok(port).replace('POST /v1/messages', `POST /\\${evilHost}/v1/messages`), 400],
+        ['dot segments', ok(port).replace('POST /v1/messages', 'POST /v1/../../x'), 400],
+        ['encoded dot segments', ok(port).replace('POST /v1/messages', 'POST /v1/%2e%2e/%2E%2E/x'), 400],
+        ['absolute URL (forward-proxy form)', ok(port).replace('POST /v1/messages', `POST http://${evilHost}/v1/messages`), 400],
+        ['WebSocket, foreign Host', ws(port, '/v1/responses', '', 'evil.example'), 403],
+        ['WebSocket, browser Origin', ws(port, '/v1/responses', 'Origin: https://evil.example\r\n'), 403],
+        ['WebSocket, //host path', ws(port, `//${evilHost}/v1/responses`), 400],
+        ['WebSocket, dot segments', ws(port, '/v1/../../responses'), 400],
+      ];
+      for (const [what, text, status] of cases) expect({ what, status: await rawStatus(port, text) }).toEqual({ what, status });
+      expect(evil.requests).toEqual([]);
+      expect(upstream.requests).toHaveLength(2);
+      for (let i = 0; i < 50 && !/refused a request/.test(proxy.stderr()); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(proxy.stderr()).toMatch(/warning: refused a request \(Host "evil\.example" is not this proxy's address\); shown once/);
+      proxy.child.kill('SIGTERM');
+      await proxy.done;
+      running.splice(running.indexOf(proxy), 1);
+      // refused requests are not in the trace: only the two relayed ones
+      const recs = loadTrace(trace).records;
+      expect(recs.filter((r) => r.kind === 'http-request').map((r) => (r as { url: string }).url)).toEqual(['/v1/messages', '/messages']);
+      expect(recs.some((r) => r.kind === 'ws-open')).toBe(false);
+      await upstream.close();
+      await evil.close();
+    });
   });
 });

@@ -170,8 +170,9 @@ describe('recorder faults', () => {
     expect(reqs.length).toBeLessThan(30);
   });
 
-  // Requests 120 ms apart, so that they land in separate frames (the writer batches ~50 ms into one
-  // frame, and a frame the disk cannot take is lost whole).
+  // Requests 400 ms apart, so that they land in separate frames (the writer batches ~50 ms into one
+  // frame, its low-priority thread can lag a few hundred ms on a loaded machine, and a frame the disk
+  // cannot take is lost whole).
   it('disk full for real (a 256 KiB tmpfs under lapse record): the harness finishes, exit code kept, one warning, the trace reads back', async (ctx) => {
     const mnt = tmpDir('lapse-tmpfs-');
     const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { encoding: 'utf8' });
@@ -192,13 +193,15 @@ describe('recorder faults', () => {
     const dir = tmpDir();
     const script = harness(dir, 'bulk.mjs', BULK_HARNESS);
     const trace = join(mnt, 'session.lapse');
-    const r = await runCli(['record', '-o', trace, '--no-watch', '--anthropic-upstream', up.url, '--', process.execPath, script], { env: cliEnv({ N: '12', GAP: '120' }), timeoutMs: 60_000 });
+    const r = await runCli(['record', '-o', trace, '--no-watch', '--anthropic-upstream', up.url, '--', process.execPath, script], { env: cliEnv({ N: '12', GAP: '400' }), timeoutMs: 60_000 });
     expect(r.stdout).toContain('harness: 12 of 12 answers correct');
     expect(r.code).toBe(0);
     expect(n).toBe(12);
     const warnings = r.stderr.split('\n').filter((l) => /warning/.test(l));
     expect(warnings.some((w) => /ENOSPC/.test(w))).toBe(true);
     expect(r.stderr).not.toMatch(/^\s+at /m);
+    // every request was answered: requests whose end did not fit on the disk are not "aborted"
+    expect(r.stderr).not.toMatch(/aborted or failed/);
     const read = loadTrace(trace);
     expect(ofKind(read.records, 'session')).toHaveLength(1);
     expect(ofKind(read.records, 'http-request').length).toBeGreaterThan(0);

@@ -5,12 +5,11 @@
 // piece of any key may appear in the raw trace bytes, the decoded records (bodies rebuilt and raw),
 // any export (har, chrome, otlp), `lapse dump` (text, --json, --raw) or `lapse stats --json`.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { readTrace } from '../../format/index.js';
-import { loadTrace } from '../../cli/trace/load.js';
 import { cliEnv, removeTmpDirs, ROOT, runCli, runNode, sleep, sse, startCli, startUpstream, tmpDir, type Upstream } from './helpers.js';
+import { everyView, leaks, pieces } from './views.js';
 
 let cleanup: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
@@ -45,10 +44,7 @@ const KEYS = {
   wsDown: key('sk-proj-', 'wsdownmessage'),
 };
 /** What must never be found: every 10-character window of each key's random tail. */
-const PIECES = Object.fromEntries(Object.entries(KEYS).map(([k, v]) => {
-  const tail = v.slice(-24);
-  return [k, Array.from({ length: tail.length - 9 }, (_, i) => tail.slice(i, i + 10))];
-}));
+const PIECES = pieces(Object.fromEntries(Object.entries(KEYS).map(([k, v]) => [k, v.slice(-24)])));
 
 const HARNESS = `
 import { WebSocket } from ${JSON.stringify(join(ROOT, 'node_modules/ws/wrapper.mjs'))};
@@ -110,32 +106,7 @@ async function keyedUpstream(): Promise<{ up: Upstream; wss: WebSocketServer; se
   return { up, wss, seen };
 }
 
-/** Every view of a trace a user or a script can get. */
-async function everyView(trace: string): Promise<Record<string, string>> {
-  const latin1 = (v: unknown) => JSON.stringify(v, (_k, x) => (x instanceof Uint8Array ? Buffer.from(x).toString('latin1') : x));
-  const views: Record<string, string> = {
-    'raw trace bytes': readFileSync(trace).toString('latin1'),
-    'decoded records': latin1(readTrace(new Uint8Array(readFileSync(trace))).records),
-    'decoded records, bodies as stored': latin1(loadTrace(trace, { resolveBodies: false }).records),
-  };
-  for (const args of [['export', '--format', 'har'], ['export', '--format', 'chrome'], ['export', '--format', 'otlp'], ['dump'], ['dump', '--json'], ['dump', '--json', '--raw'], ['stats', '--json']]) {
-    const r = await runCli([args[0], trace, ...args.slice(1)]);
-    expect({ args, code: r.code, stderr: r.stderr }).toMatchObject({ args, code: 0 });
-    views[`lapse ${args.join(' ')}`] = r.stdout + r.stderr;
-  }
-  return views;
-}
-
-function leaks(views: Record<string, string>): string[] {
-  const found: string[] = [];
-  for (const [where, text] of Object.entries(views)) {
-    for (const [k, pieces] of Object.entries(PIECES)) {
-      const hit = pieces.find((p) => text.includes(p));
-      if (hit) found.push(`${k} (${hit}…) in ${where}`);
-    }
-  }
-  return found;
-}
+const leaksOf = (views: Record<string, string>) => leaks(views, PIECES);
 
 describe('secrets', () => {
   it('through lapse record: every key reaches the upstream, none reaches the trace or anything made from it', async () => {
@@ -155,7 +126,7 @@ describe('secrets', () => {
     const views = await everyView(trace);
     expect(views['decoded records']).toContain('[redacted:');
     console.log(`secrets (lapse record): ${Object.keys(KEYS).length} keys, ${Object.keys(views).length} views searched`);
-    expect(leaks(views)).toEqual([]);
+    expect(leaksOf(views)).toEqual([]);
   }, 90_000);
 
   it('through lapse proxy: the same', async () => {
@@ -172,6 +143,6 @@ describe('secrets', () => {
     proxy.child.kill('SIGINT');
     expect((await proxy.done).code).toBe(0);
     const views = await everyView(trace);
-    expect(leaks(views)).toEqual([]);
+    expect(leaksOf(views)).toEqual([]);
   }, 90_000);
 });

@@ -1,6 +1,6 @@
 // Pure parts of the viewer and its server: Host checks, the playback clock, the slider's log scale.
 import { describe, expect, it } from 'vitest';
-import { hostAllowed, isLoopback } from '../../cli/view/host-check.js';
+import { hostAllowed, isLoopback } from '../../cli/util/host-check.js';
 import { PlayClock } from '../../analysis/playback.js';
 import { analyseRecords } from '../../analysis/session.js';
 import { anthropicTurn, byTime, exitAt, sessionRecord } from '../factory/records.js';

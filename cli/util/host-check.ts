@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 
 export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
@@ -34,4 +34,16 @@ export function hostAllowed(header: string | undefined, listenHost: string, port
   if (h.name === listen) return true;
   // `localhost` names loopback on every system; accept it for a loopback server only.
   return h.name === 'localhost' && isLoopback(listen);
+}
+
+/**
+ * Whether a request was sent by a web page: browsers add `Origin` to cross-origin requests and
+ * WebSocket handshakes, and `Sec-Fetch-Site` to every request. No harness or SDK sends either.
+ */
+export function fromBrowser(headers: Record<string, string | string[] | undefined>): string | null {
+  const origin = headers.origin;
+  if (origin !== undefined) return `Origin ${String(origin).slice(0, 100)}`;
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'none') return `Sec-Fetch-Site ${String(site).slice(0, 40)}`;
+  return null;
 }

@@ -1,0 +1,130 @@
+// The harnesses lapse knows by name: how `record` points each at the proxy, the base-URL convention
+// its SDK follows, and where its own configuration can send it elsewhere (the "bypassed lapse" hint).
+// Anything not listed (an SDK app) gets the generic environment, which every listed one gets too.
+import { basename } from 'node:path';
+import { BASE_URL_ENV, type Api, type ProxyUrls, type Upstreams } from './upstreams.js';
+
+export interface HarnessSpec {
+  /** What traces call it (the session's `harness`). */
+  name: string;
+  label: string;
+  /** Program names it is started by. */
+  programs: string[];
+  /** Its npm package, where it has one. */
+  npm?: string;
+  /** Where paths that name no API go (`/`, `/api/…`). */
+  vendor: Api;
+  /** Environment set on top of the generic base URLs. */
+  env?(urls: ProxyUrls, base: NodeJS.ProcessEnv): Record<string, string>;
+  /** Arguments inserted right after the program name. */
+  args?(urls: ProxyUrls): string[];
+  /** Upstreams this harness's own environment names (which the proxy's URLs then replace). */
+  upstreams?(base: NodeJS.ProcessEnv): Partial<Upstreams>;
+  /** Files where a base URL or a login can send the harness past lapse (`~` is the home folder). */
+  configFiles: string[];
+  /** README: how lapse points it, and what it speaks. */
+  points: string;
+  protocol: string;
+}
+
+/** Copilot CLI's own provider (BYOK): its type decides which API the base URL speaks. */
+function copilotApi(env: NodeJS.ProcessEnv): Api {
+  const t = (env.COPILOT_PROVIDER_TYPE ?? 'openai').toLowerCase();
+  return t === 'anthropic' ? 'anthropic' : 'openai';
+}
+
+export const HARNESSES: readonly HarnessSpec[] = [
+  {
+    name: 'claude',
+    label: 'Claude Code',
+    programs: ['claude'],
+    npm: '@anthropic-ai/claude-code',
+    vendor: 'anthropic',
+    configFiles: ['~/.claude/settings.json', '.claude/settings.json', '.claude/settings.local.json'],
+    points: '`ANTHROPIC_BASE_URL` (it appends `/v1/messages`)',
+    protocol: 'Anthropic Messages, SSE',
+  },
+  {
+    name: 'codex',
+    label: 'Codex CLI',
+    programs: ['codex'],
+    npm: '@openai/codex',
+    vendor: 'openai',
+    // It ignores OPENAI_BASE_URL for its WebSocket transport.
+    args: (urls) => ['-c', `openai_base_url="${urls.openai}"`],
+    configFiles: ['~/.codex/config.toml'],
+    points: '`-c openai_base_url=…/v1` after the program name',
+    protocol: 'OpenAI Responses over WebSocket (HTTP SSE fallback)',
+  },
+  {
+    name: 'opencode',
+    label: 'OpenCode',
+    programs: ['opencode'],
+    npm: 'opencode-ai',
+    vendor: 'anthropic',
+    configFiles: ['~/.config/opencode/opencode.json', 'opencode.json', '.opencode/opencode.json'],
+    points: '`ANTHROPIC_BASE_URL`, `OPENAI_BASE_URL`, `GOOGLE_GEMINI_BASE_URL` (its AI SDK treats them as ending in `/v1` and posts `/messages`; lapse maps that onto the upstream)',
+    protocol: 'per provider: Anthropic Messages, OpenAI Chat/Responses, Gemini',
+  },
+  {
+    name: 'gemini',
+    label: 'Gemini CLI',
+    programs: ['gemini'],
+    npm: '@google/gemini-cli',
+    vendor: 'gemini',
+    configFiles: ['~/.gemini/settings.json', '.gemini/settings.json', '~/.gemini/.env', '.env'],
+    points: '`GOOGLE_GEMINI_BASE_URL` (API-key auth; a Google login goes to Code Assist, not through lapse)',
+    protocol: 'Gemini API `streamGenerateContent?alt=sse`, `generateContent`',
+  },
+  {
+    name: 'qwen',
+    label: 'Qwen Code',
+    programs: ['qwen'],
+    npm: '@qwen-code/qwen-code',
+    vendor: 'openai',
+    configFiles: ['~/.qwen/settings.json', '.qwen/settings.json', '~/.qwen/.env', '.env'],
+    points: '`OPENAI_BASE_URL` (OpenAI-compatible auth; Qwen OAuth goes past lapse)',
+    protocol: 'OpenAI Chat Completions, SSE',
+  },
+  {
+    name: 'copilot',
+    label: 'GitHub Copilot CLI',
+    programs: ['copilot'],
+    npm: '@github/copilot',
+    vendor: 'openai',
+    // Only its own provider (BYOK) can be pointed anywhere; GitHub's service cannot be recorded.
+    env: (urls, base): Record<string, string> => (base.COPILOT_PROVIDER_BASE_URL || base.COPILOT_PROVIDER_TYPE ? { COPILOT_PROVIDER_BASE_URL: urls[copilotApi(base)] } : {}),
+    upstreams: (base) => (base.COPILOT_PROVIDER_BASE_URL ? { [copilotApi(base)]: base.COPILOT_PROVIDER_BASE_URL } : {}),
+    configFiles: ['~/.copilot/config.json'],
+    points: '`COPILOT_PROVIDER_BASE_URL` when its own provider is set (`COPILOT_PROVIDER_TYPE` openai or anthropic)',
+    protocol: 'OpenAI Chat Completions or Anthropic Messages (BYOK)',
+  },
+  {
+    name: 'pi',
+    label: 'pi',
+    programs: ['pi'],
+    npm: '@mariozechner/pi-coding-agent',
+    vendor: 'anthropic',
+    configFiles: ['~/.pi/agent/models.json'],
+    points: 'the generic base URLs; a provider with its own `baseUrl` in `~/.pi/agent/models.json` must name the proxy itself',
+    protocol: 'per provider: Anthropic Messages, OpenAI Chat/Responses, Gemini',
+  },
+];
+
+/** Any other program, e.g. an app using the Anthropic, OpenAI or Google Gen AI SDKs. */
+export const SDK_APP: Pick<HarnessSpec, 'label' | 'points' | 'protocol'> = {
+  label: 'Anthropic / OpenAI / Gemini SDK apps',
+  points: '`ANTHROPIC_BASE_URL`, `OPENAI_BASE_URL` (`…/v1`), `GOOGLE_GEMINI_BASE_URL`',
+  protocol: 'whichever the SDK speaks',
+};
+
+/** The listed harness a command is, by its program's name (`/usr/local/bin/codex`, `codex.js`), or null. */
+export function harnessSpec(cmd: string): HarnessSpec | null {
+  const prog = basename(cmd).replace(/\.(c?js|mjs|exe)$/i, '');
+  return HARNESSES.find((h) => h.programs.includes(prog)) ?? null;
+}
+
+/** The base-URL variables every child gets. */
+export function genericEnv(urls: ProxyUrls): Record<string, string> {
+  return { [BASE_URL_ENV.anthropic]: urls.anthropic, [BASE_URL_ENV.openai]: urls.openai, [BASE_URL_ENV.gemini]: urls.gemini };
+}

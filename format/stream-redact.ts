@@ -1,0 +1,343 @@
+// Secrets streamed piece by piece. A model that read a `.env` may stream a key back token by token, and
+// a tool call's arguments arrive as JSON fragments: no single SSE event (or WebSocket message) holds
+// the key, so redacting record by record would store it in the clear. Here the text of each content
+// block (the concatenation of one delta field across the events of one response, e.g. Anthropic's
+// `delta.text` of block 2, or Chat's `tool_calls[1].function.arguments`) is redacted as a whole, and the
+// deltas are rewritten so that they rebuild the redacted text: the fingerprint goes in the delta where
+// the secret starts, the rest of the secret is taken out of the deltas after it.
+//
+// A delta is held until its block's text is known up to a word boundary past it (a secret has no
+// whitespace in it; a private key is held from its BEGIN line to its END line), until its block has
+// seen no new delta for HOLD_RECORDS records of its stream, until HOLD_US have passed, or until the
+// stream ends. Records of a stream keep their order: one that is held holds the ones behind it.
+// Protocol knowledge is kept to a list of field names that carry streamed text, so that a new
+// protocol's deltas are covered without code here knowing its events.
+import { secretSpans, fingerprint, type FoundSecret } from './redact.js';
+import { formatSse, structureSse } from './sse.js';
+import { utf8DecodeStrict, utf8Encode } from './utf8.js';
+import type { Micros, SseEvent, TraceRecord } from './types.js';
+
+/** Fields whose string values are streamed text, in any of the protocols lapse records. */
+const DELTA_FIELDS = new Set(['text', 'delta', 'partial_json', 'arguments', 'content', 'thinking', 'refusal', 'transcript', 'reasoning', 'reasoning_content']);
+/** Fields that tell two blocks of one response apart (Anthropic `index`, Responses `item_id`…). */
+const IDENTITY_FIELDS = new Set(['index', 'output_index', 'content_index', 'item_id', 'summary_index']);
+
+const HOLD_RECORDS = 16;
+const HOLD_US = 500_000;
+/** Past this much text without a word boundary, all but the last CARRY characters are released. */
+const MAX_TOKEN = 8192;
+const CARRY = 512;
+/** Context kept before the first unreleased delta, so rules that need a name before a value (`AWS_SECRET_ACCESS_KEY=`) still see it. */
+const CONTEXT = 80;
+/** A private key is held whole up to this size. */
+const MAX_KEY = 16384;
+
+interface Leaf {
+  /** Path of keys from the parsed data to the string. */
+  path: (string | number)[];
+  block: Block;
+  /** Offsets of this piece in its block's text. */
+  start: number;
+  end: number;
+  /** The piece's text once released: redacted, and with the rest of a secret that started earlier taken out. */
+  value?: string;
+}
+
+interface Entry {
+  rec: TraceRecord;
+  /** The parsed payload, when the record has delta leaves. */
+  data?: unknown;
+  leaves: Leaf[];
+  /** How the payload goes back into the record. */
+  kind?: 'sse' | 'ws';
+  sse?: SseEvent;
+}
+
+interface Block {
+  /** Text from `base` on (original, unredacted). */
+  text: string;
+  base: number;
+  /** Total length of the block's text so far (absolute end). */
+  length: number;
+  /** Pieces not yet released, in order. */
+  pending: Leaf[];
+  /** Secrets found earlier that reach past what was released. */
+  carry: FoundSecret[];
+  /** Where released text ends (absolute). */
+  releasedTo: number;
+  lastSeq: number;
+  lastT: Micros;
+}
+
+interface Stream {
+  queue: Entry[];
+  blocks: Map<string, Block>;
+  seq: number;
+}
+
+export class StreamRedactor {
+  private readonly streams = new Map<string, Stream>();
+
+  /** Takes one record; returns those ready to be written (possibly none, possibly earlier ones too). */
+  push(rec: TraceRecord, now: Micros = rec.t): TraceRecord[] {
+    const out: TraceRecord[] = [];
+    const key = streamKey(rec);
+    if (key === null) {
+      this.releaseOld(now, out);
+      out.push(rec);
+      return out;
+    }
+    if (rec.kind === 'http-end' || rec.kind === 'ws-close') {
+      // the stream is over: everything it held is final
+      const s = this.streams.get(key);
+      if (s) this.finish(key, s, out);
+      this.releaseOld(now, out);
+      out.push(rec);
+      return out;
+    }
+    let stream = this.streams.get(key);
+    if (!stream) this.streams.set(key, (stream = { queue: [], blocks: new Map(), seq: 0 }));
+    stream.seq++;
+    const entry = this.entry(rec, stream);
+    stream.queue.push(entry);
+    for (const block of new Set(entry.leaves.map((l) => l.block))) this.advance(block, false);
+    // a block no new delta has reached for a while is over
+    for (const block of stream.blocks.values()) if (block.pending.length && stream.seq - block.lastSeq > HOLD_RECORDS) this.advance(block, true);
+    this.drain(stream, out);
+    this.releaseOld(now, out);
+    return out;
+  }
+
+  /** Releases what has been held longer than HOLD_US (a stream that went quiet). */
+  release(now: Micros): TraceRecord[] {
+    const out: TraceRecord[] = [];
+    this.releaseOld(now, out);
+    return out;
+  }
+
+  /** Everything still held, in order (the trace is closing). */
+  flush(): TraceRecord[] {
+    const out: TraceRecord[] = [];
+    for (const [k, s] of this.streams) this.finish(k, s, out);
+    return out;
+  }
+
+  /** Records held right now (for tests and back-pressure accounting). */
+  get held(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.queue.length;
+    return n;
+  }
+
+  private releaseOld(now: Micros, out: TraceRecord[]): void {
+    for (const [k, s] of this.streams) {
+      let any = false;
+      for (const b of s.blocks.values()) {
+        if (b.pending.length && now - b.lastT > HOLD_US) {
+          this.advance(b, true);
+          any = true;
+        }
+      }
+      if (any) this.drain(s, out);
+      if (!s.queue.length && s.blocks.size === 0) this.streams.delete(k);
+    }
+  }
+
+  private finish(key: string, s: Stream, out: TraceRecord[]): void {
+    for (const b of s.blocks.values()) this.advance(b, true);
+    this.drain(s, out);
+    this.streams.delete(key);
+  }
+
+  private entry(rec: TraceRecord, stream: Stream): Entry {
+    const entry: Entry = { rec, leaves: [] };
+    let data: unknown;
+    if (rec.kind === 'http-data' && rec.sse) {
+      const sse = rec.sse.form === 'raw' ? structureSse(rec.sse.text) : rec.sse;
+      if (sse.form !== 'structured' || typeof sse.data !== 'object' || sse.data === null) return entry;
+      entry.kind = 'sse';
+      entry.sse = sse;
+      data = sse.data;
+    } else if (rec.kind === 'ws-message' && rec.dir === 'down' && !rec.binary) {
+      const text = rec.data.enc === 'bytes' ? utf8DecodeStrict(rec.data.bytes) : rec.data.enc === 'text' ? rec.data.text : undefined;
+      if (rec.data.enc === 'json') data = rec.data.value;
+      else if (text !== undefined && (text.startsWith('{') || text.startsWith('['))) {
+        try {
+          data = JSON.parse(text);
+        } catch {
+          return entry;
+        }
+      } else return entry;
+      if (typeof data !== 'object' || data === null) return entry;
+      entry.kind = 'ws';
+    } else return entry;
+    entry.data = data;
+    const type = (data as { type?: unknown }).type;
+    const event = entry.sse?.form === 'structured' ? (entry.sse.event ?? '') : '';
+    collectLeaves(data, [], [], (path, ids, value) => {
+      const bk = `${event}|${typeof type === 'string' ? type : ''}|${path.filter((p) => typeof p === 'string').join('.')}|${ids.join(',')}`;
+      let block = stream.blocks.get(bk);
+      if (!block) stream.blocks.set(bk, (block = { text: '', base: 0, length: 0, pending: [], carry: [], releasedTo: 0, lastSeq: 0, lastT: rec.t }));
+      const leaf: Leaf = { path, block, start: block.length, end: block.length + value.length };
+      block.text += value;
+      block.length += value.length;
+      block.pending.push(leaf);
+      block.lastSeq = stream.seq;
+      block.lastT = rec.t;
+      entry.leaves.push(leaf);
+    });
+    return entry;
+  }
+
+  /** Releases the block's pieces whose text is final (all of them when `final`). */
+  private advance(b: Block, final: boolean): void {
+    if (!b.pending.length) return;
+    const cut = final ? b.length : safeCut(b);
+    const ready = b.pending.filter((l) => l.end <= cut);
+    if (!ready.length) return;
+    const from = Math.max(b.base, b.pending[0].start - CONTEXT);
+    const scanned = b.text.slice(from - b.base, cut - b.base);
+    const found = secretSpans(scanned).map((s) => ({ ...s, start: s.start + from, end: s.end + from }));
+    const spans = mergeSpans([...b.carry, ...found]);
+    for (const leaf of ready) leaf.value = rewrite(b, leaf, spans);
+    b.pending = b.pending.filter((l) => l.end > cut);
+    b.releasedTo = ready[ready.length - 1].end;
+    b.carry = spans.filter((s) => s.end > b.releasedTo);
+    // keep CONTEXT characters before what is still pending
+    const keepFrom = Math.max(b.base, Math.min(b.pending[0]?.start ?? b.length, ...b.carry.map((s) => s.start)) - CONTEXT);
+    if (keepFrom > b.base) {
+      b.text = b.text.slice(keepFrom - b.base);
+      b.base = keepFrom;
+    }
+  }
+
+  private drain(s: Stream, out: TraceRecord[]): void {
+    while (s.queue.length) {
+      const e = s.queue[0];
+      if (e.leaves.some((l) => l.value === undefined)) break;
+      s.queue.shift();
+      out.push(e.leaves.length ? rebuild(e) : e.rec);
+    }
+    for (const [k, b] of s.blocks) if (!b.pending.length && !b.carry.length && s.seq - b.lastSeq > HOLD_RECORDS) s.blocks.delete(k);
+  }
+}
+
+/** The stream a record belongs to, or null for records that are never held. */
+function streamKey(rec: TraceRecord): string | null {
+  if (rec.kind === 'http-data' || rec.kind === 'http-end') return `h\u0000${rec.id}`;
+  // both directions of a socket are one stream, so a held answer is not overtaken by the next request
+  if (rec.kind === 'ws-message') return `w\u0000${rec.id}`;
+  if (rec.kind === 'ws-close') return `w\u0000${rec.id}`;
+  return null;
+}
+
+function collectLeaves(v: unknown, path: (string | number)[], ids: string[], found: (path: (string | number)[], ids: string[], value: string) => void): void {
+  if (typeof v !== 'object' || v === null) return;
+  const own = Array.isArray(v) ? ids : [...ids];
+  if (!Array.isArray(v)) for (const [k, x] of Object.entries(v)) if (IDENTITY_FIELDS.has(k) && (typeof x === 'number' || typeof x === 'string')) own.push(`${k}=${x}`);
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const p = [...path, Array.isArray(v) ? Number(k) : k];
+    if (typeof x === 'string') {
+      if (!Array.isArray(v) && DELTA_FIELDS.has(k) && x.length) found(p, own, x);
+    } else if (typeof x === 'object' && x !== null) collectLeaves(x, p, own, found);
+  }
+}
+
+/** Where the block's text is final: after the last whitespace (a secret has none), before an unfinished private key. */
+function safeCut(b: Block): number {
+  const text = b.text;
+  let cut = -1;
+  for (let i = text.length - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) {
+      cut = i + 1;
+      break;
+    }
+  }
+  const firstPending = b.pending[0].start - b.base;
+  if (cut === -1 || cut < firstPending) {
+    // no boundary in what is pending: hold, unless it grew too long
+    const pendingLen = text.length - firstPending;
+    if (pendingLen <= MAX_TOKEN) return b.base + Math.max(0, cut);
+    return b.base + text.length - CARRY;
+  }
+  const begin = text.lastIndexOf('-----BEGIN', text.length);
+  if (begin !== -1 && begin + 10 > firstPending - CONTEXT) {
+    const rest = text.slice(begin);
+    const nl = rest.indexOf('\n');
+    // the BEGIN line still arriving may yet say PRIVATE KEY
+    const header = nl === -1 ? rest : rest.slice(0, nl);
+    const maybeKey = /PRIVATE KEY/.test(header) || (nl === -1 && rest.length < 140);
+    const end = /-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/.exec(rest);
+    if (maybeKey && !end && rest.length <= MAX_KEY) return b.base + Math.min(cut, begin);
+    // a whole key: its END line is a boundary even without whitespace after it
+    if (end) return b.base + Math.max(cut, begin + end.index + end[0].length);
+  }
+  return b.base + cut;
+}
+
+function mergeSpans(spans: FoundSecret[]): FoundSecret[] {
+  if (spans.length < 2) return spans;
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: FoundSecret[] = [{ ...sorted[0] }];
+  for (const s of sorted.slice(1)) {
+    const last = out[out.length - 1];
+    if (s.start === last.start && s.end === last.end) continue;
+    if (s.start < last.end) {
+      if (s.end > last.end) {
+        last.secret += s.secret.slice(last.end - s.start);
+        last.end = s.end;
+      }
+    } else out.push({ ...s });
+  }
+  return out;
+}
+
+/** A piece's text with secrets taken out: a fingerprint where a secret starts, nothing where it goes on. */
+function rewrite(b: Block, leaf: Leaf, spans: FoundSecret[]): string {
+  let out = '';
+  let at = leaf.start;
+  for (const s of spans) {
+    if (s.end <= leaf.start || s.start >= leaf.end) continue;
+    if (s.start > at) out += b.text.slice(at - b.base, s.start - b.base);
+    if (s.start >= leaf.start) out += fingerprint(s.secret);
+    at = Math.min(leaf.end, s.end);
+  }
+  if (at < leaf.end) out += b.text.slice(at - b.base, leaf.end - b.base);
+  return out;
+}
+
+function rebuild(e: Entry): TraceRecord {
+  let changed = false;
+  let data = e.data;
+  for (const leaf of e.leaves) {
+    const value = leaf.value!;
+    const original = getPath(e.data, leaf.path);
+    if (value === original) continue;
+    changed = true;
+    data = setPath(data, leaf.path, value);
+  }
+  if (!changed) return e.rec;
+  if (e.kind === 'sse' && e.rec.kind === 'http-data') {
+    const sse = e.sse as Extract<SseEvent, { form: 'structured' }>;
+    return { ...e.rec, sse: { form: 'raw', text: formatSse({ ...sse, data }) } };
+  }
+  if (e.kind === 'ws' && e.rec.kind === 'ws-message') return { ...e.rec, data: { enc: 'bytes', bytes: utf8Encode(JSON.stringify(data)) } };
+  return e.rec;
+}
+
+function getPath(v: unknown, path: (string | number)[]): unknown {
+  let x = v;
+  for (const p of path) x = (x as Record<string | number, unknown>)[p];
+  return x;
+}
+
+/** A copy of `v` with the value at `path` replaced (copies only along the path). */
+function setPath(v: unknown, path: (string | number)[], value: unknown): unknown {
+  if (!path.length) return value;
+  const [head, ...rest] = path;
+  const copy = (Array.isArray(v) ? [...v] : { ...(v as Record<string, unknown>) }) as Record<string | number, unknown>;
+  copy[head] = setPath(copy[head], rest, value);
+  return copy;
+}
+
