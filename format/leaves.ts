@@ -1,5 +1,6 @@
-// "Same shape as the previous event" encoding: a streamed response repeats one event shape hundreds of
-// times (a text delta, a chat chunk) with one or two leaves changed, so only those leaves are stored.
+// Event shapes: a streamed response repeats one event shape hundreds of times (a text delta, a chat
+// chunk) with one or two leaves changed. The encoder groups such events into columnar runs (runs.ts
+// reads them); withLeaves reads the per-event `same` form of 1.0 traces.
 
 export interface Shape {
   /** Keys and nesting, without the leaf values: two values with equal signatures have the same leaves. */
@@ -32,13 +33,6 @@ function walk(v: unknown, leaves: unknown[], sig: string[]): void {
     sig.push('.');
     leaves.push(v);
   }
-}
-
-/** The [index, value] pairs where `next` differs from `prev` (same length). */
-export function changedLeaves(prev: unknown[], next: unknown[]): Array<[number, unknown]> {
-  const out: Array<[number, unknown]> = [];
-  for (let i = 0; i < next.length; i++) if (prev[i] !== next[i]) out.push([i, next[i]]);
-  return out;
 }
 
 /**

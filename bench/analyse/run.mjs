@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, openSync, writeSync, closeSync, statSync, readSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { zipfWords } from '../zipf.mjs';
 
 const dist = new URL('../../dist/', import.meta.url);
 const args = process.argv.slice(2);
@@ -36,6 +37,7 @@ async function main() {
   }
   const size = statSync(path).size;
   console.log(`trace: ${(size / 1e6).toFixed(1)} MB, ${events.toLocaleString('en-US')} content events`);
+  if (args.includes('--vs-jsonl')) return vsJsonLines(path);
   for (const mode of ['read', 'figures', 'detail', 'load']) {
     const r = spawnSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--measure', mode, path], { encoding: 'utf8' });
     if (r.status !== 0) {
@@ -55,6 +57,32 @@ async function main() {
         ` · ${m.requests} requests, duration ${(m.durationMs / 1000).toFixed(0)} s`,
     );
   }
+}
+
+/**
+ * `lapse stats --json` on the trace ÷ reading the same records as JSON Lines (`lapse dump --json`,
+ * one JSON.parse per line): the trace must be the faster way to the figures (goal ≤ 0.5). Both run
+ * in child processes, so process start-up is in both.
+ */
+function vsJsonLines(path) {
+  const bin = new URL('../../bin/lapse.js', import.meta.url).pathname;
+  const jsonl = `${path}.jsonl`;
+  const dump = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" dump --json "${path}" > "${jsonl}"`]);
+  if (dump.status !== 0) throw new Error(`dump failed: ${dump.stderr}`);
+  const parse = `const fs=require('fs');const s=fs.readFileSync(${JSON.stringify(jsonl)},'utf8');let n=0,i=0;for(;;){const j=s.indexOf('\\n',i);if(j<0)break;if(j>i){JSON.parse(s.slice(i,j));n++}i=j+1}console.log(n)`;
+  const time = (argv) => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return { ms: performance.now() - t0, out: r.stdout };
+  };
+  const rounds = [];
+  for (let i = 0; i < 3; i++) rounds.push({ stats: time([bin, 'stats', '--json', path]).ms, jsonl: time(['-e', parse]) });
+  const best = (k) => Math.min(...rounds.map((r) => (k === 'stats' ? r.stats : r.jsonl.ms)));
+  const lines = rounds[0].jsonl.out.trim();
+  console.log(`JSON Lines: ${(statSync(jsonl).size / 1e6).toFixed(0)} MB, ${lines} records`);
+  console.log(`lapse stats --json ${best('stats').toFixed(0)} ms · JSON.parse of every line ${best('jsonl').toFixed(0)} ms · ratio ${(best('stats') / best('jsonl')).toFixed(2)} (goal ≤ 0.5; best of 3, each in its own process)`);
+  unlinkSync(jsonl);
 }
 
 async function measure(mode, path) {
@@ -136,25 +164,7 @@ async function build(path, events) {
   // (a cycled word list and a periodic clock compress ~50× better than any real trace).
   let seed = 4242;
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
-  const letters = 'etaoinshrdlucmfwypvbgkqjxz';
-  const vocab = Array.from({ length: 4000 }, (_, i) => {
-    let w = i % 5 === 0 ? '' : ' ';
-    const n = 1 + Math.floor(rand() * 7);
-    for (let k = 0; k < n; k++) w += letters[Math.floor(Math.pow(rand(), 1.7) * letters.length)];
-    return i % 23 === 0 ? w + '\n' : w;
-  });
-  const zipf = (() => {
-    const w = vocab.map((_, i) => 1 / Math.pow(i + 1, 1.05));
-    const total = w.reduce((a, b) => a + b, 0);
-    let acc = 0;
-    return w.map((x) => (acc += x / total));
-  })();
-  const token = () => {
-    const r = rand();
-    let lo = 0, hi = zipf.length - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (zipf[mid] < r) lo = mid + 1; else hi = mid; }
-    return vocab[lo];
-  };
+  const token = zipfWords(rand, { size: 4000, minLetters: 1, maxLetters: 7, shape: (i, w) => (i % 5 === 0 ? '' : ' ') + w + (i % 23 === 0 ? '\n' : '') });
   let left = events;
   for (let q = 0; q < requests; q++) {
     const id = `req_${q}`;

@@ -31,9 +31,11 @@ const { streamTrace } = await import(new URL('cli/trace/load.js', dist));
 /** In-process: the reader alone (no process start-up), as the CLI streams it. */
 function readOnly(path) {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let n = 0;
   const meta = streamTrace(path, () => n++);
-  return { ms: performance.now() - t0, records: n, damage: meta.damage };
+  const c = process.cpuUsage(c0);
+  return { ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, records: n, damage: meta.damage };
 }
 {
   const path = join(dir, 'tiny.lapse');
@@ -57,7 +59,7 @@ function readOnly(path) {
   writeFileSync(path, bytes);
   const r = run(path);
   const ro = readOnly(path);
-  console.log(`       reader alone ${ro.ms.toFixed(0)} ms, ${ro.records} records, then: ${ro.damage}`);
+  console.log(`       reader alone ${ro.ms.toFixed(0)} ms wall, ${ro.cpuMs.toFixed(0)} ms CPU, ${ro.records} records, then: ${ro.damage}`);
   console.log(`bomb   ${(bytes.length / 1e6).toFixed(1)} MB → ${((n * plain.length) / 1e9).toFixed(1)} GB if inflated: lapse stats ${r.ms.toFixed(0)} ms (goal < 1000), exit ${r.status}, ${r.what}`);
 }
 
@@ -81,7 +83,7 @@ for (const mb of [15, 60]) {
   writeFileSync(path, bytes);
   const r = run(path);
   const ro = readOnly(path);
-  console.log(`frame  ${mb} MB body in one frame (${(bytes.length / 1e6).toFixed(1)} MB file): lapse stats ${r.ms.toFixed(0)} ms, exit ${r.status}, ${r.what}; reader alone ${ro.ms.toFixed(0)} ms (${(ro.ms / mb).toFixed(0)} ms/MB)`);
+  console.log(`frame  ${mb} MB body in one frame (${(bytes.length / 1e6).toFixed(1)} MB file): lapse stats ${r.ms.toFixed(0)} ms, exit ${r.status}, ${r.what}; reader alone ${ro.ms.toFixed(0)} ms wall, ${ro.cpuMs.toFixed(0)} ms CPU (${(ro.cpuMs / mb).toFixed(0)} ms CPU/MB)`);
 }
 console.log(`machine load average ${loadavg()[0].toFixed(1)} (${cpus().length} cores)`);
 rmSync(dir, { recursive: true, force: true });

@@ -139,7 +139,7 @@ export class TraceWriter {
         let r = rec;
         if (this.queueBytes > this.maxQueueBytes) r = this.shed(rec);
         this.queue.push(this.encoder.encode(r));
-        this.queueBytes += this.queue[this.queue.length - 1].length;
+        this.queueBytes += queuedSize(this.queue[this.queue.length - 1]);
         this.records++;
         this.schedule();
       } catch (err) {
@@ -254,7 +254,7 @@ export class TraceWriter {
     const batch = this.queue;
     this.queue = [];
     let batchBytes = 0;
-    for (const b of batch) batchBytes += b.length;
+    for (const b of batch) batchBytes += queuedSize(b);
     let bytes: Uint8Array;
     try {
       // The header is already framed; everything else is framed (and compressed) here, in order.
@@ -295,6 +295,14 @@ export class TraceWriter {
     this.queueBytes = 0;
     this.warn(message);
   }
+}
+
+/**
+ * What a queued record weighs for the queue bound. A streamed event the encoder took into a run comes
+ * back empty (its leaves wait in the encoder until the frame is made), yet it holds memory all the same.
+ */
+function queuedSize(encoded: Uint8Array): number {
+  return encoded.length || 64;
 }
 
 function concatFramed(header: Uint8Array, rest: Uint8Array[], encoder: TraceEncoder): Uint8Array {
