@@ -247,14 +247,14 @@ export function origToSim(map: TimeMap, origMs: number): number {
   return interpolate(map.orig, map.sim, origMs);
 }
 
-/** The threads other than main a critical path runs through, in path order (what a view names as "the branch"). */
+/** The subagent threads a critical path runs through, in path order (what a view names as "the branch"). */
 export function branchesOf(model: Pick<SessionModel, 'requests' | 'threads'>, critical: readonly string[]): ThreadModel[] {
   const threadOf = new Map(model.requests.map((r) => [r.id, r.thread] as const));
   const byId = new Map(model.threads.map((t) => [t.id, t] as const));
   const out: ThreadModel[] = [];
   for (const id of critical) {
     const t = byId.get(threadOf.get(id) ?? '');
-    if (t && t.kind !== 'main' && !out.includes(t)) out.push(t);
+    if (t && t.kind === 'subagent' && !out.includes(t)) out.push(t);
   }
   return out;
 }
