@@ -89,11 +89,20 @@ export interface SessionRecord extends RecordBase {
   upstreams: { anthropic: string; openai: string; gemini?: string };
   redacted: boolean;
   /**
+   * Absent for a session recorded through the proxy. Set when the trace was built from a harness's own
+   * transcript by `lapse import`: its records then carry the transcript's times (millisecond
+   * resolution), and what a transcript cannot know (time to first token, per-token timing) is estimated.
+   */
+  source?: TraceSource;
+  /**
    * The recorder's stdin and stdout were terminals: a person was at the keyboard. Absent in traces
    * written before this field existed and in imports (treated as unknown, i.e. not interactive).
    */
   interactive?: boolean;
 }
+
+/** Where a trace's records came from: the recording proxy, or an imported transcript. */
+export type TraceSource = 'proxy' | 'claude-code-transcript' | 'codex-rollout';
 
 export interface HttpRequestRecord extends RecordBase {
   kind: 'http-request';

@@ -54,7 +54,7 @@ function increasingPairs(changes: unknown[]): boolean {
 }
 
 const CHECKS: Record<string, (r: Rec) => boolean> = {
-  session: (r) => isObj(r.formatVersion) && isStr(r.lapseVersion) && isNum(r.startedAt) && isStrArray(r.argv) && isStr(r.cwd) && (r.harness === null || isStr(r.harness)) && isObj(r.upstreams) && isBool(r.redacted) && opt(r.interactive, isBool),
+  session: (r) => isObj(r.formatVersion) && isStr(r.lapseVersion) && isNum(r.startedAt) && isStrArray(r.argv) && isStr(r.cwd) && (r.harness === null || isStr(r.harness)) && isObj(r.upstreams) && isBool(r.redacted) && (r.source === undefined || isStr(r.source)) && opt(r.interactive, isBool),
   'http-request': (r) => isStr(r.id) && isStr(r.method) && isStr(r.url) && isStr(r.upstream) && isHeaders(r.headers) && isBody(r.body),
   'http-response': (r) => isStr(r.id) && isNum(r.status) && isStr(r.statusText) && isHeaders(r.headers) && isBool(r.decoded),
   'http-data': (r) => isStr(r.id) && opt(r.sse, isSse) && opt(r.chunk, isBody) && (r.sse !== undefined || r.chunk !== undefined),

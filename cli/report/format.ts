@@ -1,5 +1,6 @@
 // Small text helpers for the terminal reports: durations, numbers, colour, the where-time-goes bar.
 import type { Breakdown, SegmentKind } from '../../analysis/model.js';
+export { formatUsd } from '../../analysis/money.js';
 
 export interface TextOptions {
   /** ANSI colour (off for NO_COLOR or when stdout is not a TTY). */

@@ -69,6 +69,7 @@ function r1Draft(): RequestModel {
     outputTokens: 10,
     cacheReadTokens: null,
     cacheWriteTokens: null,
+    cacheWrite1hTokens: null,
     // 'ab' 'cd' (1 token each) and '{"c":1}' (7 chars: 2 tokens).
     outputTokensEstimate: 4,
     // 10 tokens over the 200 ms stream.
@@ -78,6 +79,7 @@ function r1Draft(): RequestModel {
     status: 'complete',
     error: null,
     streamed: true,
+    estimated: false,
     warmup: false,
     messageCount: 2,
     answersToolCallIds: [],
@@ -128,7 +130,7 @@ describe('handlers, fixture in, data() out', () => {
 
   it('meta', () => {
     expect(runPipeline([new MetaHandler()], recs).get('meta').data()).toEqual({
-      session: { startedAt: 1_700_000_000_000, lapseVersion: '0.1.0', argv: ['claude'], cwd: '/tmp/x', harness: 'claude', interactive: null },
+      session: { startedAt: 1_700_000_000_000, lapseVersion: '0.1.0', argv: ['claude'], cwd: '/tmp/x', harness: 'claude', source: 'proxy', interactive: null },
       processes: [{ pid: 7, argv: ['claude'], startMs: 1, endMs: 1000, code: 0, signal: null }],
       markers: [{ tMs: 950, label: 'done' }],
       droppedRecords: 0,
