@@ -57,6 +57,8 @@ export interface Usage {
   outputTokens?: number;
   cacheReadTokens?: number;
   cacheWriteTokens?: number;
+  /** The part of cacheWriteTokens written for 1 hour (Anthropic `cache_creation.ephemeral_1h_input_tokens`); the rest are 5-minute writes. */
+  cacheWrite1hTokens?: number;
 }
 
 /** Receives one response's normalized events, in wire order. `tMs`: arrival time of the frame. */

@@ -1,10 +1,14 @@
 // The JSON contracts of design.md ("lapse stats --json", "lapse simulate --json"), built from the model.
 // Exactly the documented fields: unknown values are null, never missing.
+import type { TraceSource } from '../format/types.js';
 import type { Breakdown, DependencyKind, SessionModel, SimulationResult, ThreadKind } from './model.js';
+import { PRICES, sessionCost } from './cost.js';
 
 export interface StatsJson {
-  trace: { path: string | null; formatVersion: string; truncated: boolean; records: number };
+  trace: { path: string | null; formatVersion: string; truncated: boolean; records: number; source: TraceSource };
   durationMs: number;
+  costUsd: number | null;
+  prices: { source: string; version: string };
   requests: Array<{
     id: string;
     protocol: string;
@@ -16,6 +20,9 @@ export interface StatsJson {
     endMs: number;
     inputTokens: number | null;
     outputTokens: number | null;
+    cacheReadTokens: number | null;
+    cacheWriteTokens: number | null;
+    costUsd: number | null;
     tokensPerSecond: number | null;
     stopReason: string | null;
     toolCalls: string[];
@@ -25,10 +32,14 @@ export interface StatsJson {
     thread: string | null;
     /** What it waited for; the binding one (ended latest) first. */
     dependsOn: Array<{ id: string; kind: DependencyKind }>;
+    /** Imported from a transcript: no TTFT or rate, the wait/stream split estimated from the tokens. */
+    estimated: boolean;
   }>;
   breakdown: Breakdown;
   files: Array<{ path: string; changes: number }>;
   threads: Array<{ id: string; kind: ThreadKind; parent: string | null; spawnedBy: string | null; requests: string[]; startMs: number; endMs: number }>;
+  /** The user time measured from the terminal: reading (answer drawn → first key) and typing (→ Enter); null without terminal records. */
+  userDetail: { readingMs: number; typingMs: number } | null;
 }
 
 export interface SimulateJson {
@@ -50,10 +61,18 @@ function breakdownJson(b: Breakdown): Breakdown {
   return { modelWaitMs: us(b.modelWaitMs), modelStreamMs: us(b.modelStreamMs), toolMs: us(b.toolMs), userMs: us(b.userMs), harnessMs: us(b.harnessMs) };
 }
 
+/** Dollars to 1e-9 (sub-cent request costs stay exact enough to add up; no float noise). */
+function usd(v: number | null): number | null {
+  return v === null ? null : Math.round(v * 1e9) / 1e9;
+}
+
 export function statsJson(m: SessionModel): StatsJson {
+  const cost = sessionCost(m);
   return {
-    trace: { path: m.trace.path, formatVersion: m.trace.formatVersion, truncated: m.trace.truncated, records: m.trace.records },
+    trace: { path: m.trace.path, formatVersion: m.trace.formatVersion, truncated: m.trace.truncated, records: m.trace.records, source: m.session?.source ?? 'proxy' },
     durationMs: us(m.durationMs),
+    costUsd: usd(cost.totalUsd),
+    prices: { source: PRICES.source, version: PRICES.version },
     requests: m.requests.map((r) => ({
       id: r.id,
       protocol: r.protocol,
@@ -65,6 +84,9 @@ export function statsJson(m: SessionModel): StatsJson {
       endMs: us(r.endMs),
       inputTokens: r.inputTokens,
       outputTokens: r.outputTokens,
+      cacheReadTokens: r.cacheReadTokens,
+      cacheWriteTokens: r.cacheWriteTokens,
+      costUsd: usd(cost.requests.get(r.id) ?? null),
       tokensPerSecond: r.tokensPerSecond === null ? null : Math.round(r.tokensPerSecond * 100) / 100,
       stopReason: r.stopReason,
       toolCalls: r.toolCalls.map((c) => c.name),
@@ -72,10 +94,12 @@ export function statsJson(m: SessionModel): StatsJson {
       critical: r.critical,
       thread: r.thread,
       dependsOn: r.dependencies.map((d) => ({ id: d.id, kind: d.kind })),
+      estimated: r.estimated,
     })),
     breakdown: breakdownJson(m.breakdown),
     files: m.fileSummary.map((f) => ({ path: f.path, changes: f.changes })),
     threads: m.threads.map((t) => ({ id: t.id, kind: t.kind, parent: t.parent, spawnedBy: t.spawnedBy, requests: [...t.requests], startMs: us(t.startMs), endMs: us(t.endMs) })),
+    userDetail: m.userDetail ? { readingMs: us(m.userDetail.readingMs), typingMs: us(m.userDetail.typingMs) } : null,
   };
 }
 

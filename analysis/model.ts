@@ -5,6 +5,7 @@
 // Units: every `…Ms` field named like an instant (`startMs`, `endMs`, `tMs`, `firstByteMs`) is
 // milliseconds since the session start (t=0 of the trace); every other `…Ms` is a length in ms.
 // Unknown values are `null`, never missing.
+import type { TraceSource } from '../format/types.js';
 
 /** Wire protocols a decoder exists for. Detected from the request path. */
 export type Protocol = 'anthropic-messages' | 'openai-chat' | 'openai-responses' | 'gemini-generate-content';
@@ -144,6 +145,8 @@ export interface RequestModel {
   outputTokens: number | null;
   cacheReadTokens: number | null;
   cacheWriteTokens: number | null;
+  /** The part of cacheWriteTokens written for 1 hour (priced higher); null when not reported. */
+  cacheWrite1hTokens: number | null;
   /** Sum of the per-delta estimates: a fallback when outputTokens is null (never used for tokensPerSecond). */
   outputTokensEstimate: number;
   /**
@@ -159,6 +162,13 @@ export interface RequestModel {
   error: string | null;
   /** True when streamed (SSE / socket frames), false for a plain JSON response. */
   streamed: boolean;
+  /**
+   * The timing inside the response is estimated, not measured: the trace was imported from a
+   * transcript, which has the request and response times but not the first token's. firstByteMs,
+   * ttftMs and tokensPerSecond are then null; the wait/stream split (firstContentMs, streamMs) is the importer's
+   * estimate from the output tokens.
+   */
+  estimated: boolean;
   /** Responses API: `generate:false` warm-up (no output; never on the critical path). */
   warmup: boolean;
   /** Number of messages / input items in the request body; null when unreadable. */
@@ -300,6 +310,10 @@ export interface SessionInfo {
   argv: string[];
   cwd: string;
   harness: string | null;
+  /** `proxy` for a recorded session; the transcript kind for one `lapse import` built. */
+  source: TraceSource;
+  /** A person was at the terminal (the recorder's stdin and stdout were terminals); null: not recorded. */
+  interactive: boolean | null;
 }
 
 export interface SessionModel {
@@ -325,6 +339,10 @@ export interface SessionModel {
   markers: Array<{ tMs: number; label: string }>;
   /** Records the writer shed payloads of (timings kept); 0 when none. */
   droppedRecords: number;
+  /** The harness's terminal, when it ran in lapse's pseudo-terminal; null otherwise. */
+  terminal: TerminalModel | null;
+  /** The user time split into reading and typing: measured from terminal records; null without them. */
+  userDetail: UserDetail | null;
   /** One-line notes on anything the analysis had to guess or skip (unknown paths, dropped bodies…). */
   warnings: string[];
 }
@@ -333,6 +351,9 @@ export interface SessionModel {
 export const STALL_FACTOR = 10;
 /** Floor so that bursts delivered in one TCP read (median gap ≈ 0) do not turn every pause into a stall. */
 export const STALL_MIN_MS = 50;
+
+export type { TerminalModel, UserDetail } from './terminal.js';
+import type { TerminalModel, UserDetail } from './terminal.js';
 
 // ---- Simulation ----
 

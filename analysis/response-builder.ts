@@ -58,6 +58,7 @@ export class ResponseBuilder implements ResponseSink {
       outputTokens: null,
       cacheReadTokens: null,
       cacheWriteTokens: null,
+      cacheWrite1hTokens: null,
       outputTokensEstimate: 0,
       tokensPerSecond: null,
       stopReason: null,
@@ -65,6 +66,7 @@ export class ResponseBuilder implements ResponseSink {
       status: 'complete',
       error: null,
       streamed: false,
+      estimated: false,
       warmup: info.warmup,
       messageCount: info.messageCount,
       answersToolCallIds: info.answersToolCallIds,
@@ -148,6 +150,7 @@ export class ResponseBuilder implements ResponseSink {
     if (u.outputTokens !== undefined) r.outputTokens = u.outputTokens;
     if (u.cacheReadTokens !== undefined) r.cacheReadTokens = u.cacheReadTokens;
     if (u.cacheWriteTokens !== undefined) r.cacheWriteTokens = u.cacheWriteTokens;
+    if (u.cacheWrite1hTokens !== undefined) r.cacheWrite1hTokens = u.cacheWrite1hTokens;
   }
 
   stop(reason: string): void {

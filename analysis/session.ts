@@ -41,6 +41,7 @@ export function sessionModel(pass: PipelineResult, meta: TraceMeta = {}): Sessio
   const threads = pass.get('threads').data();
   const reqs = pass.get('requests').data();
   const files = pass.get('files').data();
+  const term = pass.get('terminal').data().terminal;
 
   const warnings: string[] = [];
   if (meta.truncated) warnings.push(meta.damage ? `the trace is damaged (${meta.damage}); read up to there` : 'the trace was cut short (crash or still being written); read up to the cut');
@@ -70,6 +71,8 @@ export function sessionModel(pass: PipelineResult, meta: TraceMeta = {}): Sessio
     processes: [...m.processes],
     markers: [...m.markers],
     droppedRecords: m.droppedRecords,
+    terminal: term ? { ...term, userSpans: [...crit.userSpans] } : null,
+    userDetail: crit.userDetail,
     warnings,
   };
 }

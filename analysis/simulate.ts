@@ -111,6 +111,17 @@ interface Placed {
  */
 export function simulate(model: SessionModel, profile: SimProfile): SimulationResult {
   const byId = new Map(model.requests.map((r) => [r.id, r] as const));
+  // A recorded gap keeps the person's part of it (measured reading and typing, or the interactive
+  // lead-in/tail) unchanged; only the rest is retimed by the gap's kind (a user gap's rest is the
+  // harness drawing and submitting).
+  const userPart = userWithin(model.criticalPath);
+  const retimeLead = (kind: GapKind, o0: number, o1: number): number => {
+    const ms = o1 - o0;
+    if (ms <= 0) return ms;
+    const user = Math.min(ms, userPart(o0, o1));
+    if (kind === 'user' && user === 0) return retimeGap(profile, kind, ms);
+    return user + retimeGap(profile, kind === 'user' ? 'harness' : kind, ms - user);
+  };
   const placed = new Map<string, Placed>();
   const visiting = new Set<string>();
   // In start order every dependency is placed already (it started earlier), so this rarely recurses.
@@ -118,7 +129,7 @@ export function simulate(model: SessionModel, profile: SimProfile): SimulationRe
     const done = placed.get(r.id);
     if (done) return done;
     visiting.add(r.id);
-    let start = retimeGap(profile, 'harness', r.startMs);
+    let start = retimeLead('harness', 0, r.startMs);
     let after: Placed['after'] = null;
     // Its own lead: the recorded time after the dependency it waited on last (the others' leads
     // include waiting for that one, so they are not time of their own).
@@ -139,7 +150,7 @@ export function simulate(model: SessionModel, profile: SimProfile): SimulationRe
       }
       const ms = r.startMs - lead.endMs;
       // An overlap (a request sent before the one it depends on had quite ended) is kept, not scaled.
-      if (after) start = Math.max(readyStart, ready + (ms >= 0 ? retimeGap(profile, gap, ms) : ms));
+      if (after) start = Math.max(readyStart, ready + (ms >= 0 ? retimeLead(gap, lead.endMs, r.startMs) : ms));
     }
     const t = retimeRequest(profile, recordedTiming(r));
     const p: Placed = { r, start, first: start + t.waitMs, end: start + t.waitMs + t.streamMs, estimated: t.estimated, after };
@@ -154,9 +165,9 @@ export function simulate(model: SessionModel, profile: SimProfile): SimulationRe
   let simDuration: number;
   if (final) {
     const f = placed.get(final.id)!;
-    simDuration = f.end + retimeGap(profile, 'harness', Math.max(0, model.durationMs - final.endMs));
+    simDuration = f.end + Math.max(0, retimeLead('harness', final.endMs, model.durationMs));
     for (const p of placed.values()) simDuration = Math.max(simDuration, p.end);
-  } else simDuration = retimeGap(profile, 'harness', model.durationMs);
+  } else simDuration = retimeLead('harness', 0, model.durationMs);
 
   // The simulated critical path, and its segments (with where each piece was in the recording).
   const chain: Placed[] = [];
@@ -176,16 +187,23 @@ export function simulate(model: SessionModel, profile: SimProfile): SimulationRe
     segments.push({ kind, requestId, origStartMs: o0, origEndMs: o1, simStartMs: s0, simEndMs: s1, estimated: est });
     cursor = s1;
   };
+  /** A gap as two pieces when part of it is the person's: its own kind (a user gap's rest: harness), then user. */
+  const pushGap = (kind: SegmentKind, requestId: string | null, o0: number, o1: number, end: number): void => {
+    const user = o1 > o0 ? Math.min(o1 - o0, userPart(o0, o1)) : 0;
+    if (user <= 0 || (kind === 'user' && user >= o1 - o0)) return push(kind, requestId, o0, o1, end);
+    push(kind === 'user' ? 'harness' : kind, requestId, o0, o1 - user, end - user);
+    push('user', requestId, o1 - user, o1, end);
+  };
   let prev: Placed | null = null;
   for (const p of chain) {
     const fc = p.r.firstContentMs ?? p.r.endMs;
-    push(p.after ? p.after.gap : 'harness', prev ? prev.r.id : null, prev ? prev.r.endMs : 0, p.r.startMs, p.start);
+    pushGap(p.after ? p.after.gap : 'harness', prev ? prev.r.id : null, prev ? prev.r.endMs : 0, p.r.startMs, p.start);
     push('modelWait', p.r.id, p.r.startMs, Math.min(fc, p.r.endMs), p.first);
     push('modelStream', p.r.id, Math.min(fc, p.r.endMs), p.r.endMs, p.end, p.estimated);
     if (p.estimated) estimated.add(p.r.id);
     prev = p;
   }
-  push('harness', prev ? prev.r.id : null, prev ? prev.r.endMs : 0, model.durationMs, simDuration);
+  pushGap('harness', prev ? prev.r.id : null, prev ? prev.r.endMs : 0, model.durationMs, simDuration);
   const simBreakdown = breakdownOf(segments.map((x) => ({ kind: x.kind, startMs: x.simStartMs, endMs: x.simEndMs })));
 
   // Playback follows the recorded critical path: its requests' original and simulated places.
@@ -247,14 +265,31 @@ export function origToSim(map: TimeMap, origMs: number): number {
   return interpolate(map.orig, map.sim, origMs);
 }
 
-/** The threads other than main a critical path runs through, in path order (what a view names as "the branch"). */
+/** The subagent threads a critical path runs through, in path order (what a view names as "the branch"). */
 export function branchesOf(model: Pick<SessionModel, 'requests' | 'threads'>, critical: readonly string[]): ThreadModel[] {
   const threadOf = new Map(model.requests.map((r) => [r.id, r.thread] as const));
   const byId = new Map(model.threads.map((t) => [t.id, t] as const));
   const out: ThreadModel[] = [];
   for (const id of critical) {
     const t = byId.get(threadOf.get(id) ?? '');
-    if (t && t.kind !== 'main' && !out.includes(t)) out.push(t);
+    if (t && t.kind === 'subagent' && !out.includes(t)) out.push(t);
   }
   return out;
+}
+
+/** Milliseconds of `user` segments of the critical path inside [o0, o1]. */
+function userWithin(path: readonly { kind: SegmentKind; startMs: number; endMs: number }[]): (o0: number, o1: number) => number {
+  const user = path.filter((x) => x.kind === 'user');
+  return (o0, o1) => {
+    let lo = 0;
+    let hi = user.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (user[mid].endMs <= o0) lo = mid + 1;
+      else hi = mid;
+    }
+    let ms = 0;
+    for (let i = lo; i < user.length && user[i].startMs < o1; i++) ms += Math.min(o1, user[i].endMs) - Math.max(o0, user[i].startMs);
+    return ms;
+  };
 }

@@ -248,6 +248,10 @@ export class TraceEncoder {
         }
       case 'process-start':
         return this.redact ? { ...rec, argv: redactArgv(rec.argv) } : rec;
+      case 'term-output':
+        return { ...rec, data: this.payload(rec.data, defs) };
+      case 'term-input':
+        return this.redact && rec.text !== undefined ? { ...rec, text: redactText(rec.text) } : rec;
       default:
         return rec;
     }

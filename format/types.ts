@@ -88,7 +88,21 @@ export interface SessionRecord extends RecordBase {
   harness: string | null;
   upstreams: { anthropic: string; openai: string; gemini?: string };
   redacted: boolean;
+  /**
+   * Absent for a session recorded through the proxy. Set when the trace was built from a harness's own
+   * transcript by `lapse import`: its records then carry the transcript's times (millisecond
+   * resolution), and what a transcript cannot know (time to first token, per-token timing) is estimated.
+   */
+  source?: TraceSource;
+  /**
+   * The recorder's stdin and stdout were terminals: a person was at the keyboard. Absent in traces
+   * written before this field existed and in imports (treated as unknown, i.e. not interactive).
+   */
+  interactive?: boolean;
 }
+
+/** Where a trace's records came from: the recording proxy, or an imported transcript. */
+export type TraceSource = 'proxy' | 'claude-code-transcript' | 'codex-rollout';
 
 export interface HttpRequestRecord extends RecordBase {
   kind: 'http-request';
@@ -208,6 +222,42 @@ export interface DropRecord extends RecordBase {
 }
 
 /**
+ * What the harness drew on its terminal: the bytes it wrote to its pseudo-terminal, one record per
+ * read, in order. `data` is a Body (`text` when the chunk is UTF-8, else `bytes`; `dropped` when shed).
+ */
+export interface TermOutputRecord extends RecordBase {
+  kind: 'term-output';
+  data: Body;
+}
+
+/** The terminal's size: once when the harness starts, then at every resize. */
+export interface TermResizeRecord extends RecordBase {
+  kind: 'term-resize';
+  cols: number;
+  rows: number;
+}
+
+/**
+ * What kind of key the person pressed: `printable` (letters, digits, spaces, any non-control
+ * character), `enter` (CR or LF), `control` (Ctrl-letters, Backspace, Tab, Escape and escape
+ * sequences such as arrows and function keys), `paste` (a bracketed paste, as one record).
+ */
+export type KeyClass = 'printable' | 'enter' | 'control' | 'paste';
+
+/**
+ * Input activity: `count` keys of one class read from the person's terminal in one read (a paste:
+ * count 1 and `length`, its characters). Never the typed text, unless the recorder ran with
+ * `--record-input`: then `text` holds exactly these keys' characters (redacted like the rest).
+ */
+export interface TermInputRecord extends RecordBase {
+  kind: 'term-input';
+  key: KeyClass;
+  count: number;
+  length?: number;
+  text?: string;
+}
+
+/**
  * Format 1.1: figures of the whole trace, written into the first frame when a finished trace is
  * compacted, so a listing reads them without reading the rest. Readers keep it aside
  * (`TraceStreamReader.summary`) rather than returning it among the records.
@@ -245,6 +295,9 @@ export type TraceRecord =
   | ProcessExitRecord
   | MarkerRecord
   | DropRecord
+  | TermOutputRecord
+  | TermResizeRecord
+  | TermInputRecord
   | StringRecord;
 
 export type RecordKind = TraceRecord['kind'];

@@ -54,7 +54,7 @@ function increasingPairs(changes: unknown[]): boolean {
 }
 
 const CHECKS: Record<string, (r: Rec) => boolean> = {
-  session: (r) => isObj(r.formatVersion) && isStr(r.lapseVersion) && isNum(r.startedAt) && isStrArray(r.argv) && isStr(r.cwd) && (r.harness === null || isStr(r.harness)) && isObj(r.upstreams) && isBool(r.redacted),
+  session: (r) => isObj(r.formatVersion) && isStr(r.lapseVersion) && isNum(r.startedAt) && isStrArray(r.argv) && isStr(r.cwd) && (r.harness === null || isStr(r.harness)) && isObj(r.upstreams) && isBool(r.redacted) && (r.source === undefined || isStr(r.source)) && opt(r.interactive, isBool),
   'http-request': (r) => isStr(r.id) && isStr(r.method) && isStr(r.url) && isStr(r.upstream) && isHeaders(r.headers) && isBody(r.body),
   'http-response': (r) => isStr(r.id) && isNum(r.status) && isStr(r.statusText) && isHeaders(r.headers) && isBool(r.decoded),
   'http-data': (r) => isStr(r.id) && opt(r.sse, isSse) && opt(r.chunk, isBody) && (r.sse !== undefined || r.chunk !== undefined),
@@ -67,6 +67,9 @@ const CHECKS: Record<string, (r: Rec) => boolean> = {
   'process-exit': (r) => isNum(r.pid) && (r.code === null || isNum(r.code)) && (r.signal === null || isStr(r.signal)),
   marker: (r) => isStr(r.label),
   drop: (r) => isNum(r.records) && isNum(r.bytes) && isStr(r.reason),
+  'term-output': (r) => isBody(r.data),
+  'term-resize': (r) => isNum(r.cols) && isNum(r.rows) && r.cols > 0 && r.rows > 0,
+  'term-input': (r) => oneOf('printable', 'enter', 'control', 'paste')(r.key) && isNum(r.count) && r.count >= 1 && opt(r.length, isNum) && opt(r.text, isStr),
   summary: (r) => isNum(r.records) && isNum(r.lastT) && isNum(r.httpRequests) && isNum(r.wsMessagesUp),
 };
 

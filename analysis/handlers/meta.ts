@@ -63,7 +63,7 @@ export class MetaHandler implements Handler<MetaData> {
         this.droppedRecords += rec.records;
         return;
       case 'session':
-        this.session = { startedAt: rec.startedAt, lapseVersion: rec.lapseVersion, argv: rec.argv, cwd: rec.cwd, harness: rec.harness };
+        this.session = { startedAt: rec.startedAt, lapseVersion: rec.lapseVersion, argv: rec.argv, cwd: rec.cwd, harness: rec.harness, source: rec.source ?? 'proxy', interactive: rec.interactive ?? null };
         return;
       default:
         return;

@@ -18,9 +18,17 @@ export interface RequestsData {
   side: readonly string[];
 }
 
+/**
+ * An imported transcript's response: what a transcript cannot know becomes null instead of a figure
+ * taken from the importer's estimate (the wait/stream split itself stays, marked `estimated`).
+ */
+function estimated(): Pick<RequestModel, 'estimated' | 'firstByteMs' | 'ttftMs' | 'tokensPerSecond' | 'gaps' | 'stalls'> {
+  return { estimated: true, firstByteMs: null, ttftMs: null, tokensPerSecond: null, gaps: null, stalls: [] };
+}
+
 export class RequestsHandler implements Handler<RequestsData> {
   readonly name = 'requests';
-  readonly deps = ['responses', 'threads', 'graph'] as const;
+  readonly deps = ['meta', 'responses', 'threads', 'graph'] as const;
   private result: RequestsData | null = null;
 
   reset(): void {
@@ -34,10 +42,13 @@ export class RequestsHandler implements Handler<RequestsData> {
     const t = ctx.dep('threads').data();
     const g = ctx.dep('graph').data();
     const critical = new Set(g.chain);
+    const session = ctx.dep('meta').data().session;
+    const imported = session !== null && session.source !== 'proxy';
     const requests = drafts.map((r): RequestModel => {
       const deps = g.deps.get(r.id) ?? [];
       return {
         ...r,
+        ...(imported ? estimated() : {}),
         thread: t.threadOf.get(r.id) ?? null,
         dependsOn: deps.length ? deps[0].id : null,
         dependency: deps.length ? deps[0].kind : null,

@@ -22,6 +22,8 @@ function usageOf(u: Record<string, unknown>, withOutput: boolean): Usage {
   if (input !== null || read !== null || write !== null) out.inputTokens = (input ?? 0) + (read ?? 0) + (write ?? 0);
   if (read !== null) out.cacheReadTokens = read;
   if (write !== null) out.cacheWriteTokens = write;
+  const oneHour = num(obj(u.cache_creation)?.ephemeral_1h_input_tokens);
+  if (oneHour !== null) out.cacheWrite1hTokens = oneHour;
   const output = num(u.output_tokens);
   if (withOutput && output !== null) out.outputTokens = output;
   return out;

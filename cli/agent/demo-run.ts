@@ -9,6 +9,8 @@ import { startModelServer } from '../model/server.js';
 import type { ScenarioName } from '../model/scenarios.js';
 import type { AgentProtocol } from './driver.js';
 import { prepareWorkspace } from './workspace.js';
+import { runTyped } from './demo-typist.js';
+import { DEFAULT_PROMPTS } from './session.js';
 
 export const LAPSE_BIN = fileURLToPath(new URL('../../../bin/lapse.js', import.meta.url));
 export const AGENT_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -26,6 +28,11 @@ export interface DemoOptions {
   /** More arguments for the agent program (e.g. `--fault overloaded@2`), for fixtures and benchmarks. */
   agentArgs?: string[];
   tracePath: string;
+  /**
+   * On a terminal: record through lapse's pseudo-terminal, the demo typing the prompts into the
+   * agent's interactive mode (default: when stdin and stdout are terminals).
+   */
+  typed?: boolean;
   /** 'tui' on a terminal, 'web' with --web, 'stats' otherwise; null: do not show. */
   show: 'tui' | 'web' | 'stats' | null;
   /** Commands of this lapse that exist (a stub says "not built yet"). */
@@ -60,21 +67,11 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     if (o.thinkMs !== undefined) agentArgs.push('--think-ms', String(o.thinkMs));
     if (o.testRunMs !== undefined) agentArgs.push('--test-ms', String(o.testRunMs));
     if (o.agentArgs) agentArgs.push(...o.agentArgs);
-    const code = await runLapse([
-      'record',
-      '-o',
-      o.tracePath,
-      '--anthropic-upstream',
-      server.url,
-      '--openai-upstream',
-      `${server.url}/v1`,
-      '--watch',
-      workspace,
-      '--',
-      process.execPath,
-      AGENT_MAIN,
-      ...agentArgs,
-    ]);
+    const record = ['record', '-o', o.tracePath, '--anthropic-upstream', server.url, '--openai-upstream', `${server.url}/v1`, '--watch', workspace, '--'];
+    const typed = o.typed ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    const code = typed
+      ? await runTyped(process.execPath, [LAPSE_BIN, ...record, process.execPath, AGENT_MAIN, '--interactive', ...agentArgs], { prompts: [...DEFAULT_PROMPTS], readMs: o.thinkMs ?? 1500, keyMs: 60 })
+      : await runLapse([...record, process.execPath, AGENT_MAIN, ...agentArgs]);
     if (code !== 0) throw Object.assign(new Error(`the recorded demo session failed (exit code ${code}); trace so far: ${o.tracePath}`), { exitCode: 1 });
   } finally {
     await server.close();

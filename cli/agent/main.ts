@@ -7,11 +7,13 @@ import { parseFault } from '../model/faults.js';
 import { SCENARIOS, type ScenarioName } from '../model/scenarios.js';
 import { AGENT_PROTOCOLS, type AgentProtocol } from './driver.js';
 import { runAgentSession } from './session.js';
+import { terminalPrompts } from './interactive.js';
 
 const USAGE = `usage: node dist/cli/agent/main.js --protocol ${AGENT_PROTOCOLS.join('|')} [--scenario ${SCENARIOS.join('|')}]
-       [--workspace DIR] [--think-ms N] [--test-ms N] [--abort-after-ms N [--abort-at K]] [--fault NAME[:N]@K …] [--keep] [--quiet]
+       [--workspace DIR] [--think-ms N] [--test-ms N] [--abort-after-ms N [--abort-at K]] [--fault NAME[:N]@K …] [--keep] [--quiet] [--interactive]
 
-Runs lapse's scripted coding agent: two turns against the endpoint in ANTHROPIC_BASE_URL /
+Runs lapse's scripted coding agent: two turns (or, with --interactive, one per prompt typed at
+its terminal until /exit, Ctrl-D or Ctrl-C twice) against the endpoint in ANTHROPIC_BASE_URL /
 OPENAI_BASE_URL (a built-in scripted endpoint if unset), reading, editing and testing files in DIR
 (default: a temporary directory). Meant to be recorded:  lapse record -- node dist/cli/agent/main.js
 
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
         'abort-at': { type: 'string' },
         fault: { type: 'string', multiple: true },
         keep: { type: 'boolean', default: false },
+        interactive: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -90,7 +93,10 @@ async function main(): Promise<void> {
   const abortAt = values['abort-at'] === undefined ? 1 : requestNumber(values['abort-at'], '--abort-at');
   const faults = (values.fault ?? []).map(parseFaultFlag);
   if ((abortAfterMs !== undefined || faults.length) && protocol === 'openai-ws') fail('--abort-after-ms and --fault need an HTTP protocol (openai-ws sends every request on one WebSocket)', 2);
+  const out = (line: string) => process.stdout.write(line);
+  const prompts = values.interactive ? terminalPrompts(out, (code) => process.exit(code)) : undefined;
   const result = await runAgentSession({
+    nextPrompt: prompts ? () => prompts.next() : undefined,
     protocol,
     scenario,
     workspace: values.workspace,
@@ -100,7 +106,7 @@ async function main(): Promise<void> {
     abort: abortAfterMs === undefined ? undefined : { at: abortAt, afterMs: abortAfterMs },
     faults,
     log: quiet ? undefined : (line) => process.stdout.write(line + '\n'),
-  });
+  }).finally(() => prompts?.close());
   if (!quiet) {
     process.stdout.write(
       `agent: ${result.requests} requests${result.resent ? ` (${result.resent} sent again)` : ''}${result.subagents.length ? `, ${result.subagents.length} subagents (${result.subagents.reduce((n, a) => n + a.requests, 0)} requests)` : ''}, ${result.toolCalls.length} tool calls, title "${result.title ?? '-'}", ${(result.durationMs / 1000).toFixed(1)} s` +

@@ -33,6 +33,11 @@ export interface AgentOptions {
   apiKey?: string;
   env?: NodeJS.ProcessEnv;
   prompts?: string[];
+  /**
+   * Interactive mode: asks for each turn's prompt (a person typing at a terminal); null ends the
+   * session. Replaces `prompts` and `thinkMs`.
+   */
+  nextPrompt?: () => Promise<string | null>;
   /** Progress lines (what a harness would print). */
   log?: (line: string) => void;
   /** Safety net against a model that never stops calling tools. Default 20 requests per turn. */
@@ -207,9 +212,17 @@ export async function runAgentSession(opts: AgentOptions): Promise<AgentResult> 
   try {
     await driver.open();
     let finalText = '';
-    for (let i = 0; i < prompts.length; i++) {
-      if (i > 0) await sleep(opts.thinkMs ?? 1500);
-      finalText = await turn(prompts[i], i === 0);
+    if (opts.nextPrompt) {
+      for (let first = true; ; first = false) {
+        const prompt = await opts.nextPrompt();
+        if (prompt === null) break;
+        finalText = await turn(prompt, first);
+      }
+    } else {
+      for (let i = 0; i < prompts.length; i++) {
+        if (i > 0) await sleep(opts.thinkMs ?? 1500);
+        finalText = await turn(prompts[i], i === 0);
+      }
     }
     await titleDone;
     return {

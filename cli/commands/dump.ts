@@ -47,6 +47,7 @@ export function toJson(rec: TraceRecord): Record<string, unknown> {
   const out: Record<string, unknown> = { ...rec, t: rec.t / 1000 };
   if (rec.kind === 'http-request') out.body = bodyJsonish(rec.body);
   if (rec.kind === 'ws-message') out.data = rec.data.enc === 'bytes' && rec.binary ? { base64: toBase64(rec.data.bytes) } : bodyJsonish(rec.data);
+  if (rec.kind === 'term-output') out.data = rec.data.enc === 'bytes' ? { base64: toBase64(rec.data.bytes) } : bodyJsonish(rec.data);
   if (rec.kind === 'http-data') {
     if (rec.sse) out.sse = formatSse(rec.sse);
     if (rec.chunk) out.chunk = rec.chunk.enc === 'bytes' ? { base64: toBase64(rec.chunk.bytes) } : bodyJsonish(rec.chunk);
@@ -92,6 +93,12 @@ function describe(rec: TraceRecord): string {
       return `${t}  marker     ${rec.label}`;
     case 'drop':
       return `${t}  drop       ${rec.records} payloads dropped: ${rec.reason}`;
+    case 'term-output':
+      return `${t}  term-out   ${rec.data.enc === 'dropped' ? `(${rec.data.length} bytes dropped)` : short(JSON.stringify(bodyText(rec.data)).slice(1, -1))}`;
+    case 'term-resize':
+      return `${t}  term-size  ${rec.cols}×${rec.rows}`;
+    case 'term-input':
+      return `${t}  term-in    ${rec.key}${rec.key === 'paste' ? ` (${rec.length ?? '?'} characters)` : rec.count > 1 ? ` ×${rec.count}` : ''}${rec.text !== undefined ? ` ${JSON.stringify(rec.text)}` : ''}`;
     default:
       return `${t}  ${(rec as { kind: string }).kind}`;
   }

@@ -5,6 +5,7 @@ import { childArgs, childEnv, defaultApiFor, harnessName } from '../record/harne
 import { harnessSpec } from '../record/harnesses.js';
 import { bypassHint } from '../record/bypass.js';
 import { runChild, SpawnError } from '../record/child.js';
+import { isInteractive, runInPty } from '../record/pty/run.js';
 import { stderrLog } from '../record/log.js';
 import { NO_REDACT_WARNING, parseHost, parsePort, startSession } from '../record/session.js';
 
@@ -18,6 +19,8 @@ interface RecordFlags {
   watch?: string | boolean;
   redact: boolean;
   quiet?: boolean;
+  pty: boolean;
+  recordInput?: boolean;
 }
 
 export function register(program: Command): void {
@@ -37,6 +40,8 @@ export function register(program: Command): void {
     .option('--watch <dir>', 'record file changes under this directory (default: the current directory)')
     .option('--no-watch', 'do not record file changes')
     .option('--no-redact', 'keep API keys and auth headers in the trace (default: they become fingerprints)')
+    .option('--no-pty', 'on a terminal, run the harness on it directly (no terminal records; user time is then estimated)')
+    .option('--record-input', 'keep the typed characters in the trace (default: only when keys were pressed and what kind)')
     .option('-q, --quiet', "no messages from lapse (the harness's own output is untouched)")
     .passThroughOptions()
     .addHelpText(
@@ -47,6 +52,11 @@ The harness runs on your terminal exactly as usual; lapse points it at a proxy o
 codex's -c openai_base_url=…, Copilot CLI's COPILOT_PROVIDER_BASE_URL), records every
 request, stream event, WebSocket message and file change, and exits with the harness's exit code.
 lapse's own messages go to stderr.
+
+On a terminal the harness runs in a pseudo-terminal that lapse relays unchanged (size, resizes,
+colours, Ctrl-C, Ctrl-Z), so the trace also holds what it drew and when keys were pressed (never
+what was typed, unless --record-input): your reading and typing time is then measured. With pipes
+or in CI the harness gets lapse's stdio directly.
 
 Examples:
   lapse record -- claude
@@ -64,6 +74,9 @@ Examples:
       if (flags.redact === false) process.stderr.write(`${NO_REDACT_WARNING}\n`);
       const harness = harnessName(cmd, args);
       const spec = harnessSpec(cmd);
+      const interactive = isInteractive();
+      const usePty = interactive && flags.pty;
+      if (flags.recordInput && !usePty) log.info('--record-input: no terminal to record (stdin or stdout is not a terminal, or --no-pty)');
       const session = await startSession({
         output: flags.output,
         harness,
@@ -77,6 +90,7 @@ Examples:
         watch: flags.watch === false ? false : typeof flags.watch === 'string' ? flags.watch : process.cwd(),
         redact: flags.redact,
         defaultApi: defaultApiFor(cmd, harness),
+        interactive,
         log,
       });
       const { proxy, sink } = session;
@@ -85,9 +99,9 @@ Examples:
       const argv = childArgs(cmd, args, proxy.urls);
       let exitCode: number;
       try {
-        const child = await runChild(cmd, argv, childEnv(cmd, process.env, proxy.urls, session.tracePath), (sig) =>
-          sink.guard(() => sink.write({ kind: 'marker', t: sink.now(), label: `lapse received ${sig}` })),
-        );
+        const env = childEnv(cmd, process.env, proxy.urls, session.tracePath);
+        const onSignal = (sig: NodeJS.Signals) => sink.guard(() => sink.write({ kind: 'marker', t: sink.now(), label: `lapse received ${sig}` }));
+        const child = usePty ? await runInPty(cmd, argv, env, sink, { recordInput: Boolean(flags.recordInput), onSignal }) : await runChild(cmd, argv, env, onSignal);
         sink.write({ kind: 'process-start', t: sink.now(), pid: child.pid, argv: [cmd, ...argv] });
         void session.startWatching();
         const exit = await child.done;

@@ -5,6 +5,7 @@ import { hostFlag } from '../util/host.js';
 import { openBrowser } from '../view/open-browser.js';
 import { resolveTraceArg } from '../util/paths.js';
 import { UsageError } from '../util/errors.js';
+import { reportOf } from './report.js';
 
 function parsePort(v: string): number {
   const n = Number(v);
@@ -16,7 +17,8 @@ export function register(program: Command): void {
   program
     .command('view')
     .description('serve the web viewer on 127.0.0.1 and print its URL')
-    .argument('[trace]', 'trace file (default: the newest one)')
+    .argument('[trace...]', 'trace file (default: the sessions page of the trace directory)')
+    .option('--report', 'open on the sessions page (of the traces given, or of the trace directory)')
     .option('--port <n>', 'port to listen on (default: a free one)')
     .option('--host <addr>', 'address to listen on (default 127.0.0.1; anything else exposes the trace to the network)')
     .option('--no-open', 'do not open a browser, only print the URL')
@@ -24,22 +26,30 @@ export function register(program: Command): void {
       'after',
       `
 Examples:
-  lapse view                          the newest trace, in your browser
+  lapse view                          every session (per day, a table; click one to open it)
+  lapse view run.lapse                one trace
+  lapse view --report a.lapse b.lapse the sessions page of these traces
   lapse view run.lapse --port 8123    a fixed port (handy over ssh -L 8123:127.0.0.1:8123)
   lapse view --no-open                just print the URL
 
 The server answers only on 127.0.0.1 and only to requests addressed to it (a foreign Host header is
-refused), serves nothing but the viewer and this one trace, and stops with Ctrl-C. The same page also
+refused), serves nothing but the viewer and this one trace (or, on the sessions page, the traces listed
+there, by their index), and stops with Ctrl-C. The same page also
 works without a server: open dist/viewer/index.html and drop a .lapse file on it.`,
     )
-    .action(async (trace: string | undefined, opts: { port?: string; host?: string; open: boolean }) => {
-      const tracePath = resolveTraceArg(trace);
+    .action(async (traces: string[], opts: { port?: string; host?: string; open: boolean; report?: boolean }) => {
+      // no trace, or --report: the sessions page; one trace: that trace
+      const sessionsPage = opts.report === true || traces.length !== 1;
+      if (!sessionsPage) traces = [resolveTraceArg(traces[0])];
+      else if (!traces.length) resolveTraceArg(undefined); // none at all: the usual "record one" line
+      const sessions = sessionsPage ? reportOf(traces, {}) : undefined;
+      const tracePath = sessionsPage ? undefined : traces[0];
       const port = opts.port !== undefined ? parsePort(opts.port) : 0;
       const host = opts.host === undefined ? '127.0.0.1' : hostFlag(opts.host);
       if (!isLoopback(host)) process.stderr.write(`lapse view: warning: listening on ${host}: anyone who can reach it can read this trace (prompts, code, tool output)\n`);
-      const server = await startViewServer({ tracePath, host, port });
+      const server = await startViewServer({ tracePath, sessions, host, port });
       process.stdout.write(`${server.url}\n`);
-      process.stderr.write(`lapse view: serving ${tracePath}; Ctrl-C to stop\n`);
+      process.stderr.write(`lapse view: serving ${tracePath ?? `${sessions!.sessions} sessions`}; Ctrl-C to stop\n`);
       if (opts.open) openBrowser(server.url, (why) => process.stderr.write(`lapse view: could not open a browser (${why}); open ${server.url} yourself\n`));
       await new Promise<void>((resolve) => {
         const stop = (): void => {

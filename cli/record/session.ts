@@ -33,6 +33,8 @@ export interface SessionOptions {
   watch: string | false;
   redact: boolean;
   defaultApi: Api;
+  /** stdin and stdout are terminals (recorded in the session record). */
+  interactive?: boolean;
   log: Log;
   env?: NodeJS.ProcessEnv;
 }
@@ -88,7 +90,7 @@ export async function startSession(opts: SessionOptions): Promise<RecordingSessi
     if (!existsSync(watchDir) || !statSync(watchDir).isDirectory()) throw new UsageError(`--watch: not a directory: ${opts.watch}`);
   }
   const startedAtMs = Date.now();
-  const init = { argv: opts.argv, cwd: process.cwd(), harness: opts.harness, upstreams, redact: opts.redact };
+  const init = { argv: opts.argv, cwd: process.cwd(), harness: opts.harness, upstreams, redact: opts.redact, interactive: opts.interactive };
   const warn = (m: string) => opts.log.warnOnce(`writer:${m}`, `warning: ${m}`);
   let tracePath = opts.output ? resolve(opts.output) : newTracePath(opts.harness, new Date(), env);
   let writer: ClosableSink;

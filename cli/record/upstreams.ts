@@ -42,7 +42,8 @@ function checkBase(raw: string, what: string): string {
     throw new UsageError(`${what} upstream must be http:// or https://, got ${raw}`);
   }
   if (u.search || u.hash) throw new UsageError(`${what} upstream must not have a query or fragment: ${raw}`);
-  if (u.username || u.password) throw new UsageError(`${what} upstream must not carry credentials in the URL: ${u.host}`);
+  // A gateway URL may carry user:password (some corporate gateways want it); it is accepted and only
+  // its origin is dialled. The trace stores the URL redacted (format/redact.ts), never the password.
   return raw.replace(/\/+$/, '');
 }
 

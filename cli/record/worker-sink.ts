@@ -154,6 +154,8 @@ export class WorkerSink implements ClosableSink {
     if (rec.kind === 'http-request') return { ...rec, body: dropped };
     if (rec.kind === 'ws-message') return { ...rec, data: dropped };
     if (rec.kind === 'file') return { ...rec, diff: undefined };
+    if (rec.kind === 'term-output') return { ...rec, data: dropped };
+    if (rec.kind === 'term-input') return { ...rec, text: undefined };
     return rec;
   }
 
@@ -179,6 +181,7 @@ function ownBytes(r: TraceRecord): TraceRecord {
   if (r.kind === 'http-data' && r.chunk) return { ...r, chunk: own(r.chunk) };
   if (r.kind === 'http-request') return { ...r, body: own(r.body) };
   if (r.kind === 'ws-message') return { ...r, data: own(r.data) };
+  if (r.kind === 'term-output') return { ...r, data: own(r.data) };
   return r;
 }
 
@@ -189,6 +192,8 @@ function payloadBytes(r: TraceRecord): number {
   if (r.kind === 'http-request') return body(r.body as never);
   if (r.kind === 'ws-message') return body(r.data as never);
   if (r.kind === 'file') return r.diff?.length ?? 0;
+  if (r.kind === 'term-output') return body(r.data as never);
+  if (r.kind === 'term-input') return r.text?.length ?? 0;
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // Terminal helpers for the text reports: colour, padding, the where-time-goes bar. Names, glyphs,
 // colours and number formats come from analysis/present.ts (shared with both viewers).
 import type { Breakdown, SegmentKind } from '../../analysis/model.js';
+export { formatUsd } from '../../analysis/money.js';
 
 export interface TextOptions {
   /** ANSI colour (off for NO_COLOR or when stdout is not a TTY). */

@@ -45,12 +45,11 @@ export function biggestShareSentence(s: SimulationResult): string {
 }
 
 function threadName(t: ThreadModel): string {
-  return t.kind === 'subagent' ? `subagent "${t.label}"` : `${t.label} thread ${t.id}`;
+  return `subagent "${t.label}"`;
 }
 
 /**
- * Which branch the critical path runs through, when subagents (or other threads) are on it and the
- * simulation moves it, e.g. `the critical path now runs through subagent "Run the checks" (recorded:
+ * Which branch the critical path runs through, when subagents are on it and the simulation moves it, e.g. `the critical path now runs through subagent "Run the checks" (recorded:
  * subagent "Explain math.js")`; null when no branch is on either path.
  */
 export function branchSentence(m: Pick<SessionModel, 'requests' | 'threads'>, s: SimulationResult): string | null {

@@ -1,6 +1,7 @@
 // `lapse stats` for people: totals, where the time went, per request, files changed.
 import type { RequestModel, SessionModel } from '../../analysis/model.js';
-import { breakdownBar, formatInt, formatMs, formatPct, KIND_LABEL, KINDS, kindGlyph, kindOf, padEnd, padStart, paint, type TextOptions } from './format.js';
+import { sessionCost } from '../../analysis/cost.js';
+import { breakdownBar, formatUsd, formatInt, formatMs, formatPct, KIND_LABEL, KINDS, kindGlyph, kindOf, padEnd, padStart, paint, type TextOptions } from './format.js';
 
 const MAX_REQUEST_ROWS = 200;
 const MAX_FILE_ROWS = 40;
@@ -81,11 +82,12 @@ export function renderStats(m: SessionModel, o: TextOptions): string {
   out.push(`trace     ${t.path ?? '(records)'}  (format ${t.formatVersion}, ${formatInt(t.records)} records${t.truncated ? ', ' + paint(o, 'yellow', 'truncated') : ''})`);
   const s = sessionLine(m);
   if (s) out.push(s);
+  if (m.session && m.session.source !== 'proxy') out.push(paint(o, 'dim', `imported  from a ${m.session.source}: times to the millisecond, no TTFT or tokens/s; each response's wait/stream split is estimated from its tokens`));
   const critical = m.requests.filter((r) => r.critical).length;
   const inTok = m.requests.reduce((a, r) => a + (r.inputTokens ?? 0), 0);
   const outTok = m.requests.reduce((a, r) => a + (r.outputTokens ?? 0), 0);
   out.push(
-    `duration  ${paint(o, 'bold', formatMs(m.durationMs))} · ${m.requests.length} requests (${critical} on the critical path, ${m.requests.length - critical} side) · ${m.turns.length} turn${m.turns.length === 1 ? '' : 's'} · tokens in ${formatInt(inTok)}, out ${formatInt(outTok)}`,
+    `duration  ${paint(o, 'bold', formatMs(m.durationMs))} · ${m.requests.length} requests (${critical} on the critical path, ${m.requests.length - critical} side) · ${m.turns.length} turn${m.turns.length === 1 ? '' : 's'} · tokens in ${formatInt(inTok)}, out ${formatInt(outTok)} · cost ${formatUsd(sessionCost(m).totalUsd)}`,
   );
   out.push('');
   out.push(paint(o, 'bold', 'where the time went') + paint(o, 'dim', ' (along the critical path)'));

@@ -6,7 +6,7 @@ import { openSync, closeSync, write as fsWrite, fsync, close as fsClose } from '
 import { readFile, open, rename } from 'node:fs/promises';
 import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
 import { StreamRedactor } from '../../format/stream-redact.js';
-import { TraceEncoder, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord } from '../../format/index.js';
+import { TraceEncoder, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
 import { UsageError } from '../util/errors.js';
 import { LAPSE_VERSION } from '../util/version.js';
 
@@ -19,6 +19,12 @@ export interface WriterInit {
   harness: string | null;
   upstreams: { anthropic: string; openai: string; gemini?: string };
   redact: boolean;
+  /** Wall-clock time of t=0 (default: now). `lapse import` gives the transcript's own. */
+  startedAt?: number;
+  /** Set for a trace built from a transcript (see SessionRecord.source). */
+  source?: TraceSource;
+  /** stdin and stdout were terminals (see SessionRecord.interactive). */
+  interactive?: boolean;
 }
 
 export interface WriterOptions {
@@ -29,6 +35,8 @@ export interface WriterOptions {
   onWarn?: (message: string) => void;
   /** For tests: replaces fs.write. */
   writeImpl?: typeof fsWrite;
+  /** How many earlier request bodies the encoder tries as patch bases (default: the encoder's). */
+  patchCandidates?: number;
   /** Re-frame the file into large frames on close (default true). */
   compactOnClose?: boolean;
 }
@@ -80,19 +88,21 @@ export class TraceWriter {
       if (code === 'EEXIST') throw new TraceExistsError(`cannot write trace ${path}: it already exists (lapse never overwrites a trace; choose another -o or remove it)`);
       throw new UsageError(`cannot write trace ${path}: ${code ?? (err as Error).message}`);
     }
-    const encoder = new TraceEncoder({ redact: init.redact });
+    const encoder = new TraceEncoder({ redact: init.redact, patchCandidates: opts.patchCandidates });
     const w = new TraceWriter(path, fd, encoder, opts, init.redact);
     const session: SessionRecord = {
       kind: 'session',
       t: 0,
       formatVersion: { major: 0, minor: 0 }, // the encoder fills in its own version
       lapseVersion: LAPSE_VERSION,
-      startedAt: Date.now(),
+      startedAt: init.startedAt ?? Date.now(),
       argv: init.argv,
       cwd: init.cwd,
       harness: init.harness,
       upstreams: init.upstreams,
       redacted: init.redact,
+      ...(init.source ? { source: init.source } : {}),
+      ...(init.interactive === undefined ? {} : { interactive: init.interactive }),
     };
     const header = encoder.encodeHeader(session);
     header[FLAGS_OFFSET] |= FLAG_OPEN; // cleared by close(): a reader then knows the trace is whole
@@ -211,6 +221,8 @@ export class TraceWriter {
     else if (rec.kind === 'ws-message') out = { ...rec, data: dropBody(rec.data) };
     else if (rec.kind === 'http-data') out = { ...rec, sse: undefined, chunk: { enc: 'dropped', length: rec.chunk?.enc === 'bytes' ? rec.chunk.bytes.length : rec.sse?.form === 'raw' ? rec.sse.text.length : 0 } };
     else if (rec.kind === 'file') out = { ...rec, diff: undefined };
+    else if (rec.kind === 'term-output') out = { ...rec, data: dropBody(rec.data) };
+    else if (rec.kind === 'term-input' && rec.text !== undefined) out = { ...rec, text: undefined };
     else return rec;
     this.dropped.records++;
     if (!this.warnedDrop) {

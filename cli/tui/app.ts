@@ -10,6 +10,7 @@ import { CellWriter, type CellScreen } from './cells.js';
 import { DetailIndex } from './detail.js';
 import { applyAction, keyAction, type KeyInfo } from './keys.js';
 import { Layout, overlayBox } from './layout.js';
+import { TerminalScreen } from './terminal-screen.js';
 import { Palette } from './palette.js';
 import { TuiState } from './state.js';
 
@@ -54,6 +55,7 @@ export class TuiApp {
   private lastTick = 0;
   private readonly frameMs: number;
   private closed = false;
+  private readonly terminalScreen: TerminalScreen | null;
   private resolveDone!: () => void;
   private rejectDone!: (err: unknown) => void;
   readonly done: Promise<void>;
@@ -61,7 +63,9 @@ export class TuiApp {
   constructor(opts: TuiOptions) {
     this.state = new TuiState(opts.model);
     if (opts.profile) this.state.setProfile(opts.profile);
-    this.layout = new Layout(this.state, new DetailIndex(opts.model, opts.exchanges), new Palette(opts.color), { title: opts.title });
+    const screen = opts.model.terminal ? new TerminalScreen(opts.model.terminal, () => this.guard(() => this.render())) : null;
+    this.terminalScreen = screen;
+    this.layout = new Layout(this.state, new DetailIndex(opts.model, opts.exchanges), new Palette(opts.color), { title: opts.title, terminal: screen });
     this.frameMs = opts.frameMs ?? 33;
     this.done = new Promise<void>((res, rej) => {
       this.resolveDone = res;
@@ -189,6 +193,7 @@ export class TuiApp {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.terminalScreen?.dispose();
     this.screen.destroy();
   }
 

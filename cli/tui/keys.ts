@@ -19,6 +19,7 @@ export type Action =
   | 'cycle-profile'
   | 'open-request'
   | 'help'
+  | 'toggle-terminal'
   | 'close-overlay'
   | 'scroll-up'
   | 'scroll-down'
@@ -61,6 +62,7 @@ export function keyAction(ch: string | undefined, key: KeyInfo, overlay: boolean
   // blessed reports \r as both `return` and `enter`: act on one of them only.
   if (name === 'enter') return 'open-request';
   if (ch === '?' || ch === 'h') return 'help';
+  if (ch === 't') return 'toggle-terminal';
   return null;
 }
 
@@ -114,6 +116,9 @@ export function applyAction(s: TuiState, a: Action, pageRows = 10, maxScroll = I
       break;
     case 'help':
       s.openOverlay('help');
+      break;
+    case 'toggle-terminal':
+      s.showTerminal = !s.showTerminal && s.model.terminal !== null;
       break;
     case 'close-overlay':
       s.closeOverlay();

@@ -209,6 +209,17 @@ function kindCells(kinds: ReadonlyArray<SegmentKind | null>): Cell[] {
 export interface LayoutOptions {
   /** Shown in the header (the trace file's name). */
   title: string;
+  /** The harness's screen, for the terminal pane (`t`); null when the trace has no terminal records. */
+  terminal?: TerminalScreenSource | null;
+}
+
+/** What the terminal pane reads: the emulated screen, brought to an original time on request. */
+export interface TerminalScreenSource {
+  readonly cols: number;
+  readonly rows: number;
+  readonly cursorRow: number;
+  seek(origMs: number): void;
+  lines(): string[];
 }
 
 interface LaneCache {
@@ -603,6 +614,15 @@ export class Layout {
     const sep = pal.dim('│');
     const rows = g.paneRows - 1;
     const list = this.listRows(g.listWidth, rows, active);
+    const term = s.showTerminal ? this.opts.terminal : null;
+    if (term) {
+      const clipped = term.cols > g.detailWidth || term.rows > rows ? ' (clipped)' : '';
+      const title = line([{ text: `terminal ${term.cols}×${term.rows} at ${fmtClock(s.origNow)}${clipped}`, style: (x) => pal.bold(x) }, { text: '   t: request detail', style: (x) => pal.dim(x) }], g.detailWidth);
+      const screen = this.terminalLines(g.detailWidth, rows);
+      const out = [listTitle + sep + title];
+      for (let i = 0; i < rows; i++) out.push(list[i] + sep + screen[i]);
+      return out;
+    }
     const detail = this.detailRows(g.detailWidth, rows, active);
     const out = [listTitle + sep + detailTitle];
     for (let i = 0; i < rows; i++) out.push(list[i] + sep + detail[i]);
@@ -620,7 +640,7 @@ export class Layout {
       { text: s.profile.name, style: (x) => pal.bold(s.sim ? pal.fg('green', x) : x) },
     ];
     if (idle !== null) pieces.push({ text: `  idle≤${idle}s` });
-    pieces.push({ text: '  ? help  q quit', style: (x) => pal.dim(x) });
+    pieces.push({ text: `${this.opts.terminal ? '  t terminal' : ''}  ? help  q quit`, style: (x) => pal.dim(x) });
     pieces.push({ text: '  space play  ←→ seek  [ ] request  +- speed  s profile  i idle  enter request', style: (x) => pal.dim(x) });
     return line(pieces, width);
   }
@@ -637,6 +657,7 @@ export class Layout {
       ['i', 'idle limit: shorten tool and user gaps longer than N s (off, 1, 2, 5, 10, 30)'],
       ['s', 'model profile: original → spark (1,000 tok/s) → fast-mode (2.5×) → instant'],
       ['enter', 'the request in focus in full: headers, body, events with times'],
+      ['t', this.opts.terminal ? "right pane: the harness's terminal at the playhead ⇄ the request in focus" : "the harness's terminal (this trace has none: recorded without a terminal)"],
       ['?', 'this help'],
       ['q', 'quit (closes an open panel first)'],
     ];
@@ -715,6 +736,22 @@ export class Layout {
       out.push(line([{ text: l.text, style: this.styleOf(l) }], width));
     }
     while (out.length < count) out.push(' '.repeat(width));
+    return out;
+  }
+
+  /** The harness's screen at the playhead (recorded time: under a profile it follows the simulated clock), clipped to the pane; the cursor's row stays in view. */
+  terminalLines(width: number, height: number): string[] {
+    const t = this.opts.terminal;
+    const blank = ' '.repeat(width);
+    if (!t) return Array.from({ length: height }, (_, i) => (i === 0 ? line([{ text: 'no terminal in this trace' }], width) : blank));
+    t.seek(this.state.origNow);
+    const rows = t.lines();
+    const from = rows.length > height ? Math.max(0, Math.min(rows.length - height, t.cursorRow - height + 1)) : 0;
+    const out: string[] = [];
+    for (let i = 0; i < height; i++) {
+      const r = rows[from + i];
+      out.push(r === undefined ? blank : line([{ text: sanitize(r) }], width));
+    }
     return out;
   }
 

@@ -29,6 +29,8 @@ export class TuiState {
   /** View time, 0..view.durationMs. */
   playheadMs = 0;
   overlay: Overlay = 'none';
+  /** The right pane shows the harness's terminal at the playhead instead of the request detail (`t`); on by default when the trace has one. */
+  showTerminal: boolean;
   /** Scroll offset of the request overlay (lines), and the request it shows. */
   overlayScroll = 0;
   overlayRequest = -1;
@@ -46,6 +48,7 @@ export class TuiState {
   ) {
     this.profiles = opts.profiles ?? PROFILE_CYCLE.map((n) => PROFILES[n]);
     this.reqStartsOrig = Float64Array.from(model.requests, (r) => r.startMs);
+    this.showTerminal = model.terminal !== null;
   }
 
   get profile(): SimProfile {

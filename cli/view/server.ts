@@ -6,9 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { TraceStreamReader, TraceFormatError } from '../../format/index.js';
 import { UsageError } from '../util/errors.js';
 import { hostAllowed } from '../util/host-check.js';
+import type { ReportJson } from '../report/across.js';
 
 export interface ViewServerOptions {
-  tracePath: string;
+  /** The one trace to show; or, with `sessions`, none (the page opens on the sessions). */
+  tracePath?: string;
+  /** The sessions page: the report of these traces (`lapse report --json`); the page opens one by its index. */
+  sessions?: ReportJson;
   host?: string;
   /** 0 (default): a free port. */
   port?: number;
@@ -23,8 +27,10 @@ export interface ViewServer {
   close(): Promise<void>;
 }
 
-/** The trace URL the page fetches (relative to the page). */
+/** The trace URL the page fetches (relative to the page); with a sessions page, `?i=N` picks one. */
 export const TRACE_ROUTE = '/trace.lapse';
+/** The sessions page's figures (the `lapse report --json` contract). */
+export const REPORT_ROUTE = '/report.json';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -107,8 +113,9 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
   const viewerDir = o.viewerDir ?? defaultViewerDir();
   const files = listFiles(viewerDir);
   if (!files.has('/index.html')) throw new UsageError(`the web viewer is not built (no ${join(viewerDir, 'index.html')}); run \`npm run build\` in the lapse folder`);
-  checkTrace(o.tracePath);
-  const traceName = basename(o.tracePath);
+  if (o.tracePath) checkTrace(o.tracePath);
+  else if (!o.sessions) throw new UsageError('nothing to show: no trace and no sessions');
+  const report = o.sessions ? Buffer.from(JSON.stringify(o.sessions)) : null;
   let port = 0;
 
   const send = (res: ServerResponse, status: number, body: string): void => {
@@ -123,19 +130,33 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
       return send(res, 405, 'lapse view: read-only\n');
     }
     let path: string;
+    let query: URLSearchParams;
     try {
-      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      const u = new URL(req.url ?? '/', 'http://x');
+      path = decodeURIComponent(u.pathname);
+      query = u.searchParams;
     } catch {
       return send(res, 400, 'lapse view: bad path\n');
+    }
+    if (path === REPORT_ROUTE) {
+      // one trace, no sessions page: "nothing" without an error status (the page asks every time)
+      if (!report) {
+        res.writeHead(204, SECURITY_HEADERS);
+        return void res.end();
+      }
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json', 'content-length': report.length });
+      return void res.end(req.method === 'HEAD' ? undefined : report);
     }
     if (path === '/') path = '/index.html';
     let file: string | undefined;
     let type: string;
     const extra: Record<string, string> = {};
     if (path === TRACE_ROUTE) {
-      file = o.tracePath;
+      // only the one trace, or one of the sessions by its index: never a path from the request
+      const i = query.get('i');
+      file = i === null ? o.tracePath : /^\d+$/.test(i) ? o.sessions?.traces[Number(i)]?.path : undefined;
       type = 'application/octet-stream';
-      extra['x-lapse-trace-name'] = encodeURIComponent(traceName);
+      if (file) extra['x-lapse-trace-name'] = encodeURIComponent(basename(file));
     } else {
       // Only files that exist in the built viewer: no path is ever joined from the request.
       file = files.get(path);

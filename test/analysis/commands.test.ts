@@ -38,13 +38,16 @@ describe('lapse stats', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(['trace', 'durationMs', 'requests', 'breakdown', 'files', 'threads']);
-    expect(j.trace).toEqual({ path: tracePath, formatVersion: '1.1', truncated: false, records: scenarioRecords().length });
+    expect(Object.keys(j)).toEqual(['trace', 'durationMs', 'costUsd', 'prices', 'requests', 'breakdown', 'files', 'threads', 'userDetail']);
+    expect(j.trace).toEqual({ path: tracePath, formatVersion: '1.1', truncated: false, records: scenarioRecords().length, source: 'proxy' });
+    expect(j.costUsd).toBeNull(); // 'claude-test' is in no price table
+    expect(j.prices.source).toBe('@pydantic/genai-prices');
+    expect(j.userDetail).toBeNull(); // no terminal records in this trace
     expect(j.durationMs).toBe(11500);
     expect(j.breakdown).toEqual({ modelWaitMs: 900, modelStreamMs: 2000, toolMs: 700, userMs: 6300, harnessMs: 1600 });
     expect(j.requests).toHaveLength(6);
-    expect(Object.keys(j.requests[0])).toEqual(['id', 'protocol', 'transport', 'model', 'startMs', 'firstByteMs', 'ttftMs', 'endMs', 'inputTokens', 'outputTokens', 'tokensPerSecond', 'stopReason', 'toolCalls', 'status', 'critical', 'thread', 'dependsOn']);
-    expect(j.requests[0]).toEqual({ id: 'M1', protocol: 'anthropic-messages', transport: 'http', model: 'claude-test', startMs: 1000, firstByteMs: 1200, ttftMs: 300, endMs: 2300, inputTokens: 100, outputTokens: 100, tokensPerSecond: 100, stopReason: 'tool_use', toolCalls: ['Bash'], status: 'complete', critical: true, thread: 'main', dependsOn: [] });
+    expect(Object.keys(j.requests[0])).toEqual(['id', 'protocol', 'transport', 'model', 'startMs', 'firstByteMs', 'ttftMs', 'endMs', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costUsd', 'tokensPerSecond', 'stopReason', 'toolCalls', 'status', 'critical', 'thread', 'dependsOn', 'estimated']);
+    expect(j.requests[0]).toEqual({ id: 'M1', protocol: 'anthropic-messages', transport: 'http', model: 'claude-test', startMs: 1000, firstByteMs: 1200, ttftMs: 300, endMs: 2300, inputTokens: 100, outputTokens: 100, cacheReadTokens: null, cacheWriteTokens: null, costUsd: null, tokensPerSecond: 100, stopReason: 'tool_use', toolCalls: ['Bash'], status: 'complete', critical: true, thread: 'main', dependsOn: [], estimated: false });
     expect(j.files).toEqual([{ path: 'src/a.ts', changes: 2 }, { path: 'src/b.ts', changes: 1 }]);
   });
 

@@ -69,6 +69,7 @@ function r1Draft(): RequestModel {
     outputTokens: 10,
     cacheReadTokens: null,
     cacheWriteTokens: null,
+    cacheWrite1hTokens: null,
     // 'ab' 'cd' (1 token each) and '{"c":1}' (7 chars: 2 tokens).
     outputTokensEstimate: 4,
     // 10 tokens over the 200 ms stream.
@@ -78,6 +79,7 @@ function r1Draft(): RequestModel {
     status: 'complete',
     error: null,
     streamed: true,
+    estimated: false,
     warmup: false,
     messageCount: 2,
     answersToolCallIds: [],
@@ -108,7 +110,7 @@ describe('pipeline', () => {
   it('orders handlers by their deps and refuses a missing one or a cycle', () => {
     const names = sortByDeps(standardHandlers().reverse()).map((h) => h.name);
     // Given last-first, each handler still comes after what it reads.
-    expect(names).toEqual(['meta', 'exchanges', 'responses', 'threads', 'graph', 'requests', 'files']);
+    expect(names).toEqual(['terminal', 'meta', 'exchanges', 'responses', 'threads', 'graph', 'requests', 'files']);
     const lonely: Handler = { name: 'x', deps: ['exchanges'], reset() {}, handleEvent() {}, finalize() {}, data: () => null };
     expect(() => new Pipeline([lonely])).toThrow(/x needs exchanges/);
     const a: Handler = { name: 'a', deps: ['b' as never], reset() {}, handleEvent() {}, finalize() {}, data: () => null };
@@ -129,7 +131,7 @@ describe('handlers, fixture in, data() out', () => {
 
   it('meta', () => {
     expect(runPipeline([new MetaHandler()], recs).get('meta').data()).toEqual({
-      session: { startedAt: 1_700_000_000_000, lapseVersion: '0.1.0', argv: ['claude'], cwd: '/tmp/x', harness: 'claude' },
+      session: { startedAt: 1_700_000_000_000, lapseVersion: '0.1.0', argv: ['claude'], cwd: '/tmp/x', harness: 'claude', source: 'proxy', interactive: null },
       processes: [{ pid: 7, argv: ['claude'], startMs: 1, endMs: 1000, code: 0, signal: null }],
       markers: [{ tMs: 950, label: 'done' }],
       droppedRecords: 0,
@@ -223,6 +225,8 @@ describe('handlers, fixture in, data() out', () => {
       breakdown: { modelWaitMs: 300, modelStreamMs: 300, toolMs: 200, userMs: 0, harnessMs: 200 },
       turns: [{ index: 0, startMs: 100, endMs: 900, requestIds: ['r1', 'r2'], prompt: 'do it', stopReason: 'end_turn' }],
       turnOf: new Map([['r1', 0], ['r2', 0]]),
+      userDetail: null, // no terminal records, not an interactive session: today's rules
+      userSpans: [],
     });
   });
 

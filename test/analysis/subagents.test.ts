@@ -144,3 +144,15 @@ describe('parallel tool calls of one response', () => {
     expect(s.simulated.durationMs).toBeCloseTo(2450, 9);
   });
 });
+
+describe('simulate text names the branch', () => {
+  it('says when another subagent becomes the critical branch, and says nothing without subagents', async () => {
+    const { branchSentence } = await import('../../cli/report/simulate-text.js');
+    const m = analyseRecordList(subagentSession(true)).model;
+    const fast = simulate(m, resolveProfile(undefined, { tokensPerSecond: 1000, ttftScale: 0.1 })!);
+    expect(branchSentence(m, fast)).toBe('The critical path now runs through subagent "checks" (recorded: subagent "explain").');
+    expect(branchSentence(m, simulate(m, PROFILES.original))).toBe('The critical path still runs through subagent "explain".');
+    const plainSession = analyseRecordList(byTime([sessionRecord()], exitAt(1000), anthropicTurn({ id: 'r1', startMs: 100, headMs: 150, firstMs: 200, endMs: 400, deltas: ['x'] }))).model;
+    expect(branchSentence(plainSession, simulate(plainSession, PROFILES.spark))).toBeNull();
+  });
+});

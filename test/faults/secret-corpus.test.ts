@@ -135,7 +135,7 @@ describe('secret corpus', () => {
     });
     const argv = ['--github-token', value(argvCorpus, 'github-pat'), `--api-key=${value(argvCorpus, 'openai')}`, '--password', value(argvCorpus, 'db-password'), '--aws-secret-access-key', value(argvCorpus, 'aws-secret-access-key')];
     const r = await runCli(['record', '-o', trace, '--watch', work, '--anthropic-upstream', upstream, '--openai-upstream', `${up.url}/v1`, '--', process.execPath, script, ...argv], { env, cwd: work, timeoutMs: 60_000 });
-    expect(r.stdout).toContain('harness: every secret went through');
+    expect(r.stdout, r.stderr).toContain('harness: every secret went through');
     expect(r.code).toBe(0);
     // the upstream got the secrets (else this proves nothing)
     const sent = up.requests.map((q) => `${q.url} ${JSON.stringify(q.headers)} ${q.body.toString()}`).join('\n');

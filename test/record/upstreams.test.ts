@@ -18,7 +18,8 @@ describe('upstream routing', () => {
       gemini: 'http://localhost:7',
     });
     expect(resolveUpstreams({ geminiUpstream: 'http://127.0.0.1:6' }, { GOOGLE_GEMINI_BASE_URL: 'http://x' }).gemini).toBe('http://127.0.0.1:6');
-    expect(() => resolveUpstreams({ openaiUpstream: 'https://user:pw@gw.example/v1' }, {})).toThrow(/credentials/);
+    // a gateway URL with user:password is accepted (the trace stores it redacted: test/faults/secret-corpus)
+    expect(resolveUpstreams({ openaiUpstream: 'https://user:pw@gw.example/v1' }, {}).openai).toBe('https://user:pw@gw.example/v1');
     expect(resolveUpstreams({ openaiUpstream: 'http://127.0.0.1:5/v1' }, { OPENAI_BASE_URL: 'http://x/v1' }).openai).toBe('http://127.0.0.1:5/v1');
     expect(() => resolveUpstreams({ anthropicUpstream: 'ftp://x' }, {})).toThrow(/http/);
     expect(() => resolveUpstreams({ anthropicUpstream: 'nope' }, {})).toThrow(/not a URL/);

@@ -43,12 +43,18 @@ describe('WorkerSink', () => {
     sink.write({ kind: 'http-data', t: sink.now(), id: 'r1', sse: { form: 'raw', text: 'data: {"a":1}\n\n' } });
     sink.write({ kind: 'ws-message', t: sink.now(), id: 'w1', dir: 'down', binary: false, data: { enc: 'bytes', bytes: new TextEncoder().encode('hello') } });
     sink.write({ kind: 'marker', t: sink.now(), label: 'no payload' });
+    sink.write({ kind: 'term-output', t: sink.now(), data: { enc: 'bytes', bytes: new TextEncoder().encode('drawn') } });
+    sink.write({ kind: 'term-input', t: sink.now(), key: 'printable', count: 2, text: 'hi' });
     await sink.close();
     const recs = loadTrace(path).records;
     expect(recs.find((r) => r.kind === 'http-data')).toMatchObject({ chunk: { enc: 'dropped', length: 15 } });
     expect(recs.find((r) => r.kind === 'ws-message')).toMatchObject({ data: { enc: 'dropped', length: 5 } });
     expect(recs.find((r) => r.kind === 'marker')).toMatchObject({ label: 'no payload' });
-    expect(recs.find((r) => r.kind === 'drop')).toMatchObject({ records: 2, bytes: 20 });
+    expect(recs.find((r) => r.kind === 'term-output')).toMatchObject({ data: { enc: 'dropped', length: 5 } });
+    const typed = recs.find((r) => r.kind === 'term-input');
+    expect(typed).toMatchObject({ key: 'printable', count: 2 });
+    expect(typed && 'text' in typed && typed.text !== undefined).toBe(false);
+    expect(recs.find((r) => r.kind === 'drop')).toMatchObject({ records: 4, bytes: 27 });
     expect(warnings[0]).toMatch(/falling behind/);
   });
 

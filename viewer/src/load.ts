@@ -112,12 +112,12 @@ export function fileSource(file: File): ByteSource {
   return { name: file.name, total: file.size, stream: file.stream() as ReadableStream<Uint8Array> };
 }
 
-/** The trace the lapse server offers next to the page; null when there is none (static page). */
-export async function serverSource(): Promise<ByteSource | null> {
+/** The trace the lapse server offers next to the page (`url`: one of its sessions); null when there is none (static page). */
+export async function serverSource(url = 'trace.lapse'): Promise<ByteSource | null> {
   if (location.protocol !== 'http:' && location.protocol !== 'https:') return null;
   let res: Response;
   try {
-    res = await fetch('trace.lapse', { cache: 'no-store' });
+    res = await fetch(url, { cache: 'no-store' });
   } catch {
     return null;
   }

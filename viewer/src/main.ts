@@ -10,13 +10,16 @@ import { Player } from './player.js';
 import { DetailPane } from './detail.js';
 import { Inspector } from './inspector.js';
 import { FilesView } from './files-view.js';
+import { TerminalView } from './terminal-view.js';
 import { append, byId, clear, el } from './dom.js';
 import { bytes, clip } from './fmt.js';
+import { fetchReport, renderSessions } from './sessions.js';
 
 interface Current {
   state: ViewerState;
   timeline: Timeline;
   player: Player;
+  terminal: TerminalView | null;
 }
 
 /** Handles for tests and the bench (read-only use). */
@@ -36,8 +39,9 @@ function fresh(id: string): HTMLElement {
   return n;
 }
 
-function setState(s: 'loading' | 'ready' | 'error' | 'empty'): void {
+function setState(s: 'loading' | 'ready' | 'error' | 'empty' | 'sessions'): void {
   document.body.dataset.state = s;
+  byId('sessions').hidden = s !== 'sessions';
   byId('empty').hidden = s !== 'empty';
   byId('loading').hidden = s !== 'loading';
   byId('error').hidden = s !== 'error';
@@ -105,6 +109,9 @@ function build(st: ViewerState, timeline: Timeline): void {
   timeline.attach(st);
   timeline.onSeek = (t) => player.seekOrig(t);
   new DetailPane(fresh('detail'), st);
+  const termHost = fresh('terminal');
+  termHost.hidden = !m.terminal;
+  const terminal = m.terminal ? new TerminalView(termHost, st, m.terminal) : null;
   const inspector = new Inspector(fresh('inspector'), st);
   inspector.onZoom = (r) => {
     const pad = (r.endMs - r.startMs) * 0.15 + 1;
@@ -114,7 +121,7 @@ function build(st: ViewerState, timeline: Timeline): void {
   files.onShow = () => showTab('files');
   st.on('select', () => st.selected && showTab('inspector'));
   showTab('inspector');
-  debug.current = { state: st, timeline, player };
+  debug.current = { state: st, timeline, player, terminal };
 }
 
 function boot(): void {
@@ -138,7 +145,16 @@ function boot(): void {
     const f = e.dataTransfer?.files?.[0];
     if (f) void open(fileSource(f));
   });
-  void serverSource().then((src) => {
+  void fetchReport().then(async (report) => {
+    const pick = new URLSearchParams(location.search).get('i');
+    if (report && pick === null) {
+      // the sessions page (`lapse view` with no trace, or --report): a click opens one
+      renderSessions(byId('sessions'), report, (i) => (location.search = `?i=${i}`));
+      setState('sessions');
+      return;
+    }
+    byId('to-sessions').hidden = !report;
+    const src = await serverSource(pick === null ? 'trace.lapse' : `trace.lapse?i=${encodeURIComponent(pick)}`);
     performance.mark('lapse:trace-response');
     if (src) void open(src);
     else setState('empty');

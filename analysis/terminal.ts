@@ -1,0 +1,182 @@
+// The harness's terminal (term-output / term-resize / term-input records) and the user time it
+// measures: answer drawn → first key = reading; first key → Enter = typing; Enter → request =
+// the harness's submit latency. A collector fed records in order (handlers/terminal.ts runs it in the
+// pass), and a pure function that splits the critical path's gaps by it (or, for interactive
+// sessions recorded without a terminal, by the lead-in/tail rule); handlers/critical.ts applies it.
+import type { KeyClass, TraceRecord } from '../format/types.js';
+import { bodyText } from '../format/body.js';
+import type { RequestModel, Segment, SegmentKind } from './model.js';
+
+/** Output that stops for this long means the harness has finished drawing (spinners tick faster). */
+export const QUIET_MS = 250;
+
+export interface TerminalModel {
+  /** The size the harness started with (first entry), then every resize. */
+  sizes: Array<{ tMs: number; cols: number; rows: number }>;
+  /** What the harness drew, in order; `text` is '' when analysed without detail or the bytes were shed. */
+  output: Array<{ tMs: number; text: string }>;
+  /** Keys pressed: class, how many in that read, a paste's length (else null). Never the text. */
+  keys: Array<{ tMs: number; key: KeyClass; count: number; length: number | null }>;
+  /** The person's measured time, as stretches of the critical path. */
+  userSpans: Array<{ startMs: number; endMs: number; part: 'reading' | 'typing' }>;
+}
+
+export interface UserDetail {
+  readingMs: number;
+  typingMs: number;
+}
+
+/** Collects the terminal records of one trace (feed them in order). */
+export class TerminalCollector {
+  private readonly sizes: TerminalModel['sizes'] = [];
+  private readonly output: TerminalModel['output'] = [];
+  private readonly keys: TerminalModel['keys'] = [];
+  private readonly decoder = new TextDecoder('utf-8');
+
+  constructor(private readonly detail: boolean) {}
+
+  add(rec: TraceRecord, tMs: number): void {
+    if (rec.kind === 'term-resize') this.sizes.push({ tMs, cols: rec.cols, rows: rec.rows });
+    else if (rec.kind === 'term-input') this.keys.push({ tMs, key: rec.key, count: rec.count, length: rec.length ?? null });
+    else if (rec.kind === 'term-output') {
+      let text = '';
+      if (this.detail && rec.data.enc !== 'dropped') {
+        // decoded across chunks: a character split between two reads (stored as bytes) is whole again
+        text = rec.data.enc === 'bytes' ? this.decoder.decode(rec.data.bytes, { stream: true }) : bodyText(rec.data);
+      }
+      this.output.push({ tMs, text });
+    }
+  }
+
+  /** Null when the trace has no terminal records. */
+  finish(): Omit<TerminalModel, 'userSpans'> | null {
+    if (!this.sizes.length && !this.output.length && !this.keys.length) return null;
+    return { sizes: this.sizes, output: this.output, keys: this.keys };
+  }
+}
+
+interface Part {
+  kind: SegmentKind;
+  startMs: number;
+  endMs: number;
+  reading?: boolean;
+  typing?: boolean;
+}
+
+/**
+ * The critical path with its user and idle stretches measured. With terminal records: the lead-in
+ * before the first critical request, each `user` gap, and the tail after the last response are split
+ * into harness (drawing, start-up, submit, shutdown) and user (reading, typing) by what was drawn and
+ * when keys were pressed; a gap with no key pressed is the harness's. Without terminal records but in
+ * an interactive session: the lead-in after the harness's own start-up requests and the tail after
+ * the last answer (up to the harness's exit) are the person's. Otherwise the segments are returned
+ * as they are, with no detail.
+ */
+export function measureUserTime(
+  segments: readonly Segment[],
+  chain: readonly RequestModel[],
+  requests: readonly RequestModel[],
+  terminal: Omit<TerminalModel, 'userSpans'> | null,
+  opts: { interactive: boolean; exitMs: number | null },
+): { segments: Segment[]; userDetail: UserDetail | null; userSpans: TerminalModel['userSpans'] } {
+  if (!chain.length || (!terminal && !opts.interactive)) return { segments: [...segments], userDetail: null, userSpans: [] };
+  const first = chain[0];
+  const last = chain[chain.length - 1];
+  const onChain = new Set(chain.map((r) => r.id));
+  const out: Segment[] = [];
+  const spans: TerminalModel['userSpans'] = [];
+  const emit = (parts: Part[], requestId: string | null): void => {
+    for (const p of parts) {
+      if (p.endMs <= p.startMs) continue;
+      const prev = out[out.length - 1];
+      if (prev && prev.kind === p.kind && prev.endMs === p.startMs && prev.requestId === requestId && !p.reading && !p.typing) prev.endMs = p.endMs;
+      else out.push({ kind: p.kind, startMs: p.startMs, endMs: p.endMs, requestId });
+      if (p.reading || p.typing) spans.push({ startMs: p.startMs, endMs: p.endMs, part: p.reading ? 'reading' : 'typing' });
+    }
+  };
+  for (const s of segments) {
+    const leadIn = s.endMs <= first.startMs && s.kind === 'harness';
+    const tail = s.startMs >= last.endMs && s.kind === 'harness';
+    if (!leadIn && !tail && s.kind !== 'user') {
+      emit([{ kind: s.kind, startMs: s.startMs, endMs: s.endMs }], s.requestId);
+      continue;
+    }
+    const parts = terminal ? splitByTerminal(s.startMs, s.endMs, terminal, tail) : splitByRule(s, leadIn, tail, requests.filter((r) => !onChain.has(r.id)), opts.exitMs);
+    emit(parts, s.requestId);
+  }
+  if (!terminal) return { segments: out, userDetail: null, userSpans: [] };
+  const userDetail: UserDetail = { readingMs: 0, typingMs: 0 };
+  for (const sp of spans) userDetail[sp.part === 'reading' ? 'readingMs' : 'typingMs'] += sp.endMs - sp.startMs;
+  return { segments: out, userDetail, userSpans: spans };
+}
+
+/**
+ * One gap [from, to), as bursts of keys each ending in an Enter (a dialog answered, a command, the
+ * prompt that sent the request): before each burst the harness draws until its output goes quiet,
+ * then the person reads until the burst's first key and types until its Enter. Keys after the last
+ * Enter (typed ahead while the harness submits) are the harness's time, except in the tail, where
+ * the last burst (the quit: /exit, Ctrl-C twice) needs no Enter. A gap with keys but no Enter at all
+ * (a one-key answer) is one burst up to its last key. The harness has the rest.
+ */
+function splitByTerminal(from: number, to: number, t: Omit<TerminalModel, 'userSpans'>, tail: boolean): Part[] {
+  const keys = t.keys.filter((k) => k.tMs >= from && k.tMs < to);
+  if (!keys.length) return [{ kind: 'harness', startMs: from, endMs: to }];
+  const bursts: Array<{ first: number; end: number }> = [];
+  let first: number | null = null;
+  for (const k of keys) {
+    first ??= k.tMs;
+    if (k.key === 'enter') {
+      bursts.push({ first, end: k.tMs });
+      first = null;
+    }
+  }
+  if (first !== null && (tail || !bursts.length)) bursts.push({ first, end: keys[keys.length - 1].tMs });
+  const parts: Part[] = [];
+  let cursor = from;
+  for (const b of bursts) {
+    const drawn = quietPoint(t.output, cursor, b.first);
+    parts.push({ kind: 'harness', startMs: cursor, endMs: drawn }, { kind: 'user', startMs: drawn, endMs: b.first, reading: true }, { kind: 'user', startMs: b.first, endMs: b.end, typing: true });
+    cursor = b.end;
+  }
+  parts.push({ kind: 'harness', startMs: cursor, endMs: to });
+  return parts;
+}
+
+/** The end of the first burst of output after `from` that is followed by QUIET_MS of silence (capped at `until`). */
+function quietPoint(output: TerminalModel['output'], from: number, until: number): number {
+  let lo = 0;
+  let hi = output.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (output[mid].tMs < from) lo = mid + 1;
+    else hi = mid;
+  }
+  let drawn = from;
+  for (let i = lo; i < output.length && output[i].tMs < until; i++) {
+    drawn = output[i].tMs;
+    const next = i + 1 < output.length ? Math.min(output[i + 1].tMs, until) : until;
+    if (next - drawn >= QUIET_MS) break;
+  }
+  return Math.min(drawn, until);
+}
+
+/** No terminal records, interactive session: the idle lead-in and tail are the person's. */
+function splitByRule(s: Segment, leadIn: boolean, tail: boolean, side: readonly RequestModel[], exitMs: number | null): Part[] {
+  if (leadIn) {
+    // the harness's own start-up requests (quota checks, titles of a resumed session…) are harness time
+    let startUp = s.startMs;
+    for (const r of side) if (r.endMs <= s.endMs && r.endMs > startUp) startUp = r.endMs;
+    return [
+      { kind: 'harness', startMs: s.startMs, endMs: startUp },
+      { kind: 'user', startMs: startUp, endMs: s.endMs },
+    ];
+  }
+  if (tail) {
+    const end = exitMs !== null && exitMs > s.startMs && exitMs < s.endMs ? exitMs : s.endMs;
+    return [
+      { kind: 'user', startMs: s.startMs, endMs: end },
+      { kind: 'harness', startMs: end, endMs: s.endMs },
+    ];
+  }
+  return [{ kind: s.kind, startMs: s.startMs, endMs: s.endMs }];
+}
