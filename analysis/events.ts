@@ -239,6 +239,14 @@ export function emptyInput(): RequestInput {
 }
 
 /** An error body's message: `{error:{message}}`, `{error:"…"}`, `{message}`; else null. */
+/** Tells the sink the response's model and id, where the wire named them (each protocol keeps them in its own fields). */
+export function identify(sink: ResponseSink, model: unknown, id: unknown): void {
+  const m = str(model);
+  if (m) sink.model(m);
+  const i = str(id);
+  if (i) sink.responseId(i);
+}
+
 export function errorMessage(v: unknown): string | null {
   const o = obj(v);
   if (!o) return null;

@@ -1,6 +1,6 @@
 // Anthropic Messages API: `POST …/v1/messages` (Claude Code adds `?beta=true`), SSE or plain JSON.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
-import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, headerOf, inputText, num, obj, openingOf, str, threadKey } from '../events.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, headerOf, inputText, num, obj, openingOf, str, threadKey, identify } from '../events.js';
 
 /** Claude Code's subagent marks: a header naming the agent, and a flag in the first system block. */
 const AGENT_ID_HEADER = 'x-claude-code-agent-id';
@@ -120,10 +120,7 @@ export const anthropicDecoder: ProtocolDecoder = {
       case 'message_start': {
         const m = obj(d.message);
         if (!m) return;
-        const model = str(m.model);
-        if (model) sink.model(model);
-        const id = str(m.id);
-        if (id) sink.responseId(id);
+        identify(sink, m.model, m.id);
         const u = obj(m.usage);
         // message_start's output_tokens is a placeholder (1–3); only message_delta reports output.
         if (u) sink.usage(usageOf(u, false));
@@ -197,10 +194,7 @@ export const anthropicDecoder: ProtocolDecoder = {
       sink.error(errorMessage(b) ?? 'error response');
       return;
     }
-    const model = str(b.model);
-    if (model) sink.model(model);
-    const id = str(b.id);
-    if (id) sink.responseId(id);
+    identify(sink, b.model, b.id);
     if (Array.isArray(b.content)) {
       b.content.forEach((block, i) => {
         const o = obj(block);

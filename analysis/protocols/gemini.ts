@@ -4,7 +4,7 @@
 // as `{model, project, request: …}`; both are unwrapped. Only candidate 0 is read.
 // Blocks: text and thought parts are block 0; the i-th functionCall of the response is block i + 1.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
-import { emptyInput, emptyRequestInfo, errorMessage, indexZero, inputText, num, obj, str, threadKey } from '../events.js';
+import { emptyInput, emptyRequestInfo, errorMessage, indexZero, inputText, num, obj, str, threadKey, identify } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -51,10 +51,7 @@ function lastUserParts(b: Record<string, unknown>): Record<string, unknown>[] {
 const calls = new WeakMap<ResponseSink, number>();
 
 function readResponse(tMs: number, r: Record<string, unknown>, sink: ResponseSink, whole: boolean): void {
-  const model = str(r.modelVersion);
-  if (model) sink.model(model);
-  const id = str(r.responseId);
-  if (id) sink.responseId(id);
+  identify(sink, r.modelVersion, r.responseId);
   const c = indexZero(r.candidates);
   const content = c && obj(c.content);
   if (content && Array.isArray(content.parts)) {

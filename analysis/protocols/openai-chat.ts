@@ -2,7 +2,7 @@
 // `data: [DONE]`, or a plain JSON `chat.completion`. Only choice 0 is read (agents ask for one).
 // Blocks: text and reasoning are block 0; tool call at tool_calls index i is block i + 1.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, ToolResultText, Usage } from '../events.js';
-import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, indexZero, inputText, num, obj, str, threadKey, openingOf } from '../events.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, indexZero, inputText, num, obj, str, threadKey, openingOf, identify } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -94,10 +94,7 @@ export const openaiChatDecoder: ProtocolDecoder = {
       sink.error(errorMessage(d) ?? 'error chunk');
       return;
     }
-    const model = str(d.model);
-    if (model) sink.model(model);
-    const id = str(d.id);
-    if (id) sink.responseId(id);
+    identify(sink, d.model, d.id);
     const c = indexZero(d.choices);
     if (c) {
       const delta = obj(c.delta);
@@ -139,10 +136,7 @@ export const openaiChatDecoder: ProtocolDecoder = {
       sink.error(errorMessage(b) ?? 'error response');
       return;
     }
-    const model = str(b.model);
-    if (model) sink.model(model);
-    const id = str(b.id);
-    if (id) sink.responseId(id);
+    identify(sink, b.model, b.id);
     const c = indexZero(b.choices);
     const m = c && obj(c.message);
     if (m) {

@@ -6,7 +6,7 @@
 // response.completed / incomplete / failed or error. Responses are served in order, so server frames
 // belong to the oldest response not yet finished.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
-import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, oneLine, str, threadKey, openingOf, OPENING_MAX } from '../events.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, oneLine, str, threadKey, openingOf, OPENING_MAX, identify } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
   const out: Usage = {};
@@ -208,10 +208,7 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
       case 'response.created': {
         const r = obj(d.response);
         if (!r) return;
-        const id = str(r.id);
-        if (id) sink.responseId(id);
-        const model = str(r.model);
-        if (model) sink.model(model);
+        identify(sink, r.model, r.id);
         return;
       }
       case 'response.output_item.added': {
