@@ -11,7 +11,7 @@ import { formatSse, structureSse } from './sse.js';
 import type { Body, HttpDataRecord, JsonPatchOp, SessionRecord, SseEvent, SseRunRecord, StringRecord, SummaryRecord, TraceRecord } from './types.js';
 import { shapeOf, type Shape } from './leaves.js';
 import { FORMAT_VERSION } from './types.js';
-import { latin1Decode, latin1Encode, utf8DecodeStrict } from './utf8.js';
+import { latin1Decode, latin1Encode, utf8DecodeStrict, utf8Length } from './utf8.js';
 
 export interface EncoderOptions {
   /** Replace secrets before encoding (default true). */
@@ -51,6 +51,8 @@ export class TraceEncoder {
   private readonly largeString: number;
   private readonly stringTableBudget: number;
   private readonly candidates: Candidate[] = [];
+  /** Request bodies stored as patches, by id: what they repeat of their base (for `http-timing`). */
+  private readonly repeats = new Map<string, { base: string; bytes: number }>();
   private readonly strings = new Map<string, number>();
   /** Per response stream: the last structured event's shape, by event name. */
   private readonly lastEvents = new Map<string, Map<string, Shape>>();
@@ -211,6 +213,12 @@ export class TraceEncoder {
       }
       case 'http-response':
         return { ...rec, headers: this.headers(rec.headers) };
+      case 'http-timing': {
+        const repeat = this.repeats.get(rec.id);
+        this.repeats.delete(rec.id);
+        // a record read back (compaction) keeps what its writer found
+        return repeat && rec.repeat === undefined ? { ...rec, repeat } : rec;
+      }
       case 'http-data': {
         const out = { ...rec };
         if (rec.sse) out.sse = this.sse(rec.id, rec.sse, defs);
@@ -308,6 +316,11 @@ export class TraceEncoder {
     }
     this.candidates.push({ id, value });
     if (this.candidates.length > this.patchCandidates) this.candidates.shift();
+    if (best.enc === 'patch') {
+      // What an incremental upload would not have sent again: the body less its patch.
+      this.repeats.set(id, { base: best.base, bytes: Math.max(0, utf8Length(text) - utf8Length(JSON.stringify(best.ops))) });
+      if (this.repeats.size > 64) this.repeats.delete(this.repeats.keys().next().value as string);
+    }
     if (best.enc === 'patch') return { ...best, ops: best.ops.map((op) => ('value' in op ? { ...op, value: this.dedup(op.value, defs) } : op)) };
     return { enc: 'json', value: this.dedup(value, defs) };
   }

@@ -2,7 +2,7 @@
 // the two must change together (and FORMAT_VERSION with them).
 
 export const FORMAT_MAGIC = 'LAPSE'; // 5 ASCII bytes, then major, minor and flags (1 byte each)
-export const FORMAT_VERSION = { major: 1, minor: 1 } as const;
+export const FORMAT_VERSION = { major: 1, minor: 2 } as const;
 
 /** Microseconds since the session start, from a monotonic clock. */
 export type Micros = number;
@@ -147,6 +147,44 @@ export interface HttpEndRecord extends RecordBase {
   bytes: number;
 }
 
+/**
+ * Format 1.2: how one HTTP exchange went on the wire to the upstream, written when it ended. The
+ * times are absolute session times (µs, like a running `t`, but not stored as differences); each is
+ * absent when that moment never came (a reused connection has no dns/connect/tls).
+ */
+export interface HttpTimingRecord extends RecordBase {
+  kind: 'http-timing';
+  id: string;
+  /** The request went out on a kept-alive connection the proxy already had open. */
+  reused: boolean;
+  /** The proxy asked for an upstream connection (right after the request head arrived). */
+  start: Micros;
+  /** New connection: the host name was resolved (absent for an IP address). */
+  dns?: Micros;
+  /** New connection: TCP connected. */
+  connect?: Micros;
+  /** New https connection: the TLS handshake finished. */
+  tls?: Micros;
+  /** The connection was ready and the request head went out. */
+  sendStart?: Micros;
+  /** The last request byte was handed to the operating system (its send buffer may still hold some). */
+  sendEnd?: Micros;
+  /** The response head arrived. */
+  head?: Micros;
+  /** The first response body byte arrived. */
+  firstByte?: Micros;
+  /** Bytes written to / read from the upstream connection for this exchange (heads and bodies, before TLS). */
+  bytesUp: number;
+  bytesDown: number;
+  /** Connections tried (more than 1: a stale kept-alive connection was replaced). */
+  attempts: number;
+  /**
+   * Filled in by the trace writer: the request body repeats `bytes` bytes of the earlier request body
+   * `base` (the body's bytes minus its stored JSON Patch against that base). Absent: nothing repeated.
+   */
+  repeat?: { base: string; bytes: number };
+}
+
 export interface WsOpenRecord extends RecordBase {
   kind: 'ws-open';
   id: string;
@@ -287,6 +325,7 @@ export type TraceRecord =
   | HttpResponseRecord
   | HttpDataRecord
   | HttpEndRecord
+  | HttpTimingRecord
   | WsOpenRecord
   | WsMessageRecord
   | WsCloseRecord

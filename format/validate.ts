@@ -59,6 +59,8 @@ const CHECKS: Record<string, (r: Rec) => boolean> = {
   'http-response': (r) => isStr(r.id) && isNum(r.status) && isStr(r.statusText) && isHeaders(r.headers) && isBool(r.decoded),
   'http-data': (r) => isStr(r.id) && opt(r.sse, isSse) && opt(r.chunk, isBody) && (r.sse !== undefined || r.chunk !== undefined),
   'http-end': (r) => isStr(r.id) && oneOf('complete', 'aborted', 'error')(r.outcome) && opt(r.message, isStr) && isNum(r.bytes),
+  'http-timing': (r) =>
+    isStr(r.id) && isBool(r.reused) && isNum(r.start) && [r.dns, r.connect, r.tls, r.sendStart, r.sendEnd, r.head, r.firstByte].every((v) => opt(v, isNum)) && isNum(r.bytesUp) && isNum(r.bytesDown) && isNum(r.attempts) && opt(r.repeat, (v) => isObj(v) && isStr(v.base) && isNum(v.bytes)),
   'ws-open': (r) => isStr(r.id) && isStr(r.url) && isStr(r.upstream) && isHeaders(r.headers) && isStr(r.protocol) && isStr(r.extensions) && opt(r.status, isNum) && opt(r.responseHeaders, isHeaders),
   'ws-message': (r) => isStr(r.id) && oneOf('up', 'down')(r.dir) && isBody(r.data) && isBool(r.binary),
   'ws-close': (r) => isStr(r.id) && isNum(r.code) && isStr(r.reason) && oneOf('client', 'upstream', 'proxy')(r.by),

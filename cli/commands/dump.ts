@@ -97,6 +97,10 @@ function describe(rec: TraceRecord): string {
       return `${t}  term-out   ${rec.data.enc === 'dropped' ? `(${rec.data.length} bytes dropped)` : short(JSON.stringify(bodyText(rec.data)).slice(1, -1))}`;
     case 'term-resize':
       return `${t}  term-size  ${rec.cols}×${rec.rows}`;
+    case 'http-timing': {
+      const at = (v: number | undefined) => (v === undefined ? '-' : `+${((v - rec.start) / 1000).toFixed(1)}`);
+      return `${t}  timing     ${rec.id} ${rec.reused ? 'reused' : 'new'} connection, dns ${at(rec.dns)} connect ${at(rec.connect)} tls ${at(rec.tls)} sent ${at(rec.sendStart)}…${at(rec.sendEnd)} head ${at(rec.head)} ms; ${rec.bytesUp} bytes up, ${rec.bytesDown} down${rec.repeat ? `, ${rec.repeat.bytes} repeat ${rec.repeat.base}` : ''}`;
+    }
     case 'term-input':
       return `${t}  term-in    ${rec.key}${rec.key === 'paste' ? ` (${rec.length ?? '?'} characters)` : rec.count > 1 ? ` ×${rec.count}` : ''}${rec.text !== undefined ? ` ${JSON.stringify(rec.text)}` : ''}`;
     default:

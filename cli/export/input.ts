@@ -52,20 +52,7 @@ export function headerPairs(h: Headers | undefined): Array<{ name: string; value
   return out;
 }
 
-/** UTF-8 byte length of a string without encoding it. */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
+export { utf8Length } from '../../format/utf8.js';
 
 /** Base64 of bytes, with the platform's btoa (Node 16+ and browsers). */
 export function toBase64(bytes: Uint8Array): string {

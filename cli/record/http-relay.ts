@@ -4,7 +4,8 @@
 // recording faults never reach the harness (GuardedSink).
 import http from 'node:http';
 import https from 'node:https';
-import type { EndOutcome, Micros } from '../../format/types.js';
+import type { Socket } from 'node:net';
+import type { EndOutcome, HttpTimingRecord, Micros } from '../../format/types.js';
 import { decodableCoding, isEventStream } from './body-tap.js';
 import { forwardHeaders, headerValue, recordHeaders } from './headers.js';
 import type { RelayContext } from './relay-context.js';
@@ -54,6 +55,8 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
   let upReq: http.ClientRequest;
   let reqPaused = false;
   let cutResponse: ((err?: Error) => void) | null = null;
+  // The wire's moments for the http-timing record: clock reads at socket events, nothing else.
+  const wire: Wire = { start: 0, reused: false, dns: -1, connect: -1, tls: -1, sendStart: -1, sendEnd: -1, head: -1, firstByte: -1, up0: 0, down0: 0, socket: null };
 
   sink.stream({ op: 'request-body', key: reqKey });
   const recordRequest = () => {
@@ -75,6 +78,7 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
     state = 'done';
     ctx.live.delete(live);
     recordRequest();
+    sink.guard(() => sink.write(timingRecord(id, t, wire, attempts)));
     // Written after the response body's last records (a compressed body's tail comes later).
     const rec = { kind: 'http-end' as const, t, id, outcome, bytes: sent, ...(message ? { message } : {}) };
     if (resKey) sink.stream({ op: 'end', key: resKey, rec });
@@ -102,6 +106,7 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
 
   const startUpstream = () => {
     attempts++;
+    Object.assign(wire, { start: sink.now(), reused: false, dns: -1, connect: -1, tls: -1, sendStart: -1, sendEnd: -1, socket: null });
     const mod = target.protocol === 'https:' ? https : http;
     const r = mod.request({
       protocol: target.protocol,
@@ -117,6 +122,25 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
     r.on('socket', (s) => {
       s.setNoDelay(true);
       written = s.bytesWritten;
+      if (r !== upReq) return;
+      wire.socket = s;
+      wire.up0 = s.bytesWritten;
+      wire.down0 = s.bytesRead;
+      wire.reused = r.reusedSocket;
+      if (!s.connecting) {
+        wire.sendStart = sink.now();
+        return;
+      }
+      const secure = target.protocol === 'https:';
+      s.once('lookup', () => (wire.dns = sink.now()));
+      s.once('connect', () => {
+        wire.connect = sink.now();
+        if (!secure) wire.sendStart = wire.connect;
+      });
+      if (secure) s.once('secureConnect', () => (wire.tls = wire.sendStart = sink.now()));
+    });
+    r.on('finish', () => {
+      if (r === upReq) wire.sendEnd = sink.now();
     });
     // 1xx answers before the real one: 103 Early Hints go on to the harness as they came
     r.on('information', (info) => {
@@ -166,6 +190,7 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
     if (state !== 'waiting') return void upRes.destroy();
     state = 'streaming';
     const tHead = sink.now();
+    wire.head = tHead;
     const status = upRes.statusCode ?? 502;
     const statusText = upRes.statusMessage ?? '';
     res.writeHead(status, statusText, forwardHeaders(upRes.rawHeaders));
@@ -196,6 +221,7 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
 
     upRes.on('data', (chunk: Buffer) => {
       const t = sink.now();
+      if (wire.firstByte < 0) wire.firstByte = t;
       sent += chunk.length;
       ctx.stats.bytesDown += chunk.length;
       if (!res.write(chunk)) {
@@ -255,6 +281,38 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
   });
 
   startUpstream();
+}
+
+/** Session times (µs, -1: not yet) of the current attempt, and the socket's byte counts when it was assigned. */
+interface Wire {
+  start: Micros;
+  reused: boolean;
+  dns: Micros;
+  connect: Micros;
+  tls: Micros;
+  sendStart: Micros;
+  sendEnd: Micros;
+  head: Micros;
+  firstByte: Micros;
+  up0: number;
+  down0: number;
+  socket: Socket | null;
+}
+
+/** The record of how the exchange went on the wire (the moments that never came are left out). */
+function timingRecord(id: string, t: Micros, w: Wire, attempts: number): HttpTimingRecord {
+  const rec: HttpTimingRecord = {
+    kind: 'http-timing',
+    t,
+    id,
+    reused: w.reused,
+    start: Math.round(w.start),
+    bytesUp: w.socket ? w.socket.bytesWritten - w.up0 : 0,
+    bytesDown: w.socket ? w.socket.bytesRead - w.down0 : 0,
+    attempts,
+  };
+  for (const k of ['dns', 'connect', 'tls', 'sendStart', 'sendEnd', 'head', 'firstByte'] as const) if (w[k] >= 0) rec[k] = Math.round(w[k]);
+  return rec;
 }
 
 function describeError(err: NodeJS.ErrnoException, target: URL): string {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TraceEncoder } from '../../format/encoder.js';
-import type { SessionRecord, TraceRecord } from '../../format/types.js';
+import { FORMAT_VERSION, type SessionRecord, type TraceRecord } from '../../format/types.js';
 import { scenarioRecords } from './scenario.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -39,7 +39,7 @@ describe('lapse stats', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(Object.keys(j)).toEqual(['trace', 'durationMs', 'costUsd', 'prices', 'requests', 'breakdown', 'files', 'threads', 'userDetail']);
-    expect(j.trace).toEqual({ path: tracePath, formatVersion: '1.1', truncated: false, records: scenarioRecords().length, source: 'proxy' });
+    expect(j.trace).toEqual({ path: tracePath, formatVersion: `${FORMAT_VERSION.major}.${FORMAT_VERSION.minor}`, truncated: false, records: scenarioRecords().length, source: 'proxy' });
     expect(j.costUsd).toBeNull(); // 'claude-test' is in no price table
     expect(j.prices.source).toBe('@pydantic/genai-prices');
     expect(j.userDetail).toBeNull(); // no terminal records in this trace

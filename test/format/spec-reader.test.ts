@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compactTrace, readTrace, TraceStreamReader } from '../../format/index.js';
+import { FORMAT_VERSION, type HttpTimingRecord, type TraceRecord } from '../../format/types.js';
 import { specRead } from './spec-reader.js';
 import { sampleRecords, writeTrace } from './helpers.js';
 
@@ -30,7 +31,7 @@ describe('a reader written from SPEC.md alone', () => {
       agree(f, bytes);
       const compacted = compactTrace(bytes);
       expect(compacted).not.toBeNull();
-      expect(compacted![6]).toBe(1); // minor version 1
+      expect(compacted![6]).toBe(FORMAT_VERSION.minor);
       const spec = specRead(compacted!);
       expect(spec.summary).not.toBeNull();
       expect(spec.summary!.records).toBe(spec.records.length - 1);
@@ -40,5 +41,30 @@ describe('a reader written from SPEC.md alone', () => {
 
   it('reads runs, the string table, patches and small frames as written while recording', () => {
     for (const perFrame of [1, 3, 50]) agree(`sample/${perFrame}`, writeTrace(sampleRecords(), { perFrame }));
+  });
+
+  it('reads http-timing records (1.2): absolute times, and what the writer found repeated', () => {
+    const recs: TraceRecord[] = [];
+    for (const r of sampleRecords()) {
+      recs.push(r);
+      if (r.kind !== 'http-end') continue;
+      const t0 = r.id === 'r1' ? 1000 : 2_000_000;
+      const timing: HttpTimingRecord = r.id === 'r1'
+        ? { kind: 'http-timing', t: r.t, id: r.id, reused: false, start: t0 + 50, dns: t0 + 2050, connect: t0 + 40_050, tls: t0 + 120_000, sendStart: t0 + 120_000, sendEnd: t0 + 121_500, head: 300_000, firstByte: 300_100, bytesUp: 4800, bytesDown: 900, attempts: 1 }
+        : { kind: 'http-timing', t: r.t, id: r.id, reused: true, start: t0 + 40, sendStart: t0 + 41, sendEnd: t0 + 3000, head: 2_100_000, firstByte: 2_100_500, bytesUp: 5100, bytesDown: 300, attempts: 2 };
+      recs.push(timing);
+    }
+    for (const perFrame of [1, 4, 50]) {
+      const bytes = writeTrace(recs, { perFrame });
+      agree(`timing/${perFrame}`, bytes);
+      const timings = specRead(bytes).records.filter((r) => r.kind === 'http-timing');
+      expect(timings.map((r) => [r.id, r.start, r.sendEnd])).toEqual([['r1', 1050, 122_500], ['r2', 2_000_040, 2_003_000]]);
+      // r2's body is stored as a patch against r1's: the writer says how much of it repeats
+      const repeat = timings[1].repeat as { base: string; bytes: number };
+      expect(repeat.base).toBe('r1');
+      expect(repeat.bytes).toBeGreaterThan(4000);
+      expect(timings[0].repeat).toBeUndefined();
+      agree(`timing/${perFrame} compacted`, compactTrace(bytes)!);
+    }
   });
 });

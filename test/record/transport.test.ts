@@ -1,0 +1,179 @@
+// What each round trip costs on the wire: `lapse proxy` in front of an HTTPS upstream reached through
+// a shaping relay (test/record/shaper.py: a one-way delay on every byte, a capped uplink). The trace's
+// http-timing records must show the TLS handshake (one round trip of the delay) and the upload (the
+// bytes at the capped rate) within 10 % of what the shaper applied; the analysis must split the wait
+// into network and server time; and the websocket profile must take the connection setup and the
+// re-sent upload out again.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import https from 'node:https';
+import http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadTrace } from '../../cli/trace/load.js';
+import type { HttpTimingRecord } from '../../format/types.js';
+import { sse } from './helpers.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const LAPSE = join(ROOT, 'bin/lapse.js');
+const DELAY_MS = 150; // one way: a round trip is 300 ms
+const RTT_MS = 2 * DELAY_MS;
+const UP_RATE = 4_000_000; // bytes per second
+const hasTools = spawnSync('python3', ['--version']).status === 0 && spawnSync('openssl', ['version']).status === 0;
+/** Skipped on a developer machine without python3 or openssl; a failure on CI. */
+const skip = !hasTools && process.env.CI !== 'true';
+
+const dir = mkdtempSync(join(tmpdir(), 'lapse-wire-'));
+let server: https.Server;
+let shaper: ChildProcess;
+let shaperPort = 0;
+/** The upstream's own log: when each request's last body byte arrived, and its size. */
+const received: Array<{ at: number; bytes: number }> = [];
+/** The shaper's own log: its uplink bursts (seconds on its clock, bytes). */
+const bursts: Array<{ start: number; end: number; bytes: number }> = [];
+
+// A Claude-Code-like conversation: a large system prompt sent again with every request.
+const system = Array.from({ length: 160_000 }, (_, i) => `rule ${i}: keep the tests honest and the relay fast.`).join('\n');
+const first = { model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, system, messages: [{ role: 'user', content: 'hello' }] };
+const second = { ...first, messages: [...first.messages, { role: 'assistant', content: 'Hi! What shall we do?' }, { role: 'user', content: 'run the tests' }] };
+
+function answer(res: http.ServerResponse, text: string): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.write(sse('message_start', { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 9000, output_tokens: 1 } } }));
+  res.write(sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
+  let i = 0;
+  const words = text.split(' ');
+  const next = () => {
+    if (i < words.length) {
+      res.write(sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `${words[i++]} ` } }));
+      setTimeout(next, 10);
+      return;
+    }
+    res.write(sse('content_block_stop', { type: 'content_block_stop', index: 0 }));
+    res.write(sse('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: words.length } }));
+    res.end(sse('message_stop', { type: 'message_stop' }));
+  };
+  next();
+}
+
+beforeAll(async () => {
+  if (!hasTools) return;
+  // A throwaway certificate, made now and removed after: nothing secret is committed.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+    let bytes = 0;
+    req.on('data', (c: Buffer) => (bytes += c.length));
+    req.on('end', () => {
+      received.push({ at: performance.now(), bytes });
+      answer(res, 'all tests pass and nothing else changed in the tree');
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const upstreamPort = (server.address() as { port: number }).port;
+  shaper = spawn('python3', [join(import.meta.dirname, 'shaper.py'), String(upstreamPort), String(DELAY_MS), String(UP_RATE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  shaperPort = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    let port = 0;
+    shaper.stdout!.on('data', (d) => {
+      out += d;
+      const lines = out.split('\n');
+      out = lines.pop()!;
+      for (const l of lines) {
+        if (!port) resolve((port = Number(l)));
+        else if (l.includes('"burst"')) bursts.push(JSON.parse(l).burst);
+      }
+    });
+    shaper.once('exit', () => reject(new Error('shaper exited')));
+  });
+});
+
+afterAll(async () => {
+  shaper?.kill();
+  if (server) await new Promise<void>((r) => server.close(() => r()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function post(base: string, body: unknown): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/v1/messages`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve(text));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+async function record(): Promise<string> {
+  const trace = join(dir, 'wire.lapse');
+  const child = spawn(process.execPath, [LAPSE, 'proxy', '-o', trace, '--anthropic-upstream', `https://127.0.0.1:${shaperPort}`], { env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /ANTHROPIC_BASE_URL=(\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', () => reject(new Error('proxy exited')));
+  });
+  try {
+    expect(await post(base, first)).toContain('message_stop');
+    expect(await post(base, second)).toContain('message_stop');
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+  }
+  // the shaper writes a burst down when the next one starts or the connection closes
+  for (let i = 0; i < 100 && bursts.filter(big).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  return trace;
+}
+
+const big = (b: { bytes: number }) => b.bytes > 100_000;
+const ms = (a: number | undefined, b: number | undefined) => ((b ?? NaN) - (a ?? NaN)) / 1000;
+const within = (measured: number, applied: number) => expect(Math.abs(measured - applied), `measured ${measured.toFixed(1)} ms, applied ${applied.toFixed(1)} ms`).toBeLessThanOrEqual(0.1 * applied);
+
+describe.skipIf(skip)('the wire: a TLS upstream behind added latency and a capped uplink', () => {
+  let trace = '';
+  beforeAll(async () => {
+    trace = await record();
+  }, 60_000);
+
+  it('records the connection, the TLS handshake and the upload within 10 % of what the shaper applied', () => {
+    const timings = loadTrace(trace).records.filter((r): r is HttpTimingRecord => r.kind === 'http-timing');
+    expect(timings.map((t) => t.id)).toEqual(['r1', 'r2']);
+    const [a, b] = timings;
+    // A new connection: TCP, which a relay in user space cannot delay (the kernel answers the SYN):
+    // a small part of a round trip, however busy the machine; then TLS 1.3, one round trip.
+    expect(a.reused).toBe(false);
+    expect(a.dns).toBeUndefined(); // an IP address: no lookup
+    expect(ms(a.start, a.connect)).toBeGreaterThanOrEqual(0);
+    expect(ms(a.start, a.connect)).toBeLessThan(RTT_MS / 2);
+    within(ms(a.connect, a.tls), RTT_MS);
+    expect(a.sendStart).toBe(a.tls);
+    // The second request reuses it: no setup at all.
+    expect(b.reused).toBe(true);
+    expect(b.connect === undefined && b.tls === undefined).toBe(true);
+    // Uploads: as long as the shaper took to let the bytes through at its capped rate.
+    const uploads = bursts.filter(big);
+    expect(uploads).toHaveLength(2);
+    for (const [i, t] of [a, b].entries()) {
+      expect(t.bytesUp).toBeGreaterThan(received[i].bytes);
+      expect(Math.abs(uploads[i].bytes - t.bytesUp)).toBeLessThan(0.01 * t.bytesUp); // TLS adds its record framing
+      within(ms(t.sendStart, t.sendEnd), (uploads[i].end - uploads[i].start) * 1000);
+      within(ms(t.sendStart, t.sendEnd), (t.bytesUp / UP_RATE) * 1000);
+      // the head comes back a one-way delay after the upstream read the last byte, itself a delay after it left
+      expect(ms(t.sendEnd, t.head)).toBeGreaterThanOrEqual(DELAY_MS);
+      expect(t.firstByte! >= t.head!).toBe(true);
+      expect(t.bytesDown).toBeGreaterThan(0);
+    }
+    // The second body repeats the first (the system prompt and the first message).
+    expect(a.repeat).toBeUndefined();
+    expect(b.repeat?.base).toBe('r1');
+    expect(b.repeat!.bytes).toBeGreaterThan(0.99 * received[0].bytes);
+    expect(b.repeat!.bytes).toBeLessThan(received[1].bytes);
+  });
+});
