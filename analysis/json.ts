@@ -1,7 +1,7 @@
 // The JSON contracts of design.md ("lapse stats --json", "lapse simulate --json"), built from the model.
 // Exactly the documented fields: unknown values are null, never missing.
 import type { TraceSource } from '../format/types.js';
-import type { Breakdown, DependencyKind, SessionModel, SimulationResult, ThreadKind } from './model.js';
+import type { Breakdown, DependencyKind, NetworkTiming, SessionModel, SimulationResult, ThreadKind, TransportSummary } from './model.js';
 import { PRICES, sessionCost } from './cost.js';
 
 export interface StatsJson {
@@ -34,16 +34,22 @@ export interface StatsJson {
     dependsOn: Array<{ id: string; kind: DependencyKind }>;
     /** Imported from a transcript: no TTFT or rate, the wait/stream split estimated from the tokens. */
     estimated: boolean;
+    /** The wait split on the wire (format 1.2 traces recorded through the proxy, HTTP only); null otherwise. */
+    network: NetworkJson | null;
   }>;
   breakdown: Breakdown;
   files: Array<{ path: string; changes: number }>;
   threads: Array<{ id: string; kind: ThreadKind; parent: string | null; spawnedBy: string | null; requests: string[]; startMs: number; endMs: number }>;
   /** The user time measured from the terminal: reading (answer drawn → first key) and typing (→ Enter); null without terminal records. */
   userDetail: { readingMs: number; typingMs: number } | null;
+  /** The session's round trips on the wire; null when the trace has no wire timing. */
+  transport: TransportSummary | null;
 }
 
+export type NetworkJson = Omit<NetworkTiming, 'resentFrom'>;
+
 export interface SimulateJson {
-  profile: { name: string; tokensPerSecond: number | null; speedFactor: number | null; ttftScale: number; harnessScale: number };
+  profile: { name: string; tokensPerSecond: number | null; speedFactor: number | null; ttftScale: number; harnessScale: number; persistent: boolean; tokenOverheadScale: number };
   /** `critical`: request ids of the critical path in start order, recorded and simulated (it may run through another branch). */
   original: { durationMs: number; breakdown: Breakdown; critical: string[] };
   simulated: { durationMs: number; breakdown: Breakdown; critical: string[] };
@@ -95,18 +101,44 @@ export function statsJson(m: SessionModel): StatsJson {
       thread: r.thread,
       dependsOn: r.dependencies.map((d) => ({ id: d.id, kind: d.kind })),
       estimated: r.estimated,
+      network: r.network ? networkJson(r.network) : null,
     })),
     breakdown: breakdownJson(m.breakdown),
     files: m.fileSummary.map((f) => ({ path: f.path, changes: f.changes })),
     threads: m.threads.map((t) => ({ id: t.id, kind: t.kind, parent: t.parent, spawnedBy: t.spawnedBy, requests: [...t.requests], startMs: us(t.startMs), endMs: us(t.endMs) })),
     userDetail: m.userDetail ? { readingMs: us(m.userDetail.readingMs), typingMs: us(m.userDetail.typingMs) } : null,
+    transport: m.transport ? transportJson(m.transport) : null,
   };
+}
+
+function networkJson(n: NetworkTiming): NetworkJson {
+  return {
+    reused: n.reused,
+    dnsMs: usOrNull(n.dnsMs),
+    connectMs: usOrNull(n.connectMs),
+    tlsMs: usOrNull(n.tlsMs),
+    setupMs: us(n.setupMs),
+    uploadMs: us(n.uploadMs),
+    serverMs: us(n.serverMs),
+    headMs: usOrNull(n.headMs),
+    bytesUp: n.bytesUp,
+    bytesDown: n.bytesDown,
+    resentBytes: n.resentBytes,
+    resentUploadMs: us(n.resentUploadMs),
+  };
+}
+
+function transportJson(t: TransportSummary): TransportSummary {
+  const ms = ['setupMs', 'uploadMs', 'serverMs', 'criticalSetupMs', 'criticalUploadMs', 'criticalResentUploadMs', 'overheadMs', 'resentUploadMs'] as const;
+  const out = { ...t, uplinkBytesPerSecond: t.uplinkBytesPerSecond === null ? null : Math.round(t.uplinkBytesPerSecond) };
+  for (const k of ms) out[k] = us(t[k]);
+  return out;
 }
 
 export function simulateJson(s: SimulationResult): SimulateJson {
   const p = s.profile;
   return {
-    profile: { name: p.name, tokensPerSecond: p.tokensPerSecond, speedFactor: p.speedFactor, ttftScale: p.instant ? 0 : p.ttftScale, harnessScale: p.harnessScale },
+    profile: { name: p.name, tokensPerSecond: p.tokensPerSecond, speedFactor: p.speedFactor, ttftScale: p.instant ? 0 : p.ttftScale, harnessScale: p.harnessScale, persistent: p.persistent, tokenOverheadScale: p.tokenOverheadScale },
     original: { durationMs: us(s.original.durationMs), breakdown: breakdownJson(s.original.breakdown), critical: [...s.original.critical] },
     simulated: { durationMs: us(s.simulated.durationMs), breakdown: breakdownJson(s.simulated.breakdown), critical: [...s.simulated.critical] },
     speedup: s.speedup === null ? null : Math.round(s.speedup * 1000) / 1000,

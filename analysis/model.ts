@@ -209,6 +209,59 @@ export interface RequestModel {
   stalls: Stall[];
   /** Indexes into the trace's record list of every record of this exchange (request, response, frames, end); empty with `detail: false`. */
   records: number[];
+  /** How its round trip went on the wire (http-timing, format 1.2); null when the trace has none (WebSocket, imports, older traces). */
+  network: NetworkTiming | null;
+}
+
+/**
+ * One request's wire timing: its model wait (start → first content) is setupMs + uploadMs + serverMs.
+ * Durations in ms; dns/connect/tls null when they did not happen (reused connection, IP address, http).
+ */
+export interface NetworkTiming {
+  /** Sent on a kept-alive connection the proxy already had open. */
+  reused: boolean;
+  dnsMs: number | null;
+  connectMs: number | null;
+  tlsMs: number | null;
+  /** Request start → connection ready: DNS, TCP and TLS on a new connection, the hand-over on a reused one. */
+  setupMs: number;
+  /** Request head out → last byte handed to the operating system. */
+  uploadMs: number;
+  /** The rest of the wait: the upstream's own time to first content (one-way latency back included). */
+  serverMs: number;
+  /** Last byte sent → response head; null if no head came. */
+  headMs: number | null;
+  /** Bytes on the upstream connection for this exchange (heads and bodies, before TLS). */
+  bytesUp: number;
+  bytesDown: number;
+  /** Bytes of the request body that repeat an earlier body (`resentFrom`): what incremental input would not send. */
+  resentBytes: number;
+  /** uploadMs's share for those bytes, at this upload's own rate. */
+  resentUploadMs: number;
+  resentFrom: string | null;
+}
+
+/** The session's wire figures (sums over the requests with wire timing). */
+export interface TransportSummary {
+  requests: number;
+  /** Requests that opened a new upstream connection. */
+  newConnections: number;
+  setupMs: number;
+  uploadMs: number;
+  serverMs: number;
+  /** The same for the critical requests only: what the session waited for. */
+  criticalSetupMs: number;
+  criticalUploadMs: number;
+  /** The part of criticalUploadMs that re-sent bytes an earlier request had sent. */
+  criticalResentUploadMs: number;
+  /** Round-trip overhead the session waited for: criticalSetupMs + criticalUploadMs. */
+  overheadMs: number;
+  bytesUp: number;
+  bytesDown: number;
+  resentBytes: number;
+  resentUploadMs: number;
+  /** Bytes up / upload time over uploads of at least 1 ms; null when none was. */
+  uplinkBytesPerSecond: number | null;
 }
 
 /** A stretch of the critical path. Segments tile [0, durationMs] with no gaps or overlaps, in order. */
@@ -345,6 +398,8 @@ export interface SessionModel {
   userDetail: UserDetail | null;
   /** One-line notes on anything the analysis had to guess or skip (unknown paths, dropped bodies…). */
   warnings: string[];
+  /** Round trips on the wire (format 1.2 traces recorded through the proxy); null without http-timing records. */
+  transport: TransportSummary | null;
 }
 
 /** A stall is a gap over STALL_FACTOR × the median gap that is also at least STALL_MIN_MS long. */
@@ -370,6 +425,13 @@ export interface SimProfile {
   harnessScale: number;
   /** No model time at all (wait and stream become 0), whatever the other fields say. */
   instant: boolean;
+  /**
+   * A persistent connection with incremental input (WebSocket mode): no per-request connection setup,
+   * and the re-sent part of each upload (NetworkTiming.resentUploadMs) is not sent. Needs wire timing.
+   */
+  persistent: boolean;
+  /** The stream's time beyond the model's steady pace (gaps over the median gap) becomes × this. */
+  tokenOverheadScale: number;
 }
 
 /** One segment of the simulated critical path, with its original and simulated placement. */

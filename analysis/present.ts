@@ -150,13 +150,77 @@ function num(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
+/** The phases of one round trip, in the order they happen (Chrome DevTools' timing tab's names). */
+export type WirePhase = 'handover' | 'dns' | 'connect' | 'tls' | 'upload' | 'server' | 'download';
+
+export const WIRE_PHASE_LABEL: Readonly<Record<WirePhase, string>> = {
+  handover: 'Queueing',
+  dns: 'DNS lookup',
+  connect: 'Initial connection',
+  tls: 'TLS handshake',
+  upload: 'Request sent',
+  server: 'Waiting for server',
+  download: 'Content download',
+};
+
+/** Colours of the waterfall: the connection's in greys and greens, the wait in the model wait's colour, the download in the stream's. */
+export const WIRE_PHASE_HEX: Readonly<Record<WirePhase, string>> = {
+  handover: '#bdbdbd',
+  dns: '#56b4e9',
+  connect: '#e69f00',
+  tls: '#cc79a7',
+  upload: '#009e73',
+  server: KIND_HEX.modelWait,
+  download: KIND_HEX.modelStream,
+};
+
+/** Which part of the model wait a phase is: network (connection setup, upload) or the server's own. */
+export const WIRE_PHASE_SIDE: Readonly<Record<WirePhase, 'network' | 'server' | 'stream'>> = {
+  handover: 'network',
+  dns: 'network',
+  connect: 'network',
+  tls: 'network',
+  upload: 'network',
+  server: 'server',
+  download: 'stream',
+};
+
+/**
+ * A request's waterfall: each phase's offset from the request's start and its length (ms), phases that
+ * did not happen left out; null without wire timing. `resentMs` is the upload's share for bytes an
+ * earlier request had sent already.
+ */
+export function wirePhases(r: Pick<RequestModel, 'network' | 'streamMs'>): Array<{ phase: WirePhase; startMs: number; ms: number; resentMs: number }> | null {
+  const n = r.network;
+  if (!n) return null;
+  const parts: Array<[WirePhase, number]> = [
+    ['handover', Math.max(0, n.setupMs - (n.dnsMs ?? 0) - (n.connectMs ?? 0) - (n.tlsMs ?? 0))],
+    ['dns', n.dnsMs ?? -1],
+    ['connect', n.connectMs ?? -1],
+    ['tls', n.tlsMs ?? -1],
+    ['upload', n.uploadMs],
+    ['server', n.serverMs],
+    ['download', r.streamMs ?? -1],
+  ];
+  const out: Array<{ phase: WirePhase; startMs: number; ms: number; resentMs: number }> = [];
+  let at = 0;
+  for (const [phase, ms] of parts) {
+    if (ms < 0) continue;
+    out.push({ phase, startMs: at, ms, resentMs: phase === 'upload' ? n.resentUploadMs : 0 });
+    at += ms;
+  }
+  return out;
+}
+
 /** What a profile does: "1,000 tok/s, TTFT × 0.5". */
 export function describeProfile(p: SimProfile): string {
   if (p.instant) return `no model time at all${p.harnessScale !== 1 ? `, harness × ${num(p.harnessScale)}` : ''}`;
   const parts: string[] = [];
   if (p.tokensPerSecond !== null) parts.push(`${num(p.tokensPerSecond)} tok/s`);
   else if (p.speedFactor !== null) parts.push(`streams ${num(p.speedFactor)}× faster`);
+  if (p.persistent) parts.push('one persistent connection, only new input uploaded');
   if (p.ttftScale !== 1) parts.push(`TTFT × ${num(p.ttftScale)}`);
+  if (p.tokenOverheadScale !== 1) parts.push(`per-token overhead × ${num(p.tokenOverheadScale)}`);
   if (p.harnessScale !== 1) parts.push(`harness × ${num(p.harnessScale)}`);
   return parts.length ? parts.join(', ') : 'as recorded';
 }

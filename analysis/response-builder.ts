@@ -85,6 +85,7 @@ export class ResponseBuilder implements ResponseSink {
       gaps: null,
       stalls: [],
       records: [],
+      network: null,
     };
   }
 

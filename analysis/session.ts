@@ -74,6 +74,7 @@ export function sessionModel(pass: PipelineResult, meta: TraceMeta = {}): Sessio
     terminal: term ? { ...term, userSpans: [...crit.userSpans] } : null,
     userDetail: crit.userDetail,
     warnings,
+    transport: pass.get('transport').data().summary,
   };
 }
 

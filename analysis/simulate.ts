@@ -4,11 +4,20 @@
 import type { GapKind, RequestModel, SegmentKind, SessionModel, SimProfile, SimSegment, SimulationResult, ThreadModel, TimeMap } from './model.js';
 import { breakdownOf } from './critical-path.js';
 
+const MODEL_ONLY = { persistent: false, tokenOverheadScale: 1 } as const;
+
+/**
+ * The presets. `spark` is the model (1,000 tok/s) with the TTFT × 0.5 published with its WebSocket
+ * harness; `websocket` is that harness alone, on the session's own model: the measured connection setup
+ * and re-sent upload removed, then the published TTFT × 0.5 and per-token overhead × 0.7 (the second
+ * applied to the stream's time beyond the model's steady pace — an assumption, see tokenOverheadMs).
+ */
 export const PROFILES: Readonly<Record<string, SimProfile>> = {
-  original: { name: 'original', tokensPerSecond: null, speedFactor: null, ttftScale: 1, harnessScale: 1, instant: false },
-  spark: { name: 'spark', tokensPerSecond: 1000, speedFactor: null, ttftScale: 0.5, harnessScale: 1, instant: false },
-  'fast-mode': { name: 'fast-mode', tokensPerSecond: null, speedFactor: 2.5, ttftScale: 1, harnessScale: 1, instant: false },
-  instant: { name: 'instant', tokensPerSecond: null, speedFactor: null, ttftScale: 0, harnessScale: 1, instant: true },
+  original: { name: 'original', tokensPerSecond: null, speedFactor: null, ttftScale: 1, harnessScale: 1, instant: false, ...MODEL_ONLY },
+  spark: { name: 'spark', tokensPerSecond: 1000, speedFactor: null, ttftScale: 0.5, harnessScale: 1, instant: false, ...MODEL_ONLY },
+  websocket: { name: 'websocket', tokensPerSecond: null, speedFactor: null, ttftScale: 0.5, harnessScale: 1, instant: false, persistent: true, tokenOverheadScale: 0.7 },
+  'fast-mode': { name: 'fast-mode', tokensPerSecond: null, speedFactor: 2.5, ttftScale: 1, harnessScale: 1, instant: false, ...MODEL_ONLY },
+  instant: { name: 'instant', tokensPerSecond: null, speedFactor: null, ttftScale: 0, harnessScale: 1, instant: true, ...MODEL_ONLY },
 };
 
 export const PROFILE_NAMES = Object.keys(PROFILES);
@@ -59,6 +68,15 @@ export function resolveProfile(name: string | undefined, o: ProfileOverrides = {
 export interface RecordedTiming {
   waitMs: number;
   streamMs: number;
+  /** The wait's connection setup, and its upload of bytes an earlier request had sent (0 without wire timing). */
+  setupMs: number;
+  resentUploadMs: number;
+  /**
+   * The stream's time beyond the model's steady pace: stream − gaps × the median gap (≥ 0; 0 with
+   * fewer than 2 deltas). The median inter-event gap is taken as the model's own rate and the rest as
+   * per-token overhead of the transport and harness — an assumption, not a measurement.
+   */
+  tokenOverheadMs: number;
   /** Reported output tokens; null when the endpoint reported none. */
   outputTokens: number | null;
   /** The analysis's own estimate (≈ 4 characters per token), used when outputTokens is null. */
@@ -66,26 +84,39 @@ export interface RecordedTiming {
 }
 
 /** A request's recorded wait and stream (a response with no content is all wait). */
-export function recordedTiming(r: Pick<RequestModel, 'startMs' | 'firstContentMs' | 'endMs' | 'outputTokens' | 'outputTokensEstimate'>): RecordedTiming {
+export function recordedTiming(r: Pick<RequestModel, 'startMs' | 'firstContentMs' | 'endMs' | 'outputTokens' | 'outputTokensEstimate'> & Partial<Pick<RequestModel, 'network' | 'gaps'>>): RecordedTiming {
   const total = Math.max(0, r.endMs - r.startMs);
   const wait = r.firstContentMs === null ? total : Math.min(total, Math.max(0, r.firstContentMs - r.startMs));
-  return { waitMs: wait, streamMs: total - wait, outputTokens: r.outputTokens, outputTokensEstimate: r.outputTokensEstimate };
+  const stream = total - wait;
+  const n = r.network ?? null;
+  const setup = n ? Math.min(wait, n.setupMs) : 0;
+  return {
+    waitMs: wait,
+    streamMs: stream,
+    setupMs: setup,
+    resentUploadMs: n ? Math.min(wait - setup, n.resentUploadMs) : 0,
+    tokenOverheadMs: r.gaps ? Math.min(stream, Math.max(0, stream - r.gaps.count * r.gaps.p50Ms)) : 0,
+    outputTokens: r.outputTokens,
+    outputTokensEstimate: r.outputTokensEstimate,
+  };
 }
 
 /**
- * The one retime rule (simulate, replay pacing, both viewers): the wait becomes wait × ttftScale; the
- * stream outputTokens / tokensPerSecond (the estimate when none were reported: `estimated`), or
- * stream / speedFactor; `instant` leaves no model time. A response with no stream keeps none.
+ * The one retime rule (simulate, replay pacing, both viewers): the wait becomes wait × ttftScale (on a
+ * `persistent` profile, after taking out the connection setup and the re-sent upload); the stream
+ * outputTokens / tokensPerSecond (the estimate when none were reported: `estimated`), or
+ * stream / speedFactor, or the stream with its per-token overhead × tokenOverheadScale; `instant`
+ * leaves no model time. A response with no stream keeps none.
  */
 export function retimeRequest(p: SimProfile, t: RecordedTiming): { waitMs: number; streamMs: number; estimated: boolean } {
   if (p.instant) return { waitMs: 0, streamMs: 0, estimated: false };
-  const waitMs = t.waitMs * p.ttftScale;
+  const waitMs = (p.persistent ? Math.max(0, t.waitMs - t.setupMs - t.resentUploadMs) : t.waitMs) * p.ttftScale;
   if (t.streamMs <= 0) return { waitMs, streamMs: 0, estimated: false };
   if (p.tokensPerSecond !== null && p.tokensPerSecond > 0) {
     return { waitMs, streamMs: ((t.outputTokens ?? t.outputTokensEstimate) / p.tokensPerSecond) * 1000, estimated: t.outputTokens === null };
   }
   if (p.speedFactor !== null && p.speedFactor > 0) return { waitMs, streamMs: t.streamMs / p.speedFactor, estimated: false };
-  return { waitMs, streamMs: t.streamMs, estimated: false };
+  return { waitMs, streamMs: t.streamMs - t.tokenOverheadMs * (1 - p.tokenOverheadScale), estimated: false };
 }
 
 /** The same rule for the time between requests: harness × harnessScale; tool and user unchanged. */

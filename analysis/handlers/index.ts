@@ -8,6 +8,7 @@ import { GraphHandler } from './graph.js';
 import { RequestsHandler } from './requests.js';
 import { FilesHandler } from './files.js';
 import { TerminalHandler } from './terminal.js';
+import { TransportHandler } from './transport.js';
 
 export { MetaHandler, type MetaData } from './meta.js';
 export { ExchangesHandler, type Exchange, type ExchangesData, type HttpExchange, type Placement, type Socket, type SocketTurn } from './exchanges.js';
@@ -17,6 +18,7 @@ export { GraphHandler, type GraphData } from './graph.js';
 export { RequestsHandler, type RequestsData } from './requests.js';
 export { FilesHandler, type FilesData } from './files.js';
 export { TerminalHandler, type TerminalData } from './terminal.js';
+export { TransportHandler, type TransportData } from './transport.js';
 
 export interface HandlerOptions {
   /** Keep records, content deltas and record indexes (the viewers); false keeps only the figures. */
@@ -26,5 +28,5 @@ export interface HandlerOptions {
 /** A fresh set of the standard handlers (any order: the pipeline sorts them by deps). */
 export function standardHandlers(opts: HandlerOptions = {}): Handler[] {
   const detail = opts.detail ?? true;
-  return [new MetaHandler(), new ExchangesHandler(detail), new ResponsesHandler(detail), new ThreadsHandler(), new GraphHandler(), new RequestsHandler(), new FilesHandler(), new TerminalHandler(detail)];
+  return [new MetaHandler(), new ExchangesHandler(detail), new ResponsesHandler(detail), new ThreadsHandler(), new GraphHandler(), new RequestsHandler(), new FilesHandler(), new TerminalHandler(detail), new TransportHandler()];
 }

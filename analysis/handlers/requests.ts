@@ -1,6 +1,6 @@
 // The RequestModels every view reads: each response's figures (responses) with what the reading of
 // the whole session adds: its thread (threads), its dependencies, whether it is on the critical path
-// and in which turn (graph). New objects; the responses handler's data is left as it was.
+// and in which turn (graph), and how it went on the wire (transport). New objects; the responses handler's data is left as it was.
 import type { Handler, HandlerContext } from '../pipeline.js';
 import type { RequestModel } from '../model.js';
 
@@ -28,7 +28,7 @@ function estimated(): Pick<RequestModel, 'estimated' | 'firstByteMs' | 'ttftMs' 
 
 export class RequestsHandler implements Handler<RequestsData> {
   readonly name = 'requests';
-  readonly deps = ['meta', 'responses', 'threads', 'graph'] as const;
+  readonly deps = ['meta', 'responses', 'threads', 'graph', 'transport'] as const;
   private result: RequestsData | null = null;
 
   reset(): void {
@@ -42,6 +42,7 @@ export class RequestsHandler implements Handler<RequestsData> {
     const t = ctx.dep('threads').data();
     const g = ctx.dep('graph').data();
     const critical = new Set(g.chain);
+    const wire = ctx.dep('transport').data().byId;
     const session = ctx.dep('meta').data().session;
     const imported = session !== null && session.source !== 'proxy';
     const requests = drafts.map((r): RequestModel => {
@@ -55,6 +56,7 @@ export class RequestsHandler implements Handler<RequestsData> {
         dependencies: deps.map((d) => ({ ...d })),
         critical: critical.has(r.id),
         turn: g.turnOf.get(r.id) ?? null,
+        network: wire.get(r.id) ?? null,
       };
     });
     this.result = { requests, byId: new Map(requests.map((r) => [r.id, r] as const)), side: requests.filter((r) => !critical.has(r.id)).map((r) => r.id) };

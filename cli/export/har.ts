@@ -2,7 +2,7 @@
 // imports: one entry per HTTP exchange with its rebuilt bodies, WebSockets as `_webSocketMessages`,
 // SSE events with their arrival times as `_sseEvents`. Pure: no node: imports.
 import { formatSse, parseSseText } from '../../format/sse.js';
-import type { RequestModel } from '../../analysis/model.js';
+import type { NetworkTiming, RequestModel } from '../../analysis/model.js';
 import type { HttpRequestRecord } from '../../format/types.js';
 import type { HttpExchange, Socket } from '../../analysis/handlers/exchanges.js';
 import {
@@ -141,9 +141,28 @@ function queryOf(url: string): HarNameValue[] {
   return out;
 }
 
-function timings(startMs: number, firstByteMs: number | null, endMs: number): HarTimings {
+/**
+ * HAR's phases. With wire timing (format 1.2) the proxy's own: blocked = the hand-over to a connection,
+ * dns, connect (TCP and TLS: HAR counts ssl inside connect), ssl, send = the upload, wait = the rest
+ * until the response head; without it (older traces, imports) all of the wait is `wait`.
+ */
+function timings(startMs: number, firstByteMs: number | null, endMs: number, n: NetworkTiming | null = null): HarTimings {
   const fb = firstByteMs ?? endMs;
-  return { blocked: -1, dns: -1, connect: -1, send: 0, wait: round3(Math.max(0, fb - startMs)), receive: round3(Math.max(0, endMs - fb)), ssl: -1 };
+  const total = Math.max(0, fb - startMs);
+  const receive = round3(Math.max(0, endMs - fb));
+  if (!n) return { blocked: -1, dns: -1, connect: -1, send: 0, wait: round3(total), receive, ssl: -1 };
+  const tcpTls = n.connectMs === null && n.tlsMs === null ? null : (n.connectMs ?? 0) + (n.tlsMs ?? 0);
+  const blocked = Math.max(0, n.setupMs - (n.dnsMs ?? 0) - (tcpTls ?? 0));
+  const send = Math.min(n.uploadMs, Math.max(0, total - n.setupMs));
+  return {
+    blocked: round3(blocked),
+    dns: n.dnsMs === null ? -1 : round3(n.dnsMs),
+    connect: tcpTls === null ? -1 : round3(tcpTls),
+    send: round3(send),
+    wait: round3(Math.max(0, total - n.setupMs - send)),
+    receive,
+    ssl: n.tlsMs === null ? -1 : round3(n.tlsMs),
+  };
 }
 
 function httpEntry(x: HttpExchange, req: HttpRequestRecord, r: RequestModel | null, t0: number): HarEntry {
@@ -151,14 +170,14 @@ function httpEntry(x: HttpExchange, req: HttpRequestRecord, r: RequestModel | nu
   const startMs = req.t / 1000;
   const lastMs = (end?.t ?? data[data.length - 1]?.t ?? res?.t ?? req.t) / 1000;
   // Model exchanges take their figures from the session model, so the HAR agrees with `lapse stats`.
-  const tm = r ? timings(r.startMs, r.firstByteMs, r.endMs) : timings(startMs, res ? res.t / 1000 : null, lastMs);
+  const tm = r ? timings(r.startMs, r.firstByteMs, r.endMs, r.network) : timings(startMs, res ? res.t / 1000 : null, lastMs);
   const reqType = headerValue(req.headers, 'content-type') ?? 'application/octet-stream';
   const reqText = safeText(req.body);
   const reqLen = req.body.enc === 'bytes' ? req.body.bytes.length : req.body.enc === 'dropped' ? req.body.length : utf8Length(reqText);
   const entry: HarEntry = {
     pageref: PAGE_ID,
     startedDateTime: iso(t0 + (r?.startMs ?? startMs)),
-    time: round3(tm.send + tm.wait + tm.receive),
+    time: round3(Math.max(0, tm.blocked) + Math.max(0, tm.dns) + Math.max(0, tm.connect) + tm.send + tm.wait + tm.receive),
     request: {
       method: req.method,
       url: upstreamUrl(req.upstream, req.url),

@@ -2,6 +2,7 @@
 import type { SegmentKind, SessionModel, SimProfile, SimulationResult, ThreadModel } from '../../analysis/model.js';
 import { branchesOf } from '../../analysis/simulate.js';
 import { describeProfile } from '../../analysis/present.js';
+import { persistentLines } from './wire-text.js';
 import { breakdownBar, formatMs, formatPct, KIND_LABEL, KINDS, kindGlyph, kindOf, padEnd, padStart, paint, type TextOptions } from './format.js';
 
 function num(n: number): string {
@@ -13,6 +14,7 @@ export { describeProfile };
 /** "at 1,000 tok/s" — the lead-in of the closing sentence. */
 function leadIn(p: SimProfile): string {
   if (p.instant) return 'with an instant model';
+  if (p.persistent && p.tokensPerSecond === null && p.speedFactor === null) return 'over a persistent WebSocket';
   if (p.tokensPerSecond !== null) return `at ${num(p.tokensPerSecond)} tok/s`;
   if (p.speedFactor !== null) return `at ${num(p.speedFactor)}× the output speed`;
   if (p.ttftScale !== 1) return `with TTFT × ${num(p.ttftScale)}`;
@@ -62,7 +64,7 @@ export function branchSentence(m: Pick<SessionModel, 'requests' | 'threads'>, s:
   return `The critical path now runs through ${names(after)} (recorded: ${names(before)}).`;
 }
 
-export function renderSimulate(s: SimulationResult, o: TextOptions, m?: Pick<SessionModel, 'requests' | 'threads'>): string {
+export function renderSimulate(s: SimulationResult, o: TextOptions, m?: Pick<SessionModel, 'requests' | 'threads' | 'transport'>): string {
   const out: string[] = [];
   const orig = s.original.durationMs;
   const sim = s.simulated.durationMs;
@@ -88,6 +90,7 @@ export function renderSimulate(s: SimulationResult, o: TextOptions, m?: Pick<Ses
   out.push(biggestShareSentence(s));
   const branch = m ? branchSentence(m, s) : null;
   if (branch) out.push(branch);
+  if (m) out.push(...persistentLines(o, s, m));
   if (s.estimatedRequests.length) {
     out.push(paint(o, 'dim', `note: ${s.estimatedRequests.length} request${s.estimatedRequests.length === 1 ? '' : 's'} reported no output tokens; their streams were retimed from a token estimate (≈ 4 characters per token).`));
   }

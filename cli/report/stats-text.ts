@@ -1,6 +1,7 @@
 // `lapse stats` for people: totals, where the time went, per request, files changed.
 import type { RequestModel, SessionModel } from '../../analysis/model.js';
 import { sessionCost } from '../../analysis/cost.js';
+import { transportLines } from './wire-text.js';
 import { breakdownBar, formatUsd, formatInt, formatMs, formatPct, KIND_LABEL, KINDS, kindGlyph, kindOf, padEnd, padStart, paint, type TextOptions } from './format.js';
 
 const MAX_REQUEST_ROWS = 200;
@@ -92,6 +93,8 @@ export function renderStats(m: SessionModel, o: TextOptions): string {
   out.push('');
   out.push(paint(o, 'bold', 'where the time went') + paint(o, 'dim', ' (along the critical path)'));
   out.push(...breakdownLines(o, m));
+  const wire = transportLines(o, m);
+  if (wire.length) out.push('', ...wire);
   if (m.threads.length > 1) {
     out.push('');
     out.push(paint(o, 'bold', 'threads'));

@@ -5,7 +5,7 @@ directions and caps the uplink (client -> server) rate, the way a real path to a
     shaper.py UPSTREAM_PORT DELAY_MS UP_BYTES_PER_S
 
 Prints its listening port, then one JSON line per accepted connection and one per uplink burst (bytes
-read with less than 100 ms between reads: what it applied, by its own clock). In Python rather than Node
+read with less than 300 ms between reads: what it applied, by its own clock). In Python rather than Node
 because it must set TCP_MAXSEG and SO_RCVBUF on its listening socket: with loopback's 64 KiB segments
 the sender's kernel would take megabytes into its send buffer at once, and a throttled uplink could not
 be seen from the sending side at all (a real path's segments are ~1.4 KB).
@@ -65,7 +65,7 @@ def pipe(src, dst, capped):
             data = b""
         now = time.monotonic()
         line.put((now + delay, data or None))
-        if capped and burst and (not data or now - burst["end"] > 0.1):
+        if capped and burst and (not data or now - burst["end"] > 0.3):
             print(json.dumps({"burst": burst}), flush=True)
             burst = None
         if not data:

@@ -11,13 +11,18 @@ import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { loadTrace } from '../../cli/trace/load.js';
+import { analyseTrace } from '../../analysis/session.js';
+import { PROFILES, recordedTiming, simulate } from '../../analysis/simulate.js';
 import type { HttpTimingRecord } from '../../format/types.js';
+import { validateHar } from '../export/validate-har.js';
+import { launch, requireBuilt, skipBrowser, startView } from '../viewer/helpers.js';
 import { sse } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const LAPSE = join(ROOT, 'bin/lapse.js');
-const DELAY_MS = 150; // one way: a round trip is 300 ms
+const DELAY_MS = 250; // one way: a round trip is 500 ms
 const RTT_MS = 2 * DELAY_MS;
 const UP_RATE = 4_000_000; // bytes per second
 const hasTools = spawnSync('python3', ['--version']).status === 0 && spawnSync('openssl', ['version']).status === 0;
@@ -176,4 +181,90 @@ describe.skipIf(skip)('the wire: a TLS upstream behind added latency and a cappe
     expect(b.repeat!.bytes).toBeGreaterThan(0.99 * received[0].bytes);
     expect(b.repeat!.bytes).toBeLessThan(received[1].bytes);
   });
+
+  it('splits each wait into network and server time, and the websocket profile takes the network out', () => {
+    const model = analyseTrace(loadTrace(trace), { detail: false });
+    const [a, b] = model.requests;
+    expect(a.network!.reused).toBe(false);
+    expect(b.network!.reused).toBe(true);
+    for (const r of [a, b]) {
+      const n = r.network!;
+      // the wait is exactly its parts
+      expect(n.setupMs + n.uploadMs + n.serverMs).toBeCloseTo(r.ttftMs!, 3);
+      // the server's part holds at least the one-way delay back (and forth for the last byte)
+      expect(n.serverMs).toBeGreaterThanOrEqual(DELAY_MS);
+    }
+    within(a.network!.setupMs, RTT_MS + a.network!.connectMs!);
+    expect(b.network!.setupMs).toBeLessThan(0.1 * RTT_MS);
+    expect(b.network!.resentBytes / b.network!.bytesUp).toBeGreaterThan(0.98);
+    const t = model.transport!;
+    expect(t).toMatchObject({ requests: 2, newConnections: 1 });
+    expect(t.overheadMs).toBeCloseTo(t.criticalSetupMs + t.criticalUploadMs, 6);
+    expect(t.uplinkBytesPerSecond! / UP_RATE).toBeGreaterThan(0.85);
+    expect(t.uplinkBytesPerSecond! / UP_RATE).toBeLessThan(1.15);
+
+    const ws = simulate(model, PROFILES.websocket);
+    for (const [i, r] of [a, b].entries()) {
+      const sim = ws.requests[i];
+      const rec = recordedTiming(r);
+      // no connection setup and no re-sent upload, then the published TTFT × 0.5 on what is left
+      expect(sim.firstContentMs! - sim.startMs).toBeCloseTo((r.ttftMs! - r.network!.setupMs - r.network!.resentUploadMs) * 0.5, 3);
+      expect(rec.setupMs + rec.resentUploadMs).toBeGreaterThan(i === 0 ? 0.9 * RTT_MS : 0.9 * (r.network!.uploadMs));
+    }
+    expect(ws.simulated.durationMs).toBeLessThan(model.durationMs - a.network!.setupMs - b.network!.resentUploadMs);
+  });
+
+  it('says so in stats, simulate --profile websocket and the HAR export', () => {
+    const run = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [LAPSE, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return r.stdout;
+    };
+    const stats = JSON.parse(run('stats', trace, '--json'));
+    expect(stats.transport).toMatchObject({ requests: 2, newConnections: 1 });
+    expect(stats.requests[0].network).toMatchObject({ reused: false, dnsMs: null });
+    expect(stats.requests[0].network.tlsMs).toBeGreaterThan(0.9 * RTT_MS);
+    expect(run('stats', trace)).toMatch(/round trips on the wire[\s\S]*1 new for 2 requests[\s\S]*of round-trip overhead on the critical path[\s\S]*repeating an earlier request/);
+    const text = run('simulate', trace, '--profile', 'websocket');
+    expect(text).toMatch(/What WebSocket mode would save this session: [\d.]+ (ms|s)/);
+    expect(text).toMatch(/connection setup/);
+    const sim = JSON.parse(run('simulate', trace, '--profile', 'websocket', '--json'));
+    expect(sim.profile).toMatchObject({ name: 'websocket', persistent: true, ttftScale: 0.5, tokenOverheadScale: 0.7 });
+    expect(sim.simulated.durationMs).toBeLessThan(sim.original.durationMs);
+    const har = JSON.parse(run('export', trace, '--format', 'har'));
+    expect(validateHar(har)).toEqual([]);
+    const [e1, e2] = har.log.entries;
+    expect(e1.timings.dns).toBe(-1);
+    expect(e1.timings.ssl).toBeGreaterThan(0.9 * RTT_MS);
+    expect(e1.timings.connect).toBeGreaterThanOrEqual(e1.timings.ssl);
+    expect(e1.timings.send).toBeCloseTo(stats.requests[0].network.uploadMs, 2);
+    expect(e2.timings.connect).toBe(-1);
+    expect(e2.timings.send).toBeGreaterThan(0.9 * (8e6 / UP_RATE) * 1000);
+  });
+
+  it.skipIf(skipBrowser)('draws the waterfall in the web viewer\'s inspector', async () => {
+    requireBuilt();
+    const view = await startView(trace);
+    let browser: Browser | undefined;
+    try {
+      browser = await launch();
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.goto(view.url);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+      const phasesOf = async (id: string) => {
+        const pt = await page.evaluate((rid) => window.__lapse!.timeline!.pointFor(rid), id);
+        await page.mouse.click(pt!.x, pt!.y);
+        await expect.poll(() => page.textContent('[data-testid="inspector-title"]')).toMatch(new RegExp(`Request ${id}`));
+        return page.$$eval('[data-testid="waterfall"] tr[data-phase]', (rows) => rows.map((r) => r.getAttribute('data-phase')));
+      };
+      expect(await phasesOf('r1')).toEqual(['handover', 'connect', 'tls', 'upload', 'server', 'download']);
+      expect(await page.textContent('[data-testid="waterfall"]')).toMatch(/Network \(new connection\)[\s\S]*TLS handshake/);
+      expect(await phasesOf('r2')).toEqual(['handover', 'upload', 'server', 'download']);
+      expect(await page.locator('[data-testid="waterfall"] .waterfall-resent').count()).toBe(1);
+    } finally {
+      await browser?.close();
+      await view.stop();
+    }
+  }, 60_000);
 });

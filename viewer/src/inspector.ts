@@ -10,6 +10,7 @@ import type { Body, Headers, WsMessageRecord } from '../../format/types.js';
 import type { ViewerState } from './state.js';
 import { append, clear, el, facts } from './dom.js';
 import { at, bytes, clip, dur, int, rate } from './fmt.js';
+import { waterfallView } from './waterfall.js';
 
 const TEXT_LIMIT = 200_000;
 const EVENTS_PAGE = 300;
@@ -258,6 +259,7 @@ export class Inspector {
         ['waited on', r.dependsOn ? `${r.dependsOn} (${r.dependency})` : null],
         ['messages', r.messageCount],
       ]),
+      r.network ? section('Timing on the wire', true, waterfallView(r)!) : null,
       section('Request headers (as recorded, secrets redacted)', false, headerTable(ex.headers)),
       section(
         'Request body',
