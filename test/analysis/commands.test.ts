@@ -38,16 +38,17 @@ describe('lapse stats', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(['trace', 'durationMs', 'costUsd', 'prices', 'requests', 'breakdown', 'files', 'threads', 'userDetail']);
+    expect(Object.keys(j)).toEqual(['trace', 'durationMs', 'costUsd', 'prices', 'requests', 'breakdown', 'files', 'threads', 'userDetail', 'transport']);
     expect(j.trace).toEqual({ path: tracePath, formatVersion: `${FORMAT_VERSION.major}.${FORMAT_VERSION.minor}`, truncated: false, records: scenarioRecords().length, source: 'proxy' });
     expect(j.costUsd).toBeNull(); // 'claude-test' is in no price table
     expect(j.prices.source).toBe('@pydantic/genai-prices');
     expect(j.userDetail).toBeNull(); // no terminal records in this trace
+    expect(j.transport).toBeNull(); // no http-timing records in this trace
     expect(j.durationMs).toBe(11500);
     expect(j.breakdown).toEqual({ modelWaitMs: 900, modelStreamMs: 2000, toolMs: 700, userMs: 6300, harnessMs: 1600 });
     expect(j.requests).toHaveLength(6);
-    expect(Object.keys(j.requests[0])).toEqual(['id', 'protocol', 'transport', 'model', 'startMs', 'firstByteMs', 'ttftMs', 'endMs', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costUsd', 'tokensPerSecond', 'stopReason', 'toolCalls', 'status', 'critical', 'thread', 'dependsOn', 'estimated']);
-    expect(j.requests[0]).toEqual({ id: 'M1', protocol: 'anthropic-messages', transport: 'http', model: 'claude-test', startMs: 1000, firstByteMs: 1200, ttftMs: 300, endMs: 2300, inputTokens: 100, outputTokens: 100, cacheReadTokens: null, cacheWriteTokens: null, costUsd: null, tokensPerSecond: 100, stopReason: 'tool_use', toolCalls: ['Bash'], status: 'complete', critical: true, thread: 'main', dependsOn: [], estimated: false });
+    expect(Object.keys(j.requests[0])).toEqual(['id', 'protocol', 'transport', 'model', 'startMs', 'firstByteMs', 'ttftMs', 'endMs', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costUsd', 'tokensPerSecond', 'stopReason', 'toolCalls', 'status', 'critical', 'thread', 'dependsOn', 'estimated', 'network']);
+    expect(j.requests[0]).toEqual({ id: 'M1', protocol: 'anthropic-messages', transport: 'http', model: 'claude-test', startMs: 1000, firstByteMs: 1200, ttftMs: 300, endMs: 2300, inputTokens: 100, outputTokens: 100, cacheReadTokens: null, cacheWriteTokens: null, costUsd: null, tokensPerSecond: 100, stopReason: 'tool_use', toolCalls: ['Bash'], status: 'complete', critical: true, thread: 'main', dependsOn: [], estimated: false, network: null });
     expect(j.files).toEqual([{ path: 'src/a.ts', changes: 2 }, { path: 'src/b.ts', changes: 1 }]);
   });
 
@@ -81,7 +82,7 @@ describe('lapse simulate', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j).toEqual({
-      profile: { name: 'spark', tokensPerSecond: 1000, speedFactor: null, ttftScale: 0.5, harnessScale: 1 },
+      profile: { name: 'spark', tokensPerSecond: 1000, speedFactor: null, ttftScale: 0.5, harnessScale: 1, persistent: false, tokenOverheadScale: 1 },
       original: { durationMs: 11500, breakdown: { modelWaitMs: 900, modelStreamMs: 2000, toolMs: 700, userMs: 6300, harnessMs: 1600 }, critical: ['M1', 'M2', 'M3'] },
       simulated: { durationMs: 9210, breakdown: { modelWaitMs: 450, modelStreamMs: 160, toolMs: 700, userMs: 6300, harnessMs: 1600 }, critical: ['M1', 'M2', 'M3'] },
       speedup: Math.round((11500 / 9210) * 1000) / 1000,
@@ -90,7 +91,7 @@ describe('lapse simulate', () => {
 
   it('takes custom values', () => {
     const j = JSON.parse(lapse(['simulate', tracePath, '--tps', '500', '--ttft-scale', '0', '--harness-scale', '0.5', '--json']).stdout);
-    expect(j.profile).toEqual({ name: 'custom', tokensPerSecond: 500, speedFactor: null, ttftScale: 0, harnessScale: 0.5 });
+    expect(j.profile).toEqual({ name: 'custom', tokensPerSecond: 500, speedFactor: null, ttftScale: 0, harnessScale: 0.5, persistent: false, tokenOverheadScale: 1 });
     // streams: 160 tokens / 500 tok/s = 320 ms; waits 0; harness 800
     expect(j.simulated.durationMs).toBeCloseTo(320 + 700 + 6300 + 800, 6);
   });

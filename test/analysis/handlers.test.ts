@@ -103,6 +103,7 @@ function r1Draft(): RequestModel {
     stalls: [],
     // request, head, message_start, 2 text deltas, tool start, tool delta, message_delta, message_stop, end.
     records: [5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+    network: null,
   };
 }
 
@@ -110,7 +111,7 @@ describe('pipeline', () => {
   it('orders handlers by their deps and refuses a missing one or a cycle', () => {
     const names = sortByDeps(standardHandlers().reverse()).map((h) => h.name);
     // Given last-first, each handler still comes after what it reads.
-    expect(names).toEqual(['terminal', 'meta', 'exchanges', 'responses', 'threads', 'graph', 'requests', 'files']);
+    expect(names).toEqual(['exchanges', 'responses', 'meta', 'threads', 'terminal', 'graph', 'transport', 'requests', 'files']);
     const lonely: Handler = { name: 'x', deps: ['exchanges'], reset() {}, handleEvent() {}, finalize() {}, data: () => null };
     expect(() => new Pipeline([lonely])).toThrow(/x needs exchanges/);
     const a: Handler = { name: 'a', deps: ['b' as never], reset() {}, handleEvent() {}, finalize() {}, data: () => null };

@@ -107,7 +107,7 @@ describe('profiles', () => {
   it('prints the design.md JSON shape', () => {
     const j = simulateJson(simulate(model, PROFILES.instant));
     expect(Object.keys(j)).toEqual(['profile', 'original', 'simulated', 'speedup']);
-    expect(j.profile).toEqual({ name: 'instant', tokensPerSecond: null, speedFactor: null, ttftScale: 0, harnessScale: 1 });
+    expect(j.profile).toEqual({ name: 'instant', tokensPerSecond: null, speedFactor: null, ttftScale: 0, harnessScale: 1, persistent: false, tokenOverheadScale: 1 });
     expect(Object.keys(j.simulated.breakdown)).toEqual(['modelWaitMs', 'modelStreamMs', 'toolMs', 'userMs', 'harnessMs']);
     expect(j.speedup).toBeCloseTo(11500 / 8600, 3);
   });
