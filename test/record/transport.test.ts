@@ -22,7 +22,7 @@ import { sse } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const LAPSE = join(ROOT, 'bin/lapse.js');
-const DELAY_MS = 250; // one way: a round trip is 500 ms
+const DELAY_MS = 400; // one way: a round trip is 800 ms (a long path: its tenth is more than a busy machine adds)
 const RTT_MS = 2 * DELAY_MS;
 const UP_RATE = 4_000_000; // bytes per second
 const hasTools = spawnSync('python3', ['--version']).status === 0 && spawnSync('openssl', ['version']).status === 0;
@@ -38,8 +38,10 @@ const received: Array<{ at: number; bytes: number }> = [];
 /** The shaper's own log: its uplink bursts (seconds on its clock, bytes). */
 const bursts: Array<{ start: number; end: number; bytes: number }> = [];
 
-// A Claude-Code-like conversation: a large system prompt sent again with every request.
-const system = Array.from({ length: 160_000 }, (_, i) => `rule ${i}: keep the tests honest and the relay fast.`).join('\n');
+// A Claude-Code-like conversation: a large system prompt sent again with every request. 12 MB, so
+// that what the proxy's kernel takes into its send buffer at once (hundreds of KB, more as the
+// congestion window grows; the proxy cannot see those bytes leave) stays well within the 10 %.
+const system = Array.from({ length: 240_000 }, (_, i) => `rule ${i}: keep the tests honest and the relay fast.`).join('\n');
 const first = { model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, system, messages: [{ role: 'user', content: 'hello' }] };
 const second = { ...first, messages: [...first.messages, { role: 'assistant', content: 'Hi! What shall we do?' }, { role: 'user', content: 'run the tests' }] };
 
@@ -133,11 +135,32 @@ async function record(): Promise<string> {
     await new Promise((r) => child.on('exit', r));
   }
   // the shaper writes a burst down when the next one starts or the connection closes
-  for (let i = 0; i < 100 && bursts.filter(big).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  const body = received[0].bytes + received[1].bytes;
+  for (let i = 0; i < 200 && bursts.reduce((n, b) => n + b.bytes, 0) < body; i++) await new Promise((r) => setTimeout(r, 20));
   return trace;
 }
 
-const big = (b: { bytes: number }) => b.bytes > 100_000;
+/**
+ * What the shaper applied, from its own log: the TLS handshake as the time from the ClientHello to
+ * the client's next flight (the one-way delay both ways, and whatever the machine added), then each
+ * request's upload, its bursts merged until its bytes are through.
+ */
+function shaped(timings: HttpTimingRecord[]): { tlsMs: number; uploads: Array<{ ms: number; bytes: number }> } {
+  const [hello, ...rest] = bursts;
+  const uploads: Array<{ ms: number; bytes: number }> = [];
+  let i = 0;
+  for (const t of timings) {
+    const start = rest[i].start;
+    let end = start;
+    let bytes = 0;
+    while (i < rest.length && bytes < 0.99 * t.bytesUp) {
+      bytes += rest[i].bytes;
+      end = rest[i++].end;
+    }
+    uploads.push({ ms: (end - start) * 1000, bytes });
+  }
+  return { tlsMs: (rest[0].start - hello.start) * 1000, uploads };
+}
 const ms = (a: number | undefined, b: number | undefined) => ((b ?? NaN) - (a ?? NaN)) / 1000;
 const within = (measured: number, applied: number) => expect(Math.abs(measured - applied), `measured ${measured.toFixed(1)} ms, applied ${applied.toFixed(1)} ms`).toBeLessThanOrEqual(0.1 * applied);
 
@@ -151,25 +174,27 @@ describe.skipIf(skip)('the wire: a TLS upstream behind added latency and a cappe
     const timings = loadTrace(trace).records.filter((r): r is HttpTimingRecord => r.kind === 'http-timing');
     expect(timings.map((t) => t.id)).toEqual(['r1', 'r2']);
     const [a, b] = timings;
-    // A new connection: TCP, which a relay in user space cannot delay (the kernel answers the SYN):
-    // a small part of a round trip, however busy the machine; then TLS 1.3, one round trip.
+    const applied = shaped(timings);
+    // A new connection: TCP, which a relay in user space cannot delay (the kernel answers the SYN), so
+    // it is shorter than the TLS 1.3 handshake, which takes one shaped round trip.
     expect(a.reused).toBe(false);
     expect(a.dns).toBeUndefined(); // an IP address: no lookup
     expect(ms(a.start, a.connect)).toBeGreaterThanOrEqual(0);
-    expect(ms(a.start, a.connect)).toBeLessThan(RTT_MS / 2);
-    within(ms(a.connect, a.tls), RTT_MS);
+    expect(ms(a.start, a.connect)).toBeLessThan(ms(a.connect, a.tls));
+    expect(applied.tlsMs).toBeGreaterThanOrEqual(RTT_MS);
+    within(ms(a.connect, a.tls), applied.tlsMs);
+    expect(ms(a.connect, a.tls)).toBeGreaterThanOrEqual(RTT_MS);
     expect(a.sendStart).toBe(a.tls);
     // The second request reuses it: no setup at all.
     expect(b.reused).toBe(true);
     expect(b.connect === undefined && b.tls === undefined).toBe(true);
-    // Uploads: as long as the shaper took to let the bytes through at its capped rate.
-    const uploads = bursts.filter(big);
-    expect(uploads).toHaveLength(2);
+    // Uploads: as long as the shaper took to let the bytes through at its capped rate (never faster).
     for (const [i, t] of [a, b].entries()) {
+      const up = applied.uploads[i];
       expect(t.bytesUp).toBeGreaterThan(received[i].bytes);
-      expect(Math.abs(uploads[i].bytes - t.bytesUp)).toBeLessThan(0.01 * t.bytesUp); // TLS adds its record framing
-      within(ms(t.sendStart, t.sendEnd), (uploads[i].end - uploads[i].start) * 1000);
-      within(ms(t.sendStart, t.sendEnd), (t.bytesUp / UP_RATE) * 1000);
+      expect(Math.abs(up.bytes - t.bytesUp)).toBeLessThan(0.01 * t.bytesUp); // TLS adds its record framing
+      expect(up.ms).toBeGreaterThanOrEqual(0.98 * (t.bytesUp / UP_RATE) * 1000);
+      within(ms(t.sendStart, t.sendEnd), up.ms);
       // the head comes back a one-way delay after the upstream read the last byte, itself a delay after it left
       expect(ms(t.sendEnd, t.head)).toBeGreaterThanOrEqual(DELAY_MS);
       expect(t.firstByte! >= t.head!).toBe(true);
@@ -194,14 +219,17 @@ describe.skipIf(skip)('the wire: a TLS upstream behind added latency and a cappe
       // the server's part holds at least the one-way delay back (and forth for the last byte)
       expect(n.serverMs).toBeGreaterThanOrEqual(DELAY_MS);
     }
-    within(a.network!.setupMs, RTT_MS + a.network!.connectMs!);
-    expect(b.network!.setupMs).toBeLessThan(0.1 * RTT_MS);
+    const applied = shaped(loadTrace(trace).records.filter((r): r is HttpTimingRecord => r.kind === 'http-timing'));
+    within(a.network!.setupMs - a.network!.connectMs!, applied.tlsMs);
+    expect(b.network!.setupMs).toBeLessThan(0.25 * RTT_MS); // a hand-over, however busy the machine
     expect(b.network!.resentBytes / b.network!.bytesUp).toBeGreaterThan(0.98);
     const t = model.transport!;
     expect(t).toMatchObject({ requests: 2, newConnections: 1 });
     expect(t.overheadMs).toBeCloseTo(t.criticalSetupMs + t.criticalUploadMs, 6);
-    expect(t.uplinkBytesPerSecond! / UP_RATE).toBeGreaterThan(0.85);
-    expect(t.uplinkBytesPerSecond! / UP_RATE).toBeLessThan(1.15);
+    // the uplink the shaper let through, never more than its cap
+    const rate = applied.uploads.reduce((n, u) => n + u.bytes, 0) / (applied.uploads.reduce((n, u) => n + u.ms, 0) / 1000);
+    expect(rate).toBeLessThanOrEqual(1.02 * UP_RATE);
+    within(t.uplinkBytesPerSecond!, rate);
 
     const ws = simulate(model, PROFILES.websocket);
     for (const [i, r] of [a, b].entries()) {
@@ -240,7 +268,7 @@ describe.skipIf(skip)('the wire: a TLS upstream behind added latency and a cappe
     expect(e1.timings.connect).toBeGreaterThanOrEqual(e1.timings.ssl);
     expect(e1.timings.send).toBeCloseTo(stats.requests[0].network.uploadMs, 2);
     expect(e2.timings.connect).toBe(-1);
-    expect(e2.timings.send).toBeGreaterThan(0.9 * (8e6 / UP_RATE) * 1000);
+    expect(e2.timings.send).toBeGreaterThan(0.85 * (received[1].bytes / UP_RATE) * 1000);
   });
 
   it.skipIf(skipBrowser)('draws the waterfall in the web viewer\'s inspector', async () => {
