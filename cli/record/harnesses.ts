@@ -96,8 +96,8 @@ export const HARNESSES: readonly HarnessSpec[] = [
     npm: '@google/gemini-cli',
     vendor: 'gemini',
     configFiles: ['~/.gemini/settings.json', '.gemini/settings.json', '~/.gemini/.env', '.env'],
-    points: '`GOOGLE_GEMINI_BASE_URL` (API-key auth; a Google login goes to Code Assist, not through lapse)',
-    protocol: 'Gemini API `streamGenerateContent?alt=sse`, `generateContent`',
+    points: '`GOOGLE_GEMINI_BASE_URL` (API-key auth); `CODE_ASSIST_ENDPOINT` (logged in with Google: Code Assist, `/v1internal:…`)',
+    protocol: 'Gemini API `streamGenerateContent?alt=sse`, `generateContent`; Code Assist wraps the same in `{request}`/`{response}`',
   },
   {
     name: 'qwen',
@@ -153,5 +153,5 @@ export function harnessSpec(cmd: string): HarnessSpec | null {
 
 /** The base-URL variables every child gets. */
 export function genericEnv(urls: ProxyUrls): Record<string, string> {
-  return { [BASE_URL_ENV.anthropic]: urls.anthropic, [BASE_URL_ENV.openai]: urls.openai, [BASE_URL_ENV.gemini]: urls.gemini };
+  return { [BASE_URL_ENV.anthropic]: urls.anthropic, [BASE_URL_ENV.openai]: urls.openai, [BASE_URL_ENV.gemini]: urls.gemini, [BASE_URL_ENV.codeAssist]: urls.codeAssist };
 }
