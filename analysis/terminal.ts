@@ -1,6 +1,7 @@
 // The harness's terminal (term-output / term-resize / term-input records) and the user time it
 // measures: answer drawn → first key = reading; first key → Enter = typing; Enter → request =
-// the harness's submit latency. A collector fed records in order (handlers/terminal.ts runs it in the
+// the harness's submit latency; in a tool gap, a dialog drawn → read → answered with Enter is the
+// person's, the rest (keys typed ahead included) the tool's. A collector fed records in order (handlers/terminal.ts runs it in the
 // pass), and a pure function that splits the critical path's gaps by it (or, for interactive
 // sessions recorded without a terminal, by the lead-in/tail rule); handlers/critical.ts applies it.
 import type { KeyClass, TraceRecord } from '../format/types.js';
@@ -97,6 +98,12 @@ export function measureUserTime(
   for (const s of segments) {
     const leadIn = s.endMs <= first.startMs && s.kind === 'harness';
     const tail = s.startMs >= last.endMs && s.kind === 'harness';
+    if (s.kind === 'tool' && terminal) {
+      // Keys during a tool gap: only an answer to the harness (a permission dialog, ended by Enter)
+      // is the person's; the rest of the gap, keys typed ahead included, is the tool's run.
+      emit(splitByTerminal(s.startMs, s.endMs, terminal, false, 'tool'), s.requestId);
+      continue;
+    }
     if (!leadIn && !tail && s.kind !== 'user') {
       emit([{ kind: s.kind, startMs: s.startMs, endMs: s.endMs }], s.requestId);
       continue;
@@ -117,10 +124,14 @@ export function measureUserTime(
  * Enter (typed ahead while the harness submits) are the harness's time, except in the tail, where
  * the last burst (the quit: /exit, Ctrl-C twice) needs no Enter. A gap with keys but no Enter at all
  * (a one-key answer) is one burst up to its last key. The harness has the rest.
+ * In a tool gap (`own` = 'tool') only bursts that end in Enter are the person's (a permission dialog
+ * read and answered, on the path: the tool waited for it); keys with no Enter after them are typing
+ * ahead while the tool runs, off the path, which the tool's run bounds; they count as typing when
+ * the person finishes the line after the answer.
  */
-function splitByTerminal(from: number, to: number, t: Omit<TerminalModel, 'userSpans'>, tail: boolean): Part[] {
+function splitByTerminal(from: number, to: number, t: Omit<TerminalModel, 'userSpans'>, tail: boolean, own: 'harness' | 'tool' = 'harness'): Part[] {
   const keys = t.keys.filter((k) => k.tMs >= from && k.tMs < to);
-  if (!keys.length) return [{ kind: 'harness', startMs: from, endMs: to }];
+  if (!keys.length) return [{ kind: own, startMs: from, endMs: to }];
   const bursts: Array<{ first: number; end: number }> = [];
   let first: number | null = null;
   for (const k of keys) {
@@ -130,15 +141,15 @@ function splitByTerminal(from: number, to: number, t: Omit<TerminalModel, 'userS
       first = null;
     }
   }
-  if (first !== null && (tail || !bursts.length)) bursts.push({ first, end: keys[keys.length - 1].tMs });
+  if (first !== null && own === 'harness' && (tail || !bursts.length)) bursts.push({ first, end: keys[keys.length - 1].tMs });
   const parts: Part[] = [];
   let cursor = from;
   for (const b of bursts) {
     const drawn = quietPoint(t.output, cursor, b.first);
-    parts.push({ kind: 'harness', startMs: cursor, endMs: drawn }, { kind: 'user', startMs: drawn, endMs: b.first, reading: true }, { kind: 'user', startMs: b.first, endMs: b.end, typing: true });
+    parts.push({ kind: own, startMs: cursor, endMs: drawn }, { kind: 'user', startMs: drawn, endMs: b.first, reading: true }, { kind: 'user', startMs: b.first, endMs: b.end, typing: true });
     cursor = b.end;
   }
-  parts.push({ kind: 'harness', startMs: cursor, endMs: to });
+  parts.push({ kind: own, startMs: cursor, endMs: to });
   return parts;
 }
 
