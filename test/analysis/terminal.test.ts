@@ -107,6 +107,20 @@ describe('user time from the terminal', () => {
     expect(analyseRecords(byTime(scenarioRecords(), ahead)).breakdown.toolMs).toBeCloseTo(700, 6);
   });
 
+  it('writes that draw nothing (terminal modes, a title) do not end the start-up: reading starts once the screen is drawn', () => {
+    // modes and title at 50 and 80, a 400 ms pause while the harness loads, its screen drawn at 480
+    const recs = terminalRecords().filter((r) => r.t > us(1000));
+    recs.unshift({ kind: 'term-resize', t: 1, cols: 100, rows: 30 }, out(50, '\x1b7\x1b[r\x1b8\x1b[?25h\x1b[?2004h'), out(80, '\x1b]0;✳ Harness\x07\r\n'), out(480, '\x1b[2J\x1b[H> '), out(500, '\x1b[?25l'), key(600, 'printable', 3), key(900, 'enter'));
+    const m = analyseRecords(byTime(scenarioRecords(), recs));
+    const lead = m.criticalPath.filter((x) => x.endMs <= 1000).map((x) => [x.kind, x.startMs, x.endMs]);
+    expect(lead).toEqual([
+      ['harness', 0, 480],
+      ['user', 480, 600],
+      ['user', 600, 900],
+      ['harness', 900, 1000],
+    ]);
+  });
+
   it('a gap in which no key was pressed is the harness’s', () => {
     const recs = terminalRecords().filter((r) => !(r.kind === 'term-input' && r.t > us(3000)));
     const m = analyseRecords(byTime(scenarioRecords(), recs));
