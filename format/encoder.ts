@@ -6,7 +6,7 @@ import { applyPatchShared } from './patch.js';
 import { concatBytes } from './bytes.js';
 import { Codec, Dictionary, buildFrame, deflateFrame, fileHeader } from './frame.js';
 import { StringRef, packr } from './packr.js';
-import { redactArgv, redactHeaders, redactText, redactUrl } from './redact.js';
+import { redactArgv, redactHeaders, redactJsonParts, redactText, redactUrl } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
 import type { Body, HttpDataRecord, JsonPatchOp, SessionRecord, SseEvent, SseRunRecord, StringRecord, SummaryRecord, TraceRecord } from './types.js';
 import { shapeOf, type Shape } from './leaves.js';
@@ -29,6 +29,8 @@ export interface EncoderOptions {
 interface Candidate {
   id: string;
   value: unknown;
+  /** Length of the value's JSON text. */
+  size: number;
 }
 
 /** Same-shape events of one stream being gathered into an `sse-run` record (see SPEC.md). */
@@ -51,6 +53,8 @@ export class TraceEncoder {
   private readonly largeString: number;
   private readonly stringTableBudget: number;
   private readonly candidates: Candidate[] = [];
+  /** Parts of JSON bodies already redacted (see redactJsonParts): a resent history is not scanned again. */
+  private readonly redactedParts = new WeakMap<object, unknown>();
   private readonly strings = new Map<string, number>();
   /** Per response stream: the last structured event's shape, by event name. */
   private readonly lastEvents = new Map<string, Map<string, Shape>>();
@@ -279,6 +283,8 @@ export class TraceEncoder {
     if (!this.redact) return body;
     if (body.enc === 'text') return classifyText(redactText(body.text));
     if (body.enc === 'json') {
+      const parts = redactJsonParts(body.value, this.redactedParts);
+      if (parts !== undefined) return parts === body.value ? body : { enc: 'json', value: parts };
       const text = JSON.stringify(body.value);
       const red = redactText(text);
       return red === text ? body : classifyText(red);
@@ -292,21 +298,30 @@ export class TraceEncoder {
     if (b.enc === 'patch') return { ...b, ops: b.ops.map((op) => ('value' in op ? { ...op, value: this.dedup(op.value, defs) } : op)) };
     if (b.enc !== 'json') return this.payload(b, defs);
     const value = b.value;
-    const text = JSON.stringify(value);
+    // A conversation resent with messages appended (the usual next request) is checked and measured
+    // from its base and the new parts alone; anything else against its whole JSON text.
+    let text: string | undefined;
+    let size: number | undefined;
+    const grown = this.candidates.map((c) => grownLength(c.value, c.size, value));
+    for (let i = grown.length - 1; i >= 0 && size === undefined; i--) size = grown[i];
+    if (size === undefined) size = (text = JSON.stringify(value)).length;
     let best: Body = { enc: 'json', value };
-    let bestSize = text.length; // JSON text length approximates its msgpack size closely enough to rank
+    let bestSize = size; // JSON text length approximates its msgpack size closely enough to rank
     for (let i = this.candidates.length - 1; i >= 0; i--) {
       const c = this.candidates[i];
       const ops = jsonpatch.compare(c.value as object, value as object) as JsonPatchOp[];
-      const size = JSON.stringify(ops).length;
-      if (size >= bestSize * 0.9) continue;
-      // Key order is not part of JSON equality but is part of the bytes: keep a patch only if it rebuilds them.
-      const rebuilt = applyPatchShared(c.value, ops);
-      if (JSON.stringify(rebuilt) !== text) continue;
+      const opsSize = JSON.stringify(ops).length;
+      if (opsSize >= bestSize * 0.9) continue;
+      // Key order is not part of JSON equality but is part of the bytes: keep a patch only if it
+      // rebuilds them. Appends to the base's arrays and changed scalars always do (grownLength).
+      if (grown[i] === undefined) {
+        text ??= JSON.stringify(value);
+        if (JSON.stringify(applyPatchShared(c.value, ops)) !== text) continue;
+      }
       best = { enc: 'patch', base: c.id, ops };
-      bestSize = size;
+      bestSize = opsSize;
     }
-    this.candidates.push({ id, value });
+    this.candidates.push({ id, value, size });
     if (this.candidates.length > this.patchCandidates) this.candidates.shift();
     if (best.enc === 'patch') return { ...best, ops: best.ops.map((op) => ('value' in op ? { ...op, value: this.dedup(op.value, defs) } : op)) };
     return { enc: 'json', value: this.dedup(value, defs) };
@@ -371,6 +386,50 @@ export class TraceEncoder {
 }
 
 const EMPTY = new Uint8Array(0);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Length of a value's JSON text; undefined for what JSON.stringify would leave out. */
+function jsonLength(v: unknown): number | undefined {
+  const s = JSON.stringify(v) as string | undefined;
+  return s === undefined ? undefined : s.length;
+}
+
+/**
+ * The JSON length of `value` when it is `base` grown the way a conversation grows: the same keys in
+ * the same order, every member the same (===) as the base's, a changed scalar, or an array that is
+ * the base's array (the same elements) with elements appended. Then jsonpatch.compare gives only
+ * `replace`s of those scalars and `add`s at the arrays' ends, which rebuild the exact bytes, and the
+ * length follows from the base's and the new parts'. Undefined for anything else.
+ */
+function grownLength(base: unknown, baseLength: number, value: unknown): number | undefined {
+  if (!isRecord(base) || !isRecord(value)) return undefined;
+  const bk = Object.keys(base);
+  const vk = Object.keys(value);
+  if (bk.length !== vk.length) return undefined;
+  let length = baseLength;
+  for (let i = 0; i < bk.length; i++) {
+    const k = bk[i];
+    if (vk[i] !== k) return undefined;
+    const a = base[k];
+    const v = value[k];
+    if (a === v) continue;
+    if (Array.isArray(a) && Array.isArray(v)) {
+      if (v.length < a.length) return undefined;
+      for (let j = 0; j < a.length; j++) if (a[j] !== v[j]) return undefined;
+      for (let j = a.length; j < v.length; j++) {
+        const n = v[j] === undefined ? undefined : jsonLength(v[j]);
+        if (n === undefined) return undefined;
+        length += n + (j > 0 ? 1 : 0);
+      }
+      continue;
+    }
+    const scalar = (x: unknown) => x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
+    if (!scalar(a) || !scalar(v)) return undefined;
+    length += jsonLength(v)! - jsonLength(a)!;
+  }
+  return length;
+}
 
 /**
  * A column of strings is stored as one string and the pieces' lengths: the text streamed in deltas

@@ -365,6 +365,70 @@ export function redactJson(value: unknown): unknown {
   return out ?? value;
 }
 
+/** A JSON text redacted and read back; undefined when the redaction left it no longer JSON. */
+function redactedParse(text: string): { changed: boolean; value?: unknown } | undefined {
+  const red = redactText(text);
+  if (red === text) return { changed: false };
+  try {
+    const value = JSON.parse(red) as unknown;
+    return JSON.stringify(value) === red ? { changed: true, value } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const BROKE = Symbol('redaction broke the JSON');
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+
+/**
+ * A JSON body (an object) redacted part by part, as `redactText` would redact its text: every object
+ * in a top-level array (a conversation's messages, its tools, its system blocks) as its own text, the
+ * other top-level members together as one (so a name still gives its value its context). A secret
+ * cannot straddle two messages this way, and nothing else differs; what it buys is that a part seen
+ * before is not scanned again: `cache` remembers each part object's result, so a conversation resent
+ * with one more message costs the new message, not the whole history. Unchanged parts stay the same
+ * objects. Undefined when a redaction would break the JSON (the caller then redacts the whole text),
+ * or when the value is not an object.
+ */
+export function redactJsonParts(value: unknown, cache: WeakMap<object, unknown>): unknown {
+  if (!isObject(value) || Array.isArray(value)) return undefined;
+  const src = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  const rest: Record<string, unknown> = {};
+  const restKeys: string[] = [];
+  for (const [k, v] of Object.entries(src)) {
+    if (!Array.isArray(v) || v.length === 0 || !v.every(isObject)) {
+      rest[k] = v;
+      restKeys.push(k);
+      continue;
+    }
+    let arr: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const part = v[i] as object;
+      let r = cache.get(part);
+      if (r === undefined) {
+        const found = redactedParse(JSON.stringify(part));
+        r = found === undefined ? BROKE : found.changed ? found.value : part;
+        cache.set(part, r);
+      }
+      if (r === BROKE) return undefined;
+      if (r !== part) (arr ??= v.slice())[i] = r;
+    }
+    if (arr) (out ??= { ...src })[k] = arr;
+  }
+  if (restKeys.length) {
+    const found = redactedParse(JSON.stringify(rest));
+    if (found === undefined) return undefined;
+    if (found.changed) {
+      const red = found.value as Record<string, unknown>;
+      if (!isObject(red) || Object.keys(red).join('\u0000') !== restKeys.join('\u0000')) return undefined;
+      out ??= { ...src };
+      for (const k of restKeys) out[k] = red[k];
+    }
+  }
+  return out ?? value;
+}
+
 /** A command line: the value after (or in) a secret-named flag, and secrets anywhere. */
 export function redactArgv(argv: string[]): string[] {
   const out = argv.slice();
