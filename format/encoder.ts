@@ -4,7 +4,7 @@ import jsonpatch from 'fast-json-patch';
 import { classifyBytes, classifyText } from './body.js';
 import { applyPatchShared } from './patch.js';
 import { concatBytes } from './bytes.js';
-import { Codec, Dictionary, buildFrame, deflateFrame, fileHeader } from './frame.js';
+import { Codec, Dictionary, buildFrame, deflateFrame, fileHeader, type RawDeflate } from './frame.js';
 import { StringRef, packr } from './packr.js';
 import { redactArgv, redactHeaders, redactJsonParts, redactText, redactUrl } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
@@ -24,6 +24,8 @@ export interface EncoderOptions {
   largeString?: number;
   /** Upper bound on string-table memory; past it, new large strings are stored inline (default 64 MiB). */
   stringTableBudget?: number;
+  /** The DEFLATE implementation for frames (default fflate; the CLI's writer passes node:zlib's). */
+  deflate?: RawDeflate;
 }
 
 interface Candidate {
@@ -52,9 +54,12 @@ export class TraceEncoder {
   private readonly patchCandidates: number;
   private readonly largeString: number;
   private readonly stringTableBudget: number;
+  private readonly deflate: RawDeflate | undefined;
   private readonly candidates: Candidate[] = [];
   /** Parts of JSON bodies already redacted (see redactJsonParts): a resent history is not scanned again. */
   private readonly redactedParts = new WeakMap<object, unknown>();
+  /** Parts of request bodies already serialised (see grownPatch). */
+  private readonly parts: PartCache = new WeakMap();
   private readonly strings = new Map<string, number>();
   /** Per response stream: the last structured event's shape, by event name. */
   private readonly lastEvents = new Map<string, Map<string, Shape>>();
@@ -69,6 +74,7 @@ export class TraceEncoder {
     this.patchCandidates = opts.patchCandidates ?? 4;
     this.largeString = opts.largeString ?? 1024;
     this.stringTableBudget = opts.stringTableBudget ?? 64 * 1024 * 1024;
+    this.deflate = opts.deflate;
   }
 
   /**
@@ -133,7 +139,7 @@ export class TraceEncoder {
     let payload = plain;
     let codec = plainCodec;
     if (compress && plain.length > 64) {
-      const packed = deflateFrame(plain, this.dictionary, 6);
+      const packed = deflateFrame(plain, this.dictionary, 6, this.deflate);
       if (packed) {
         payload = packed;
         codec = Codec.Deflate11;
@@ -298,23 +304,24 @@ export class TraceEncoder {
     if (b.enc === 'patch') return { ...b, ops: b.ops.map((op) => ('value' in op ? { ...op, value: this.dedup(op.value, defs) } : op)) };
     if (b.enc !== 'json') return this.payload(b, defs);
     const value = b.value;
-    // A conversation resent with messages appended (the usual next request) is checked and measured
-    // from its base and the new parts alone; anything else against its whole JSON text.
+    // A conversation resent with messages appended (the usual next request) gets its patch from the
+    // new parts alone; anything else is compared and checked against its whole JSON text.
     let text: string | undefined;
+    const grown = this.candidates.map((c) => grownPatch(c.value, c.size, value, this.parts));
     let size: number | undefined;
-    const grown = this.candidates.map((c) => grownLength(c.value, c.size, value));
-    for (let i = grown.length - 1; i >= 0 && size === undefined; i--) size = grown[i];
+    for (let i = grown.length - 1; i >= 0 && size === undefined; i--) size = grown[i]?.size;
     if (size === undefined) size = (text = JSON.stringify(value)).length;
     let best: Body = { enc: 'json', value };
     let bestSize = size; // JSON text length approximates its msgpack size closely enough to rank
     for (let i = this.candidates.length - 1; i >= 0; i--) {
       const c = this.candidates[i];
-      const ops = jsonpatch.compare(c.value as object, value as object) as JsonPatchOp[];
-      const opsSize = JSON.stringify(ops).length;
+      const g = grown[i];
+      const ops = g ? g.ops : (jsonpatch.compare(c.value as object, value as object) as JsonPatchOp[]);
+      const opsSize = g ? g.opsSize : JSON.stringify(ops).length;
       if (opsSize >= bestSize * 0.9) continue;
       // Key order is not part of JSON equality but is part of the bytes: keep a patch only if it
-      // rebuilds them. Appends to the base's arrays and changed scalars always do (grownLength).
-      if (grown[i] === undefined) {
+      // rebuilds them (a grown conversation's always does).
+      if (!g) {
         text ??= JSON.stringify(value);
         if (JSON.stringify(applyPatchShared(c.value, ops)) !== text) continue;
       }
@@ -389,28 +396,47 @@ const EMPTY = new Uint8Array(0);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Length of a value's JSON text; undefined for what JSON.stringify would leave out. */
-function jsonLength(v: unknown): number | undefined {
-  const s = JSON.stringify(v) as string | undefined;
-  return s === undefined ? undefined : s.length;
+type PartCache = WeakMap<object, { length: number; text: string; copy?: unknown }>;
+
+/** A JSON value's text length and its copy through JSON (what jsonpatch.compare puts in an op); undefined for what JSON leaves out. */
+function part(v: unknown, cache: PartCache): { length: number; copy: unknown } | undefined {
+  if (typeof v !== 'object' || v === null) {
+    const text = JSON.stringify(v) as string | undefined;
+    return text === undefined ? undefined : { length: text.length, copy: v };
+  }
+  let p = cache.get(v);
+  if (!p) {
+    const text = JSON.stringify(v) as string | undefined;
+    if (text === undefined) return undefined;
+    cache.set(v, (p = { length: text.length, text }));
+  }
+  p.copy ??= JSON.parse(p.text);
+  return p as { length: number; copy: unknown };
 }
 
+const ADD = '{"op":"add","path":,"value":}'.length;
+const REPLACE = '{"op":"replace","path":,"value":}'.length;
+const escapePointer = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
+
 /**
- * The JSON length of `value` when it is `base` grown the way a conversation grows: the same keys in
- * the same order, every member the same (===) as the base's, a changed scalar, or an array that is
- * the base's array (the same elements) with elements appended. Then jsonpatch.compare gives only
- * `replace`s of those scalars and `add`s at the arrays' ends, which rebuild the exact bytes, and the
- * length follows from the base's and the new parts'. Undefined for anything else.
+ * The patch from `base` to `value` when `value` is `base` grown the way a conversation grows: the
+ * same keys in the same order, every member the same (===) as the base's, a changed scalar, or the
+ * base's array (the same elements) with elements appended — with its size and the value's JSON
+ * length, from the base's length and the new parts alone. The ops are those jsonpatch.compare gives
+ * (the same order, the same copies), and they rebuild the exact bytes. Undefined for anything else.
  */
-function grownLength(base: unknown, baseLength: number, value: unknown): number | undefined {
+function grownPatch(base: unknown, baseSize: number, value: unknown, cache: PartCache): { ops: JsonPatchOp[]; opsSize: number; size: number } | undefined {
   if (!isRecord(base) || !isRecord(value)) return undefined;
   const bk = Object.keys(base);
   const vk = Object.keys(value);
   if (bk.length !== vk.length) return undefined;
-  let length = baseLength;
-  for (let i = 0; i < bk.length; i++) {
+  for (let i = 0; i < bk.length; i++) if (vk[i] !== bk[i]) return undefined;
+  const ops: JsonPatchOp[] = [];
+  let opsSize = 0;
+  let size = baseSize;
+  // compare walks the keys from the last; an array's appends come in index order
+  for (let i = bk.length - 1; i >= 0; i--) {
     const k = bk[i];
-    if (vk[i] !== k) return undefined;
     const a = base[k];
     const v = value[k];
     if (a === v) continue;
@@ -418,17 +444,25 @@ function grownLength(base: unknown, baseLength: number, value: unknown): number 
       if (v.length < a.length) return undefined;
       for (let j = 0; j < a.length; j++) if (a[j] !== v[j]) return undefined;
       for (let j = a.length; j < v.length; j++) {
-        const n = v[j] === undefined ? undefined : jsonLength(v[j]);
-        if (n === undefined) return undefined;
-        length += n + (j > 0 ? 1 : 0);
+        const p = v[j] === undefined ? undefined : part(v[j], cache);
+        if (!p) return undefined;
+        const path = `/${escapePointer(k)}/${j}`;
+        ops.push({ op: 'add', path, value: p.copy });
+        opsSize += ADD + JSON.stringify(path).length + p.length;
+        size += p.length + (j > 0 ? 1 : 0);
       }
       continue;
     }
     const scalar = (x: unknown) => x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
     if (!scalar(a) || !scalar(v)) return undefined;
-    length += jsonLength(v)! - jsonLength(a)!;
+    const path = `/${escapePointer(k)}`;
+    const n = JSON.stringify(v).length;
+    ops.push({ op: 'replace', path, value: v });
+    opsSize += REPLACE + JSON.stringify(path).length + n;
+    size += n - JSON.stringify(a).length;
   }
-  return length;
+  opsSize += 2 + Math.max(0, ops.length - 1); // [ , ]
+  return { ops, opsSize, size };
 }
 
 /**

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { openSync, closeSync, linkSync, unlinkSync, writeSync, write as fsWrite, fsync, close as fsClose } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import { readFile, open, rename } from 'node:fs/promises';
 import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
 import { StreamRedactor } from '../../format/stream-redact.js';
@@ -92,7 +93,7 @@ export class TraceWriter {
    * leaves an empty or header-less trace behind. Throws UsageError if it cannot.
    */
   static create(path: string, init: WriterInit, opts: WriterOptions = {}): TraceWriter {
-    const encoder = new TraceEncoder({ redact: init.redact, patchCandidates: opts.patchCandidates });
+    const encoder = new TraceEncoder({ redact: init.redact, patchCandidates: opts.patchCandidates, deflate: nodeDeflate });
     const session: SessionRecord = {
       kind: 'session',
       t: 0,
@@ -317,6 +318,11 @@ export class TraceWriter {
  */
 function queuedSize(encoded: Uint8Array): number {
   return encoded.length || 64;
+}
+
+function nodeDeflate(plain: Uint8Array, dictionary: Uint8Array | undefined, level: 6 | 9): Uint8Array {
+  const out = deflateRawSync(plain, dictionary ? { level, dictionary } : { level });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** O_EXCL: a trace is never overwritten, not even by another lapse starting in the same instant. */
