@@ -3,7 +3,7 @@
 // scripted upstream through `lapse record`, run as users run it (`node bin/lapse.js`, compiled dist/).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, write as realWrite } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, write as realWrite } from 'node:fs';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { readTrace, formatSse } from '../../format/index.js';
@@ -122,6 +122,71 @@ describe('recorder faults', () => {
     expect(stats.code).toBe(0);
     expect(JSON.parse(stats.stdout).requests).toHaveLength(1);
   }, 60_000);
+
+  it("kill -9 at any point of a session, from start-up to the end of the trace's compaction: never an empty or unreadable trace; a cut one says so", async () => {
+    const up = await startUpstream(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'msg', type: 'message', role: 'assistant', content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 1, output_tokens: 1 } }));
+    });
+    cleanup.push(() => up.close());
+    const base = tmpDir();
+    const script = harness(base, 'three.mjs', `
+for (let i = 0; i < 3; i++) {
+  const res = await fetch(process.env.ANTHROPIC_BASE_URL + '/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'request ' + i + ' ' + 'x'.repeat(20000) }] }) });
+  await res.json();
+  await new Promise((r) => setTimeout(r, 40));
+}
+`);
+    /** One `lapse record` of the three requests, killed with SIGKILL after `killAfterMs` (never, when null). */
+    const once = async (k: number, killAfterMs: number | null) => {
+      const dir = join(base, `run${k}`);
+      mkdirSync(dir);
+      const t0 = performance.now();
+      const child = spawn(process.execPath, [LAPSE, 'record', '-o', join(dir, 'run.lapse'), '--no-watch', '--quiet', '--anthropic-upstream', up.url, '--', process.execPath, script], { env: cliEnv(), stdio: 'ignore' });
+      const closed = new Promise<void>((r) => child.on('close', () => r()));
+      if (killAfterMs !== null) {
+        await sleep(killAfterMs);
+        child.kill('SIGKILL');
+      }
+      await closed;
+      return { dir, ms: performance.now() - t0 };
+    };
+    const full = await once(0, null);
+    const complete = readTrace(new Uint8Array(readFileSync(join(full.dir, 'run.lapse'))));
+    expect(complete.truncated).toBe(false);
+    const kinds = complete.records.map((r) => r.kind);
+    const outcomes = { none: 0, cut: 0, whole: 0 };
+    const STEPS = 24;
+    for (let k = 1; k <= STEPS; k++) {
+      const { dir } = await once(k, (full.ms * 1.15 * k) / STEPS);
+      const traces = readdirSync(dir).filter((f) => f.endsWith('.lapse'));
+      expect(traces.length).toBeLessThanOrEqual(1);
+      if (!traces.length) {
+        outcomes.none++;
+        continue;
+      }
+      const bytes = new Uint8Array(readFileSync(join(dir, traces[0])));
+      // never an empty file or a header alone: the file appears with its session frame in it
+      expect(bytes.length, `run ${k}`).toBeGreaterThan(17);
+      const read = readTrace(bytes);
+      expect(read.records[0]?.kind).toBe('session');
+      if (read.truncated) {
+        outcomes.cut++;
+        // every record up to the cut, in the order of the complete run's
+        const got = read.records.map((r) => r.kind);
+        expect(got.every((kind) => kinds.includes(kind))).toBe(true);
+        expect(got.length).toBeLessThanOrEqual(kinds.length);
+      } else {
+        // not cut: then whole (the kill came after the clean close)
+        outcomes.whole++;
+        expect(read.records.filter((r) => r.kind === 'http-end')).toHaveLength(3);
+        expect(read.records.some((r) => r.kind === 'process-exit')).toBe(true);
+      }
+    }
+    console.log(`kill -9 at ${STEPS} points over ${Math.round(full.ms)} ms: ${JSON.stringify(outcomes)}`);
+    expect(outcomes.cut).toBeGreaterThan(0);
+    expect(outcomes.none + outcomes.cut + outcomes.whole).toBe(STEPS);
+  }, 180_000);
 
   it('disk full (simulated ENOSPC in the trace writer): the harness is served as usual, lapse warns once, the trace keeps what fitted', async () => {
     let n = 0;
