@@ -3,7 +3,7 @@
 // scripted upstream through `lapse record`, run as users run it (`node bin/lapse.js`, compiled dist/).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, write as realWrite } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, write as realWrite } from 'node:fs';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { readTrace, formatSse } from '../../format/index.js';
@@ -212,6 +212,7 @@ for (let i = 0; i < 3; i++) {
     }) as unknown as typeof realWrite;
     const warnings: string[] = [];
     const writer = TraceWriter.create(path, { argv: ['test'], cwd: dir, harness: 'test', upstreams: { anthropic: up.url, openai: up.url }, redact: true }, { writeImpl: full, onWarn: (m) => warnings.push(m), flushMs: 5 });
+    used = statSync(path).size; // the file is created with its header and session frame in it: on the disk already
     const log = memoryLog();
     const proxy = await startProxy({ sink: new GuardedSink(writer, log), upstreams: { anthropic: up.url, openai: `${up.url}/v1` }, log });
     const client = new Anthropic({ baseURL: proxy.anthropicBaseUrl, apiKey: 'sk-ant-api03-fullfullfullfullfull', maxRetries: 0 });
