@@ -78,11 +78,12 @@ rate('source code tool results, ~8 KB', Array.from({ length: Math.ceil((MB * 1e6
 rate('request bodies (JSON), ~200 KB', Array.from({ length: Math.ceil((MB * 1e6) / 200_000) }, () => body(200_000)));
 rate('short SSE events, ~120 B', Array.from({ length: Math.ceil((MB * 1e6) / 20 / 120) }, () => `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"${prose(40).trim()}"}}\n\n`));
 
-// The recorder's path per streamed event: StreamRedactor (the block's text across deltas), then the
-// encoder (the event's own text, runs, msgpack; no deflate).
+// The recorder's path per streamed event, as cli/trace/writer.ts runs it: StreamRedactor (the block's
+// text across deltas), then the encoder (runs, msgpack; no deflate).
 {
   const n = Math.ceil((MB * 1e6) / 4000);
-  const evs = Array.from({ length: 32 }, () => ({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: prose(4000) } }));
+  // as the proxy hands them on: the event's text as it came off the wire
+  const raw = Array.from({ length: 32 }, () => `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: prose(4000) } })}\n\n`);
   const streams = new StreamRedactor();
   const enc = new TraceEncoder({ compress: false });
   let bytes = 0;
@@ -90,10 +91,9 @@ rate('short SSE events, ~120 B', Array.from({ length: Math.ceil((MB * 1e6) / 20 
   let t = 0;
   for (const r of streams.push({ kind: 'http-request', t: 0, id: 'r1', method: 'POST', url: '/v1/messages', upstream: 'https://api.anthropic.com', headers: {}, body: { enc: 'json', value: { model: 'm' } } })) enc.encode(r);
   for (let k = 0; k < n; k++) {
-    const data = evs[k % 32];
-    bytes += data.delta.text.length + 80;
+    bytes += raw[k % 32].length;
     t += 100;
-    for (const r of streams.push({ kind: 'http-data', t, id: 'r1', sse: { form: 'structured', event: 'content_block_delta', data } })) enc.encode(r);
+    for (const r of streams.push({ kind: 'http-data', t, id: 'r1', sse: { form: 'raw', text: raw[k % 32] } })) enc.encode(r, streams.redacted(r));
   }
   for (const r of streams.push({ kind: 'http-end', t: t + 1, id: 'r1', outcome: 'complete', bytes })) enc.encode(r);
   const s = (performance.now() - t0) / 1000;

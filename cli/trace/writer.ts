@@ -149,7 +149,7 @@ export class TraceWriter {
       try {
         let r = rec;
         if (this.queueBytes > this.maxQueueBytes) r = this.shed(rec);
-        this.queue.push(this.encoder.encode(r));
+        this.queue.push(this.encoder.encode(r, r === rec && this.streams !== null && this.streams.redacted(rec)));
         this.queueBytes += queuedSize(this.queue[this.queue.length - 1]);
         this.records++;
         this.schedule();
