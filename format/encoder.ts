@@ -398,7 +398,7 @@ const EMPTY = new Uint8Array(0);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-type PartCache = WeakMap<object, { length: number; text: string; copy?: unknown }>;
+type PartCache = WeakMap<object, { length: number; copy: unknown }>;
 
 /** A JSON value's text length and its copy through JSON (what jsonpatch.compare puts in an op); undefined for what JSON leaves out. */
 function part(v: unknown, cache: PartCache): { length: number; copy: unknown } | undefined {
@@ -410,10 +410,9 @@ function part(v: unknown, cache: PartCache): { length: number; copy: unknown } |
   if (!p) {
     const text = JSON.stringify(v) as string | undefined;
     if (text === undefined) return undefined;
-    cache.set(v, (p = { length: text.length, text }));
+    cache.set(v, (p = { length: text.length, copy: JSON.parse(text) }));
   }
-  p.copy ??= JSON.parse(p.text);
-  return p as { length: number; copy: unknown };
+  return p;
 }
 
 const ADD = '{"op":"add","path":,"value":}'.length;

@@ -189,7 +189,8 @@ const OWN_RULES: Array<Omit<Rule, 'allow' | 'allowMatch' | 'stop'> & { allow?: R
       let from = m.index;
       while (from > 0 && from > m.index - 40 && /[A-Za-z0-9_.-]/.test(m.input[from - 1])) from--;
       const name = m.input.slice(from, m.index) + /^[A-Za-z0-9_.-]*/.exec(m[0])![0];
-      return isSecretName(name) && !/^(?:signature|sig)$/i.test(name) && entropy(value) >= 3 && notPlaceholder(value) && !value.includes('://') && !FINGERPRINT.test(value);
+      // a fingerprint (`KEY=[redacted:…]` read again: the value stops before its `]`) is not a new secret
+      return isSecretName(name) && !/^(?:signature|sig)$/i.test(name) && entropy(value) >= 3 && notPlaceholder(value) && !value.includes('://') && !value.startsWith('[redacted:');
     },
   },
 ];

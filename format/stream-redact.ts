@@ -45,6 +45,8 @@ interface Leaf {
 
 interface Entry {
   rec: TraceRecord;
+  /** The event came as text and `sse` is its structured reading (so it re-serialises to that text exactly). */
+  parsed?: boolean;
   /** The parsed payload, when the record has delta leaves. */
   data?: unknown;
   leaves: Leaf[];
@@ -168,6 +170,7 @@ export class StreamRedactor {
       if (sse.form !== 'structured' || typeof sse.data !== 'object' || sse.data === null) return entry;
       entry.kind = 'sse';
       entry.sse = sse;
+      entry.parsed = rec.sse.form === 'raw';
       data = sse.data;
     } else if (rec.kind === 'ws-message' && rec.dir === 'down' && !rec.binary) {
       const text = rec.data.enc === 'bytes' ? utf8DecodeStrict(rec.data.bytes) : rec.data.enc === 'text' ? rec.data.text : undefined;
@@ -223,12 +226,13 @@ export class StreamRedactor {
   }
 
   /**
-   * An entry's record with its deltas' redacted text. An SSE event whose other fields hold no secret
-   * either (scanned with the deltas left out) comes back structured and counts as redacted whole.
+   * An entry's record with its deltas' redacted text. An SSE event read from its text (as the recorder
+   * gives them) whose other fields hold no secret either (scanned with the deltas left out) comes back
+   * structured, in the form the encoder would make of it, and counts as redacted whole.
    */
   private rebuild(e: Entry): TraceRecord {
     const { rec, data } = rebuild(e);
-    if (e.kind !== 'sse' || rec.kind !== 'http-data') return rec;
+    if (e.kind !== 'sse' || !e.parsed || rec.kind !== 'http-data') return rec;
     let rest = data;
     for (const leaf of e.leaves) rest = setPath(rest, leaf.path, '');
     const sse = e.sse as Extract<SseEvent, { form: 'structured' }>;

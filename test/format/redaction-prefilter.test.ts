@@ -1,9 +1,10 @@
 // Redaction tries a rule whose matches all start at one of its keywords (the generic keyword rule,
 // JWTs, lapse's vendor shapes…) only where a keyword starts, instead of at every position of the
 // text. That must find exactly what trying everywhere finds: compared here on texts dense in secrets,
-// near-secrets and the rules' keywords, JSON-escaped ones and ones in every case included.
+// near-secrets and the rules' keywords, JSON-escaped ones and ones in every case included. And text
+// redacted once comes through a second time unchanged (the recorder scans some text twice).
 import { describe, expect, it } from 'vitest';
-import { secretSpans } from '../../format/redact.js';
+import { redactText, secretSpans } from '../../format/redact.js';
 import { dotenv, secretCorpus } from '../faults/secret-corpus.js';
 import { rng } from './helpers.js';
 
@@ -28,5 +29,16 @@ describe('redaction keyword-start prefilter', () => {
     }
     // the comparison is only worth something if there was plenty to find
     expect(found).toBeGreaterThan(400);
+  });
+});
+
+describe('redaction of redacted text', () => {
+  it('leaves it as it is: a fingerprint after a secret name is not taken for a new secret', () => {
+    for (const s of secretCorpus('again')) {
+      for (const text of [s.line, `${s.line}\n`, `export ${s.line} # x`, JSON.stringify({ [s.kind.replace(/\W/g, '_')]: s.value }), `"api_key": "${s.value}"`]) {
+        const once = redactText(text);
+        expect(redactText(once), text).toBe(once);
+      }
+    }
   });
 });
