@@ -6,19 +6,10 @@
 // response.completed / incomplete / failed or error. Responses are served in order, so server frames
 // belong to the oldest response not yet finished.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
-import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, oneLine, str, threadKey, openingOf, OPENING_MAX, identify } from '../events.js';
+import { identifyIn, readBody, readEvent, tokenUsage } from './read.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, oneLine, str, threadKey, openingOf, OPENING_MAX } from '../events.js';
 
-function usageOf(u: Record<string, unknown>): Usage {
-  const out: Usage = {};
-  const input = num(u.input_tokens);
-  const output = num(u.output_tokens);
-  if (input !== null) out.inputTokens = input;
-  if (output !== null) out.outputTokens = output;
-  const details = obj(u.input_tokens_details);
-  const cached = details && num(details.cached_tokens);
-  if (cached !== null && cached !== undefined) out.cacheReadTokens = cached;
-  return out;
-}
+const usageOf = (u: Record<string, unknown>): Usage => tokenUsage(u, 'input_tokens', 'output_tokens', 'input_tokens_details');
 
 const TOOL_ITEM_TYPES = new Set(['function_call', 'custom_tool_call', 'local_shell_call', 'mcp_call', 'computer_call']);
 
@@ -198,19 +189,13 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
   },
 
   event(tMs, data, name, sink) {
-    const d = obj(data);
-    const type = (d && str(d.type)) ?? name ?? '';
-    if (!d) {
-      sink.unknown(type || 'non-json');
-      return;
-    }
+    const ev = readEvent(data, name, sink);
+    if (!ev) return;
+    const { d, type } = ev;
     switch (type) {
-      case 'response.created': {
-        const r = obj(d.response);
-        if (!r) return;
-        identify(sink, r.model, r.id);
+      case 'response.created':
+        identifyIn(sink, d.response);
         return;
-      }
       case 'response.output_item.added': {
         const item = obj(d.item);
         const index = num(d.output_index) ?? 0;
@@ -256,11 +241,8 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
   },
 
   json(tMs, body, sink) {
-    const b = obj(body);
-    if (!b) {
-      sink.unknown('non-json-body');
-      return;
-    }
+    const b = readBody(body, sink);
+    if (!b) return;
     if (b.output === undefined && b.error !== undefined) {
       sink.error(errorMessage(b) ?? 'error response');
       return;
