@@ -140,6 +140,12 @@ export function formatTimes(x: number | null): string {
   return `${x < 10 ? x.toFixed(2) : x.toFixed(1)}×`;
 }
 
+/** How much faster a simulation runs: "2.93× faster", "1.25× slower", "∞× faster" (no time left). */
+export function formatSpeedup(x: number | null): string {
+  if (x === null) return '∞× faster';
+  return x >= 1 ? `${formatTimes(x)} faster` : `${formatTimes(1 / x)} slower`;
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;

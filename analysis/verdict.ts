@@ -2,7 +2,7 @@
 // viewer: the biggest share of time that remains, the speed-up, and which branch the critical path
 // runs through. Platform-neutral, beside present.ts whose names and formatters it uses.
 import type { SessionModel, SimulationResult, ThreadModel } from './model.js';
-import { breakdownMs, describeProfile, formatDuration, formatPct, formatTimes, SEGMENT_KINDS, SEGMENT_LABEL } from './present.js';
+import { breakdownMs, describeProfile, formatDuration, formatPct, formatSpeedup, SEGMENT_KINDS, SEGMENT_LABEL } from './present.js';
 import { branchesOf } from './simulate.js';
 
 /** "Biggest remaining share is tools: 3.1 s, 61 % of the simulated session — no model speed-up touches it." */
@@ -29,7 +29,7 @@ export function biggestShare(sim: SimulationResult): string {
 /** "12.0 s → 4.1 s: 2.93× faster at 1,000 tok/s, TTFT × 0.1" */
 export function speedupLine(sim: SimulationResult): string {
   if (sim.profile.name === 'original') return `${formatDuration(sim.original.durationMs)} as recorded`;
-  return `${formatDuration(sim.original.durationMs)} → ${formatDuration(sim.simulated.durationMs)}: ${formatTimes(sim.speedup)} faster at ${describeProfile(sim.profile)}`;
+  return `${formatDuration(sim.original.durationMs)} → ${formatDuration(sim.simulated.durationMs)}: ${formatSpeedup(sim.speedup)} at ${describeProfile(sim.profile)}`;
 }
 
 function threadName(t: ThreadModel): string {

@@ -1,6 +1,6 @@
 // `lapse simulate` for people: original vs simulated, both breakdowns, and what would remain.
 import type { SessionModel, SimulationResult } from '../../analysis/model.js';
-import { describeProfile } from '../../analysis/present.js';
+import { describeProfile, formatSpeedup } from '../../analysis/present.js';
 import { biggestShare, branchSentence } from '../../analysis/verdict.js';
 import { breakdownBar, formatMs, formatPct, KIND_LABEL, KINDS, kindGlyph, kindOf, padEnd, padStart, paint, type TextOptions } from './format.js';
 
@@ -10,7 +10,7 @@ export function renderSimulate(s: SimulationResult, o: TextOptions, m?: Pick<Ses
   const sim = s.simulated.durationMs;
   out.push(`profile    ${paint(o, 'bold', s.profile.name)}: ${describeProfile(s.profile)}`);
   out.push(`original   ${padStart(formatMs(orig), 10)}`);
-  const speed = s.speedup === null ? '∞× faster' : s.speedup >= 1 ? `${s.speedup.toFixed(2)}× faster` : `${(1 / s.speedup).toFixed(2)}× slower`;
+  const speed = formatSpeedup(s.speedup);
   const delta = orig - sim;
   out.push(`simulated  ${padStart(formatMs(sim), 10)}  ${paint(o, 'bold', speed)} (${delta >= 0 ? 'saves' : 'adds'} ${formatMs(Math.abs(delta))})`);
   out.push('');
