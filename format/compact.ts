@@ -11,11 +11,21 @@ import { FORMAT_VERSION, type SessionRecord, type SummaryRecord, type TraceRecor
 const TARGET = 256 * 1024;
 
 /**
+ * Counts the model requests as the records go by, for the summary's `requests` (the analysis'
+ * `RequestCounter`: format/ does not know which paths are model calls).
+ */
+export interface RequestCount {
+  add(r: TraceRecord): void;
+  readonly requests: number;
+}
+
+/**
  * The same trace re-encoded in large frames with a summary in its first frame (the session frame
  * stays first and plain). Returns null when the input is truncated or damaged: such a file is left as
  * it is. Request bodies keep their stored forms (patches stay patches against the same bases).
+ * With `count`, the summary also carries `requests`.
  */
-export function compactTrace(bytes: Uint8Array): Uint8Array | null {
+export function compactTrace(bytes: Uint8Array, count?: RequestCount): Uint8Array | null {
   const reader = new TraceStreamReader({ resolveBodies: false });
   // Bodies and secrets were already redacted when the trace was recorded: re-encode them as they are.
   const encoder = new TraceEncoder({ redact: false });
@@ -25,6 +35,7 @@ export function compactTrace(bytes: Uint8Array): Uint8Array | null {
   let size = 0;
   const summary: SummaryRecord = { kind: 'summary', t: 0, records: 0, lastT: 0, httpRequests: 0, wsMessagesUp: 0 };
   const take = (r: TraceRecord) => {
+    count?.add(r);
     if (r.kind === 'session' && !session) {
       session = r;
       return;
@@ -54,6 +65,7 @@ export function compactTrace(bytes: Uint8Array): Uint8Array | null {
     return null;
   }
   if (end.truncated || !session) return null;
+  if (count) summary.requests = count.requests;
   group.push(encoder.endRun());
   groups.push(group);
   // The head and the frames after it are compressed by a second encoder, whose deflate dictionary

@@ -70,7 +70,7 @@ const CHECKS: Record<string, (r: Rec) => boolean> = {
   'term-output': (r) => isBody(r.data),
   'term-resize': (r) => isNum(r.cols) && isNum(r.rows) && r.cols > 0 && r.rows > 0,
   'term-input': (r) => oneOf('printable', 'enter', 'control', 'paste')(r.key) && isNum(r.count) && r.count >= 1 && opt(r.length, isNum) && opt(r.text, isStr),
-  summary: (r) => isNum(r.records) && isNum(r.lastT) && isNum(r.httpRequests) && isNum(r.wsMessagesUp),
+  summary: (r) => isNum(r.records) && isNum(r.lastT) && isNum(r.httpRequests) && isNum(r.wsMessagesUp) && (r.requests === undefined || isNum(r.requests)),
 };
 
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;

@@ -77,6 +77,14 @@ export interface SocketTurn extends ExchangeBase {
  */
 export type Exchange = HttpExchange | SocketTurn;
 
+/**
+ * Whether an exchange is a model request: the one definition of "a request" that `stats`, `ls`, the
+ * record summary and the viewers count (each becomes one RequestModel in the responses handler).
+ */
+export function isModelCall<X extends Exchange>(x: X): x is X & { protocol: Protocol } {
+  return x.protocol !== null;
+}
+
 /** A WebSocket and everything that went over it. */
 export interface Socket {
   id: string;

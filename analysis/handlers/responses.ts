@@ -9,7 +9,7 @@ import type { ProtocolDecoder } from '../events.js';
 import type { RequestModel } from '../model.js';
 import { ResponseBuilder } from '../response-builder.js';
 import { decoderFor } from '../protocols/index.js';
-import type { Exchange } from './exchanges.js';
+import { isModelCall, type Exchange } from './exchanges.js';
 
 declare module '../pipeline.js' {
   interface HandlerMap {
@@ -95,7 +95,7 @@ export class ResponsesHandler implements Handler<ResponsesData> {
     switch (p.role) {
       case 'request': {
         const x = p.exchange;
-        if (x.protocol === null || rec.kind !== 'http-request') return;
+        if (!isModelCall(x) || rec.kind !== 'http-request') return;
         const decoder = decoderFor(x.protocol);
         if (rec.body.enc === 'dropped') this.droppedBodies++;
         const b = this.begin(x, tMs, decoder.request(bodyJson(rec.body), rec.headers));
@@ -129,7 +129,7 @@ export class ResponsesHandler implements Handler<ResponsesData> {
       }
       case 'open': {
         const x = p.exchange;
-        if (x.protocol === null) return;
+        if (!isModelCall(x)) return;
         const b = this.begin(x, tMs, decoderFor(x.protocol).request(p.value));
         b.req.streamed = true;
         b.req.httpStatus = p.socket.open.status ?? null;

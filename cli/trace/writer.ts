@@ -7,6 +7,7 @@ import { readFile, open, rename } from 'node:fs/promises';
 import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
 import { StreamRedactor } from '../../format/stream-redact.js';
 import { TraceEncoder, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
+import { RequestCounter } from '../../analysis/request-count.js';
 import { UsageError } from '../util/errors.js';
 import { LAPSE_VERSION } from '../util/version.js';
 
@@ -182,7 +183,7 @@ export class TraceWriter {
     try {
       const original = await readFile(this.path);
       if (original.length > 512 * 1024 * 1024) return;
-      const compacted = compactTrace(original);
+      const compacted = compactTrace(original, new RequestCounter());
       if (!compacted || compacted.length >= original.length) return;
       const tmp = `${this.path}.compact-${process.pid}-${randomBytes(4).toString('hex')}`;
       const handle = await open(tmp, 'wx', 0o600);
