@@ -2,6 +2,7 @@
 // lapse's built-in endpoint: a fresh HOME with what its first run needs, API-key auth (any key does),
 // tool approval off, telemetry and update checks off. `.ci/run` installs the pinned versions
 // (versions.json) into HARNESS_DIR.
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -99,3 +100,56 @@ export const CASES: HarnessCase[] = [
     transport: 'http',
   },
 ];
+
+export const binOf = (c: HarnessCase): string => join(HARNESS_DIR, 'node_modules', '.bin', c.bin);
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end; SIGTERM after `timeoutMs`. */
+export function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs);
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface HarnessRecording {
+  rec: Run;
+  trace: string;
+  /** Its working directory, HOME and trace directory. */
+  work: string;
+  home: string;
+  traces: string;
+}
+
+/**
+ * Runs the harness through `lapse record` against the endpoint at `upstream`, in a fresh HOME and
+ * working directory under `dir`. Only what the harness needs is in its environment: no keys or config
+ * of the machine's user leak in, and anything that honours a proxy and tries the internet gets a dead
+ * one (lapse keeps loopback off it).
+ */
+export async function recordHarness(c: HarnessCase, dir: string, upstream: string, args: string[] = c.args): Promise<HarnessRecording> {
+  const home = join(dir, 'home');
+  const work = join(dir, 'work');
+  const traces = join(dir, 'traces');
+  for (const d of [home, work, traces]) mkdirSync(d, { recursive: true });
+  c.setup?.(home);
+  const trace = join(traces, `${c.name}.lapse`);
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, LAPSE_HOME: traces, TERM: 'dumb', NO_COLOR: '1', HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', ...c.env(home) };
+  const lapse = join(ROOT, 'bin', 'lapse.js');
+  const rec = await run(process.execPath, [lapse, 'record', '-o', trace, '--anthropic-upstream', upstream, '--openai-upstream', `${upstream}/v1`, '--gemini-upstream', upstream, '--', binOf(c), ...args], { cwd: work, env, timeoutMs: 480_000 });
+  return { rec, trace, work, home, traces };
+}
