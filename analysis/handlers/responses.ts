@@ -130,7 +130,8 @@ export class ResponsesHandler implements Handler<ResponsesData> {
       case 'open': {
         const x = p.exchange;
         if (!isModelCall(x)) return;
-        const b = this.begin(x, tMs, decoderFor(x.protocol).request(p.value));
+        // The socket's handshake headers stand for each of its requests' (Codex marks sub-agents there).
+        const b = this.begin(x, tMs, decoderFor(x.protocol).request(p.value, p.socket.open.headers));
         b.req.streamed = true;
         b.req.httpStatus = p.socket.open.status ?? null;
         b.record(index);

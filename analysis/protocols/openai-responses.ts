@@ -7,7 +7,7 @@
 // belong to the oldest response not yet finished.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
 import { identifyIn, readBody, readEvent, tokenUsage } from './read.js';
-import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, oneLine, str, threadKey, openingOf, OPENING_MAX } from '../events.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, headerOf, inputText, num, obj, oneLine, str, threadKey, openingOf, OPENING_MAX } from '../events.js';
 
 const usageOf = (u: Record<string, unknown>): Usage => tokenUsage(u, 'input_tokens', 'output_tokens', 'input_tokens_details');
 
@@ -97,6 +97,34 @@ function frameType(frame: unknown): string {
 }
 
 /** The request object of a body: a WebSocket `response.create` frame may nest it under `response`. */
+/**
+ * Codex marks a sub-agent's requests (spawned with its `spawn_agent` tool) with `x-openai-subagent:
+ * collab_spawn` and the child's own `thread-id` — as headers, on the WebSocket's handshake for a
+ * socket — and in each request's `client_metadata`; its other values (`review`, `compact`,
+ * `memory_consolidation`) are Codex's own side calls, not subagents. The agent id, or null.
+ */
+function codexSubagent(b: Record<string, unknown>, headers: Readonly<Record<string, string | string[]>> | undefined): string | null {
+  const meta = obj(b.client_metadata);
+  const kind = headerOf(headers, 'x-openai-subagent') ?? str(meta?.['x-openai-subagent']);
+  if (kind !== 'collab_spawn') return null;
+  let turn: Record<string, unknown> | null = null;
+  try {
+    turn = obj(JSON.parse(str(meta?.['x-codex-turn-metadata']) ?? 'null'));
+  } catch {
+    // unreadable metadata: the header's thread id, if any
+  }
+  return headerOf(headers, 'thread-id') ?? str(turn?.thread_id) ?? 'codex-subagent';
+}
+
+/**
+ * A user message the harness wrote, not the person: Codex tells the parent of a sub-agent's answer in
+ * a `<subagent_notification>` user message after the wait's output. It neither opens a turn nor hides
+ * the outputs before it.
+ */
+function harnessNote(item: Record<string, unknown>): boolean {
+  return /^\s*<subagent_notification>/.test(contentText(item.content) ?? '');
+}
+
 function requestObject(body: unknown): Record<string, unknown> | null {
   const b = obj(body);
   if (!b) return null;
@@ -111,10 +139,12 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
     return /\/responses$/.test(path);
   },
 
-  request(body): RequestInfo {
+  request(body, headers): RequestInfo {
     const b = requestObject(body);
     if (!b) return emptyRequestInfo();
     const info = commonRequestInfo(b);
+    info.agentId = codexSubagent(b, headers);
+    info.subagent = info.agentId !== null;
     info.previousResponseId = str(b.previous_response_id);
     info.warmup = b.generate === false;
     const input = b.input;
@@ -137,6 +167,7 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
       if (!item) continue;
       const type = str(item.type) ?? (item.role !== undefined ? 'message' : '');
       if (type === 'message' && item.role === 'user') {
+        if (harnessNote(item)) continue;
         if (i === input.length - 1) info.prompt = contentText(item.content);
         break;
       }
@@ -165,7 +196,7 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
       if (x.type === 'function_call_output' || x.type === 'custom_tool_call_output') {
         const id = String(x.call_id ?? '');
         if (wanted.size === 0 || wanted.has(id)) out.results.push({ id, text: inputText(x.output), isError: false });
-      } else if (x.role === 'user') {
+      } else if (x.role === 'user' && !harnessNote(x)) {
         lastUser = inputText(x.content);
       }
     }

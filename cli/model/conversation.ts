@@ -21,6 +21,8 @@ export interface Conversation {
   toolSchemas: Record<string, Json | null>;
   /** Each offered tool's description, by name ('' when it has none). */
   toolDescriptions: Record<string, string>;
+  /** The namespace of each tool offered inside one (Responses `{type:'namespace', tools}`), by name. */
+  toolNamespaces: Record<string, string>;
   /** The client asked for thinking / reasoning output. */
   thinking: boolean;
   maxTokens: number | null;
@@ -44,10 +46,11 @@ function partsText(content: unknown): string {
 }
 
 /** Tools as Anthropic (`input_schema`), Chat (`function.parameters`), Responses (`parameters`) or Gemini (`functionDeclarations`) offer them. */
-function toolsOf(tools: unknown): Pick<Conversation, 'toolNames' | 'toolSchemas' | 'toolDescriptions'> {
+function toolsOf(tools: unknown): Pick<Conversation, 'toolNames' | 'toolSchemas' | 'toolDescriptions' | 'toolNamespaces'> {
   const toolNames: string[] = [];
   const toolSchemas: Record<string, Json | null> = {};
   const toolDescriptions: Record<string, string> = {};
+  const toolNamespaces: Record<string, string> = {};
   const add = (name: unknown, schema: unknown, description: unknown) => {
     if (typeof name !== 'string') return;
     toolNames.push(name);
@@ -56,12 +59,19 @@ function toolsOf(tools: unknown): Pick<Conversation, 'toolNames' | 'toolSchemas'
   };
   for (const t of Array.isArray(tools) ? tools : []) {
     if (!isObj(t)) continue;
-    if (Array.isArray(t.functionDeclarations)) {
+    if (t.type === 'namespace' && typeof t.name === 'string' && Array.isArray(t.tools)) {
+      // Codex offers its sub-agent tools grouped: the model names the namespace in its call.
+      for (const x of t.tools) {
+        if (!isObj(x) || typeof x.name !== 'string') continue;
+        add(x.name, x.parameters, x.description);
+        toolNamespaces[x.name] = t.name;
+      }
+    } else if (Array.isArray(t.functionDeclarations)) {
       for (const d of t.functionDeclarations) if (isObj(d)) add(d.name, d.parametersJsonSchema ?? d.parameters, d.description);
     } else if (typeof t.name === 'string') add(t.name, t.input_schema ?? t.parameters, t.description);
     else if (isObj(t.function)) add(t.function.name, t.function.parameters, t.function.description);
   }
-  return { toolNames, toolSchemas, toolDescriptions };
+  return { toolNames, toolSchemas, toolDescriptions, toolNamespaces };
 }
 
 function maxTokensOf(body: Json, key: string): number | null {

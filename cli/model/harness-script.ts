@@ -3,8 +3,9 @@
 // and Qwen Code's write_file/run_shell_command, Codex's shell/exec_command…), fills their arguments
 // from each tool's own schema, and plays: write `hello.js` → run it → summarise. Asked with
 // HARNESS_SUBAGENT_PROMPT, it hands that work to a subagent with the harness's own spawning tool
-// (OpenCode's `task`, Claude Code's `Agent`), which plays it in its own conversation.
-import { type Conversation, firstUserText, repliesThisTurn } from './conversation.js';
+// (OpenCode's `task`, Claude Code's `Agent`, Codex's `spawn_agent` then `wait_agent`), which plays it
+// in its own conversation.
+import { type Conversation, repliesThisTurn } from './conversation.js';
 import type { ScriptStep, ToolCallSpec } from './script.js';
 
 type Json = Record<string, unknown>;
@@ -14,7 +15,9 @@ const SHELL_TOOLS = ['bash', 'run_shell_command', 'shell', 'shell_command', 'exe
 const PATH_KEYS = ['file_path', 'filePath', 'path', 'absolute_path', 'filename', 'target_file'];
 const CONTENT_KEYS = ['content', 'contents', 'text', 'file_text'];
 const COMMAND_KEYS = ['command', 'cmd', 'script'];
-const SPAWN_TOOLS = ['task', 'agent'];
+const SPAWN_TOOLS = ['task', 'agent', 'spawn_agent'];
+/** Codex's spawn returns at once with the agent's id; its answer comes back from this tool. */
+const WAIT_TOOLS = ['wait_agent', 'wait'];
 const SPAWN_PROMPT_KEYS = ['prompt', 'message', 'task', 'instructions'];
 
 export const HELLO_FILE = 'hello.js';
@@ -47,6 +50,19 @@ function spawnArgs(c: Conversation, tool: string): ToolCallSpec {
     args.subagent_type = listed ? listed[1] : 'general';
   }
   return { name: tool, arguments: fillRequired(schema, args, `Create and run ${HELLO_FILE}`) };
+}
+
+/** The agent id a spawn returned (Codex: JSON with `agent_id`, or an id in the text). */
+function spawnedId(c: Conversation): string {
+  const last = [...c.messages].reverse().find((m) => m.role === 'tool');
+  const out = last && last.role === 'tool' ? last.output : '';
+  try {
+    const v = JSON.parse(out) as Json;
+    for (const k of ['agent_id', 'id', 'target', 'nickname']) if (typeof v[k] === 'string') return v[k] as string;
+  } catch {
+    // not JSON: an id in the text
+  }
+  return /[0-9a-f]{8}-[0-9a-f-]{27,}|[A-Za-z0-9_/-]{6,}/.exec(out)?.[0] ?? out.trim();
 }
 
 function findTool(c: Conversation, names: string[]): string | null {
@@ -98,8 +114,22 @@ function commandArgs(c: Conversation, tool: string, command: string, what: strin
 /** The step for this point of the conversation, or null if the harness offers no tool to run commands with. */
 export function harnessStep(c: Conversation): ScriptStep | null {
   const spawn = findTool(c, SPAWN_TOOLS);
-  if (spawn && firstUserText(c).includes(HARNESS_SUBAGENT_PROMPT)) {
-    return repliesThisTurn(c) === 0 ? { text: DELEGATE, toolCalls: [spawnArgs(c, spawn)] } : { text: RELAYED };
+  // Harnesses put context of their own before the user's prompt (Codex: its environment), so any
+  // user message may carry it; a subagent may see its parent's prompt too, but only it has the task.
+  const said = (text: string) => c.messages.some((m) => m.role === 'user' && m.text.includes(text));
+  if (spawn && said(HARNESS_SUBAGENT_PROMPT) && !said(HARNESS_SPAWN_PROMPT)) {
+    // By what it already called, not by replies: a harness may add messages of its own in between.
+    const called = (name: string | null) => name !== null && c.messages.some((m) => m.role === 'assistant' && m.toolCalls.some((t) => t.name === name));
+    if (!called(spawn)) return { text: DELEGATE, toolCalls: [spawnArgs(c, spawn)] };
+    const wait = findTool(c, WAIT_TOOLS);
+    if (wait && !called(wait)) {
+      const schema = c.toolSchemas[wait] ?? null;
+      const key = keyOf(schema, ['targets', 'ids', 'agent_ids', 'id', 'target'], 'targets');
+      const id = spawnedId(c);
+      const type = (props(schema)[key] as Json | undefined)?.type;
+      return { text: 'Waiting for the subagent to finish.', toolCalls: [{ name: wait, arguments: fillRequired(schema, { [key]: type === 'array' ? [id] : id }, 'wait') }] };
+    }
+    return { text: RELAYED };
   }
   const shell = findTool(c, SHELL_TOOLS);
   if (!shell) return null;
