@@ -209,8 +209,6 @@ export interface RequestModel {
   gaps: GapStats | null;
   /** Gaps over 10× the median gap (and at least STALL_MIN_MS). */
   stalls: Stall[];
-  /** Indexes into the trace's record list of every record of this exchange (request, response, frames, end); empty with `detail: false`. */
-  records: number[];
 }
 
 /** A stretch of the critical path. Segments tile [0, durationMs] with no gaps or overlaps, in order. */

@@ -99,7 +99,6 @@ export class ResponsesHandler implements Handler<ResponsesData> {
         const decoder = decoderFor(x.protocol);
         if (rec.body.enc === 'dropped') this.droppedBodies++;
         const b = this.begin(x, tMs, decoder.request(bodyJson(rec.body), rec.headers));
-        b.record(index);
         this.http.set(x.id, { b, decoder, sse: false, chunks: null, splitter: null });
         return;
       }
@@ -107,7 +106,6 @@ export class ResponsesHandler implements Handler<ResponsesData> {
         const s = this.http.get(p.exchange.id);
         if (!s || rec.kind !== 'http-response') return;
         const r = s.b.req;
-        s.b.record(index);
         r.httpStatus = rec.status;
         r.firstByteMs = tMs;
         s.b.touch(tMs);
@@ -123,7 +121,6 @@ export class ResponsesHandler implements Handler<ResponsesData> {
       case 'end': {
         const s = this.http.get(p.exchange.id);
         if (!s || rec.kind !== 'http-end') return;
-        s.b.record(index);
         this.endHttp(s, tMs, rec.outcome, rec.message ?? null);
         return;
       }
@@ -134,7 +131,6 @@ export class ResponsesHandler implements Handler<ResponsesData> {
         const b = this.begin(x, tMs, decoderFor(x.protocol).request(p.value, p.socket.open.headers));
         b.req.streamed = true;
         b.req.httpStatus = p.socket.open.status ?? null;
-        b.record(index);
         this.turns.set(x.id, b);
         return;
       }
@@ -147,7 +143,6 @@ export class ResponsesHandler implements Handler<ResponsesData> {
           return;
         }
         if (b.req.firstByteMs === null) b.req.firstByteMs = tMs;
-        b.record(index);
         b.touch(tMs);
         decoderFor(p.exchange.protocol!).event(tMs, p.value, undefined, b);
         if (p.role === 'last') b.finish(tMs, 'complete', null);
@@ -158,7 +153,6 @@ export class ResponsesHandler implements Handler<ResponsesData> {
         for (const x of p.cut) {
           const b = this.turns.get(x.id);
           if (!b) continue;
-          b.record(index);
           b.finish(tMs, 'aborted', `socket closed (${rec.code}${rec.reason ? ' ' + rec.reason : ''}) before the response ended`);
         }
         return;
@@ -178,7 +172,6 @@ export class ResponsesHandler implements Handler<ResponsesData> {
 
   private onData(s: HttpState, rec: HttpDataRecord, tMs: number, index: number): void {
     const b = s.b;
-    b.record(index);
     b.touch(tMs);
     if (rec.sse) {
       b.req.streamed = true;

@@ -3,7 +3,7 @@
 // tool approval off, telemetry and update checks off. `.ci/run` installs the pinned versions
 // (versions.json) into HARNESS_DIR.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -137,14 +137,16 @@ export interface HarnessRecording {
 
 /**
  * Runs the harness through `lapse record` against the endpoint at `upstream`, in a fresh HOME and
- * working directory under `dir`. Only what the harness needs is in its environment: no keys or config
+ * working directory under `dir` (new ones on each call, so a retried test starts clean). Only what the harness needs is in its environment: no keys or config
  * of the machine's user leak in, and anything that honours a proxy and tries the internet gets a dead
  * one (lapse keeps loopback off it).
  */
 export async function recordHarness(c: HarnessCase, dir: string, upstream: string, args: string[] = c.args): Promise<HarnessRecording> {
-  const home = join(dir, 'home');
-  const work = join(dir, 'work');
-  const traces = join(dir, 'traces');
+  mkdirSync(dir, { recursive: true });
+  const fresh = mkdtempSync(join(dir, 'run-'));
+  const home = join(fresh, 'home');
+  const work = join(fresh, 'work');
+  const traces = join(fresh, 'traces');
   for (const d of [home, work, traces]) mkdirSync(d, { recursive: true });
   c.setup?.(home);
   const trace = join(traces, `${c.name}.lapse`);
