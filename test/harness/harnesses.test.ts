@@ -59,6 +59,7 @@ describe('real harnesses through lapse record', () => {
     it.skipIf(!installed && process.env.CI !== 'true')(`${c.name}: completes, writes ${HELLO_FILE} and runs it, ${c.protocol} over ${c.transport}, figures match the endpoint, no key on disk`, { timeout: 900_000, retry: 1 }, async () => {
       expect(installed, `${binOf(c)} is missing: .ci/run installs the harness CLIs into ${HARNESS_DIR}`).toBe(true);
       const model = await startModelServer({ ttftMs: TTFT_MS, tokensPerSecond: TPS, jitter: 0, seed: 11 });
+      // a retry starts afresh: recordHarness makes new HOME, work and trace folders on each call
       const { rec, trace, work, home, traces } = await recordHarness(c, join(scratch, c.name), model.url).finally(() => model.close());
       const detail = `${c.name} exited ${rec.code}\nstdout: ${rec.stdout.slice(-1500)}\nstderr: ${rec.stderr.slice(-2500)}`;
       expect(rec.code, detail).toBe(0);
