@@ -140,15 +140,14 @@ export function formatTimes(x: number | null): string {
   return `${x < 10 ? x.toFixed(2) : x.toFixed(1)}×`;
 }
 
-/** A playhead clock: `m:ss.t` (or `h:mm:ss`), cut rather than rounded so it does not jitter while playing. */
+/** A playhead clock: `m:ss.t` to the nearest tenth (or `h:mm:ss`); fixed width, so it does not jitter while playing. */
 export function formatClock(ms: number): string {
-  const a = Math.max(0, ms);
-  const h = Math.floor(a / 3_600_000);
-  const m = Math.floor((a % 3_600_000) / 60_000);
-  const s = Math.floor((a % 60_000) / 1000);
-  const t = Math.floor((a % 1000) / 100);
+  const tenths = Math.round(Math.max(0, ms) / 100);
+  const h = Math.floor(tenths / 36_000);
+  const m = Math.floor((tenths % 36_000) / 600);
+  const s = Math.floor((tenths % 600) / 10);
   if (h > 0) return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
-  return `${m}:${String(s).padStart(2, '0')}.${t}`;
+  return `${m}:${String(s).padStart(2, '0')}.${tenths % 10}`;
 }
 
 /** How much faster a simulation runs: "2.93× faster", "1.25× slower", "∞× faster" (no time left). */
