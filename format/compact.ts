@@ -7,8 +7,13 @@ import { TraceStreamReader } from './reader.js';
 import { TraceFormatError } from './errors.js';
 import { FORMAT_VERSION, type SessionRecord, type SummaryRecord, type TraceRecord } from './types.js';
 
-/** Plaintext per output frame. */
+/**
+ * Plaintext per output frame: 256 KiB, after first frames of 16, 32, 64 and 128 KiB. A reader hands
+ * records on per frame, so a small first frame is what lets a viewer draw the start of a large trace
+ * at once; the deflate dictionary chains across frames, so the small ones cost almost nothing.
+ */
 const TARGET = 256 * 1024;
+const FIRST_TARGET = 16 * 1024;
 
 /**
  * Counts the model requests as the records go by, for the summary's `requests` (the analysis'
@@ -49,7 +54,7 @@ export function compactTrace(bytes: Uint8Array, count?: RequestCount): Uint8Arra
       group.push(b);
       size += b.length;
     }
-    if (size >= TARGET) {
+    if (size >= Math.min(TARGET, FIRST_TARGET * 2 ** groups.length)) {
       group.push(encoder.endRun());
       groups.push(group);
       group = [];
