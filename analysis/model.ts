@@ -209,8 +209,6 @@ export interface RequestModel {
   gaps: GapStats | null;
   /** Gaps over 10× the median gap (and at least STALL_MIN_MS). */
   stalls: Stall[];
-  /** Indexes into the trace's record list of every record of this exchange (request, response, frames, end); empty with `detail: false`. */
-  records: number[];
   /** How its round trip went on the wire (http-timing, format 1.2); null when the trace has none (WebSocket, imports, older traces). */
   network: NetworkTiming | null;
 }

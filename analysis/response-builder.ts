@@ -84,14 +84,8 @@ export class ResponseBuilder implements ResponseSink {
       deltas: new ContentDeltas(),
       gaps: null,
       stalls: [],
-      records: [],
       network: null,
     };
-  }
-
-  /** Notes the index of a record of this exchange (kept only with detail). */
-  record(index: number): void {
-    if (this.detail) this.req.records.push(index);
   }
 
   /** A frame of this exchange arrived (any kind): keeps lastMs. */

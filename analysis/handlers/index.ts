@@ -11,7 +11,7 @@ import { TerminalHandler } from './terminal.js';
 import { TransportHandler } from './transport.js';
 
 export { MetaHandler, type MetaData } from './meta.js';
-export { ExchangesHandler, type Exchange, type ExchangesData, type HttpExchange, type Placement, type Socket, type SocketTurn } from './exchanges.js';
+export { ExchangesHandler, isModelCall, type Exchange, type ExchangesData, type HttpExchange, type Placement, type Socket, type SocketTurn } from './exchanges.js';
 export { ResponsesHandler, type ResponsesData } from './responses.js';
 export { ThreadsHandler, type ThreadsData } from './threads.js';
 export { GraphHandler, type GraphData } from './graph.js';
