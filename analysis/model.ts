@@ -209,6 +209,11 @@ export interface RequestModel {
   stalls: Stall[];
   /** Indexes into the trace's record list of every record of this exchange (request, response, frames, end); empty with `detail: false`. */
   records: number[];
+  /**
+   * Set only in a live snapshot (a trace still being recorded): the response had not ended yet; it is
+   * shown up to its latest frame, with status `aborted`. Absent in a finished analysis.
+   */
+  inProgress?: true;
 }
 
 /** A stretch of the critical path. Segments tile [0, durationMs] with no gaps or overlaps, in order. */

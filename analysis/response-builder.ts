@@ -197,7 +197,22 @@ export class ResponseBuilder implements ResponseSink {
   finish(endMs: number, outcome: RequestStatus, message: string | null): void {
     if (this.ended) return;
     this.ended = true;
+    this.close(this.req, endMs, outcome, message);
+    this.times = null;
+  }
+
+  /**
+   * The response as it stands, for a live snapshot: a copy closed at its latest frame (in progress:
+   * status `aborted`, `inProgress` set), this builder left as it was so the stream can go on.
+   */
+  snapshot(): RequestModel {
     const r = this.req;
+    const copy: RequestModel = { ...r, toolCalls: r.toolCalls.map((c) => ({ ...c })), deltas: r.deltas.slice(), records: r.records.slice(), inProgress: true };
+    this.close(copy, this.lastMs, 'aborted', 'in progress: the response had not ended at this point of the recording');
+    return copy;
+  }
+
+  private close(r: RequestModel, endMs: number, outcome: RequestStatus, message: string | null): void {
     r.endMs = Math.max(endMs, r.startMs);
     let status: RequestStatus = outcome;
     let error = message;
@@ -225,7 +240,6 @@ export class ResponseBuilder implements ResponseSink {
       if (r.outputTokens !== null && r.streamMs > 0 && spread) r.tokensPerSecond = r.outputTokens / (r.streamMs / 1000);
     }
     const g = gapStats(this.times ?? [], this.nTimes);
-    this.times = null;
     r.gaps = g.stats;
     r.stalls = g.stalls;
   }

@@ -99,6 +99,21 @@ export class SessionBuilder {
     return { model: sessionModel(pass, meta), exchanges: pass.get('exchanges').data(), pass };
   }
 
+  /** Records added so far. */
+  get records(): number {
+    return this.pipeline.records;
+  }
+
+  /**
+   * The analysis of the records added so far, while more may come (a trace still being recorded):
+   * the pass goes on after it (add() again, snapshot() again, analysis() at the end). Costs about the
+   * number of requests, not of records (see pipeline.ts).
+   */
+  snapshot(meta: TraceMeta = {}): Analysis {
+    const pass = this.pipeline.snapshot();
+    return { model: sessionModel(pass, meta), exchanges: pass.get('exchanges').data(), pass };
+  }
+
   /** Builds the model. `meta` describes where the records came from. */
   finish(meta: TraceMeta = {}): SessionModel {
     return this.analysis(meta).model;
