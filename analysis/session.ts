@@ -3,7 +3,7 @@
 // are read (no need to keep them all), or call analyseTrace().
 import type { TraceReadResult, TraceRecord } from '../format/types.js';
 import { Pipeline, type Handler, type PipelineResult } from './pipeline.js';
-import { standardHandlers, type Exchange, type ExchangesData } from './handlers/index.js';
+import { standardHandlers, type Exchange, type ExchangesData, type Placement } from './handlers/index.js';
 import type { Connection, SessionModel } from './model.js';
 
 export interface TraceMeta {
@@ -86,6 +86,11 @@ export class SessionBuilder {
 
   add(rec: TraceRecord, index?: number): void {
     this.pipeline.add(rec, index);
+  }
+
+  /** Where the record just added went (exchanges' `placed`): a live consumer sees a response end. */
+  placed(index: number): Placement | null {
+    return this.pipeline.get('exchanges').placed(index);
   }
 
   /** The exchanges read so far (for a progress view while records are still coming). */

@@ -13,6 +13,7 @@ interface ProxyFlags {
   watch?: string;
   redact: boolean;
   quiet?: boolean;
+  otlpEndpoint?: string;
 }
 
 export function register(program: Command): void {
@@ -27,16 +28,18 @@ export function register(program: Command): void {
     .option('--gemini-upstream <url>', 'where Gemini API requests go (default: $GOOGLE_GEMINI_BASE_URL, else https://generativelanguage.googleapis.com)')
     .option('--watch <dir>', 'also record file changes under this directory')
     .option('--no-redact', 'keep API keys and auth headers in the trace')
+    .option('--otlp-endpoint <url>', "send each request's GenAI spans to this OTLP/HTTP collector when its response ends (/v1/traces is appended to a bare URL)")
     .option('-q, --quiet', 'print only the base URLs')
     .addHelpText(
       'after',
       `
 Prints the base URLs to give your harness, records until Ctrl-C (or SIGTERM), then finishes the
-trace and prints a summary.
+trace and prints a summary. \`lapse view --live\` (or \`lapse tui TRACE\`) shows the trace while it records.
 
 Example:
   lapse proxy --port 8787 --watch .
   lapse proxy --host 0.0.0.0 --port 8787   # a harness in a container or VM (warned: reachable from outside)
+  lapse proxy --otlp-endpoint http://127.0.0.1:4318   # spans to your tracing backend as requests end
   # in another terminal:
   ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude
   OPENAI_BASE_URL=http://127.0.0.1:8787/v1 my-agent
@@ -62,6 +65,7 @@ Example:
         redact: flags.redact,
         defaultApi: 'openai',
         log,
+        otlpEndpoint: flags.otlpEndpoint,
       });
       const { proxy } = session;
       // The base URLs are this command's output proper: stdout, even with --quiet.

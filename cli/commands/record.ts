@@ -9,6 +9,7 @@ import { isInteractive, runInPty } from '../record/pty/run.js';
 import { stderrLog } from '../record/log.js';
 import { NO_REDACT_WARNING, parseHost, parsePort, startSession } from '../record/session.js';
 import type { Log } from '../record/log.js';
+import { tracesUrl } from '../export/post.js';
 import { startViewServer, type ViewServer } from '../view/server.js';
 import { openBrowser } from '../view/open-browser.js';
 
@@ -65,6 +66,7 @@ export function register(program: Command): void {
     .option('--no-redact', 'keep API keys and auth headers in the trace (default: they become fingerprints)')
     .option('--no-pty', 'on a terminal, run the harness on it directly (no terminal records; user time is then estimated)')
     .option('--record-input', 'keep the typed characters in the trace (default: only when keys were pressed and what kind)')
+    .option('--otlp-endpoint <url>', "send each request's GenAI spans to this OTLP/HTTP collector when its response ends (/v1/traces is appended to a bare URL)")
     .option('--view', 'open the web viewer on the trace at the start and watch the session live (the URL is printed on stderr)')
     .option('-q, --quiet', "no messages from lapse (the harness's own output is untouched)")
     .passThroughOptions()
@@ -89,6 +91,7 @@ Examples:
   lapse record -- gemini -p "explain this repo"
   lapse record -o run.lapse --no-watch -- node my-agent.js --task 3
   lapse record --view -- claude     # the web viewer follows the session as it happens
+  lapse record --otlp-endpoint http://127.0.0.1:4318 -- claude   # spans to Jaeger/Tempo/… as it runs
   lapse stats                      # then: where the time went`,
     )
     .action(async (cmd: string, args: string[], flags: RecordFlags) => {
@@ -117,9 +120,11 @@ Examples:
         defaultApi: defaultApiFor(cmd, harness),
         interactive,
         log,
+        otlpEndpoint: flags.otlpEndpoint,
       });
       const { proxy, sink } = session;
       log.info(`recording ${harness} through ${proxy.anthropicBaseUrl} → ${session.tracePath}`);
+      if (flags.otlpEndpoint) log.info(`sending spans to ${tracesUrl(flags.otlpEndpoint).href} as responses end`);
       const view = flags.view ? await liveView(session.tracePath, log) : null;
 
       const argv = childArgs(cmd, args, proxy.urls);

@@ -6,7 +6,7 @@ import { openSync, closeSync, write as fsWrite, fsync, close as fsClose } from '
 import { readFile, open, rename } from 'node:fs/promises';
 import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
 import { StreamRedactor } from '../../format/stream-redact.js';
-import { TraceEncoder, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
+import { TraceEncoder, TraceStreamReader, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
 import { UsageError } from '../util/errors.js';
 import { LAPSE_VERSION } from '../util/version.js';
 
@@ -61,6 +61,8 @@ export class TraceWriter {
   private closed = false;
   private failure: string | null = null;
   private warnedDrop = false;
+  /** The session record as stored (redacted): what every reader of this trace gets. */
+  session: SessionRecord | null = null;
   /** Bytes handed to the OS so far. */
   written = 0;
   records = 0;
@@ -105,6 +107,7 @@ export class TraceWriter {
       ...(init.interactive === undefined ? {} : { interactive: init.interactive }),
     };
     const header = encoder.encodeHeader(session);
+    w.session = (new TraceStreamReader().push(header).find((r) => r.kind === 'session') as SessionRecord | undefined) ?? null;
     header[FLAGS_OFFSET] |= FLAG_OPEN; // cleared by close(): a reader then knows the trace is whole
     w.enqueueRaw(header);
     w.flush();
