@@ -69,6 +69,7 @@ async function open(src: ByteSource): Promise<void> {
   const my = ++loading;
   debug.current?.player.dispose();
   debug.current?.live?.stop();
+  debug.timeline?.setLive(null);
   debug.current = null;
   showLive(null);
   setState('loading');
