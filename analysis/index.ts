@@ -8,5 +8,5 @@ export { simulate, resolveProfile, simToOrig, origToSim, PROFILES, PROFILE_NAMES
 export { statsJson, simulateJson, type StatsJson, type SimulateJson } from './json.js';
 export { EventLog, type NormalizedEvent, type ProtocolDecoder, type RequestInfo, type RequestInput, type ResponseSink, type SocketFraming, type ToolResultText, type Usage } from './events.js';
 export { PROTOCOLS, decoderForUrl, decoderFor, socketProtocolForUrl, conversationOf, pathOf } from './protocols/index.js';
-export { estimateTokens } from './response-builder.js';
+export { estimateTokens, ContentDeltas } from './deltas.js';
 export { percentile } from './gaps.js';

@@ -1,11 +1,13 @@
 // The session model: what every view (terminal, web, exports) reads instead of wire formats.
-// Plain data only (JSON-serialisable: no Maps, no class instances, no undefined fields, no Infinity),
-// so it can be built once and sent to the browser viewer as it is.
+// Plain data only (JSON-serialisable: no Maps, no undefined fields, no Infinity), so it can be built
+// once and sent to the browser viewer as it is. One exception, for memory: a request's content deltas
+// are a column store (`ContentDeltas`, deltas.ts) whose JSON is the plain `ContentDelta[]`.
 //
 // Units: every `…Ms` field named like an instant (`startMs`, `endMs`, `tMs`, `firstByteMs`) is
 // milliseconds since the session start (t=0 of the trace); every other `…Ms` is a length in ms.
 // Unknown values are `null`, never missing.
 import type { TraceSource } from '../format/types.js';
+import type { ContentDeltas } from './deltas.js';
 
 /** Wire protocols a decoder exists for. Detected from the request path. */
 export type Protocol = 'anthropic-messages' | 'openai-chat' | 'openai-responses' | 'gemini-generate-content';
@@ -201,8 +203,8 @@ export interface RequestModel {
   subagentMark: boolean;
   /** Index into SessionModel.turns; null for requests off the critical path. */
   turn: number | null;
-  /** Content deltas in arrival order (empty when analysed with `detail: false`). */
-  deltas: ContentDelta[];
+  /** Content deltas in arrival order, as columns (empty when analysed with `detail: false`). */
+  deltas: ContentDeltas;
   /** Inter-token gap statistics; null with fewer than 2 content deltas. */
   gaps: GapStats | null;
   /** Gaps over 10× the median gap (and at least STALL_MIN_MS). */

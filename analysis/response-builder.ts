@@ -1,12 +1,8 @@
 // Builds one RequestModel from the normalized events of its response (it is the decoders' sink).
 import type { RequestInfo, ResponseSink, Usage } from './events.js';
-import type { ContentDelta, DeltaKind, Protocol, RequestModel, RequestStatus, ToolCall, Transport } from './model.js';
+import type { DeltaKind, Protocol, RequestModel, RequestStatus, ToolCall, Transport } from './model.js';
 import { gapStats } from './gaps.js';
-
-/** Token estimate of a fragment: ≈ 4 UTF-16 units per token, at least 1. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
+import { ContentDeltas, estimateTokens } from './deltas.js';
 
 interface CallState {
   call: ToolCall;
@@ -28,8 +24,11 @@ export class ResponseBuilder implements ResponseSink {
   unknownTypes: Set<string> | null = null;
   private readonly calls = new Map<number, CallState>();
   private readonly errors: string[] = [];
-  /** Arrival times of the content deltas (for the gap figures), grown by doubling; dropped at finish. */
-  private times: Float64Array | null = new Float64Array(64);
+  /**
+   * Arrival times of the content deltas (for the gap figures), grown by doubling; dropped at finish.
+   * With detail the deltas' own time column serves (null here).
+   */
+  private times: Float64Array | null;
   private nTimes = 0;
 
   /**
@@ -40,6 +39,7 @@ export class ResponseBuilder implements ResponseSink {
     this.prompt = info.prompt;
     this.opening = info.opening;
     this.lastMs = startMs;
+    this.times = detail ? null : new Float64Array(64);
     this.req = {
       id,
       index: -1,
@@ -81,7 +81,7 @@ export class ResponseBuilder implements ResponseSink {
       dependsOn: null,
       dependency: null,
       turn: null,
-      deltas: [],
+      deltas: new ContentDeltas(),
       gaps: null,
       stalls: [],
       records: [],
@@ -100,10 +100,7 @@ export class ResponseBuilder implements ResponseSink {
 
   content(tMs: number, kind: DeltaKind, text: string, block: number): void {
     const tokens = estimateTokens(text);
-    if (this.detail) {
-      const d: ContentDelta = { tMs, kind, text, tokens, block };
-      this.req.deltas.push(d);
-    }
+    if (this.detail) this.req.deltas.push(tMs, kind, text, block);
     let times = this.times;
     if (times !== null) {
       if (this.nTimes === times.length) {
@@ -179,6 +176,12 @@ export class ResponseBuilder implements ResponseSink {
     (this.unknownTypes ??= new Set()).add(type);
   }
 
+  /** The content deltas' arrival times. */
+  private arrivals(): Float64Array {
+    if (this.detail) return this.req.deltas.times();
+    return this.times ? this.times.subarray(0, this.nTimes) : new Float64Array(0);
+  }
+
   private callAt(tMs: number, block: number, id: string | null = null, name = ''): CallState {
     let s = this.calls.get(block);
     if (!s) {
@@ -199,6 +202,7 @@ export class ResponseBuilder implements ResponseSink {
     this.ended = true;
     this.close(this.req, endMs, outcome, message);
     this.times = null;
+    this.req.deltas.seal();
   }
 
   /**
@@ -207,7 +211,7 @@ export class ResponseBuilder implements ResponseSink {
    */
   snapshot(): RequestModel {
     const r = this.req;
-    const copy: RequestModel = { ...r, toolCalls: r.toolCalls.map((c) => ({ ...c })), deltas: r.deltas.slice(), records: r.records.slice(), inProgress: true };
+    const copy: RequestModel = { ...r, toolCalls: r.toolCalls.map((c) => ({ ...c })), deltas: r.deltas.copy(), records: r.records.slice(), inProgress: true };
     this.close(copy, this.lastMs, 'aborted', 'in progress: the response had not ended at this point of the recording');
     return copy;
   }
@@ -235,11 +239,12 @@ export class ResponseBuilder implements ResponseSink {
       r.streamMs = r.endMs - r.firstContentMs;
       // A rate needs content spread over time: one burst (a plain JSON body, or everything in one
       // read) has no measurable stream, and dividing by its near-zero length would claim thousands of tok/s.
-      const times = this.times;
-      const spread = times !== null && this.nTimes >= 2 && times[this.nTimes - 1] > times[0];
+      const times = this.arrivals();
+      const spread = times.length >= 2 && times[times.length - 1] > times[0];
       if (r.outputTokens !== null && r.streamMs > 0 && spread) r.tokensPerSecond = r.outputTokens / (r.streamMs / 1000);
     }
-    const g = gapStats(this.times ?? [], this.nTimes);
+    const arrivals = this.arrivals();
+    const g = gapStats(arrivals, arrivals.length);
     r.gaps = g.stats;
     r.stalls = g.stalls;
   }

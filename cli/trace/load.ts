@@ -1,7 +1,11 @@
 // Reading a trace file for the CLI: streamed from disk, errors turned into one-line UsageErrors.
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
-import { TraceStreamReader, TraceFormatError, type SessionRecord, type SummaryRecord, type TraceReadResult, type TraceRecord, type ReaderOptions } from '../../format/index.js';
+// The reader's own modules, not the format's index: that one brings the encoder and its redaction
+// rules, which a command that only reads a trace would load and compile for nothing.
+import { TraceStreamReader, type ReaderOptions } from '../../format/reader.js';
+import { TraceFormatError } from '../../format/errors.js';
+import type { SessionRecord, SummaryRecord, TraceReadResult, TraceRecord } from '../../format/types.js';
 import { FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH } from '../../format/frame.js';
 import { UsageError } from '../util/errors.js';
 

@@ -35,8 +35,9 @@ export class RequestContent {
     const byKey = new Map<string, BlockIndex & { parts: string[]; len: number }>();
     const order: Array<BlockIndex & { parts: string[]; len: number }> = [];
     let tok = 0;
+    const deltas = r.deltas;
     for (let i = 0; i < n; i++) {
-      const d = r.deltas[i];
+      const d = deltas.at(i);
       this.times[i] = d.tMs;
       tok += d.tokens;
       this.cumTokens[i] = tok;

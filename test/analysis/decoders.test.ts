@@ -72,7 +72,7 @@ describe('Anthropic Messages', () => {
     expect(r.endMs).toBe(endMs);
     expect(r.streamMs).toBe(endMs - 230);
     expect(r.tokensPerSecond).toBeCloseTo(87 / ((endMs - 230) / 1000), 9);
-    expect(r.deltas.filter((d) => d.kind === 'thinking').map((d) => d.text).join('')).toBe('The user wants the tests fixed. Read both files.');
+    expect(r.deltas.toArray().filter((d) => d.kind === 'thinking').map((d) => d.text).join('')).toBe('The user wants the tests fixed. Read both files.');
     expect(m.warnings.join(' ')).toContain('future_event_kind');
   });
 
@@ -154,7 +154,7 @@ describe('OpenAI Chat Completions', () => {
     const { r } = one(served('c2', '/v1/chat/completions', { model: 'qwen3-coder', messages: [{ role: 'user', content: 'go' }] }, 'openai-chat-nousage.sse'));
     expect(r.outputTokens).toBeNull();
     expect(r.tokensPerSecond).toBeNull();
-    expect(r.deltas.map((d) => d.kind)).toEqual(['thinking', 'text', 'text']);
+    expect(r.deltas.toArray().map((d) => d.kind)).toEqual(['thinking', 'text', 'text']);
     expect(r.stopReason).toBe('stop');
     expect(r.status).toBe('complete');
   });
@@ -183,7 +183,7 @@ describe('OpenAI Responses (SSE and JSON)', () => {
       ['call_S1', 'shell', '{"command":["bash","-lc","npm test"]}'],
       ['call_P1', 'apply_patch', '*** Begin Patch\n*** End Patch'],
     ]);
-    expect(r.deltas.filter((d) => d.kind === 'thinking')).toHaveLength(2);
+    expect(r.deltas.toArray().filter((d) => d.kind === 'thinking')).toHaveLength(2);
     expect(r.inputTokens).toBe(9000);
     expect(r.cacheReadTokens).toBe(8000);
     expect(r.outputTokens).toBe(64);
@@ -238,7 +238,7 @@ describe('Responses over WebSocket', () => {
     expect(b.answersToolCallIds).toEqual(['call_W1']);
     expect(b.dependsOn).toBe('ws1#2');
     expect(b.dependency).toBe('tool-result');
-    expect(b.deltas.map((d) => d.text).join('')).toBe('All 12 tests pass.');
+    expect(b.deltas.toArray().map((d) => d.text).join('')).toBe('All 12 tests pass.');
     expect([a.critical, b.critical]).toEqual([true, true]);
     expect(m.connections).toEqual([{ id: 'ws1', url: '/v1/responses', openMs: 50, closeMs: 1850, closeCode: 1000, requestIds: ['ws1#1', 'ws1#2', 'ws1#3'] }]);
   });

@@ -6,7 +6,7 @@ import { Pipeline, runPipeline, sortByDeps, type Handler } from '../../analysis/
 import { standardHandlers, ExchangesHandler, MetaHandler } from '../../analysis/handlers/index.js';
 import { analyseRecordList } from '../../analysis/session.js';
 import { threadKey } from '../../analysis/events.js';
-import type { RequestModel } from '../../analysis/model.js';
+import type { ContentDelta, RequestModel } from '../../analysis/model.js';
 import { anthropicTurn, sessionRecord } from '../factory/records.js';
 
 const ms = (x: number): number => Math.round(x * 1000);
@@ -50,7 +50,12 @@ function wsFixture(): TraceRecord[] {
 const THREAD = threadKey('You are an agent.', { role: 'user', content: 'first prompt' });
 
 /** r1's response as the responses handler reads it (record indexes 5..13 of httpFixture). */
-function r1Draft(): RequestModel {
+/** A request with its delta columns as the plain list they stand for. */
+function plainDeltas(r: RequestModel): Omit<RequestModel, 'deltas'> & { deltas: ContentDelta[] } {
+  return { ...r, deltas: r.deltas.toArray() };
+}
+
+function r1Draft(): Omit<RequestModel, 'deltas'> & { deltas: ContentDelta[] } {
   return {
     id: 'r1',
     index: 0,
@@ -168,7 +173,7 @@ describe('handlers, fixture in, data() out', () => {
 
   it('responses: the figures of each model call, nothing cross-request', () => {
     const d = pass.get('responses').data();
-    expect(d.requests[0]).toEqual(r1Draft());
+    expect(plainDeltas(d.requests[0])).toEqual(r1Draft());
     expect(d.requests.map((r) => r.id)).toEqual(['r1', 'r2']);
     expect(d.requests[1].answersToolCallIds).toEqual(['t1']);
     expect(d.requests[1].dependsOn).toBeNull();
@@ -233,7 +238,7 @@ describe('handlers, fixture in, data() out', () => {
   it('requests: new objects carrying the links; the drafts are left as they were', () => {
     const d = pass.get('requests').data();
     const r1 = { ...r1Draft(), critical: true, turn: 0, thread: 'main' };
-    expect(d.requests[0]).toEqual(r1);
+    expect(plainDeltas(d.requests[0])).toEqual(r1);
     expect(d.requests[1]).toMatchObject({ id: 'r2', index: 1, critical: true, turn: 0, dependsOn: 'r1', dependency: 'tool-result', dependencies: [{ id: 'r1', kind: 'tool-result', gap: 'tool' }], thread: 'main' });
     expect(d.byId.get('r1')).toBe(d.requests[0]);
     expect(d.side).toEqual([]);

@@ -89,7 +89,7 @@ describe('Gemini API through lapse', () => {
     // the second request answers the first one's call
     expect([model0.requests[1].dependsOn, model0.requests[1].dependency]).toEqual([r1.id, 'tool-result']);
     // the thought part is thinking, the function call its own block
-    expect(model0.requests[0].deltas.map((d) => d.kind)[0]).toBe('thinking');
+    expect(model0.requests[0].deltas.toArray().map((d) => d.kind)[0]).toBe('thinking');
     const bytes = readFileSync(tracePath);
     expect(bytes.includes(Buffer.from(KEY))).toBe(false);
     expect(bytes.includes(Buffer.from(KEY.slice(4, 20)))).toBe(false);

@@ -35,7 +35,7 @@ describe.each(NAMES)('the viewer on fixtures/traces/%s.lapse', (name) => {
       expect(shown(layout.paneRows(160, 50))).toContain(`${model.requests[i].id} `);
       // At the end of the response its last streamed words are on screen.
       state.seekTo(state.view.toView(r.endMs));
-      const text = r.deltas.filter((d) => d.kind === 'text').map((d) => d.text).join('');
+      const text = r.deltas.toArray().filter((d) => d.kind === 'text').map((d) => d.text).join('');
       const last = text.trim().split(/\s+/).pop();
       if (last && state.activeIndex() === i) expect(shown(layout.paneRows(160, 50))).toContain(last.slice(-12));
       state.focus(i);

@@ -7,6 +7,7 @@ import { anthropicTurn, byTime, exitAt, sessionRecord } from '../factory/records
 import { sliderFromTps, tpsFromSlider } from '../../viewer/src/sim-panel.js';
 import { simulate, PROFILES, resolveProfile } from '../../analysis/simulate.js';
 import type { SessionModel } from '../../analysis/model.js';
+import { ContentDeltas } from '../../analysis/deltas.js';
 
 describe('Host header check', () => {
   it('answers only its own loopback address and localhost, with its port', () => {
@@ -109,7 +110,7 @@ describe('tokens/s over time', () => {
       tokensPerSecond: null,
       firstContentMs: times[0],
       endMs: times[times.length - 1],
-      deltas: times.map((tMs) => ({ tMs, kind: 'text', text: 'x', tokens: 1, block: 0 })),
+      deltas: ContentDeltas.from(times.map((tMs) => ({ tMs, kind: 'text' as const, text: 'x', tokens: 1, block: 0 }))),
     });
     const m = { requests: [req(true, [0, 10, 20, 30], 8), req(false, [5, 15, 25], null), req(true, [100, 110], null)] } as unknown as SessionModel;
     const r = new TokenRate(m);

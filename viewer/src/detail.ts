@@ -8,12 +8,13 @@ import { at, clip, dur } from './fmt.js';
 import { KIND_COLOR, KIND_LABEL } from './kinds.js';
 import { diffView } from './diff-view.js';
 
-function countUpTo<T>(items: readonly T[], time: (x: T) => number, t: number): number {
+/** How many of the `length` items (ascending in time) are at or before `t`. */
+function countUpTo(length: number, time: (i: number) => number, t: number): number {
   let lo = 0;
-  let hi = items.length;
+  let hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (time(items[mid]) <= t) lo = mid + 1;
+    if (time(mid) <= t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -47,7 +48,7 @@ export class DetailPane {
 
   private segmentAt(t: number): Segment | null {
     const segs = this.st.model.criticalPath;
-    const i = countUpTo(segs, (s) => s.startMs, t) - 1;
+    const i = countUpTo(segs.length, (i) => segs[i].startMs, t) - 1;
     return i >= 0 ? segs[i] : null;
   }
 
@@ -64,7 +65,7 @@ export class DetailPane {
       append(this.now, sw, `${at(t)} · ${KIND_LABEL[seg.kind]} — ${what} (${dur(t - seg.startMs)} of ${dur(seg.endMs - seg.startMs)})`);
     }
     // The request being streamed: the latest critical request that started by now.
-    const i = countUpTo(this.critical, (r) => r.startMs, t) - 1;
+    const i = countUpTo(this.critical.length, (i) => this.critical[i].startMs, t) - 1;
     const r = i >= 0 ? this.critical[i] : null;
     this.streamTo(r, t);
     this.filesTo(t);
@@ -80,7 +81,7 @@ export class DetailPane {
       this.shownRequest = null;
       return;
     }
-    const n = countUpTo(r.deltas, (d) => d.tMs, t);
+    const n = countUpTo(r.deltas.length, (i) => r.deltas.tMs(i), t);
     if (r.id !== this.shownRequest || n < this.shownDeltas) {
       clear(this.stream);
       clear(this.prompt);
@@ -92,7 +93,7 @@ export class DetailPane {
       this.curBlock = null;
     }
     for (let k = this.shownDeltas; k < n; k++) {
-      const d = r.deltas[k];
+      const d = r.deltas.at(k);
       if (!this.curBlock || this.curBlock.kind !== d.kind || this.curBlock.block !== d.block) {
         const call = d.kind === 'tool-args' ? r.toolCalls.find((c) => c.block === d.block) : undefined;
         const label = d.kind === 'tool-args' ? `→ ${call?.name ?? 'tool'}(` : d.kind === 'thinking' ? 'thinking' : '';
@@ -111,7 +112,7 @@ export class DetailPane {
 
   private filesTo(t: number): void {
     const files = this.st.model.files;
-    const n = countUpTo(files, (f) => f.tMs, t);
+    const n = countUpTo(files.length, (i) => files[i].tMs, t);
     if (n === this.shownFiles) return;
     const grew = n > this.shownFiles && this.shownFiles >= 0;
     this.shownFiles = n;

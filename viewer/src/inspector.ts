@@ -196,7 +196,7 @@ function outputView(r: RequestModel): HTMLElement {
     buf += d.text;
   }
   flush();
-  for (const c of r.toolCalls) if (!r.deltas.some((d) => d.kind === 'tool-args' && d.block === c.block)) append(box, el('div', { class: 'stream-label' }, `tool call ${c.name}`), el('pre', { class: 'stream stream-tool-args' }, c.arguments));
+  for (const c of r.toolCalls) if (!r.deltas.hasToolArgs(c.block)) append(box, el('div', { class: 'stream-label' }, `tool call ${c.name}`), el('pre', { class: 'stream stream-tool-args' }, c.arguments));
   if (!box.firstChild) append(box, el('p', { class: 'muted' }, 'no content'));
   return box;
 }

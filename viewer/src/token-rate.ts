@@ -20,9 +20,10 @@ export class TokenRate {
       if (!filter(r.critical) || r.deltas.length === 0) continue;
       // Scale the per-delta estimates so that a request sums to the output tokens the endpoint reported.
       const f = r.outputTokens !== null && r.outputTokensEstimate > 0 ? r.outputTokens / r.outputTokensEstimate : 1;
-      const t = new Float64Array(r.deltas.length);
-      const k = new Float64Array(r.deltas.length);
-      r.deltas.forEach((d, i) => ((t[i] = d.tMs), (k[i] = d.tokens * f)));
+      const d = r.deltas;
+      const t = d.times().slice();
+      const k = new Float64Array(d.length);
+      for (let i = 0; i < d.length; i++) k[i] = d.tokens(i) * f;
       (r.critical ? crit : side).push({ t, k });
     }
     const merged = mergeTwo(sortedRuns(crit), sortedRuns(side));
