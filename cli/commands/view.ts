@@ -3,11 +3,10 @@ import { startViewServer } from '../view/server.js';
 import { isLoopback } from '../util/host-check.js';
 import { hostFlag } from '../util/host.js';
 import { openBrowser } from '../view/open-browser.js';
-import { resolveTraceArg } from '../util/paths.js';
+import { resolveTraceArg, tracesDir } from '../util/paths.js';
 import { UsageError } from '../util/errors.js';
 import { reportOf } from './report.js';
 import { isRecording, newestRecording } from '../trace/tail.js';
-import { tracesDir } from '../util/paths.js';
 
 /** The newest trace being recorded; waits (printing once) until a recording starts. */
 async function waitForRecording(): Promise<string> {

@@ -27,8 +27,6 @@ export interface ViewServer {
   url: string;
   host: string;
   port: number;
-  /** Pages following the live trace now. */
-  readonly followers: number;
   /** Hands every follower what is new in the trace now (its end, once the recorder closed it) and waits (≤ 1 s) until it is sent. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -209,8 +207,7 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
     const origin = req.headers.origin;
     const own = origin !== undefined && (() => {
       try {
-        const o = new URL(origin);
-        return hostAllowed(o.host, host, port);
+        return hostAllowed(new URL(origin).host, host, port);
       } catch {
         return false;
       }
@@ -260,9 +257,6 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
     url: `http://${urlHost}:${port}/`,
     host,
     port,
-    get followers() {
-      return live.clients.size;
-    },
     settle: async () => {
       for (const t of [...tails]) t.poll();
       const deadline = Date.now() + 1000;
