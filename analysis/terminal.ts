@@ -1,20 +1,28 @@
 // The harness's terminal (term-output / term-resize / term-input records) and the user time it
 // measures: answer drawn → first key = reading; first key → Enter = typing; Enter → request =
-// the harness's submit latency. A collector fed records in order (handlers/terminal.ts runs it in the
+// the harness's submit latency; in a tool gap, a dialog drawn → read → answered with Enter is the
+// person's, the rest (keys typed ahead included) the tool's. A collector fed records in order (handlers/terminal.ts runs it in the
 // pass), and a pure function that splits the critical path's gaps by it (or, for interactive
 // sessions recorded without a terminal, by the lead-in/tail rule); handlers/critical.ts applies it.
 import type { KeyClass, TraceRecord } from '../format/types.js';
 import { bodyText } from '../format/body.js';
 import type { RequestModel, Segment, SegmentKind } from './model.js';
 
-/** Output that stops for this long means the harness has finished drawing (spinners tick faster). */
-export const QUIET_MS = 250;
+/**
+ * Visible output that stops for this long means the harness has finished drawing: spinners tick
+ * every 100–200 ms, while a TUI busy rendering a whole answer on a loaded machine pauses for 300 ms
+ * and more between frames (Claude Code at a load of 10 per core).
+ */
+export const QUIET_MS = 500;
 
 export interface TerminalModel {
   /** The size the harness started with (first entry), then every resize. */
   sizes: Array<{ tMs: number; cols: number; rows: number }>;
-  /** What the harness drew, in order; `text` is '' when analysed without detail or the bytes were shed. */
-  output: Array<{ tMs: number; text: string }>;
+  /**
+   * What the harness drew, in order; `text` is '' when analysed without detail or the bytes were shed.
+   * `visible`: the chunk shows something (not only escape sequences: modes, a title, cursor moves).
+   */
+  output: Array<{ tMs: number; text: string; visible: boolean }>;
   /** Keys pressed: class, how many in that read, a paste's length (else null). Never the text. */
   keys: Array<{ tMs: number; key: KeyClass; count: number; length: number | null }>;
   /** The person's measured time, as stretches of the critical path. */
@@ -39,12 +47,13 @@ export class TerminalCollector {
     if (rec.kind === 'term-resize') this.sizes.push({ tMs, cols: rec.cols, rows: rec.rows });
     else if (rec.kind === 'term-input') this.keys.push({ tMs, key: rec.key, count: rec.count, length: rec.length ?? null });
     else if (rec.kind === 'term-output') {
-      let text = '';
-      if (this.detail && rec.data.enc !== 'dropped') {
-        // decoded across chunks: a character split between two reads (stored as bytes) is whole again
-        text = rec.data.enc === 'bytes' ? this.decoder.decode(rec.data.bytes, { stream: true }) : bodyText(rec.data);
+      if (rec.data.enc === 'dropped') {
+        this.output.push({ tMs, text: '', visible: true });
+        return;
       }
-      this.output.push({ tMs, text });
+      // decoded across chunks: a character split between two reads (stored as bytes) is whole again
+      const text = rec.data.enc === 'bytes' ? this.decoder.decode(rec.data.bytes, { stream: true }) : bodyText(rec.data);
+      this.output.push({ tMs, text: this.detail ? text : '', visible: drawsSomething(text) });
     }
   }
 
@@ -53,6 +62,17 @@ export class TerminalCollector {
     if (!this.sizes.length && !this.output.length && !this.keys.length) return null;
     return { sizes: this.sizes, output: this.output, keys: this.keys };
   }
+}
+
+/** Escape sequences (CSI, OSC, DCS/APC…, two-byte ESC) and C0 controls: what draws nothing by itself. */
+const NOT_DRAWN = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]|[\x00-\x1f\x7f]/g;
+
+/**
+ * Whether output shows anything on the screen. A harness starting up sets its terminal modes and
+ * title first and draws its screen only later: those writes alone do not mean it has finished drawing.
+ */
+export function drawsSomething(text: string): boolean {
+  return /\S/.test(text.replace(NOT_DRAWN, ''));
 }
 
 interface Part {
@@ -97,6 +117,12 @@ export function measureUserTime(
   for (const s of segments) {
     const leadIn = s.endMs <= first.startMs && s.kind === 'harness';
     const tail = s.startMs >= last.endMs && s.kind === 'harness';
+    if (s.kind === 'tool' && terminal) {
+      // Keys during a tool gap: only an answer to the harness (a permission dialog, ended by Enter)
+      // is the person's; the rest of the gap, keys typed ahead included, is the tool's run.
+      emit(splitByTerminal(s.startMs, s.endMs, terminal, false, 'tool'), s.requestId);
+      continue;
+    }
     if (!leadIn && !tail && s.kind !== 'user') {
       emit([{ kind: s.kind, startMs: s.startMs, endMs: s.endMs }], s.requestId);
       continue;
@@ -117,10 +143,14 @@ export function measureUserTime(
  * Enter (typed ahead while the harness submits) are the harness's time, except in the tail, where
  * the last burst (the quit: /exit, Ctrl-C twice) needs no Enter. A gap with keys but no Enter at all
  * (a one-key answer) is one burst up to its last key. The harness has the rest.
+ * In a tool gap (`own` = 'tool') only bursts that end in Enter are the person's (a permission dialog
+ * read and answered, on the path: the tool waited for it); keys with no Enter after them are typing
+ * ahead while the tool runs, off the path, which the tool's run bounds; they count as typing when
+ * the person finishes the line after the answer.
  */
-function splitByTerminal(from: number, to: number, t: Omit<TerminalModel, 'userSpans'>, tail: boolean): Part[] {
+function splitByTerminal(from: number, to: number, t: Omit<TerminalModel, 'userSpans'>, tail: boolean, own: 'harness' | 'tool' = 'harness'): Part[] {
   const keys = t.keys.filter((k) => k.tMs >= from && k.tMs < to);
-  if (!keys.length) return [{ kind: 'harness', startMs: from, endMs: to }];
+  if (!keys.length) return [{ kind: own, startMs: from, endMs: to }];
   const bursts: Array<{ first: number; end: number }> = [];
   let first: number | null = null;
   for (const k of keys) {
@@ -130,19 +160,22 @@ function splitByTerminal(from: number, to: number, t: Omit<TerminalModel, 'userS
       first = null;
     }
   }
-  if (first !== null && (tail || !bursts.length)) bursts.push({ first, end: keys[keys.length - 1].tMs });
+  if (first !== null && own === 'harness' && (tail || !bursts.length)) bursts.push({ first, end: keys[keys.length - 1].tMs });
   const parts: Part[] = [];
   let cursor = from;
   for (const b of bursts) {
     const drawn = quietPoint(t.output, cursor, b.first);
-    parts.push({ kind: 'harness', startMs: cursor, endMs: drawn }, { kind: 'user', startMs: drawn, endMs: b.first, reading: true }, { kind: 'user', startMs: b.first, endMs: b.end, typing: true });
+    parts.push({ kind: own, startMs: cursor, endMs: drawn }, { kind: 'user', startMs: drawn, endMs: b.first, reading: true }, { kind: 'user', startMs: b.first, endMs: b.end, typing: true });
     cursor = b.end;
   }
-  parts.push({ kind: 'harness', startMs: cursor, endMs: to });
+  parts.push({ kind: own, startMs: cursor, endMs: to });
   return parts;
 }
 
-/** The end of the first burst of output after `from` that is followed by QUIET_MS of silence (capped at `until`). */
+/**
+ * The end of the first burst of visible output after `from` that is followed by QUIET_MS of silence
+ * (capped at `until`); writes that draw nothing (modes, titles) neither start nor extend a burst.
+ */
 function quietPoint(output: TerminalModel['output'], from: number, until: number): number {
   let lo = 0;
   let hi = output.length;
@@ -153,8 +186,11 @@ function quietPoint(output: TerminalModel['output'], from: number, until: number
   }
   let drawn = from;
   for (let i = lo; i < output.length && output[i].tMs < until; i++) {
+    if (!output[i].visible) continue;
     drawn = output[i].tMs;
-    const next = i + 1 < output.length ? Math.min(output[i + 1].tMs, until) : until;
+    let j = i + 1;
+    while (j < output.length && !output[j].visible) j++;
+    const next = j < output.length ? Math.min(output[j].tMs, until) : until;
     if (next - drawn >= QUIET_MS) break;
   }
   return Math.min(drawn, until);

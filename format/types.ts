@@ -86,7 +86,7 @@ export interface SessionRecord extends RecordBase {
   argv: string[];
   cwd: string;
   harness: string | null;
-  upstreams: { anthropic: string; openai: string; gemini?: string };
+  upstreams: { anthropic: string; openai: string; gemini?: string; codeAssist?: string };
   redacted: boolean;
   /**
    * Absent for a session recorded through the proxy. Set when the trace was built from a harness's own

@@ -10,6 +10,7 @@ interface ProxyFlags {
   anthropicUpstream?: string;
   openaiUpstream?: string;
   geminiUpstream?: string;
+  codeAssistUpstream?: string;
   watch?: string;
   redact: boolean;
   quiet?: boolean;
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .option('--anthropic-upstream <url>', 'where Anthropic requests go (default: $ANTHROPIC_BASE_URL, else https://api.anthropic.com)')
     .option('--openai-upstream <url>', 'where OpenAI requests go (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)')
     .option('--gemini-upstream <url>', 'where Gemini API requests go (default: $GOOGLE_GEMINI_BASE_URL, else https://generativelanguage.googleapis.com)')
+    .option('--code-assist-upstream <url>', 'where Gemini Code Assist requests go (/v1internal:…, Gemini CLI logged in with Google; default: $CODE_ASSIST_ENDPOINT, else https://cloudcode-pa.googleapis.com)')
     .option('--watch <dir>', 'also record file changes under this directory')
     .option('--no-redact', 'keep API keys and auth headers in the trace')
     .option('--otlp-endpoint <url>', "send each request's GenAI spans to this OTLP/HTTP collector when its response ends (/v1/traces is appended to a bare URL)")
@@ -59,6 +61,7 @@ Example:
         anthropicUpstream: flags.anthropicUpstream,
         openaiUpstream: flags.openaiUpstream,
         geminiUpstream: flags.geminiUpstream,
+        codeAssistUpstream: flags.codeAssistUpstream,
         port: flags.port === undefined ? undefined : parsePort(flags.port),
         host,
         watch: flags.watch ?? false,

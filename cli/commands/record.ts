@@ -36,6 +36,7 @@ interface RecordFlags {
   anthropicUpstream?: string;
   openaiUpstream?: string;
   geminiUpstream?: string;
+  codeAssistUpstream?: string;
   port?: string;
   host?: string;
   watch?: string | boolean;
@@ -59,6 +60,7 @@ export function register(program: Command): void {
     .option('--anthropic-upstream <url>', 'where Anthropic requests go (default: $ANTHROPIC_BASE_URL, else https://api.anthropic.com)')
     .option('--openai-upstream <url>', 'where OpenAI requests go (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)')
     .option('--gemini-upstream <url>', 'where Gemini API requests go (default: $GOOGLE_GEMINI_BASE_URL, else https://generativelanguage.googleapis.com)')
+    .option('--code-assist-upstream <url>', 'where Gemini Code Assist requests go (/v1internal:…, Gemini CLI logged in with Google; default: $CODE_ASSIST_ENDPOINT, else https://cloudcode-pa.googleapis.com)')
     .option('--port <n>', 'proxy port on 127.0.0.1 (default: any free port)')
     .option('--host <addr>', 'address the proxy listens on (default 127.0.0.1; anything else is reachable from other machines, and warned about)')
     .option('--watch <dir>', 'record file changes under this directory (default: the current directory)')
@@ -112,6 +114,7 @@ Examples:
         anthropicUpstream: flags.anthropicUpstream,
         openaiUpstream: flags.openaiUpstream,
         geminiUpstream: flags.geminiUpstream,
+        codeAssistUpstream: flags.codeAssistUpstream,
         harnessUpstreams: spec?.upstreams?.(process.env),
         port: flags.port === undefined ? undefined : parsePort(flags.port),
         host,

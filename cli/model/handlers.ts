@@ -206,8 +206,10 @@ export async function serveResponses(engine: Engine, ex: Exchange): Promise<void
  * JSON array), `:countTokens`. A request that asks for JSON output with a schema (a harness's
  * classifier or "who speaks next" check) gets a JSON value that fits it.
  */
-export async function serveGemini(engine: Engine, ex: Exchange, model: string, method: string, sse: boolean): Promise<void> {
+export async function serveGemini(engine: Engine, ex: Exchange, model: string, method: string, sse: boolean, codeAssist = false): Promise<void> {
   const conv = geminiConversation(ex.body, model);
+  // Code Assist's answers are the same GenerateContentResponses inside `{response}`.
+  const wrap = (r: Json): Json => (codeAssist ? { response: r } : r);
   if (method === 'countTokens') {
     const entry = engine.begin({ protocol: 'count-tokens', transport: ex.transport, path: ex.path, stream: false, side: true }, ex.t0);
     ex.json(200, { totalTokens: conv.inputTokens });
@@ -222,10 +224,11 @@ export async function serveGemini(engine: Engine, ex: Exchange, model: string, m
   if (httpFault(engine, ex, p, 'gemini')) return;
   const ctx = { responseId: engine.ids.next('resp_'), model: conv.model, inputTokens: conv.inputTokens };
   if (method !== 'streamGenerateContent' || !sse) {
-    const whole = geminiResponse(p.plan, ctx);
+    const whole = wrap(geminiResponse(p.plan, ctx));
     await replyWhole(engine, ex, p, 'gemini', () => (method === 'streamGenerateContent' ? [whole] : whole));
     return;
   }
   const sink = ex.openStream(engine.ids.next('req_'));
-  await engine.stream(sink, geminiFrames(p.plan, ctx), p.plan, ex.t0, p.entry, () => geminiErrorFrame('Internal error (injected by lapse)'));
+  const frames = geminiFrames(p.plan, ctx).map((f) => ({ ...f, data: wrap(f.data as Json) }));
+  await engine.stream(sink, frames, p.plan, ex.t0, p.entry, () => geminiErrorFrame('Internal error (injected by lapse)'));
 }

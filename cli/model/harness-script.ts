@@ -7,7 +7,7 @@ import type { ScriptStep, ToolCallSpec } from './script.js';
 
 type Json = Record<string, unknown>;
 
-const WRITE_TOOLS = ['write', 'write_file', 'writefile', 'create_file', 'file_write'];
+const WRITE_TOOLS = ['write', 'write_file', 'writefile', 'create_file', 'file_write', 'create'];
 const SHELL_TOOLS = ['bash', 'run_shell_command', 'shell', 'shell_command', 'exec_command', 'run_command', 'execute_command', 'run_terminal_cmd'];
 const PATH_KEYS = ['file_path', 'filePath', 'path', 'absolute_path', 'filename', 'target_file'];
 const CONTENT_KEYS = ['content', 'contents', 'text', 'file_text'];

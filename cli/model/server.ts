@@ -34,6 +34,8 @@ function normalizePath(rawUrl: string): string {
 
 /** Gemini API model methods, with any version prefix or none: `/v1beta/models/gemini-2.5-pro:streamGenerateContent`. */
 const GEMINI_PATH = /^(?:\/(?:v1beta|v1alpha|v1))?\/models\/([^/:]+):(streamGenerateContent|generateContent|countTokens)$/;
+/** Gemini Code Assist (Gemini CLI logged in with Google): the same methods on `/v1internal`, the model in the body. */
+const CODE_ASSIST_PATH = /^\/v1internal:(streamGenerateContent|generateContent|countTokens)$/;
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -106,9 +108,12 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     }
     const rawPath = new URL(req.url ?? '/', 'http://localhost').pathname;
     const gemini = GEMINI_PATH.exec(rawPath);
-    if (gemini && method === 'POST') {
-      const body = await jsonBody(req);
-      if (typeof body === 'string') return sendJson(res, 400, geminiErrorBody(400, body));
+    const codeAssist = CODE_ASSIST_PATH.exec(rawPath);
+    if ((gemini || codeAssist) && method === 'POST') {
+      const outer = await jsonBody(req);
+      if (typeof outer === 'string') return sendJson(res, 400, geminiErrorBody(400, outer));
+      // Code Assist wraps the request as `{model, project, request}` and each response as `{response}`.
+      const body = codeAssist ? ((outer.request && typeof outer.request === 'object' ? outer.request : {}) as Record<string, unknown>) : outer;
       const sse = new URL(req.url ?? '/', 'http://localhost').searchParams.get('alt') === 'sse';
       const ex: Exchange = {
         body,
@@ -120,7 +125,8 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
         json: (status, b, headers) => sendJson(res, status, b, headers),
         isClosed: () => res.destroyed || req.socket.destroyed,
       };
-      return serveGemini(engine, ex, decodeURIComponent(gemini[1]), gemini[2], sse);
+      if (codeAssist) return serveGemini(engine, ex, typeof outer.model === 'string' ? outer.model : 'gemini-2.5-pro', codeAssist[1], sse, true);
+      return serveGemini(engine, ex, decodeURIComponent(gemini![1]), gemini![2], sse);
     }
     const route =
       path === '/v1/messages' ? serveAnthropic

@@ -1,7 +1,10 @@
 // The harnesses lapse knows by name: how `record` points each at the proxy, the base-URL convention
 // its SDK follows, and where its own configuration can send it elsewhere (the "bypassed lapse" hint).
 // Anything not listed (an SDK app) gets the generic environment, which every listed one gets too.
-import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BASE_URL_ENV, type Api, type ProxyUrls, type Upstreams } from './upstreams.js';
 
 export interface HarnessSpec {
@@ -31,6 +34,26 @@ export interface HarnessSpec {
 function copilotApi(env: NodeJS.ProcessEnv): Api {
   const t = (env.COPILOT_PROVIDER_TYPE ?? 'openai').toLowerCase();
   return t === 'anthropic' ? 'anthropic' : 'openai';
+}
+
+/** The pi extension `record` loads into pi (built next to this file). */
+const PI_EXTENSION = fileURLToPath(new URL('./pi-extension.js', import.meta.url));
+
+/** pi's own provider base URLs (`models.json` overrides), which lapse then relays to. */
+function piUpstreams(env: NodeJS.ProcessEnv): Partial<Upstreams> {
+  const dir = env.PI_CODING_AGENT_DIR || join(env.HOME || homedir(), '.pi', 'agent');
+  let providers: Record<string, { baseUrl?: unknown } | undefined>;
+  try {
+    providers = (JSON.parse(readFileSync(join(dir, 'models.json'), 'utf8')) as { providers?: typeof providers }).providers ?? {};
+  } catch {
+    return {};
+  }
+  const out: Partial<Upstreams> = {};
+  for (const [api, provider] of [['anthropic', 'anthropic'], ['openai', 'openai'], ['gemini', 'google']] as const) {
+    const url = providers[provider]?.baseUrl;
+    if (typeof url === 'string' && /^https?:\/\//.test(url)) out[api] = url;
+  }
+  return out;
 }
 
 export const HARNESSES: readonly HarnessSpec[] = [
@@ -73,8 +96,8 @@ export const HARNESSES: readonly HarnessSpec[] = [
     npm: '@google/gemini-cli',
     vendor: 'gemini',
     configFiles: ['~/.gemini/settings.json', '.gemini/settings.json', '~/.gemini/.env', '.env'],
-    points: '`GOOGLE_GEMINI_BASE_URL` (API-key auth; a Google login goes to Code Assist, not through lapse)',
-    protocol: 'Gemini API `streamGenerateContent?alt=sse`, `generateContent`',
+    points: '`GOOGLE_GEMINI_BASE_URL` (API-key auth); `CODE_ASSIST_ENDPOINT` (logged in with Google: Code Assist, `/v1internal:…`)',
+    protocol: 'Gemini API `streamGenerateContent?alt=sse`, `generateContent`; Code Assist wraps the same in `{request}`/`{response}`',
   },
   {
     name: 'qwen',
@@ -105,9 +128,13 @@ export const HARNESSES: readonly HarnessSpec[] = [
     programs: ['pi'],
     npm: '@mariozechner/pi-coding-agent',
     vendor: 'anthropic',
-    configFiles: ['~/.pi/agent/models.json'],
-    points: 'the generic base URLs; a provider with its own `baseUrl` in `~/.pi/agent/models.json` must name the proxy itself',
-    protocol: 'per provider: Anthropic Messages, OpenAI Chat/Responses, Gemini',
+    // Its built-in models carry their own base URLs (the SDKs' variables are ignored): a small
+    // extension re-registers its Anthropic, OpenAI and Google providers at the proxy.
+    args: () => ['-e', PI_EXTENSION],
+    upstreams: (base) => piUpstreams(base),
+    configFiles: ['~/.pi/agent/models.json', '~/.pi/agent/settings.json'],
+    points: '`-e` with lapse\'s pi extension after the program name (`registerProvider` with the proxy as `baseUrl` for `anthropic`, `openai`, `google`); a `baseUrl` in `~/.pi/agent/models.json` becomes the upstream',
+    protocol: 'per provider: Anthropic Messages, OpenAI Responses/Chat, Gemini',
   },
 ];
 
@@ -126,5 +153,5 @@ export function harnessSpec(cmd: string): HarnessSpec | null {
 
 /** The base-URL variables every child gets. */
 export function genericEnv(urls: ProxyUrls): Record<string, string> {
-  return { [BASE_URL_ENV.anthropic]: urls.anthropic, [BASE_URL_ENV.openai]: urls.openai, [BASE_URL_ENV.gemini]: urls.gemini };
+  return { [BASE_URL_ENV.anthropic]: urls.anthropic, [BASE_URL_ENV.openai]: urls.openai, [BASE_URL_ENV.gemini]: urls.gemini, [BASE_URL_ENV.codeAssist]: urls.codeAssist };
 }

@@ -25,6 +25,7 @@ export interface SessionOptions {
   anthropicUpstream?: string;
   openaiUpstream?: string;
   geminiUpstream?: string;
+  codeAssistUpstream?: string;
   /** Upstreams the harness's own environment names (Copilot CLI's provider), below the flags. */
   harnessUpstreams?: Partial<Upstreams>;
   port?: number;
@@ -84,6 +85,7 @@ export async function startSession(opts: SessionOptions): Promise<RecordingSessi
       anthropicUpstream: opts.anthropicUpstream ?? h.anthropic,
       openaiUpstream: opts.openaiUpstream ?? h.openai,
       geminiUpstream: opts.geminiUpstream ?? h.gemini,
+      codeAssistUpstream: opts.codeAssistUpstream ?? h.codeAssist,
     },
     env,
   );

@@ -3,9 +3,10 @@
 // `upstream base + API path`, and a path that could step outside that base is refused first.
 import { UsageError } from '../util/errors.js';
 
-export type Api = 'anthropic' | 'openai' | 'gemini';
+/** `codeAssist`: Gemini Code Assist, where Gemini CLI goes when logged in with Google. */
+export type Api = 'anthropic' | 'openai' | 'gemini' | 'codeAssist';
 
-export const APIS: readonly Api[] = ['anthropic', 'openai', 'gemini'];
+export const APIS: readonly Api[] = ['anthropic', 'openai', 'gemini', 'codeAssist'];
 
 export type Upstreams = Record<Api, string>;
 
@@ -13,6 +14,7 @@ export const OFFICIAL_UPSTREAMS: Upstreams = {
   anthropic: 'https://api.anthropic.com',
   openai: 'https://api.openai.com/v1',
   gemini: 'https://generativelanguage.googleapis.com',
+  codeAssist: 'https://cloudcode-pa.googleapis.com',
 };
 
 /** The environment variable each vendor's SDKs (and the harnesses built on them) read their base URL from. */
@@ -20,9 +22,10 @@ export const BASE_URL_ENV: Record<Api, string> = {
   anthropic: 'ANTHROPIC_BASE_URL',
   openai: 'OPENAI_BASE_URL',
   gemini: 'GOOGLE_GEMINI_BASE_URL',
+  codeAssist: 'CODE_ASSIST_ENDPOINT',
 };
 
-const LABEL: Record<Api, string> = { anthropic: 'Anthropic', openai: 'OpenAI', gemini: 'Gemini' };
+const LABEL: Record<Api, string> = { anthropic: 'Anthropic', openai: 'OpenAI', gemini: 'Gemini', codeAssist: 'Gemini Code Assist' };
 
 /** Flags win, then the caller's own base URLs (so lapse chains in front of any gateway), then the official endpoints. */
 export function resolveUpstreams(flags: Partial<Record<`${Api}Upstream`, string>>, env: NodeJS.ProcessEnv = process.env): Upstreams {
@@ -58,6 +61,8 @@ const OPENAI_REST = /^\/(responses|chat\/completions|completions|embeddings|mode
 /** Gemini's model methods after the version (`/models/gemini-2.5-pro:streamGenerateContent`). */
 const GEMINI_REST = /^\/models\/[^/:]+:[A-Za-z]+$/;
 const GEMINI_VERSION = /^\/(v1beta|v1alpha|v1)(?=\/|$)/;
+/** Code Assist's methods and operations: `/v1internal:streamGenerateContent`, `/v1internal:loadCodeAssist`, `/v1internal/operations/…`. */
+const CODE_ASSIST = /^\/v1internal(?=[:/]|$)/;
 
 export interface Route {
   api: Api;
@@ -87,6 +92,7 @@ export function unsafePath(pathAndQuery: string): string | null {
 /** The API a path belongs to by its shape alone, or null (`/`, `/api/…`). */
 export function apiOfPath(path: string): Api | null {
   const p = path.split(/[?#]/, 1)[0];
+  if (CODE_ASSIST.test(p)) return 'codeAssist';
   const gv = GEMINI_VERSION.exec(p);
   const rest = gv ? p.slice(gv[0].length) : p;
   if (GEMINI_REST.test(rest)) return 'gemini';
@@ -131,7 +137,10 @@ export function targetUrl(base: string, api: Api, pathAndQuery: string): URL {
   const query = q === -1 ? '' : rest0.slice(q);
   const known = apiOfPath(path) === api || (api === 'anthropic' && /^\/(v1\/)?models(\/|$)/.test(path));
   let out: string;
-  if (api === 'openai') {
+  if (api === 'codeAssist') {
+    // A root (`https://cloudcode-pa.googleapis.com`); the harness's path names the version itself.
+    out = basePath + path;
+  } else if (api === 'openai') {
     if (known || hasPrefix(path, '/v1')) {
       const after = hasPrefix(path, '/v1') ? path.slice(3) : path;
       out = basePath + after;
@@ -182,10 +191,10 @@ export function proxyBaseUrls(port: number, host = '127.0.0.1'): ProxyUrls {
 
 /** The base URLs of a server at `origin` that speaks every API at its root (the proxy, replay). */
 export function baseUrlsAt(origin: string): ProxyUrls {
-  return { origin, anthropic: origin, openai: `${origin}/v1`, gemini: origin };
+  return { origin, anthropic: origin, openai: `${origin}/v1`, gemini: origin, codeAssist: origin };
 }
 
-/** What a harness is given: the Anthropic and Gemini bases are the proxy's root, OpenAI's is `/v1`. */
+/** What a harness is given: the Anthropic, Gemini and Code Assist bases are the proxy's root, OpenAI's is `/v1`. */
 export interface ProxyUrls extends Record<Api, string> {
   origin: string;
 }

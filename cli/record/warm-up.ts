@@ -29,7 +29,7 @@ export async function warmUpRelay(): Promise<void> {
     const agents = newAgents();
     const ctx: RelayContext = {
       sink: new GuardedSink(new MemorySink(), log),
-      upstreams: { anthropic: upUrl, openai: `${upUrl}/v1`, gemini: upUrl },
+      upstreams: { anthropic: upUrl, openai: `${upUrl}/v1`, gemini: upUrl, codeAssist: upUrl },
       defaultApi: 'anthropic',
       agents,
       nextId: (prefix) => `${prefix}0`,

@@ -84,6 +84,43 @@ describe('user time from the terminal', () => {
     expect(m.userDetail!.readingMs).toBeCloseTo(200 + 280 + 2000 + 250, 6);
   });
 
+  it('in a tool gap, a dialog read and answered with Enter is the person’s; keys typed ahead while the tool runs stay the tool’s', () => {
+    // tool gap 2300–3000: a permission dialog drawn at 2350, read, answered at 2800 (↓ at 2700, Enter);
+    // then the tool runs while the person types ahead (2900, no Enter): the tool's run bounds the path
+    const recs = terminalRecords().filter((r) => !(r.kind === 'term-input' && r.t === us(2500)));
+    recs.push(out(2350, 'Allow Bash(npm test)? 1. Yes  2. No'), key(2700, 'control'), key(2800, 'enter'), out(2810, 'Running…'), key(2900, 'printable', 4));
+    const m = analyseRecords(byTime(scenarioRecords(), recs));
+    const gap = m.criticalPath.filter((x) => x.startMs >= 2300 && x.endMs <= 3000).map((x) => [x.kind, x.startMs, x.endMs]);
+    expect(gap).toEqual([
+      ['tool', 2300, 2350],
+      ['user', 2350, 2700],
+      ['user', 2700, 2800],
+      ['tool', 2800, 3000],
+    ]);
+    expect(m.userDetail).toEqual({ readingMs: 250 + 350 + 2000 + 250, typingMs: 500 + 100 + 3800 + 100 });
+    expect(m.breakdown.toolMs).toBeCloseTo(50 + 200, 6);
+    const sum = Object.values(m.breakdown).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(m.durationMs, 6);
+    // typed ahead with no Enter in the gap: the tool's whole gap, as when no key is pressed
+    const ahead = terminalRecords().filter((r) => !(r.kind === 'term-input' && r.t === us(2500)));
+    ahead.push(out(2350, 'Running…'), key(2400, 'printable', 6), key(2600, 'control'));
+    expect(analyseRecords(byTime(scenarioRecords(), ahead)).breakdown.toolMs).toBeCloseTo(700, 6);
+  });
+
+  it('writes that draw nothing (terminal modes, a title) do not end the start-up: reading starts once the screen is drawn', () => {
+    // modes and title at 50 and 80, a 400 ms pause while the harness loads, its screen drawn at 480
+    const recs = terminalRecords().filter((r) => r.t > us(1000));
+    recs.unshift({ kind: 'term-resize', t: 1, cols: 100, rows: 30 }, out(50, '\x1b7\x1b[r\x1b8\x1b[?25h\x1b[?2004h'), out(80, '\x1b]0;✳ Harness\x07\r\n'), out(480, '\x1b[2J\x1b[H> '), out(500, '\x1b[?25l'), key(600, 'printable', 3), key(900, 'enter'));
+    const m = analyseRecords(byTime(scenarioRecords(), recs));
+    const lead = m.criticalPath.filter((x) => x.endMs <= 1000).map((x) => [x.kind, x.startMs, x.endMs]);
+    expect(lead).toEqual([
+      ['harness', 0, 480],
+      ['user', 480, 600],
+      ['user', 600, 900],
+      ['harness', 900, 1000],
+    ]);
+  });
+
   it('a gap in which no key was pressed is the harness’s', () => {
     const recs = terminalRecords().filter((r) => !(r.kind === 'term-input' && r.t > us(3000)));
     const m = analyseRecords(byTime(scenarioRecords(), recs));

@@ -24,6 +24,7 @@ const TPS = 40;
 const scratch = mkdtempSync(join(tmpdir(), 'lapse-harness-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+let attempts = 0;
 const binOf = (c: HarnessCase) => join(HARNESS_DIR, 'node_modules', '.bin', c.bin);
 
 interface Run {
@@ -83,7 +84,8 @@ describe('real harnesses through lapse record', () => {
     const installed = existsSync(binOf(c));
     it.skipIf(!installed && process.env.CI !== 'true')(`${c.name}: completes, writes ${HELLO_FILE} and runs it, ${c.protocol} over ${c.transport}, figures match the endpoint, no key on disk`, { timeout: 900_000, retry: 1 }, async () => {
       expect(installed, `${binOf(c)} is missing: .ci/run installs the harness CLIs into ${HARNESS_DIR}`).toBe(true);
-      const dir = join(scratch, c.name);
+      // a retry starts afresh (lapse never overwrites a trace; the harness's HOME and work start empty)
+      const dir = join(scratch, `${c.name}-${++attempts}`);
       const home = join(dir, 'home');
       const work = join(dir, 'work');
       const traces = join(dir, 'traces');

@@ -98,4 +98,32 @@ export const CASES: HarnessCase[] = [
     protocol: 'openai-chat',
     transport: 'http',
   },
+  {
+    name: 'copilot',
+    bin: 'copilot',
+    // Its own provider (BYOK) in offline mode: no GitHub login, no GitHub service. lapse sets
+    // COPILOT_PROVIDER_BASE_URL because the provider type is set.
+    args: ['-p', PROMPT, '--allow-all-tools', '--disable-client-telemetry', '--no-auto-update'],
+    key: 'sk-lapseHarnessTestCopilot000000000000',
+    env: (home) => ({
+      COPILOT_PROVIDER_TYPE: 'openai',
+      COPILOT_PROVIDER_API_KEY: 'sk-lapseHarnessTestCopilot000000000000',
+      COPILOT_MODEL: 'gpt-4.1',
+      COPILOT_OFFLINE: 'true',
+      COPILOT_AUTO_UPDATE: 'false',
+      COPILOT_HOME: join(home, '.copilot'),
+    }),
+    protocol: 'openai-chat',
+    transport: 'http',
+  },
+  {
+    name: 'pi',
+    bin: 'pi',
+    // lapse loads its pi extension (`-e`), which points pi's providers at the proxy.
+    args: ['--provider', 'anthropic', '--model', 'claude-sonnet-4-5', '--no-session', '-p', PROMPT],
+    key: 'sk-ant-api03-lapseHarnessTestPi222222222222',
+    env: (home) => ({ ANTHROPIC_API_KEY: 'sk-ant-api03-lapseHarnessTestPi222222222222', PI_OFFLINE: '1', PI_TELEMETRY: '0', PI_CODING_AGENT_DIR: join(home, '.pi', 'agent') }),
+    protocol: 'anthropic-messages',
+    transport: 'http',
+  },
 ];

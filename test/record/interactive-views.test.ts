@@ -1,7 +1,8 @@
 // `lapse demo` on a terminal (tmux): the demo types its scripted prompts into the agent's
 // interactive mode through lapse's pseudo-terminal, then opens the TUI on its terminal pane. The trace
 // it leaves is then read back by every terminal view: the TUI pane, the asciicast export (v3 checked
-// field by field, v2 played by the installed asciinema), and the web viewer's terminal.
+// field by field, v2 played by the installed asciinema), and the web viewer's terminal (seeking, and
+// playing as simulated: the screen follows the simulated clock).
 // Needs the compiled CLI and viewer (npm run build).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,9 @@ import type { Browser } from 'playwright-core';
 import { readTrace } from '../../format/reader.js';
 import type { TermInputRecord } from '../../format/types.js';
 import { analyseTrace } from '../../analysis/session.js';
+import { PlayClock } from '../../analysis/playback.js';
+import { PROFILES, simulate } from '../../analysis/simulate.js';
+import { bodyText } from '../../format/body.js';
 import { DEFAULT_PROMPTS } from '../../cli/agent/session.js';
 import { hasTmux, Tmux } from '../tmux.js';
 import { launch, skipBrowser, startView, watchErrors } from '../viewer/helpers.js';
@@ -144,5 +148,64 @@ describe.skipIf(!run)('an interactive session through the pty: lapse demo, then 
         await view.stop();
       }
     }, 60_000);
+
+    it('playing as simulated, the terminal follows the simulated clock: the answer appears when the faster session draws it', async () => {
+      const view = await startView(trace);
+      const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+      const errors = watchErrors(page);
+      try {
+        await page.goto(view.url);
+        await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+        // the instant profile: model time vanishes, tools and the person's pauses stay
+        await page.click('button[data-profile="instant"]');
+        await page.selectOption('[data-testid="mode"]', 'simulated');
+        // when the recorded session drew the first answer, and where the simulated one plays that moment
+        const { records } = readTrace(readFileSync(trace));
+        let drawn = '';
+        const at = records.find((r) => r.kind === 'term-output' && r.data.enc === 'text' && (drawn += bodyText(r.data)).includes('All tests pass'));
+        const drawnOrig = at!.t / 1000;
+        const m = analyseTrace(readTrace(readFileSync(trace)));
+        const clock = new PlayClock(m, simulate(m, PROFILES.instant), null);
+        const drawnView = clock.toView(drawnOrig);
+        expect(drawnView).toBeLessThan(drawnOrig - 500);
+        // play from the start and watch each frame: the clock the page shows, and the screen
+        const samples = await page.evaluate(
+          () =>
+            new Promise<Array<{ clock: string; shown: boolean }>>((resolve) => {
+              const c = window.__lapse!.current!;
+              c.player.seekOrig(0);
+              const screen = document.querySelector('[data-testid="terminal-screen"]')!;
+              const time = document.querySelector('[data-testid="clock"]')!;
+              const out: Array<{ clock: string; shown: boolean }> = [];
+              (document.querySelector('[data-testid="play"]') as HTMLButtonElement).click();
+              const tick = (): void => {
+                out.push({ clock: time.textContent ?? '', shown: (screen.textContent ?? '').includes('All tests pass') });
+                if (c.player.isPlaying) requestAnimationFrame(tick);
+                else resolve(out);
+              };
+              requestAnimationFrame(tick);
+            }),
+        );
+        /** "m:ss.s / m:ss.s" (or one "m:ss.s") → the first clock in ms. */
+        const viewMs = (text: string): number => {
+          const [mm, ss] = text.split(' / ')[0].split(':');
+          return (Number(mm) * 60 + Number(ss)) * 1000;
+        };
+        const first = samples.findIndex((x) => x.shown);
+        expect(first, JSON.stringify(samples.slice(0, 5))).toBeGreaterThan(0);
+        expect(samples.slice(first).every((x) => x.shown)).toBe(true);
+        // the page's clock shows the simulated session's length, and the answer appears at its place
+        // in it (the clock is shown to 0.1 s; drawing lags the playhead by a frame or two)
+        const total = viewMs(samples[samples.length - 1].clock.split(' / ')[1]);
+        expect(Math.abs(total - clock.durationMs)).toBeLessThanOrEqual(51);
+        expect(viewMs(samples[first].clock)).toBeGreaterThanOrEqual(drawnView - 100);
+        expect(viewMs(samples[first].clock)).toBeLessThanOrEqual(drawnView + 500);
+        expect(viewMs(samples[first].clock)).toBeLessThan(drawnOrig - 300);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+        await view.stop();
+      }
+    }, 90_000);
   });
 });

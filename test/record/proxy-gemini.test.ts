@@ -97,4 +97,58 @@ describe('Gemini API through lapse', () => {
     expect(urls[0]).toMatch(/^\/v1(beta)?\/models\/gemini-2\.5-pro:streamGenerateContent\?alt=sse$/);
     expect(urls[2]).toMatch(/^\/models\/gemini-2\.5-flash:generateContent\?key=%5Bredacted%3A[0-9a-f]{8}%5D$/);
   });
+  it('routes Gemini Code Assist (/v1internal:…, an OAuth bearer token) to its own upstream and decodes its {response} wrapper as the Gemini protocol; no token on disk', async () => {
+    const TOKEN = 'ya29.a0AfB_lapseCodeAssistTestToken0123456789abcdef';
+    const model = await startModelServer({ ttftMs: 60, tokensPerSecond: 400, seed: 5, script: STEPS });
+    const tracePath = join(dir, 'code-assist.lapse');
+    const session = await startSession({
+      output: tracePath,
+      harness: 'gemini',
+      argv: ['gemini'],
+      // the Gemini API upstream is dead: only the Code Assist upstream can answer
+      geminiUpstream: 'http://127.0.0.1:9',
+      codeAssistUpstream: model.url,
+      anthropicUpstream: 'http://127.0.0.1:9',
+      openaiUpstream: 'http://127.0.0.1:9/v1',
+      watch: false,
+      redact: true,
+      defaultApi: 'gemini',
+      log: memoryLog(),
+      env: {},
+    });
+    const post = (method: string, query: string, request: unknown) =>
+      fetch(`${session.proxy.urls.codeAssist}/v1internal:${method}${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ model: 'gemini-2.5-pro', project: 'lapse-test-project', user_prompt_id: 'p1', request }),
+      });
+    let chunks: Record<string, unknown>[];
+    try {
+      const r1 = await post('streamGenerateContent', '?alt=sse', { contents: [{ role: 'user', parts: [{ text: 'check a.js' }] }], tools: TOOLS, generationConfig: { thinkingConfig: { includeThoughts: true } } });
+      expect(r1.status).toBe(200);
+      chunks = (await r1.text()).split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
+      const r2 = await post('generateContent', '', { contents: [{ role: 'user', parts: [{ text: 'check a.js' }] }] });
+      expect(r2.status).toBe(200);
+      expect(Object.keys((await r2.json()) as object)).toEqual(['response']);
+    } finally {
+      await session.finish('test over');
+      await model.close();
+    }
+    // each chunk is a GenerateContentResponse inside {response}, as Code Assist sends them
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(chunks.every((c) => Object.keys(c).join() === 'response')).toBe(true);
+    const endpoint = model.stats().log.filter((e) => e.protocol === 'gemini');
+    expect(endpoint.map((e) => e.path)).toEqual(['/v1internal:streamGenerateContent', '/v1internal:generateContent']);
+    const stats = statsJson(analyseTrace(loadTrace(tracePath)));
+    expect(stats.requests.map((r) => [r.protocol, r.transport, r.status, r.model])).toEqual([
+      ['gemini-generate-content', 'http', 'complete', 'gemini-2.5-pro'],
+      ['gemini-generate-content', 'http', 'complete', 'gemini-2.5-pro'],
+    ]);
+    expect(stats.requests[0].toolCalls).toEqual(['read_file']);
+    expect(stats.requests.map((r) => r.outputTokens)).toEqual(endpoint.map((e) => e.outputTokens));
+    expect(loadTrace(tracePath).records.find((r) => r.kind === 'session')).toMatchObject({ upstreams: { codeAssist: model.url } });
+    const bytes = readFileSync(tracePath);
+    expect(bytes.includes(Buffer.from(TOKEN))).toBe(false);
+    expect(bytes.includes(Buffer.from(TOKEN.slice(10, 30)))).toBe(false);
+  });
 });

@@ -11,11 +11,14 @@ const URLS = baseUrlsAt('http://127.0.0.1:5');
 
 describe('upstream routing', () => {
   it('defaults to the caller’s base URLs, else the official endpoints; flags win', () => {
-    expect(resolveUpstreams({}, {})).toEqual({ anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com/v1', gemini: 'https://generativelanguage.googleapis.com' });
+    expect(resolveUpstreams({}, {})).toEqual({ anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com/v1', gemini: 'https://generativelanguage.googleapis.com', codeAssist: 'https://cloudcode-pa.googleapis.com' });
+    expect(resolveUpstreams({}, { CODE_ASSIST_ENDPOINT: 'http://localhost:8' }).codeAssist).toBe('http://localhost:8');
+    expect(resolveUpstreams({ codeAssistUpstream: 'http://127.0.0.1:6' }, { CODE_ASSIST_ENDPOINT: 'http://x' }).codeAssist).toBe('http://127.0.0.1:6');
     expect(resolveUpstreams({}, { ANTHROPIC_BASE_URL: 'https://gw.example/anthropic/', OPENAI_BASE_URL: 'http://localhost:9/v1', GOOGLE_GEMINI_BASE_URL: 'http://localhost:7' })).toEqual({
       anthropic: 'https://gw.example/anthropic',
       openai: 'http://localhost:9/v1',
       gemini: 'http://localhost:7',
+      codeAssist: 'https://cloudcode-pa.googleapis.com',
     });
     expect(resolveUpstreams({ geminiUpstream: 'http://127.0.0.1:6' }, { GOOGLE_GEMINI_BASE_URL: 'http://x' }).gemini).toBe('http://127.0.0.1:6');
     // a gateway URL with user:password is accepted (the trace stores it redacted: test/faults/secret-corpus)
@@ -44,6 +47,11 @@ describe('upstream routing', () => {
     expect(chooseApi('/v1/models', { 'x-goog-api-key': 'k' })).toBe('gemini');
     expect(chooseApi('/v1/models?key=k', {})).toBe('gemini');
     expect(chooseApi('/', {}, 'gemini')).toBe('gemini');
+    // Gemini CLI logged in with Google: Code Assist, whatever the method
+    expect(chooseApi('/v1internal:streamGenerateContent?alt=sse', {}, 'gemini')).toBe('codeAssist');
+    expect(chooseApi('/v1internal:loadCodeAssist', {}, 'gemini')).toBe('codeAssist');
+    expect(chooseApi('/v1internal/operations/abc', {})).toBe('codeAssist');
+    expect(chooseApi('/v1internalx', {}, 'gemini')).toBe('gemini');
   });
 
   it('maps API paths with and without the version prefix onto the upstream base’s own path', () => {
@@ -59,6 +67,8 @@ describe('upstream routing', () => {
     expect(to('/v1/models', { 'anthropic-version': '2023-06-01' })).toBe('https://api.anthropic.com/v1/models');
     expect(to('/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse')).toBe('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse');
     expect(to('/models/gemini-2.5-pro:generateContent')).toBe('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:generateContent');
+    expect(to('/v1internal:streamGenerateContent?alt=sse')).toBe('https://cloudcode-pa.googleapis.com/v1internal:streamGenerateContent?alt=sse');
+    expect(to('/v1internal:onboardUser', {}, { ...up, codeAssist: 'https://gw.example/google/' })).toBe('https://gw.example/google/v1internal:onboardUser');
     // gateways: their own path is kept, a version they already end in is not doubled
     const gw = resolveUpstreams({}, { ANTHROPIC_BASE_URL: 'https://gw.example/anthropic/v1', OPENAI_BASE_URL: 'https://gw.example/openai', GOOGLE_GEMINI_BASE_URL: 'https://gw.example/google/v1beta' });
     expect(to('/messages', {}, gw)).toBe('https://gw.example/anthropic/v1/messages');
@@ -74,7 +84,7 @@ describe('upstream routing', () => {
     }
     for (const p of ['/v1/messages?beta=true', '/v1beta/models/g:streamGenerateContent?alt=sse', '/', '/v1/responses?x=..%2f']) expect(unsafePath(p), p).toBeNull();
     // the backstop: even unchecked, a target never leaves the base's origin
-    for (const api of ['anthropic', 'openai', 'gemini'] as const) {
+    for (const api of ['anthropic', 'openai', 'gemini', 'codeAssist'] as const) {
       for (const p of ['//evil.example/x', '/\\evil.example/x', '/../../x']) {
         let href = '';
         try {
