@@ -65,8 +65,6 @@ interface Session {
   trace: string;
   /** The endpoint's own log: when each model call's response ended (wall clock), in arrival order. */
   ends: number[];
-  /** …and when it got each request. */
-  starts: number[];
 }
 
 /** Records the scripted agent with `--otlp-endpoint`; `onEnd(n)` is called as the endpoint finishes the n-th response. */
@@ -74,7 +72,7 @@ async function record(dir: string, endpoint: string, onEnd: (n: number) => void 
   const workspace = join(dir, 'ws');
   const trace = join(dir, 'otlp.lapse');
   prepareWorkspace(workspace, true);
-  const ends: Array<{ wall: number; startWall: number; arrivedAt: number }> = [];
+  const ends: Array<{ wall: number; arrivedAt: number }> = [];
   const model = await startModelServer({
     ttftMs: 200,
     tokensPerSecond: 150,
@@ -82,7 +80,7 @@ async function record(dir: string, endpoint: string, onEnd: (n: number) => void 
     seed: 5,
     onRequest: (e) => {
       if (e.protocol === 'models' || e.protocol === 'count-tokens' || e.protocol === 'unknown') return;
-      ends.push({ wall: Date.now(), startWall: Date.now() - (e.endedAt! - e.arrivedAt), arrivedAt: e.arrivedAt });
+      ends.push({ wall: Date.now(), arrivedAt: e.arrivedAt });
       onEnd(ends.length);
     },
   });
@@ -99,8 +97,7 @@ async function record(dir: string, endpoint: string, onEnd: (n: number) => void 
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += String(d)));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const sorted = ends.sort((a, b) => a.arrivedAt - b.arrivedAt);
-    return { code, stderr, exitedAt: Date.now(), trace, ends: sorted.map((e) => e.wall), starts: sorted.map((e) => e.startWall) };
+    return { code, stderr, exitedAt: Date.now(), trace, ends: ends.sort((a, b) => a.arrivedAt - b.arrivedAt).map((e) => e.wall) };
   } finally {
     await model.close();
   }
@@ -131,7 +128,7 @@ describe('lapse record --otlp-endpoint', () => {
       // during the session: the chat spans came in batches as responses ended, most before the recorder exited
       const arrivalOf = (sp: OtlpSpan): number => rx.arrivals.find((a) => a.spans.includes(sp))!.wall;
       const byStart = [...chats].sort((a, b) => Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)));
-      checkLatencies('live OTLP (collector got the chat span)', byStart.map((sp, i) => ({ id: String(attr(sp, 'lapse.request.id')), startedAt: s.starts[i], endedAt: s.ends[i], shownAt: arrivalOf(sp), timed: true })));
+      checkLatencies('live OTLP (collector got the chat span)', byStart.map((sp, i) => ({ id: String(attr(sp, 'lapse.request.id')), endedAt: s.ends[i], shownAt: arrivalOf(sp), timed: true })));
       expect(rx.arrivals.length).toBeGreaterThan(3);
       // the conventions' current names
       for (const c of chats) {
