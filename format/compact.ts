@@ -7,8 +7,13 @@ import { TraceStreamReader } from './reader.js';
 import { TraceFormatError } from './errors.js';
 import { FORMAT_VERSION, type SessionRecord, type SummaryRecord, type TraceRecord } from './types.js';
 
-/** Plaintext per output frame. */
+/**
+ * Plaintext per output frame: 256 KiB, after first frames of 16, 32, 64 and 128 KiB. A reader hands
+ * records on per frame, so a small first frame is what lets a viewer draw the start of a large trace
+ * at once; the deflate dictionary chains across frames, so the small ones cost almost nothing.
+ */
 const TARGET = 256 * 1024;
+const FIRST_TARGET = 16 * 1024;
 
 /**
  * The same trace re-encoded in large frames with a summary in its first frame (the session frame
@@ -38,7 +43,7 @@ export function compactTrace(bytes: Uint8Array): Uint8Array | null {
       group.push(b);
       size += b.length;
     }
-    if (size >= TARGET) {
+    if (size >= Math.min(TARGET, FIRST_TARGET * 2 ** groups.length)) {
       group.push(encoder.endRun());
       groups.push(group);
       group = [];

@@ -29,7 +29,7 @@ else await main();
 
 async function main() {
   const events = Number(arg('--events', '1000000'));
-  const path = join(tmpdir(), `lapse-bench-analyse-${events}-v1.1b.lapse`);
+  const path = join(tmpdir(), `lapse-bench-analyse-${events}-v1.1c.lapse`);
   if (!existsSync(path) || args.includes('--rebuild')) {
     const t0 = performance.now();
     await build(path, events);
