@@ -1,5 +1,6 @@
 // The trace format as TypeScript types. format/SPEC.md describes the same thing in prose and bytes;
-// the two must change together (and FORMAT_VERSION with them).
+// the record fields are one table in schema.ts, which these interfaces must agree with to compile
+// (and FORMAT_VERSION changes with them).
 
 export const FORMAT_MAGIC = 'LAPSE'; // 5 ASCII bytes, then major, minor and flags (1 byte each)
 export const FORMAT_VERSION = { major: 1, minor: 1 } as const;

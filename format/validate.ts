@@ -1,5 +1,7 @@
 // Field-level checks of decoded records, so every consumer can trust the types in types.ts: a record
-// that passed its frame checksum but does not fit its kind is damage, not something to analyse.
+// that passed its frame checksum but does not fit its kind is damage, not something to analyse. The
+// fields of each kind are schema.ts's table; here are the shared forms (headers, Body, SSE events).
+import { RECORDS, type FieldType, type Fields, type KindSpec } from './schema.js';
 
 type Rec = Record<string, unknown>;
 
@@ -9,7 +11,6 @@ const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isObj = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 const opt = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v);
 const isStrArray = (v: unknown) => Array.isArray(v) && v.every(isStr);
-const oneOf = (...xs: string[]) => (v: unknown) => isStr(v) && xs.includes(v);
 
 function isHeaders(v: unknown): boolean {
   if (!isObj(v)) return false;
@@ -53,25 +54,52 @@ function increasingPairs(changes: unknown[]): boolean {
   return true;
 }
 
-const CHECKS: Record<string, (r: Rec) => boolean> = {
-  session: (r) => isObj(r.formatVersion) && isStr(r.lapseVersion) && isNum(r.startedAt) && isStrArray(r.argv) && isStr(r.cwd) && (r.harness === null || isStr(r.harness)) && isObj(r.upstreams) && isBool(r.redacted) && (r.source === undefined || isStr(r.source)) && opt(r.interactive, isBool),
-  'http-request': (r) => isStr(r.id) && isStr(r.method) && isStr(r.url) && isStr(r.upstream) && isHeaders(r.headers) && isBody(r.body),
-  'http-response': (r) => isStr(r.id) && isNum(r.status) && isStr(r.statusText) && isHeaders(r.headers) && isBool(r.decoded),
-  'http-data': (r) => isStr(r.id) && opt(r.sse, isSse) && opt(r.chunk, isBody) && (r.sse !== undefined || r.chunk !== undefined),
-  'http-end': (r) => isStr(r.id) && oneOf('complete', 'aborted', 'error')(r.outcome) && opt(r.message, isStr) && isNum(r.bytes),
-  'ws-open': (r) => isStr(r.id) && isStr(r.url) && isStr(r.upstream) && isHeaders(r.headers) && isStr(r.protocol) && isStr(r.extensions) && opt(r.status, isNum) && opt(r.responseHeaders, isHeaders),
-  'ws-message': (r) => isStr(r.id) && oneOf('up', 'down')(r.dir) && isBody(r.data) && isBool(r.binary),
-  'ws-close': (r) => isStr(r.id) && isNum(r.code) && isStr(r.reason) && oneOf('client', 'upstream', 'proxy')(r.by),
-  file: (r) => isStr(r.path) && oneOf('create', 'modify', 'delete', 'rename')(r.op) && opt(r.from, isStr) && opt(r.diff, isStr) && opt(r.hash, isStr) && opt(r.size, isNum),
-  'process-start': (r) => isNum(r.pid) && isStrArray(r.argv),
-  'process-exit': (r) => isNum(r.pid) && (r.code === null || isNum(r.code)) && (r.signal === null || isStr(r.signal)),
-  marker: (r) => isStr(r.label),
-  drop: (r) => isNum(r.records) && isNum(r.bytes) && isStr(r.reason),
-  'term-output': (r) => isBody(r.data),
-  'term-resize': (r) => isNum(r.cols) && isNum(r.rows) && r.cols > 0 && r.rows > 0,
-  'term-input': (r) => oneOf('printable', 'enter', 'control', 'paste')(r.key) && isNum(r.count) && r.count >= 1 && opt(r.length, isNum) && opt(r.text, isStr),
-  summary: (r) => isNum(r.records) && isNum(r.lastT) && isNum(r.httpRequests) && isNum(r.wsMessagesUp),
-};
+/** Whether a value fits a field type of the schema. */
+function fits(type: FieldType, v: unknown): boolean {
+  if (typeof type === 'object') {
+    if ('oneOf' in type) return isStr(v) && type.oneOf.includes(v);
+    if ('nullable' in type) return v === null || fits(type.nullable, v);
+    return isObj(v) && fieldsProblem(type.fields, v) === null;
+  }
+  switch (type) {
+    case 'string':
+      return isStr(v);
+    case 'number':
+      return isNum(v);
+    case 'count':
+      return isCount(v);
+    case 'boolean':
+      return isBool(v);
+    case 'strings':
+      return isStrArray(v);
+    case 'counts':
+      return Array.isArray(v) && v.every(isCount);
+    case 'bin':
+      return v instanceof Uint8Array;
+    case 'columns':
+      return Array.isArray(v);
+    case 'any':
+      return true;
+    case 'headers':
+      return isHeaders(v);
+    case 'body':
+      return isBody(v);
+    case 'sse':
+      return isSse(v);
+  }
+}
+
+/** The first field of `r` that does not fit `fields` (missing, or of the wrong type), or null. */
+function fieldsProblem(fields: Fields, r: Rec): string | null {
+  for (const name in fields) {
+    const f = fields[name];
+    const v = r[name];
+    if (v === undefined ? !f.optional : !fits(f.type, v)) return name;
+  }
+  return null;
+}
+
+const SPECS: Readonly<Record<string, KindSpec>> = RECORDS;
 
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
@@ -88,17 +116,21 @@ function isJoined(c: unknown, n: number): boolean {
 
 /** Null when an `sse-run` is well formed (its fit to the base event is checked when it is expanded). */
 export function runProblem(v: unknown): string | null {
-  if (!isObj(v) || !isNum(v.t) || !isStr(v.id) || !opt(v.event, isStr) || !isCount(v.n) || v.n < 1) return 'malformed sse-run record';
-  const n = v.n;
-  if (!Array.isArray(v.leaves) || !Array.isArray(v.cols) || v.cols.length !== v.leaves.length) return 'malformed sse-run record';
+  if (!isObj(v) || !isNum(v.t)) return 'malformed sse-run record';
+  const field = fieldsProblem(RECORDS['sse-run'].fields, v);
+  if (field !== null) return `malformed sse-run record (${field})`;
+  const n = v.n as number;
+  const leaves = v.leaves as number[];
+  const cols = v.cols as unknown[];
+  if (n < 1 || cols.length !== leaves.length) return 'malformed sse-run record';
   let last = -1;
-  for (const i of v.leaves) {
-    if (!isCount(i) || i <= last) return 'malformed sse-run record (leaves)';
+  for (const i of leaves) {
+    if (i <= last) return 'malformed sse-run record (leaves)';
     last = i;
   }
-  for (const c of v.cols) if (!(Array.isArray(c) ? c.length === n : isJoined(c, n))) return 'malformed sse-run record (columns)';
-  if (!(v.dt instanceof Uint8Array) || v.dt.length !== 4 * (n - 1)) return 'malformed sse-run record (times)';
-  if (v.ids !== undefined && (!isStrArray(v.ids) || (v.ids as string[]).length !== n)) return 'malformed sse-run record (ids)';
+  for (const c of cols) if (!(Array.isArray(c) ? c.length === n : isJoined(c, n))) return 'malformed sse-run record (columns)';
+  if ((v.dt as Uint8Array).length !== 4 * (n - 1)) return 'malformed sse-run record (times)';
+  if (v.ids !== undefined && (v.ids as string[]).length !== n) return 'malformed sse-run record (ids)';
   return null;
 }
 
@@ -108,7 +140,10 @@ export function runProblem(v: unknown): string | null {
  */
 export function recordProblem(v: unknown): string | null {
   if (!isObj(v) || !isStr(v.kind) || !isNum(v.t)) return 'not a record';
-  const check = CHECKS[v.kind];
-  if (!check) return null;
-  return check(v) ? null : `malformed ${v.kind} record`;
+  const spec = Object.hasOwn(SPECS, v.kind) ? SPECS[v.kind] : undefined;
+  if (!spec) return null;
+  const field = fieldsProblem(spec.fields, v);
+  if (field !== null) return `malformed ${v.kind} record (${field})`;
+  const broken = spec.rule?.(v);
+  return broken ? `malformed ${v.kind} record (${broken})` : null;
 }
