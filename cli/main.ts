@@ -40,13 +40,12 @@ function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
 
 export async function main(argv: string[]): Promise<void> {
   exitQuietlyOnClosedPipe(process.stdout);
-  // Trace content never drives the terminal. Not for `tui` (blessed draws with escapes), and not
-  // stdout of `record`/`demo` (a harness in a pseudo-terminal draws through it).
+  // Trace content never drives the terminal. Not stdout of `tui` (blessed draws with escapes; its
+  // text is sanitised where the TUI lays it out, cli/tui/text.ts) nor of `record`/`demo` (a harness
+  // in a pseudo-terminal draws through it); stderr of every command.
   const command = argv[2];
-  if (command !== 'tui') {
-    guardStream(process.stderr);
-    if (command !== 'record' && command !== 'demo') guardStream(process.stdout);
-  }
+  guardStream(process.stderr);
+  if (command !== 'tui' && command !== 'record' && command !== 'demo') guardStream(process.stdout);
   const program = buildProgram(await loadCommands(argv.slice(2)));
   try {
     await program.parseAsync(argv);

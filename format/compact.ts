@@ -15,6 +15,18 @@ import { FORMAT_VERSION, type SessionRecord, type SummaryRecord, type TraceRecor
 const TARGET = 256 * 1024;
 const FIRST_TARGET = 16 * 1024;
 
+export function emptySummary(): SummaryRecord {
+  return { kind: 'summary', t: 0, records: 0, lastT: 0, httpRequests: 0, wsMessagesUp: 0 };
+}
+
+/** Counts one record that follows the first frame into a summary (SPEC.md, Summary). */
+export function countInSummary(summary: SummaryRecord, r: TraceRecord): void {
+  summary.records++;
+  if (r.t > summary.lastT) summary.lastT = r.t;
+  if (r.kind === 'http-request') summary.httpRequests++;
+  else if (r.kind === 'ws-message' && r.dir === 'up') summary.wsMessagesUp++;
+}
+
 /**
  * The same trace re-encoded in large frames with a summary in its first frame (the session frame
  * stays first and plain). Returns null when the input is truncated or damaged: such a file is left as
@@ -28,16 +40,13 @@ export function compactTrace(bytes: Uint8Array): Uint8Array | null {
   const groups: Uint8Array[][] = [];
   let group: Uint8Array[] = [];
   let size = 0;
-  const summary: SummaryRecord = { kind: 'summary', t: 0, records: 0, lastT: 0, httpRequests: 0, wsMessagesUp: 0 };
+  const summary = emptySummary();
   const take = (r: TraceRecord) => {
     if (r.kind === 'session' && !session) {
       session = r;
       return;
     }
-    summary.records++;
-    if (r.t > summary.lastT) summary.lastT = r.t;
-    if (r.kind === 'http-request') summary.httpRequests++;
-    else if (r.kind === 'ws-message' && r.dir === 'up') summary.wsMessagesUp++;
+    countInSummary(summary, r);
     const b = encoder.encode(r);
     if (b.length) {
       group.push(b);

@@ -4,9 +4,9 @@ import jsonpatch from 'fast-json-patch';
 import { classifyBytes, classifyText } from './body.js';
 import { applyPatchShared } from './patch.js';
 import { concatBytes } from './bytes.js';
-import { Codec, Dictionary, buildFrame, deflateFrame, fileHeader } from './frame.js';
+import { Codec, Dictionary, buildFrame, deflateFrame, fileHeader, type RawDeflate } from './frame.js';
 import { StringRef, packr } from './packr.js';
-import { redactArgv, redactHeaders, redactText, redactUrl } from './redact.js';
+import { redactArgv, redactHeaders, redactJsonParts, redactText, redactUrl } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
 import type { Body, HttpDataRecord, JsonPatchOp, SessionRecord, SseEvent, SseRunRecord, StringRecord, SummaryRecord, TraceRecord } from './types.js';
 import { shapeOf, type Shape } from './leaves.js';
@@ -24,11 +24,15 @@ export interface EncoderOptions {
   largeString?: number;
   /** Upper bound on string-table memory; past it, new large strings are stored inline (default 64 MiB). */
   stringTableBudget?: number;
+  /** The DEFLATE implementation for frames (default fflate; the CLI's writer passes node:zlib's). */
+  deflate?: RawDeflate;
 }
 
 interface Candidate {
   id: string;
   value: unknown;
+  /** Length of the value's JSON text. */
+  size: number;
 }
 
 /** Same-shape events of one stream being gathered into an `sse-run` record (see SPEC.md). */
@@ -50,7 +54,12 @@ export class TraceEncoder {
   private readonly patchCandidates: number;
   private readonly largeString: number;
   private readonly stringTableBudget: number;
+  private readonly deflate: RawDeflate | undefined;
   private readonly candidates: Candidate[] = [];
+  /** Parts of JSON bodies already redacted (see redactJsonParts): a resent history is not scanned again. */
+  private readonly redactedParts = new WeakMap<object, unknown>();
+  /** Parts of request bodies already serialised (see grownPatch). */
+  private readonly parts: PartCache = new WeakMap();
   private readonly strings = new Map<string, number>();
   /** Per response stream: the last structured event's shape, by event name. */
   private readonly lastEvents = new Map<string, Map<string, Shape>>();
@@ -65,6 +74,7 @@ export class TraceEncoder {
     this.patchCandidates = opts.patchCandidates ?? 4;
     this.largeString = opts.largeString ?? 1024;
     this.stringTableBudget = opts.stringTableBudget ?? 64 * 1024 * 1024;
+    this.deflate = opts.deflate;
   }
 
   /**
@@ -97,11 +107,12 @@ export class TraceEncoder {
    * A streamed event with the shape of the one before it is held back and gathered with the events of
    * the same shape that follow into one columnar `sse-run` record: the bytes returned then are empty,
    * and the run comes out with the next record of another kind, stream or shape, or with `frame()`.
+   * `redacted`: a structured event already redacted whole (StreamRedactor.redacted) is not scanned again.
    */
-  encode(input: TraceRecord): Uint8Array {
+  encode(input: TraceRecord, redacted = false): Uint8Array {
     let sse: SseEvent | undefined;
     if (input.kind === 'http-data' && input.sse && !input.chunk && Object.keys(input).length === 4) {
-      const taken = this.runMember(input);
+      const taken = this.runMember(input, redacted);
       if (taken instanceof Uint8Array) return taken;
       sse = taken;
     }
@@ -129,7 +140,7 @@ export class TraceEncoder {
     let payload = plain;
     let codec = plainCodec;
     if (compress && plain.length > 64) {
-      const packed = deflateFrame(plain, this.dictionary, 6);
+      const packed = deflateFrame(plain, this.dictionary, 6, this.deflate);
       if (packed) {
         payload = packed;
         codec = Codec.Deflate11;
@@ -143,8 +154,9 @@ export class TraceEncoder {
    * A streamed event with the shape of the previous one of its name joins the open run (or starts one):
    * the bytes returned are empty, or the run it ended. Otherwise the event as it is to be stored alone.
    */
-  private runMember(rec: HttpDataRecord): Uint8Array | SseEvent {
-    const e = this.redactedSse(rec.sse as SseEvent);
+  private runMember(rec: HttpDataRecord, redacted: boolean): Uint8Array | SseEvent {
+    // a structured event the stream redactor released whole is stored as it is (not scanned again)
+    const e = redacted && rec.sse?.form === 'structured' ? rec.sse : this.redactedSse(rec.sse as SseEvent);
     if (e.form !== 'structured' || typeof e.data !== 'object' || e.data === null) return e;
     const shape = shapeOf(e.data);
     if (!shape) return e;
@@ -279,6 +291,8 @@ export class TraceEncoder {
     if (!this.redact) return body;
     if (body.enc === 'text') return classifyText(redactText(body.text));
     if (body.enc === 'json') {
+      const parts = redactJsonParts(body.value, this.redactedParts);
+      if (parts !== undefined) return parts === body.value ? body : { enc: 'json', value: parts };
       const text = JSON.stringify(body.value);
       const red = redactText(text);
       return red === text ? body : classifyText(red);
@@ -292,21 +306,31 @@ export class TraceEncoder {
     if (b.enc === 'patch') return { ...b, ops: b.ops.map((op) => ('value' in op ? { ...op, value: this.dedup(op.value, defs) } : op)) };
     if (b.enc !== 'json') return this.payload(b, defs);
     const value = b.value;
-    const text = JSON.stringify(value);
+    // A conversation resent with messages appended (the usual next request) gets its patch from the
+    // new parts alone; anything else is compared and checked against its whole JSON text.
+    let text: string | undefined;
+    const grown = this.candidates.map((c) => grownPatch(c.value, c.size, value, this.parts));
+    let size: number | undefined;
+    for (let i = grown.length - 1; i >= 0 && size === undefined; i--) size = grown[i]?.size;
+    if (size === undefined) size = (text = JSON.stringify(value)).length;
     let best: Body = { enc: 'json', value };
-    let bestSize = text.length; // JSON text length approximates its msgpack size closely enough to rank
+    let bestSize = size; // JSON text length approximates its msgpack size closely enough to rank
     for (let i = this.candidates.length - 1; i >= 0; i--) {
       const c = this.candidates[i];
-      const ops = jsonpatch.compare(c.value as object, value as object) as JsonPatchOp[];
-      const size = JSON.stringify(ops).length;
-      if (size >= bestSize * 0.9) continue;
-      // Key order is not part of JSON equality but is part of the bytes: keep a patch only if it rebuilds them.
-      const rebuilt = applyPatchShared(c.value, ops);
-      if (JSON.stringify(rebuilt) !== text) continue;
+      const g = grown[i];
+      const ops = g ? g.ops : (jsonpatch.compare(c.value as object, value as object) as JsonPatchOp[]);
+      const opsSize = g ? g.opsSize : JSON.stringify(ops).length;
+      if (opsSize >= bestSize * 0.9) continue;
+      // Key order is not part of JSON equality but is part of the bytes: keep a patch only if it
+      // rebuilds them (a grown conversation's always does).
+      if (!g) {
+        text ??= JSON.stringify(value);
+        if (JSON.stringify(applyPatchShared(c.value, ops)) !== text) continue;
+      }
       best = { enc: 'patch', base: c.id, ops };
-      bestSize = size;
+      bestSize = opsSize;
     }
-    this.candidates.push({ id, value });
+    this.candidates.push({ id, value, size });
     if (this.candidates.length > this.patchCandidates) this.candidates.shift();
     if (best.enc === 'patch') return { ...best, ops: best.ops.map((op) => ('value' in op ? { ...op, value: this.dedup(op.value, defs) } : op)) };
     return { enc: 'json', value: this.dedup(value, defs) };
@@ -371,6 +395,76 @@ export class TraceEncoder {
 }
 
 const EMPTY = new Uint8Array(0);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+type PartCache = WeakMap<object, { length: number; copy: unknown }>;
+
+/** A JSON value's text length and its copy through JSON (what jsonpatch.compare puts in an op); undefined for what JSON leaves out. */
+function part(v: unknown, cache: PartCache): { length: number; copy: unknown } | undefined {
+  if (typeof v !== 'object' || v === null) {
+    const text = JSON.stringify(v) as string | undefined;
+    return text === undefined ? undefined : { length: text.length, copy: v };
+  }
+  let p = cache.get(v);
+  if (!p) {
+    const text = JSON.stringify(v) as string | undefined;
+    if (text === undefined) return undefined;
+    cache.set(v, (p = { length: text.length, copy: JSON.parse(text) }));
+  }
+  return p;
+}
+
+const ADD = '{"op":"add","path":,"value":}'.length;
+const REPLACE = '{"op":"replace","path":,"value":}'.length;
+const escapePointer = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * The patch from `base` to `value` when `value` is `base` grown the way a conversation grows: the
+ * same keys in the same order, every member the same (===) as the base's, a changed scalar, or the
+ * base's array (the same elements) with elements appended — with its size and the value's JSON
+ * length, from the base's length and the new parts alone. The ops are those jsonpatch.compare gives
+ * (the same order, the same copies), and they rebuild the exact bytes. Undefined for anything else.
+ */
+function grownPatch(base: unknown, baseSize: number, value: unknown, cache: PartCache): { ops: JsonPatchOp[]; opsSize: number; size: number } | undefined {
+  if (!isRecord(base) || !isRecord(value)) return undefined;
+  const bk = Object.keys(base);
+  const vk = Object.keys(value);
+  if (bk.length !== vk.length) return undefined;
+  for (let i = 0; i < bk.length; i++) if (vk[i] !== bk[i]) return undefined;
+  const ops: JsonPatchOp[] = [];
+  let opsSize = 0;
+  let size = baseSize;
+  // compare walks the keys from the last; an array's appends come in index order
+  for (let i = bk.length - 1; i >= 0; i--) {
+    const k = bk[i];
+    const a = base[k];
+    const v = value[k];
+    if (a === v) continue;
+    if (Array.isArray(a) && Array.isArray(v)) {
+      if (v.length < a.length) return undefined;
+      for (let j = 0; j < a.length; j++) if (a[j] !== v[j]) return undefined;
+      for (let j = a.length; j < v.length; j++) {
+        const p = v[j] === undefined ? undefined : part(v[j], cache);
+        if (!p) return undefined;
+        const path = `/${escapePointer(k)}/${j}`;
+        ops.push({ op: 'add', path, value: p.copy });
+        opsSize += ADD + JSON.stringify(path).length + p.length;
+        size += p.length + (j > 0 ? 1 : 0);
+      }
+      continue;
+    }
+    const scalar = (x: unknown) => x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
+    if (!scalar(a) || !scalar(v)) return undefined;
+    const path = `/${escapePointer(k)}`;
+    const n = JSON.stringify(v).length;
+    ops.push({ op: 'replace', path, value: v });
+    opsSize += REPLACE + JSON.stringify(path).length + n;
+    size += n - JSON.stringify(a).length;
+  }
+  opsSize += 2 + Math.max(0, ops.length - 1); // [ , ]
+  return { ops, opsSize, size };
+}
 
 /**
  * A column of strings is stored as one string and the pieces' lengths: the text streamed in deltas

@@ -27,9 +27,17 @@ export const enum Codec {
   Deflate11 = 4,
 }
 
+/**
+ * Raw DEFLATE with a preset dictionary. Any conforming encoder will do (readers only inflate); the
+ * platform's own (node:zlib) is several times faster than fflate: the CLI's writer passes it in.
+ */
+export type RawDeflate = (plain: Uint8Array, dictionary: Uint8Array | undefined, level: 6 | 9) => Uint8Array;
+
+const fflateDeflate: RawDeflate = (plain, dictionary, level) => deflateSync(plain, { level, dictionary });
+
 /** Compresses a frame's plaintext (codec 2); null when that would not be smaller. */
-export function deflateFrame(plain: Uint8Array, dictionary: Dictionary, level: 6 | 9): Uint8Array | null {
-  const packed = deflateSync(plain, { level, dictionary: dictionary.bytes.length ? dictionary.bytes : undefined });
+export function deflateFrame(plain: Uint8Array, dictionary: Dictionary, level: 6 | 9, deflate: RawDeflate = fflateDeflate): Uint8Array | null {
+  const packed = deflate(plain, dictionary.bytes.length ? dictionary.bytes : undefined, level);
   if (packed.length + 4 >= plain.length) return null;
   const out = new Uint8Array(4 + packed.length);
   new DataView(out.buffer).setUint32(0, plain.length, true);

@@ -6,4 +6,4 @@ export { TraceFormatError } from './errors.js';
 export { bodyBytes, bodyText, bodyJson, bodyLength, classifyBytes, classifyText } from './body.js';
 export { SseSplitter, formatSse, parseSseText, sseData, sseEventName, structureSse } from './sse.js';
 export { fingerprint, redactHeaders, redactText, redactUrl, SECRET_HEADERS } from './redact.js';
-export { compactTrace } from './compact.js';
+export { compactTrace, countInSummary, emptySummary } from './compact.js';

@@ -6,6 +6,7 @@ export class KeywordScanner {
   /** Per state: the indices of the keywords ending there (its own and its suffixes'), or null. */
   private readonly out: (number[] | null)[];
   private readonly hasOut: Uint8Array;
+  private readonly lengths: Int32Array;
 
   constructor(readonly keywords: readonly string[]) {
     const children: Map<number, number>[] = [new Map()];
@@ -55,6 +56,28 @@ export class KeywordScanner {
     this.next = next;
     this.out = out;
     this.hasOut = Uint8Array.from(out, (o) => (o === null ? 0 : 1));
+    this.lengths = Int32Array.from(keywords, (w) => w.length);
+  }
+
+  /**
+   * Where each keyword starts in `text`: per keyword index, its start offsets in ascending order, or
+   * undefined when it does not occur. Exact: every UTF-16 unit is one step of the automaton, so an end
+   * offset minus the keyword's length is its start.
+   */
+  starts(text: string): (number[] | undefined)[] {
+    const next = this.next;
+    const out = this.out;
+    const hasOut = this.hasOut;
+    const lengths = this.lengths;
+    const fold = FOLD;
+    const found: (number[] | undefined)[] = new Array(this.keywords.length);
+    let s = 0;
+    for (let i = 0, n = text.length; i < n; i++) {
+      s = next[(s << 7) | fold[text.charCodeAt(i)]];
+      if (hasOut[s] === 0) continue;
+      for (const k of out[s]!) (found[k] ??= []).push(i + 1 - lengths[k]);
+    }
+    return found;
   }
 
   /** Which keywords occur in `text`: a flag per keyword index. */

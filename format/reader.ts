@@ -56,6 +56,8 @@ export class TraceStreamReader {
   bytes = 0;
   /** The summary a compacted trace carries in its first frame, once read. */
   summary: SummaryRecord | null = null;
+  /** Records returned after the session record, to hold against the summary's count. */
+  private counted = 0;
 
   constructor(opts: ReaderOptions = {}) {
     this.resolveBodies = opts.resolveBodies ?? true;
@@ -137,8 +139,10 @@ export class TraceStreamReader {
     // end at a frame boundary and still be missing its tail.
     const unfinished = (this.flags & FLAG_OPEN) !== 0 ? 'the recorder did not finish this trace (killed, or its disk filled up)' : null;
     const headless = this.sawSession ? null : 'the trace ends before its session record';
-    const damage = this.stopped ?? (this.pending.length > 0 ? null : (unfinished ?? headless));
-    return { truncated: this.stopped !== null || this.pending.length > 0 || unfinished !== null || headless !== null, damage };
+    // a closed trace cut at a frame boundary (a copy cut short): its summary counted more records
+    const short = this.summary && this.counted < this.summary.records ? `the trace ends after ${this.counted} of the ${this.summary.records} records its summary counts` : null;
+    const damage = this.stopped ?? (this.pending.length > 0 ? null : (unfinished ?? headless ?? short));
+    return { truncated: this.stopped !== null || this.pending.length > 0 || unfinished !== null || headless !== null || short !== null, damage };
   }
 
   private checkMagicPrefix(): void {
@@ -213,6 +217,7 @@ export class TraceStreamReader {
         this.summary = rec as unknown as SummaryRecord;
         return true;
       }
+      if (rec.kind !== 'session') this.counted++;
       try {
         emit(rec);
       } catch (err) {
@@ -290,6 +295,7 @@ export class TraceStreamReader {
       const sse: SseEvent = run.event === undefined ? { form: 'structured', data: data[k] } : { form: 'structured', event: run.event, data: data[k] };
       if (run.ids) sse.id = run.ids[k];
       this.t = t;
+      this.counted++;
       emit({ kind: 'http-data', t, id: run.id, sse });
     }
     byName.set(key, data[run.n - 1]);

@@ -93,7 +93,21 @@ interface Rule {
   stop: string[];
   /** Judges a candidate beyond regex and entropy (lapse's own rules). */
   accept?: (secret: string, match: RegExpExecArray) => boolean;
+  /** Every match starts where one of the rule's keywords starts (see LEADING). */
+  leads?: boolean;
+  /** For a leading rule: its regex, sticky; and its keywords' scanner indexes. */
+  sticky?: RegExp;
+  keywordIndexes?: number[];
 }
+
+/**
+ * Ported rules whose every match starts at one of their keywords (their regex opens with the keyword,
+ * after at most a `\b`). They are tried only where a keyword starts instead of at every position of the
+ * text: the keywords of the generic rule (token, key, auth…) are common words, and trying its regex
+ * everywhere in a text that holds one was most of redaction's cost. test/format/redaction-prefilter
+ * checks, on a corpus, that every match does start at a keyword and that the spans found are the same.
+ */
+const LEADING = new Set(['generic-api-key', 'jwt', 'curl-auth-header', 'curl-auth-user', 'octopus-deploy-api-key']);
 
 function compile(src: string): RegExp {
   return src.startsWith('(?i)') ? new RegExp(src.slice(4), 'dgi') : new RegExp(src, 'dg');
@@ -116,24 +130,25 @@ const notPlaceholder = (v: string) => !/^(?:\$\{?[\w.]+\}?|<[^>]*>|\{\{[^}]*\}\}
 
 /** lapse's own rules: the shapes a coding session carries, at any length a vendor may issue. */
 const OWN_RULES: Array<Omit<Rule, 'allow' | 'allowMatch' | 'stop'> & { allow?: RegExp[] }> = [
-  { id: 'lapse-sk', re: /\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}/dg, keywords: ['sk-'] },
-  { id: 'lapse-github', re: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/dg, keywords: ['gh', 'github_pat_'] },
-  { id: 'lapse-slack', re: /\bxox[abposre]-[A-Za-z0-9-]{10,}/dg, keywords: ['xox'] },
+  { id: 'lapse-sk', re: /\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}/dg, keywords: ['sk-'], leads: true },
+  { id: 'lapse-github', re: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/dg, keywords: ['gh', 'github_pat_'], leads: true },
+  { id: 'lapse-slack', re: /\bxox[abposre]-[A-Za-z0-9-]{10,}/dg, keywords: ['xox'], leads: true },
   { id: 'lapse-stripe', re: /\b[rsp]k_(?:live|test)_[A-Za-z0-9]{10,}/dg, keywords: ['_live_', '_test_'] },
-  { id: 'lapse-npm', re: /\bnpm_[A-Za-z0-9]{30,}/dg, keywords: ['npm_'] },
-  { id: 'lapse-google', re: /\bAIza[0-9A-Za-z_-]{30,}/dg, keywords: ['aiza'] },
-  { id: 'lapse-aws-id', re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b/dg, keywords: ['akia', 'asia', 'agpa', 'aida', 'aroa', 'aipa', 'anpa', 'anva', 'abia', 'acca'] },
-  { id: 'lapse-gitlab', re: /\bgl(?:pat|ptt|dt|rt|cbt|soat|ffct|imt|agent)-[A-Za-z0-9_-]{16,}/dg, keywords: ['gl'] },
-  { id: 'lapse-huggingface', re: /\bhf_[A-Za-z0-9]{30,}/dg, keywords: ['hf_'] },
-  { id: 'lapse-jwt', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/dg, keywords: ['eyj'] },
+  { id: 'lapse-npm', re: /\bnpm_[A-Za-z0-9]{30,}/dg, keywords: ['npm_'], leads: true },
+  { id: 'lapse-google', re: /\bAIza[0-9A-Za-z_-]{30,}/dg, keywords: ['aiza'], leads: true },
+  { id: 'lapse-aws-id', re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b/dg, keywords: ['akia', 'asia', 'agpa', 'aida', 'aroa', 'aipa', 'anpa', 'anva', 'abia', 'acca'], leads: true },
+  { id: 'lapse-gitlab', re: /\bgl(?:pat|ptt|dt|rt|cbt|soat|ffct|imt|agent)-[A-Za-z0-9_-]{16,}/dg, keywords: ['gl'], leads: true },
+  { id: 'lapse-huggingface', re: /\bhf_[A-Za-z0-9]{30,}/dg, keywords: ['hf_'], leads: true },
+  { id: 'lapse-jwt', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/dg, keywords: ['eyj'], leads: true },
   {
     // A private key, up to its END line; a key cut short (a truncated file, a stream still going) up
     // to a blank line or the end of the text.
     id: 'lapse-private-key',
     re: /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|(?=\n[ \t+-]*\n)|$)/dg,
     keywords: ['-----begin'],
+    leads: true,
   },
-  { id: 'lapse-bearer', re: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{12,})/dgi, keywords: ['bearer', 'basic'], entropy: 3 },
+  { id: 'lapse-bearer', re: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{12,})/dgi, keywords: ['bearer', 'basic'], entropy: 3, leads: true },
   {
     // scheme://user:password@host, or a token as the user (https://ghp_…@github.com)
     id: 'lapse-url-userinfo',
@@ -168,12 +183,14 @@ const OWN_RULES: Array<Omit<Rule, 'allow' | 'allowMatch' | 'stop'> & { allow?: R
     id: 'lapse-assignment',
     re: /(?:pass|pwd|secret|token|key|cred|auth|cookie|salt|dsn|private)[A-Za-z0-9_.-]{0,40}["']?[ \t]*(?:=|:=|=>|:)[ \t]*["'`]?([^\s"'`,;)}\]]{8,})/dgi,
     keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'cred', 'auth', 'cookie', 'salt', 'dsn', 'private'],
+    leads: true,
     group: 1,
     accept: (value, m) => {
       let from = m.index;
       while (from > 0 && from > m.index - 40 && /[A-Za-z0-9_.-]/.test(m.input[from - 1])) from--;
       const name = m.input.slice(from, m.index) + /^[A-Za-z0-9_.-]*/.exec(m[0])![0];
-      return isSecretName(name) && !/^(?:signature|sig)$/i.test(name) && entropy(value) >= 3 && notPlaceholder(value) && !value.includes('://') && !FINGERPRINT.test(value);
+      // a fingerprint (`KEY=[redacted:…]` read again: the value stops before its `]`) is not a new secret
+      return isSecretName(name) && !/^(?:signature|sig)$/i.test(name) && entropy(value) >= 3 && notPlaceholder(value) && !value.includes('://') && !value.startsWith('[redacted:');
     },
   },
 ];
@@ -182,7 +199,7 @@ let compiled: { byKeyword: Rule[][]; always: Rule[]; scanner: KeywordScanner; gl
 
 function rules() {
   if (compiled) return compiled;
-  const list: Rule[] = [...GITLEAKS_RULES.map(fromSpec), ...OWN_RULES.map((r) => ({ allowMatch: [], stop: [], ...r, allow: r.allow ?? [] }))];
+  const list: Rule[] = [...GITLEAKS_RULES.map((spec) => ({ ...fromSpec(spec), leads: LEADING.has(spec.id) })), ...OWN_RULES.map((r) => ({ allowMatch: [], stop: [], ...r, allow: r.allow ?? [] }))];
   const index = new Map<string, number>();
   const byKeyword: Rule[][] = [];
   const always: Rule[] = [];
@@ -197,17 +214,25 @@ function rules() {
       byKeyword[i].push(r);
     }
   }
+  for (const r of list) {
+    if (!r.leads || !r.keywords.length) continue;
+    r.sticky = new RegExp(r.re.source, `${r.re.flags}y`);
+    r.keywordIndexes = [...new Set(r.keywords)].map((k) => index.get(k)!);
+  }
   compiled = { byKeyword, always, scanner: new KeywordScanner([...index.keys()]), globalAllow: GLOBAL_ALLOW.map(compile) };
   return compiled;
 }
 
-/** The rules worth running on a text: those with no keyword, and those one of whose keywords it contains. */
-function candidates(text: string): Rule[] {
+/**
+ * The rules worth running on a text: those with no keyword, and those one of whose keywords it
+ * contains; and where each keyword starts (leading rules are tried only there).
+ */
+function candidates(text: string): { list: Rule[]; starts: (number[] | undefined)[] } {
   const c = rules();
-  const seen = c.scanner.scan(text);
+  const starts = c.scanner.starts(text);
   const found = new Set<Rule>(c.always);
-  for (let k = 0; k < seen.length; k++) if (seen[k]) for (const r of c.byKeyword[k]) found.add(r);
-  return [...found];
+  for (let k = 0; k < starts.length; k++) if (starts[k]) for (const r of c.byKeyword[k]) found.add(r);
+  return { list: [...found], starts };
 }
 
 function safeDecode(s: string): string {
@@ -235,16 +260,44 @@ function allowed(rule: Rule, secret: string, match: string, globalAllow: RegExp[
   return FINGERPRINT.test(secret);
 }
 
-/** Where the secrets are in `text` (sorted, overlapping finds merged). */
-function findSecrets(text: string): Span[] {
+/**
+ * The rule's matches in order, as its global regex finds them from `re.lastIndex` on: for a leading
+ * rule, tried only where its keywords start (sticky) — the same matches, since none starts elsewhere.
+ */
+function matcher(rule: Rule, text: string, keywordStarts: (number[] | undefined)[], exhaustive: boolean): { re: RegExp; exec: () => RegExpExecArray | null } {
+  if (!rule.sticky || exhaustive) return { re: rule.re, exec: () => rule.re.exec(text) };
+  const re = rule.sticky;
+  const lists = rule.keywordIndexes!.map((k) => keywordStarts[k]).filter((l): l is number[] => l !== undefined);
+  const starts = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
+  let i = 0;
+  return {
+    re,
+    exec: () => {
+      // lastIndex is where the global scan would go on from (the last match's end, or as adjusted)
+      const from = re.lastIndex;
+      while (i < starts.length) {
+        const p = starts[i++];
+        if (p < from) continue;
+        re.lastIndex = p;
+        const m = re.exec(text);
+        if (m) return m;
+      }
+      return null;
+    },
+  };
+}
+
+/** Where the secrets are in `text` (sorted, overlapping finds merged). `exhaustive`: every rule at every position (tests). */
+function findSecrets(text: string, exhaustive = false): Span[] {
   if (text.length < 8) return [];
   const c = rules();
   const spans: Span[] = [];
-  for (const rule of candidates(text)) {
-    const re = rule.re;
+  const { list, starts } = candidates(text);
+  for (const rule of list) {
+    const { re, exec } = matcher(rule, text, starts, exhaustive);
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
-    while ((m = re.exec(text))) {
+    while ((m = exec())) {
       if (m[0].length === 0) {
         re.lastIndex++;
         continue;
@@ -318,12 +371,15 @@ export interface FoundSecret {
   secret: string;
 }
 
-/** Every secret in `text`, JSON-escaped ones included (their spans cover the escapes). */
-export function secretSpans(text: string): FoundSecret[] {
+/**
+ * Every secret in `text`, JSON-escaped ones included (their spans cover the escapes). `exhaustive`
+ * tries every rule at every position, without the keyword-start shortcut (for tests that check it).
+ */
+export function secretSpans(text: string, exhaustive = false): FoundSecret[] {
   if (text.length < 8) return [];
   const esc = unescapedView(text);
   const view = esc ? esc.view : text;
-  return findSecrets(view).map((s) => ({
+  return findSecrets(view, exhaustive).map((s) => ({
     start: esc ? esc.map[s.start] : s.start,
     end: esc ? esc.map[s.end] : s.end,
     secret: view.slice(s.start, s.end),
@@ -361,6 +417,70 @@ export function redactJson(value: unknown): unknown {
     if (typeof v0 === 'string' && v0.length >= 8 && isSecretName(k) && k !== 'signature' && entropy(v0) >= 3 && notPlaceholder(v0) && !FINGERPRINT.test(v0) && !v0.includes(' ')) v = fingerprint(v0);
     else v = redactJson(v0);
     if (v !== v0) (out ??= { ...(value as Record<string, unknown>) })[k] = v;
+  }
+  return out ?? value;
+}
+
+/** A JSON text redacted and read back; undefined when the redaction left it no longer JSON. */
+function redactedParse(text: string): { changed: boolean; value?: unknown } | undefined {
+  const red = redactText(text);
+  if (red === text) return { changed: false };
+  try {
+    const value = JSON.parse(red) as unknown;
+    return JSON.stringify(value) === red ? { changed: true, value } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const BROKE = Symbol('redaction broke the JSON');
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+
+/**
+ * A JSON body (an object) redacted part by part, as `redactText` would redact its text: every object
+ * in a top-level array (a conversation's messages, its tools, its system blocks) as its own text, the
+ * other top-level members together as one (so a name still gives its value its context). A secret
+ * cannot straddle two messages this way, and nothing else differs; what it buys is that a part seen
+ * before is not scanned again: `cache` remembers each part object's result, so a conversation resent
+ * with one more message costs the new message, not the whole history. Unchanged parts stay the same
+ * objects. Undefined when a redaction would break the JSON (the caller then redacts the whole text),
+ * or when the value is not an object.
+ */
+export function redactJsonParts(value: unknown, cache: WeakMap<object, unknown>): unknown {
+  if (!isObject(value) || Array.isArray(value)) return undefined;
+  const src = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  const rest: Record<string, unknown> = {};
+  const restKeys: string[] = [];
+  for (const [k, v] of Object.entries(src)) {
+    if (!Array.isArray(v) || v.length === 0 || !v.every(isObject)) {
+      rest[k] = v;
+      restKeys.push(k);
+      continue;
+    }
+    let arr: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const part = v[i] as object;
+      let r = cache.get(part);
+      if (r === undefined) {
+        const found = redactedParse(JSON.stringify(part));
+        r = found === undefined ? BROKE : found.changed ? found.value : part;
+        cache.set(part, r);
+      }
+      if (r === BROKE) return undefined;
+      if (r !== part) (arr ??= v.slice())[i] = r;
+    }
+    if (arr) (out ??= { ...src })[k] = arr;
+  }
+  if (restKeys.length) {
+    const found = redactedParse(JSON.stringify(rest));
+    if (found === undefined) return undefined;
+    if (found.changed) {
+      const red = found.value as Record<string, unknown>;
+      if (!isObject(red) || Object.keys(red).join('\u0000') !== restKeys.join('\u0000')) return undefined;
+      out ??= { ...src };
+      for (const k of restKeys) out[k] = red[k];
+    }
   }
   return out ?? value;
 }

@@ -12,7 +12,7 @@
 // stream ends. Records of a stream keep their order: one that is held holds the ones behind it.
 // Protocol knowledge is kept to a list of field names that carry streamed text, so that a new
 // protocol's deltas are covered without code here knowing its events.
-import { secretSpans, fingerprint, type FoundSecret } from './redact.js';
+import { secretSpans, fingerprint, redactText, type FoundSecret } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
 import { utf8DecodeStrict, utf8Encode } from './utf8.js';
 import type { Micros, SseEvent, TraceRecord } from './types.js';
@@ -45,6 +45,8 @@ interface Leaf {
 
 interface Entry {
   rec: TraceRecord;
+  /** The event came as text and `sse` is its structured reading (so it re-serialises to that text exactly). */
+  parsed?: boolean;
   /** The parsed payload, when the record has delta leaves. */
   data?: unknown;
   leaves: Leaf[];
@@ -77,6 +79,17 @@ interface Stream {
 
 export class StreamRedactor {
   private readonly streams = new Map<string, Stream>();
+  /** Events released wholly redacted: their deltas here, the rest of the event as a record. */
+  private readonly whole = new WeakSet<TraceRecord>();
+
+  /**
+   * Whether `rec` (a record this redactor returned) is redacted whole: the text of its deltas across
+   * events, and the rest of it on its own. The encoder need not scan it again (it would scan the same
+   * text a second time, the event's deltas and all: half of a streamed response's recording cost).
+   */
+  redacted(rec: TraceRecord): boolean {
+    return this.whole.has(rec);
+  }
 
   /** Takes one record; returns those ready to be written (possibly none, possibly earlier ones too). */
   push(rec: TraceRecord, now: Micros = rec.t): TraceRecord[] {
@@ -157,6 +170,7 @@ export class StreamRedactor {
       if (sse.form !== 'structured' || typeof sse.data !== 'object' || sse.data === null) return entry;
       entry.kind = 'sse';
       entry.sse = sse;
+      entry.parsed = rec.sse.form === 'raw';
       data = sse.data;
     } else if (rec.kind === 'ws-message' && rec.dir === 'down' && !rec.binary) {
       const text = rec.data.enc === 'bytes' ? utf8DecodeStrict(rec.data.bytes) : rec.data.enc === 'text' ? rec.data.text : undefined;
@@ -211,12 +225,30 @@ export class StreamRedactor {
     }
   }
 
+  /**
+   * An entry's record with its deltas' redacted text. An SSE event read from its text (as the recorder
+   * gives them) whose other fields hold no secret either (scanned with the deltas left out) comes back
+   * structured, in the form the encoder would make of it, and counts as redacted whole.
+   */
+  private rebuild(e: Entry): TraceRecord {
+    const { rec, data } = rebuild(e);
+    if (e.kind !== 'sse' || !e.parsed || rec.kind !== 'http-data') return rec;
+    let rest = data;
+    for (const leaf of e.leaves) rest = setPath(rest, leaf.path, '');
+    const sse = e.sse as Extract<SseEvent, { form: 'structured' }>;
+    const text = formatSse({ ...sse, data: rest });
+    if (redactText(text) !== text) return rec;
+    const whole: TraceRecord = { ...rec, sse: { ...sse, data } };
+    this.whole.add(whole);
+    return whole;
+  }
+
   private drain(s: Stream, out: TraceRecord[]): void {
     while (s.queue.length) {
       const e = s.queue[0];
       if (e.leaves.some((l) => l.value === undefined)) break;
       s.queue.shift();
-      out.push(e.leaves.length ? rebuild(e) : e.rec);
+      out.push(e.leaves.length ? this.rebuild(e) : e.rec);
     }
     for (const [k, b] of s.blocks) if (!b.pending.length && !b.carry.length && s.seq - b.lastSeq > HOLD_RECORDS) s.blocks.delete(k);
   }
@@ -307,7 +339,7 @@ function rewrite(b: Block, leaf: Leaf, spans: FoundSecret[]): string {
   return out;
 }
 
-function rebuild(e: Entry): TraceRecord {
+function rebuild(e: Entry): { rec: TraceRecord; data: unknown } {
   let changed = false;
   let data = e.data;
   for (const leaf of e.leaves) {
@@ -317,13 +349,13 @@ function rebuild(e: Entry): TraceRecord {
     changed = true;
     data = setPath(data, leaf.path, value);
   }
-  if (!changed) return e.rec;
+  if (!changed) return { rec: e.rec, data };
   if (e.kind === 'sse' && e.rec.kind === 'http-data') {
     const sse = e.sse as Extract<SseEvent, { form: 'structured' }>;
-    return { ...e.rec, sse: { form: 'raw', text: formatSse({ ...sse, data }) } };
+    return { rec: { ...e.rec, sse: { form: 'raw', text: formatSse({ ...sse, data }) } }, data };
   }
-  if (e.kind === 'ws' && e.rec.kind === 'ws-message') return { ...e.rec, data: { enc: 'bytes', bytes: utf8Encode(JSON.stringify(data)) } };
-  return e.rec;
+  if (e.kind === 'ws' && e.rec.kind === 'ws-message') return { rec: { ...e.rec, data: { enc: 'bytes', bytes: utf8Encode(JSON.stringify(data)) } }, data };
+  return { rec: e.rec, data };
 }
 
 function getPath(v: unknown, path: (string | number)[]): unknown {

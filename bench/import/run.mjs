@@ -4,9 +4,12 @@
 // tool results of a few KB, a subagent every tenth session), through `lapse import DIR --json`; then
 // again, when every session is unchanged. Goal: 1,000 transcripts in under a minute.
 //
-//   npm run build && node bench/import/run.mjs [--sessions 1000] [--calls 30]
+//   npm run build && node bench/import/run.mjs [--sessions 1000] [--calls 30] [--lapse OTHER/bin/lapse.js …]
+//
+// --lapse (repeatable) imports the same transcripts with other builds too (another worktree's
+// bin/lapse.js, e.g. main's), one after the other in this run, so before/after figures share the load.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +21,7 @@ const arg = (name, dflt) => {
 const SESSIONS = arg('--sessions', 1000);
 const CALLS = arg('--calls', 30);
 const LAPSE = fileURLToPath(new URL('../../bin/lapse.js', import.meta.url));
+const builds = [LAPSE, ...process.argv.flatMap((a, i) => (a === '--lapse' ? [process.argv[i + 1]] : []))];
 const dir = mkdtempSync(join(tmpdir(), 'lapse-bench-import-'));
 const src = join(dir, 'src');
 const home = join(dir, 'traces');
@@ -90,18 +94,25 @@ for (let s = 0; s < SESSIONS; s++) {
   }
 }
 
-function run() {
+function run(lapse, home) {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [LAPSE, 'import', src, '--json'], { env: { ...process.env, LAPSE_HOME: home }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [lapse, 'import', src, '--json'], { env: { ...process.env, LAPSE_HOME: home }, encoding: 'utf8', maxBuffer: 1 << 28 });
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(r.stderr);
   return { ms, j: JSON.parse(r.stdout) };
 }
-const first = run();
-const second = run();
-const traces = readdirSync(home).filter((n) => n.endsWith('.lapse')).length;
-console.log(`import of ${SESSIONS} transcripts (${(bytes / 1e6).toFixed(1)} MB of JSON lines, ${CALLS} model calls each): ${(first.ms / 1000).toFixed(1)} s → ${(SESSIONS / (first.ms / 1000)).toFixed(1)} transcripts/s; ${first.j.imported.length} imported, ${first.j.errors.length} errors, ${traces} traces`);
-console.log(`again (all unchanged): ${(second.ms / 1000).toFixed(2)} s, ${second.j.skipped} skipped`);
-console.log(`goal: 1,000 in under 60 s — ${first.ms * (1000 / SESSIONS) < 60_000 ? 'met' : 'NOT met'} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+builds.forEach((lapse, k) => {
+  const home = join(dir, `traces-${k}`);
+  const before = load();
+  const first = run(lapse, home);
+  const second = run(lapse, home);
+  const traces = readdirSync(home).filter((n) => n.endsWith('.lapse')).length;
+  const traceMB = readdirSync(home).filter((n) => n.endsWith('.lapse')).reduce((n, f) => n + statSync(join(home, f)).size, 0) / 1e6;
+  console.log(`${lapse}`);
+  console.log(`  import of ${SESSIONS} transcripts (${(bytes / 1e6).toFixed(1)} MB of JSON lines, ${CALLS} model calls each): ${(first.ms / 1000).toFixed(1)} s → ${(SESSIONS / (first.ms / 1000)).toFixed(1)} transcripts/s; ${first.j.imported.length} imported, ${first.j.errors.length} errors, ${traces} traces, ${traceMB.toFixed(1)} MB`);
+  console.log(`  again (all unchanged): ${(second.ms / 1000).toFixed(2)} s, ${second.j.skipped} skipped`);
+  console.log(`  goal: 1,000 in under 60 s — ${first.ms * (1000 / SESSIONS) < 60_000 ? 'met' : 'NOT met'} (load average before ${before}, after ${load()})`);
+});
 if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
 else console.log(dir);

@@ -4,6 +4,7 @@
 // over its earlier import.
 import { existsSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { countInSummary, emptySummary } from '../../format/compact.js';
 import { TraceWriter } from '../trace/writer.js';
 import { TRACE_EXT } from '../util/paths.js';
 import { importClaudeCode, type ClaudeFiles } from './claude-code.js';
@@ -66,12 +67,17 @@ function traceName(s: ImportedSession): string {
 }
 
 async function write(s: ImportedSession, path: string): Promise<void> {
+  const records = sessionRecords(s);
+  // every record is known up front: the first frame gets the summary compaction would give it
+  const summary = emptySummary();
+  for (const r of records) countInSummary(summary, r);
   const w = TraceWriter.create(
     path,
     { argv: [s.harness], cwd: s.cwd, harness: s.harness, upstreams: { anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com/v1' }, redact: true, startedAt: s.startMs, source: s.source },
-    { flushMs: 1_000_000, maxQueueBytes: Number.MAX_SAFE_INTEGER, compactOnClose: false, patchCandidates: 2, onWarn: (m) => { throw new Error(m); } },
+    // no fsync: a trace lost to a power cut is imported again from its source (the index is written last)
+    { flushMs: 1_000_000, maxQueueBytes: Number.MAX_SAFE_INTEGER, compactOnClose: false, patchCandidates: 2, fsync: false, summary, onWarn: (m) => { throw new Error(m); } },
   );
-  for (const r of sessionRecords(s)) w.write(r);
+  for (const r of records) w.write(r);
   await w.close();
   // listed by age like recordings: the trace's mtime is the session's end, not the import's time
   const end = new Date(s.endMs);

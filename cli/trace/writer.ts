@@ -2,11 +2,13 @@
 // frames are compressed and written off the hot path at most ~50 ms later, and a fault degrades
 // recording (with one warning) instead of throwing into the caller.
 import { randomBytes } from 'node:crypto';
-import { openSync, closeSync, write as fsWrite, fsync, close as fsClose } from 'node:fs';
+import { openSync, closeSync, linkSync, unlinkSync, writeSync, write as fsWrite, fsync, close as fsClose } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import { readFile, open, rename } from 'node:fs/promises';
 import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
 import { StreamRedactor } from '../../format/stream-redact.js';
-import { TraceEncoder, TraceStreamReader, compactTrace, type Body, type Micros, type SessionRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
+import { TraceEncoder, TraceStreamReader, compactTrace, type Body, type Micros, type SessionRecord, type SummaryRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
 import { UsageError } from '../util/errors.js';
 import { LAPSE_VERSION } from '../util/version.js';
 
@@ -39,6 +41,13 @@ export interface WriterOptions {
   patchCandidates?: number;
   /** Re-frame the file into large frames on close (default true). */
   compactOnClose?: boolean;
+  /** fsync on close (default true). An import, which can be redone from its source, skips it. */
+  fsync?: boolean;
+  /**
+   * The first frame's summary, for a writer that is given every record before it starts (an import):
+   * a reader then knows a copy cut short after the first frame is not whole, as for a compacted trace.
+   */
+  summary?: SummaryRecord;
 }
 
 export class TraceWriter {
@@ -53,6 +62,7 @@ export class TraceWriter {
   private readonly warn: (message: string) => void;
   private readonly writeImpl: typeof fsWrite;
   private readonly compactOnClose: boolean;
+  private readonly fsync: boolean;
   private queue: Uint8Array[] = [];
   private queueBytes = 0;
   private inFlight: Promise<void> | null = null;
@@ -77,21 +87,15 @@ export class TraceWriter {
     this.warn = opts.onWarn ?? ((m) => process.stderr.write(`lapse: warning: ${m}\n`));
     this.writeImpl = opts.writeImpl ?? fsWrite;
     this.compactOnClose = opts.compactOnClose ?? true;
+    this.fsync = opts.fsync ?? true;
   }
 
-  /** Creates the file (mode 0600) and writes its header at once. Throws UsageError if it cannot. */
+  /**
+   * Creates the file (mode 0600) with its header and session frame already in it, so that no kill
+   * leaves an empty or header-less trace behind. Throws UsageError if it cannot.
+   */
   static create(path: string, init: WriterInit, opts: WriterOptions = {}): TraceWriter {
-    let fd: number;
-    try {
-      // O_EXCL: a trace is never overwritten, not even by another lapse starting in the same instant
-      fd = openSync(path, 'wx', 0o600);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') throw new TraceExistsError(`cannot write trace ${path}: it already exists (lapse never overwrites a trace; choose another -o or remove it)`);
-      throw new UsageError(`cannot write trace ${path}: ${code ?? (err as Error).message}`);
-    }
-    const encoder = new TraceEncoder({ redact: init.redact, patchCandidates: opts.patchCandidates });
-    const w = new TraceWriter(path, fd, encoder, opts, init.redact);
+    const encoder = new TraceEncoder({ redact: init.redact, patchCandidates: opts.patchCandidates, deflate: nodeDeflate });
     const session: SessionRecord = {
       kind: 'session',
       t: 0,
@@ -106,11 +110,16 @@ export class TraceWriter {
       ...(init.source ? { source: init.source } : {}),
       ...(init.interactive === undefined ? {} : { interactive: init.interactive }),
     };
-    const header = encoder.encodeHeader(session);
-    w.session = (new TraceStreamReader().push(header).find((r) => r.kind === 'session') as SessionRecord | undefined) ?? null;
+    const header = encoder.encodeHeader(session, opts.summary);
+    const stored = (new TraceStreamReader().push(header).find((r) => r.kind === 'session') as SessionRecord | undefined) ?? null;
     header[FLAGS_OFFSET] |= FLAG_OPEN; // cleared by close(): a reader then knows the trace is whole
-    w.enqueueRaw(header);
-    w.flush();
+    const fd = createWithHeader(path, header);
+    const w = new TraceWriter(path, fd ?? openExclusive(path), encoder, opts, init.redact);
+    w.session = stored;
+    if (fd === null) {
+      w.enqueueRaw(header);
+      w.flush();
+    } else w.written = header.length;
     return w;
   }
 
@@ -144,7 +153,7 @@ export class TraceWriter {
       try {
         let r = rec;
         if (this.queueBytes > this.maxQueueBytes) r = this.shed(rec);
-        this.queue.push(this.encoder.encode(r));
+        this.queue.push(this.encoder.encode(r, r === rec && this.streams !== null && this.streams.redacted(rec)));
         this.queueBytes += queuedSize(this.queue[this.queue.length - 1]);
         this.records++;
         this.schedule();
@@ -173,7 +182,8 @@ export class TraceWriter {
     this.fd = null;
     if (fd === null) return;
     if (!this.failure) await new Promise<void>((resolve) => fsWrite(fd, new Uint8Array([0]), 0, 1, FLAGS_OFFSET, () => resolve()));
-    await new Promise<void>((resolve) => fsync(fd, () => fsClose(fd, () => resolve())));
+    if (this.fsync) await new Promise<void>((resolve) => fsync(fd, () => resolve()));
+    await new Promise<void>((resolve) => fsClose(fd, () => resolve()));
     if (!this.failure && this.compactOnClose) await this.compact();
   }
 
@@ -186,7 +196,8 @@ export class TraceWriter {
       const original = await readFile(this.path);
       if (original.length > 512 * 1024 * 1024) return;
       const compacted = compactTrace(original);
-      if (!compacted || compacted.length >= original.length) return;
+      // written even when not smaller: its summary lets a reader tell a copy cut after the first frame
+      if (!compacted) return;
       const tmp = `${this.path}.compact-${process.pid}-${randomBytes(4).toString('hex')}`;
       const handle = await open(tmp, 'wx', 0o600);
       try {
@@ -311,6 +322,62 @@ export class TraceWriter {
  */
 function queuedSize(encoded: Uint8Array): number {
   return encoded.length || 64;
+}
+
+function nodeDeflate(plain: Uint8Array, dictionary: Uint8Array | undefined, level: 6 | 9): Uint8Array {
+  const out = deflateRawSync(plain, dictionary ? { level, dictionary } : { level });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** O_EXCL: a trace is never overwritten, not even by another lapse starting in the same instant. */
+function openExclusive(path: string): number {
+  try {
+    return openSync(path, 'wx', 0o600);
+  } catch (err) {
+    throw createError(path, err);
+  }
+}
+
+function createError(path: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EEXIST') return new TraceExistsError(`cannot write trace ${path}: it already exists (lapse never overwrites a trace; choose another -o or remove it)`);
+  return new UsageError(`cannot write trace ${path}: ${code ?? (err as Error).message}`);
+}
+
+/**
+ * The trace file, appearing under its name with its first bytes in it: written to a hidden file
+ * beside it and hard-linked into place (link, like O_EXCL, fails when the name exists). Returns its
+ * descriptor, or null where that cannot be done (no hard links there, the header did not fit): then
+ * the caller creates it with O_EXCL and writes the header right after.
+ */
+function createWithHeader(path: string, header: Uint8Array): number | null {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.new`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o600);
+  } catch (err) {
+    throw createError(path, err);
+  }
+  let linked = false;
+  try {
+    if (writeSync(fd, header, 0, header.length, null) !== header.length) throw new Error('short write');
+    linkSync(tmp, path);
+    linked = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      closeSync(fd);
+      unlinkSync(tmp);
+      throw createError(path, err);
+    }
+  }
+  try {
+    unlinkSync(tmp);
+  } catch {
+    // gone already
+  }
+  if (linked) return fd;
+  closeSync(fd);
+  return null;
 }
 
 function concatFramed(header: Uint8Array, rest: Uint8Array[], encoder: TraceEncoder): Uint8Array {

@@ -1,9 +1,9 @@
 // Faults of lapse itself: `lapse record` killed with SIGKILL mid-session, the disk filling up under the
 // trace, and a trace path that cannot be written. The harness is a small node script that talks to a
 // scripted upstream through `lapse record`, run as users run it (`node bin/lapse.js`, compiled dist/).
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, write as realWrite } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, write as realWrite } from 'node:fs';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { readTrace, formatSse } from '../../format/index.js';
@@ -147,6 +147,7 @@ describe('recorder faults', () => {
     }) as unknown as typeof realWrite;
     const warnings: string[] = [];
     const writer = TraceWriter.create(path, { argv: ['test'], cwd: dir, harness: 'test', upstreams: { anthropic: up.url, openai: up.url }, redact: true }, { writeImpl: full, onWarn: (m) => warnings.push(m), flushMs: 5 });
+    used = statSync(path).size; // the file is created with its header and session frame in it: on the disk already
     const log = memoryLog();
     const proxy = await startProxy({ sink: new GuardedSink(writer, log), upstreams: { anthropic: up.url, openai: `${up.url}/v1` }, log });
     const client = new Anthropic({ baseURL: proxy.anthropicBaseUrl, apiKey: 'sk-ant-api03-fullfullfullfullfull', maxRetries: 0 });
@@ -227,4 +228,92 @@ describe('recorder faults', () => {
       expect({ path, code: p.code, oneLine: isOneLineError(p.stderr) }).toEqual({ path, code: 2, oneLine: true });
     }
   }, 60_000);
+});
+
+// kill -9 at 24 points from start-up to the end of the close: in slices of their own tests (one test
+// running past a minute ends a loaded run in vitest's "Timeout calling onTaskUpdate").
+describe('kill -9 at any point of a session, from start-up to the end of the trace\'s compaction', () => {
+  const STEPS = 24;
+  const SLICES = 4;
+  const outcomes = { none: 0, cut: 0, whole: 0 };
+  let up: Awaited<ReturnType<typeof startUpstream>>;
+  let base = '';
+  let script = '';
+  let fullMs = 0;
+  let kinds: string[] = [];
+
+  /** One `lapse record` of the three requests, killed with SIGKILL after `killAfterMs` (never, when null). */
+  const once = async (k: number, killAfterMs: number | null) => {
+    const dir = join(base, `run${k}`);
+    mkdirSync(dir);
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [LAPSE, 'record', '-o', join(dir, 'run.lapse'), '--no-watch', '--quiet', '--anthropic-upstream', up.url, '--', process.execPath, script], { env: cliEnv(), stdio: 'ignore' });
+    const closed = new Promise<void>((r) => child.on('close', () => r()));
+    if (killAfterMs !== null) {
+      await sleep(killAfterMs);
+      child.kill('SIGKILL');
+    }
+    await closed;
+    return { dir, ms: performance.now() - t0 };
+  };
+
+  beforeAll(async () => {
+    up = await startUpstream(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'msg', type: 'message', role: 'assistant', content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 1, output_tokens: 1 } }));
+    });
+    base = tmpDir();
+    script = harness(base, 'three.mjs', `
+for (let i = 0; i < 3; i++) {
+  const res = await fetch(process.env.ANTHROPIC_BASE_URL + '/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'request ' + i + ' ' + 'x'.repeat(20000) }] }) });
+  await res.json();
+  await new Promise((r) => setTimeout(r, 40));
+}
+`);
+    const full = await once(0, null);
+    fullMs = full.ms;
+    const complete = readTrace(new Uint8Array(readFileSync(join(full.dir, 'run.lapse'))));
+    expect(complete.truncated).toBe(false);
+    kinds = complete.records.map((r) => r.kind);
+  }, 60_000);
+  afterAll(() => up?.close());
+
+  for (let slice = 0; slice < SLICES; slice++) {
+    const from = 1 + (slice * STEPS) / SLICES;
+    const to = ((slice + 1) * STEPS) / SLICES;
+    it(`kill points ${from}–${to} of ${STEPS}: never an empty or unreadable trace; a cut one says so, an uncut one is whole`, async () => {
+      for (let k = from; k <= to; k++) {
+        const { dir } = await once(k, (fullMs * 1.15 * k) / STEPS);
+        const traces = readdirSync(dir).filter((f) => f.endsWith('.lapse'));
+        expect(traces.length).toBeLessThanOrEqual(1);
+        if (!traces.length) {
+          outcomes.none++;
+          continue;
+        }
+        const bytes = new Uint8Array(readFileSync(join(dir, traces[0])));
+        // never an empty file or a header alone: the file appears with its session frame in it
+        expect(bytes.length, `run ${k}`).toBeGreaterThan(17);
+        const read = readTrace(bytes);
+        expect(read.records[0]?.kind).toBe('session');
+        if (read.truncated) {
+          outcomes.cut++;
+          // every record up to the cut, of the kinds the complete run has
+          const got = read.records.map((r) => r.kind);
+          expect(got.every((kind) => kinds.includes(kind))).toBe(true);
+          expect(got.length).toBeLessThanOrEqual(kinds.length);
+        } else {
+          // not cut: then whole (the kill came after the clean close)
+          outcomes.whole++;
+          expect(read.records.filter((r) => r.kind === 'http-end')).toHaveLength(3);
+          expect(read.records.some((r) => r.kind === 'process-exit')).toBe(true);
+        }
+      }
+    }, 90_000);
+  }
+
+  it('the kill points covered cut traces', () => {
+    console.log(`kill -9 at ${STEPS} points over ${Math.round(fullMs)} ms: ${JSON.stringify(outcomes)}`);
+    expect(outcomes.none + outcomes.cut + outcomes.whole).toBe(STEPS);
+    expect(outcomes.cut).toBeGreaterThan(0);
+  });
 });

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprint, readTrace, type TraceRecord } from '../../format/index.js';
 import { StreamRedactor } from '../../format/stream-redact.js';
+import { TraceEncoder } from '../../format/encoder.js';
 import { sseData } from '../../format/sse.js';
 import { enc, writeTrace } from './helpers.js';
 
@@ -112,6 +113,51 @@ describe('stream redaction', () => {
       expect(raw).not.toContain(k.slice(i, i + 6));
       expect(back).not.toContain(k.slice(i, i + 6));
     }
+  });
+
+  it('an event released whole is stored as the encoder would store it after scanning it again', () => {
+    const k = ANT();
+    const k2 = GH();
+    const recs: TraceRecord[] = [rec('r5', 1, sse('message_start', { type: 'message_start', message: { id: 'm1', model: `claude ${k2}`, usage: { input_tokens: 3 } } }))];
+    split(`plain words, then ${k} and more words after it`, 14).forEach((p, i) => recs.push(rec('r5', 2 + i, sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: p } }))));
+    // a secret beside the delta, in a field of its own: that event must still be scanned whole
+    recs.push(rec('r5', 40, sse('content_block_delta', { type: 'content_block_delta', index: 0, note: k2, delta: { type: 'text_delta', text: ' end' } })));
+    recs.push({ kind: 'http-end', t: 50, id: 'r5', outcome: 'complete', bytes: 1 });
+    const r = new StreamRedactor();
+    const out: TraceRecord[] = [];
+    for (const x of recs) out.push(...r.push(x, x.t));
+    out.push(...r.flush());
+    const whole = out.filter((x) => r.redacted(x));
+    expect(whole.length).toBeGreaterThan(10);
+    expect(whole.some((x) => JSON.stringify(x).includes('note'))).toBe(false);
+    const encodeAll = (skip: boolean) => {
+      const e = new TraceEncoder({ compress: false });
+      const head = e.encodeHeader(readTrace(writeTrace([])).records[0] as never);
+      const body = e.frame(out.map((x) => e.encode(x, skip && r.redacted(x))));
+      const all = new Uint8Array(head.length + body.length);
+      all.set(head);
+      all.set(body, head.length);
+      return all;
+    };
+    const read = (bytes: Uint8Array) => readTrace(bytes);
+    const fast = read(encodeAll(true));
+    expect(fast.records).toEqual(read(encodeAll(false)).records);
+    const back = JSON.stringify(fast.records);
+    for (const key of [k, k2]) for (let i = 13; i + 8 <= key.length; i++) expect(back).not.toContain(key.slice(i, i + 8));
+    expect(back).toContain(fingerprint(k));
+    // after a secret's name, the fingerprint is the secret's own (scanned again, `KEY=[redacted:…` read
+    // as a new secret, it became the fingerprint of a fingerprint)
+    const named = new StreamRedactor();
+    const got: TraceRecord[] = [];
+    for (const [i, p] of split(`KEY=${k} ok`, 9).entries()) got.push(...named.push(rec('r6', i + 1, sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: p } })), i + 1));
+    got.push(...named.flush());
+    const e = new TraceEncoder({ compress: false });
+    const head = e.encodeHeader(readTrace(writeTrace([])).records[0] as never);
+    const body = e.frame(got.map((x) => e.encode(x, named.redacted(x))));
+    const all = new Uint8Array(head.length + body.length);
+    all.set(head);
+    all.set(body, head.length);
+    expect(texts(readTrace(all).records, (d) => (d.delta as { text?: string }).text)).toBe(`KEY=${fingerprint(k)} ok`);
   });
 
   it('a quiet stream is released after a while; records without deltas pass at once', () => {

@@ -36,7 +36,7 @@ function watcherFor(root: string, extra: Partial<ConstructorParameters<typeof Wo
   const log = memoryLog();
   const w = new WorkspaceWatcher({ root, sink: new GuardedSink(mem, log), log, startedAtMs: Date.now(), ...extra });
   const files = () => mem.records.filter((r) => r.kind === 'file') as FileChangeRecord[];
-  return { w, files, log: log.lines };
+  return { w, files, log: log.lines, mem };
 }
 
 describe('workspace watcher', () => {
@@ -161,5 +161,42 @@ describe('workspace watcher', () => {
     }
     // and one written during the session that did not exist before is a creation
     expect(recs().filter((f) => f.op === 'create')).toEqual([]);
+  });
+});
+
+describe('workspace watcher memory', () => {
+  it('keeps at most maxTextBytes of text to diff against; past it files are recorded by hash, and the trace says so once', async () => {
+    const files: Record<string, string> = {};
+    const body = (i: number, v: string) => `file ${i} ${v}\n`.repeat(5000); // ~70 KB each
+    for (let i = 0; i < 40; i++) files[`src/f${i}.txt`] = body(i, 'v1');
+    const root = tree(files);
+    const cap = 512 * 1024;
+    const { w, files: recs, log, mem } = watcherFor(root, { maxTextBytes: cap });
+    const scan = await w.start();
+    expect(scan.files).toBe(40);
+    expect(w.heldTextBytes).toBeGreaterThan(0);
+    expect(w.heldTextBytes).toBeLessThanOrEqual(cap);
+    // a fast-changing file and a stream of new ones: the bound holds throughout
+    for (let k = 0; k < 20; k++) {
+      writeFileSync(join(root, 'src/f0.txt'), body(0, `v${k + 2}`));
+      writeFileSync(join(root, `new${k}.txt`), body(100 + k, 'new'));
+      await sleep(15);
+      expect(w.heldTextBytes).toBeLessThanOrEqual(cap);
+    }
+    await sleep(150);
+    await w.stop();
+    expect(w.heldTextBytes).toBeLessThanOrEqual(cap);
+    // every change is recorded: with a diff while it fit, else by hash and size
+    const created = recs().filter((r) => r.op === 'create');
+    expect(created.map((r) => r.path).sort()).toEqual(Array.from({ length: 20 }, (_, k) => `new${k}.txt`).sort());
+    const byHash = created.filter((r) => r.diff === undefined);
+    expect(byHash.length).toBeGreaterThan(0);
+    for (const r of byHash) expect(r).toMatchObject({ hash: createHash('sha256').update(body(Number(r.path.slice(3, -4)) + 100, 'new')).digest('hex'), size: Buffer.byteLength(body(Number(r.path.slice(3, -4)) + 100, 'new')) });
+    expect(recs().some((r) => r.path === 'src/f0.txt')).toBe(true);
+    // the trace says once that the bound was hit; so does stderr
+    const drops = mem.records.filter((r) => r.kind === 'drop');
+    expect(drops).toHaveLength(1);
+    expect(drops[0]).toMatchObject({ records: 0, bytes: 0, reason: 'workspace watcher: over 0.5 MiB of text kept to diff against; further files are recorded by hash and size, without diffs' });
+    expect(log.filter((l) => /without diffs/.test(l))).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 // What the watcher remembers about one file: the text (to diff the next version against) for text
-// files up to 1 MiB, else only size and, when cheap, a hash.
+// files up to 1 MiB while the watcher's text budget lasts, else only size and, when cheap, a hash.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
@@ -8,7 +8,15 @@ export const MAX_TEXT_BYTES = 1024 * 1024;
 
 export type FileState =
   | { kind: 'text'; text: string; size: number; mtimeMs: number }
-  | { kind: 'blob'; size: number; mtimeMs: number; /** null until needed: large files are not hashed up front. */ hash: string | null };
+  | {
+      kind: 'blob';
+      size: number;
+      mtimeMs: number;
+      /** null until needed: large files are not hashed up front. */
+      hash: string | null;
+      /** Text the watcher had no room left to keep (its memory bound): known by hash like a blob. */
+      overBudget?: boolean;
+    };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -40,8 +48,9 @@ export function hashFile(abs: string): Promise<string> {
 /**
  * The file's state now, or null if it is not a regular file (gone, a directory, a symlink…).
  * `hashLarge`: hash files over the text limit too (for a change record; the initial scan skips it).
+ * `textRoom`: bytes of text the caller can still keep; a text file larger than that is hashed instead.
  */
-export async function readState(abs: string, hashLarge: boolean): Promise<FileState | null> {
+export async function readState(abs: string, hashLarge: boolean, textRoom = MAX_TEXT_BYTES): Promise<FileState | null> {
   let st;
   try {
     st = await lstat(abs);
@@ -57,6 +66,7 @@ export async function readState(abs: string, hashLarge: boolean): Promise<FileSt
     if (bytes.length > MAX_TEXT_BYTES) return { kind: 'blob', size: bytes.length, mtimeMs: st.mtimeMs, hash: sha256(bytes) };
     const text = decodeText(bytes);
     if (text === null) return { kind: 'blob', size: bytes.length, mtimeMs: st.mtimeMs, hash: sha256(bytes) };
+    if (bytes.length > textRoom) return { kind: 'blob', size: bytes.length, mtimeMs: st.mtimeMs, hash: sha256(bytes), overBudget: true };
     return { kind: 'text', text, size: bytes.length, mtimeMs: st.mtimeMs };
   } catch {
     return null; // vanished or unreadable between stat and read

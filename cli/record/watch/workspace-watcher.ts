@@ -28,7 +28,11 @@ export interface WatchOptions {
   pollMs?: number;
   /** Wall clock of the session start: files modified after it are changes, not the baseline. */
   startedAtMs?: number;
+  /** Most text (bytes) kept to diff against, over all files (default 64 MiB); past it, files are kept by hash. */
+  maxTextBytes?: number;
 }
+
+export const DEFAULT_MAX_TEXT_BYTES = 64 * 1024 * 1024;
 
 export interface ScanResult {
   files: number;
@@ -44,6 +48,10 @@ export class WorkspaceWatcher {
   scan: Promise<ScanResult> = Promise.resolve({ files: 0, dirs: 0, ms: 0, mode: 'inotify' });
 
   private snap = new Map<string, FileState>();
+  /** Bytes of text held in `snap`, bounded by maxTextBytes. */
+  private textBytes = 0;
+  private readonly maxTextBytes: number;
+  private overBudgetNoted = false;
   private watchers = new Map<string, FSWatcher>();
   private knownDirs = new Set<string>();
   private rules = new IgnoreRules();
@@ -64,6 +72,43 @@ export class WorkspaceWatcher {
     this.startedAtMs = opts.startedAtMs ?? Date.now();
     this.skip = (opts.skip ?? []).map((p) => resolve(p));
     this.polling = opts.pollMs !== undefined;
+    this.maxTextBytes = opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+  }
+
+  /** Text bytes the baseline holds now (for tests and the memory bound). */
+  get heldTextBytes(): number {
+    return this.textBytes;
+  }
+
+  /** A file's state as read now, text only while it fits the budget (the file's current text is given back first). */
+  private read(rel: string, hashLarge: boolean): Promise<FileState | null> {
+    const old = this.snap.get(rel);
+    const room = this.maxTextBytes - this.textBytes + (old?.kind === 'text' ? old.size : 0);
+    return readState(this.abs(rel), hashLarge, Math.max(0, room));
+  }
+
+  private keep(rel: string, given: FileState): void {
+    const old = this.snap.get(rel);
+    if (old?.kind === 'text') this.textBytes -= old.size;
+    let st = given;
+    // reads run 16 at a time: the room each was given may have been taken meanwhile
+    if (st.kind === 'text' && this.textBytes + st.size > this.maxTextBytes) st = { kind: 'blob', size: st.size, mtimeMs: st.mtimeMs, hash: sha256(new TextEncoder().encode(st.text)), overBudget: true };
+    if (st.kind === 'text') this.textBytes += st.size;
+    this.snap.set(rel, st);
+    if (st.kind === 'blob' && st.overBudget && !this.overBudgetNoted) {
+      // said once, in the trace and on stderr: from here on some changes have no diff
+      this.overBudgetNoted = true;
+      const mib = (this.maxTextBytes / 1048576).toFixed(this.maxTextBytes % 1048576 ? 1 : 0);
+      const reason = `workspace watcher: over ${mib} MiB of text kept to diff against; further files are recorded by hash and size, without diffs`;
+      this.opts.sink.write({ kind: 'drop', t: this.opts.sink.now(), records: 0, bytes: 0, reason });
+      this.opts.log.warnOnce('watch-budget', reason);
+    }
+  }
+
+  private forget(rel: string): void {
+    const old = this.snap.get(rel);
+    if (old?.kind === 'text') this.textBytes -= old.size;
+    this.snap.delete(rel);
   }
 
   /** Starts watching; the returned promise (also `scan`) settles when the baseline is complete. */
@@ -97,11 +142,11 @@ export class WorkspaceWatcher {
     await this.loadIgnore('');
     const counts = await this.walk('', async (rel) => {
       if (this.snap.has(rel) || this.dirty.has(rel)) return;
-      const st = await readState(this.abs(rel), false);
+      const st = await this.read(rel, false);
       if (!st || this.snap.has(rel) || this.dirty.has(rel)) return;
       // Written since the session started (before we got here): a change to record, not the baseline.
       if (st.mtimeMs >= this.startedAtMs - COARSE_CLOCK_MS) this.markDirty(rel, this.opts.sink.now());
-      else this.snap.set(rel, st);
+      else this.keep(rel, st);
     }, () => this.scanCancelled);
     if (this.polling && !this.stopped && !this.pollTimer) this.startPollTimer();
     return { ...counts, ms: performance.now() - t0, mode: this.polling ? 'polling' : 'inotify' };
@@ -250,7 +295,7 @@ export class WorkspaceWatcher {
         continue;
       }
       if (rel === '.gitignore' || rel.endsWith('/.gitignore')) await this.loadIgnore(rel.slice(0, -'.gitignore'.length).replace(/\/$/, ''));
-      const now = await readState(this.abs(rel), true);
+      const now = await this.read(rel, true);
       const old = this.snap.get(rel);
       if (!now) {
         if (old && !deletes.has(rel)) deletes.set(rel, { t, old });
@@ -263,27 +308,27 @@ export class WorkspaceWatcher {
         continue;
       }
       if (sameContent(old, now) || (old.kind === 'blob' && old.hash === null && now.kind === 'blob' && old.size === now.size && old.mtimeMs === now.mtimeMs)) {
-        this.snap.set(rel, now);
+        this.keep(rel, now);
         continue;
       }
-      this.snap.set(rel, now);
+      this.keep(rel, now);
       records.push(change(rel, t, 'modify', old, now));
     }
     // A file that vanished and one that appeared with the same content, in one batch: a rename.
     for (const [rel, del] of deletes) {
       const d = { rel, ...del };
       const i = creates.findIndex((c) => sameContent(d.old, c.st));
-      this.snap.delete(d.rel);
+      this.forget(d.rel);
       if (i === -1) {
         records.push(change(d.rel, d.t, 'delete', d.old, null));
         continue;
       }
       const c = creates.splice(i, 1)[0];
-      this.snap.set(c.rel, c.st);
+      this.keep(c.rel, c.st);
       records.push({ kind: 'file', t: Math.min(d.t, c.t), path: c.rel, op: 'rename', from: d.rel, ...blobFields(c.st) });
     }
     for (const c of creates) {
-      this.snap.set(c.rel, c.st);
+      this.keep(c.rel, c.st);
       if (c.preexisting) {
         const hash = c.st.kind === 'text' ? sha256(new TextEncoder().encode(c.st.text)) : c.st.hash;
         records.push({ kind: 'file', t: c.t, path: c.rel, op: 'modify', size: c.st.size, ...(hash ? { hash } : {}) });
