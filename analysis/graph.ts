@@ -82,7 +82,8 @@ export function buildGraph(
   for (const r of real) {
     const l = links.get(r.id);
     const thread = threadById.get(threads.threadOf.get(r.id) ?? '');
-    const spawn = thread && thread.requests[0] === r.id ? spawnOfThread.get(thread.id) : undefined;
+    // A subagent's first real request (Codex warms each new socket up first) waits for its spawn.
+    const spawn = thread && thread.requests.find((id) => !byId.get(id)!.warmup) === r.id ? spawnOfThread.get(thread.id) : undefined;
     const subs = collected.get(r.id);
     if (subs) {
       // The subagents' answers, not the tool call, are what this request waited for.

@@ -209,8 +209,6 @@ export interface RequestModel {
   gaps: GapStats | null;
   /** Gaps over 10× the median gap (and at least STALL_MIN_MS). */
   stalls: Stall[];
-  /** Indexes into the trace's record list of every record of this exchange (request, response, frames, end); empty with `detail: false`. */
-  records: number[];
   /**
    * Set only in a live snapshot (a trace still being recorded): the response had not ended yet; it is
    * shown up to its latest frame, with status `aborted`. Absent in a finished analysis.

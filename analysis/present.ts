@@ -140,6 +140,22 @@ export function formatTimes(x: number | null): string {
   return `${x < 10 ? x.toFixed(2) : x.toFixed(1)}×`;
 }
 
+/** A playhead clock: `m:ss.t` to the nearest tenth (or `h:mm:ss`); fixed width, so it does not jitter while playing. */
+export function formatClock(ms: number): string {
+  const tenths = Math.round(Math.max(0, ms) / 100);
+  const h = Math.floor(tenths / 36_000);
+  const m = Math.floor((tenths % 36_000) / 600);
+  const s = Math.floor((tenths % 600) / 10);
+  if (h > 0) return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+  return `${m}:${String(s).padStart(2, '0')}.${tenths % 10}`;
+}
+
+/** How much faster a simulation runs: "2.93× faster", "1.25× slower", "∞× faster" (no time left). */
+export function formatSpeedup(x: number | null): string {
+  if (x === null) return '∞× faster';
+  return x >= 1 ? `${formatTimes(x)} faster` : `${formatTimes(1 / x)} slower`;
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;

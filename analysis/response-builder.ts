@@ -84,13 +84,7 @@ export class ResponseBuilder implements ResponseSink {
       deltas: new ContentDeltas(),
       gaps: null,
       stalls: [],
-      records: [],
     };
-  }
-
-  /** Notes the index of a record of this exchange (kept only with detail). */
-  record(index: number): void {
-    if (this.detail) this.req.records.push(index);
   }
 
   /** A frame of this exchange arrived (any kind): keeps lastMs. */
@@ -211,7 +205,7 @@ export class ResponseBuilder implements ResponseSink {
    */
   snapshot(): RequestModel {
     const r = this.req;
-    const copy: RequestModel = { ...r, toolCalls: r.toolCalls.map((c) => ({ ...c })), deltas: r.deltas.copy(), records: r.records.slice(), inProgress: true };
+    const copy: RequestModel = { ...r, toolCalls: r.toolCalls.map((c) => ({ ...c })), deltas: r.deltas.copy(), inProgress: true };
     this.close(copy, this.lastMs, 'aborted', 'in progress: the response had not ended at this point of the recording');
     return copy;
   }

@@ -13,6 +13,14 @@ import type { RequestModel, ThreadModel, ToolCall } from './model.js';
  */
 export const SPAWN_TOOLS: ReadonlySet<string> = new Set(['Agent', 'Task', 'task', 'spawn_agent']);
 
+/**
+ * Spawning tools that return at once (Codex's `spawn_agent` answers with the agent's id): the
+ * subagent's answer comes back later, as the result of a wait tool (`wait_agent`) called from the
+ * spawner's conversation, so the request carrying that result is the one that waited for it.
+ */
+const ASYNC_SPAWN_TOOLS: ReadonlySet<string> = new Set(['spawn_agent']);
+const WAIT_TOOLS: ReadonlySet<string> = new Set(['wait_agent', 'wait']);
+
 /** A tool call that started a subagent, and what became of it. */
 export interface Spawn {
   /** The request whose response asked for it. */
@@ -96,14 +104,25 @@ export function findThreads(requests: readonly RequestModel[], links: ReadonlyMa
   for (const r of requests) for (const id of r.answersToolCallIds) if (!answererOf.has(id)) answererOf.set(id, r);
   const spawns: Spawn[] = [];
   const windows: Array<{ from: number; to: number }> = [];
+  /** The request carrying the result of the first wait call its conversation made after `r`. */
+  const waitAnswerer = (r: RequestModel): RequestModel | null => {
+    const g = groupOf.get(r.id)!;
+    for (const q of g.requests) {
+      if (q.startMs < r.startMs) continue;
+      const wait = q.toolCalls.find((c) => WAIT_TOOLS.has(c.name) && c.id !== null);
+      if (wait) return answererOf.get(wait.id!) ?? null;
+    }
+    return null;
+  };
   for (const r of requests) {
     if (r.warmup) continue;
     const spawnIds = new Set(r.toolCalls.filter((c) => SPAWN_TOOLS.has(c.name)).map((c) => c.id));
     for (const c of r.toolCalls) {
       if (!SPAWN_TOOLS.has(c.name)) continue;
       const a = argsOf(c);
-      const answerer = c.id !== null ? (answererOf.get(c.id) ?? null) : null;
-      const mixed = answerer !== null && answerer.answersToolCallIds.some((id) => !spawnIds.has(id) && r.toolCalls.some((x) => x.id === id));
+      const async = ASYNC_SPAWN_TOOLS.has(c.name);
+      const answerer = async ? waitAnswerer(r) : c.id !== null ? (answererOf.get(c.id) ?? null) : null;
+      const mixed = !async && answerer !== null && answerer.answersToolCallIds.some((id) => !spawnIds.has(id) && r.toolCalls.some((x) => x.id === id));
       spawns.push({
         spawner: r.id,
         callId: c.id,
@@ -122,7 +141,14 @@ export function findThreads(requests: readonly RequestModel[], links: ReadonlyMa
   // Each spawn takes the earliest conversation opening in its window whose first message is its
   // prompt; failing that, the earliest one the harness marked as a subagent.
   const taken = new Set<Group>();
-  const openers = [...groups.values()].filter((g) => !g.opener.warmup && links.get(g.opener.id)?.dependency == null).sort((a, b) => a.opener.startMs - b.opener.startMs);
+  // A conversation opens with its first real request (Codex warms a subagent's socket up first).
+  const firstReal = (g: Group): RequestModel | undefined => g.requests.find((r) => !r.warmup);
+  const openers = [...groups.values()]
+    .filter((g) => {
+      const f = firstReal(g);
+      return f !== undefined && links.get(f.id)?.dependency == null;
+    })
+    .sort((a, b) => firstReal(a)!.startMs - firstReal(b)!.startMs);
   const spawnerGroup = (s: Spawn): Group | undefined => groupOf.get(s.spawner);
   for (const pass of ['prompt', 'mark'] as const) {
     spawns.forEach((s, i) => {
@@ -132,9 +158,9 @@ export function findThreads(requests: readonly RequestModel[], links: ReadonlyMa
         (o) =>
           !taken.has(o) &&
           o !== spawnerGroup(s) &&
-          o.opener.startMs >= w.from &&
-          o.opener.startMs <= w.to &&
-          (pass === 'prompt' ? promptMatches(openings.get(o.opener.id) ?? null, s.prompt) : o.marked !== null),
+          firstReal(o)!.startMs >= w.from &&
+          firstReal(o)!.startMs <= w.to &&
+          (pass === 'prompt' ? promptMatches(openings.get(firstReal(o)!.id) ?? null, s.prompt) : o.marked !== null),
       );
       if (!g) return;
       taken.add(g);

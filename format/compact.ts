@@ -28,11 +28,21 @@ export function countInSummary(summary: SummaryRecord, r: TraceRecord): void {
 }
 
 /**
+ * Counts the model requests as the records go by, for the summary's `requests` (the analysis'
+ * `RequestCounter`: format/ does not know which paths are model calls).
+ */
+export interface RequestCount {
+  add(r: TraceRecord): void;
+  readonly requests: number;
+}
+
+/**
  * The same trace re-encoded in large frames with a summary in its first frame (the session frame
  * stays first and plain). Returns null when the input is truncated or damaged: such a file is left as
  * it is. Request bodies keep their stored forms (patches stay patches against the same bases).
+ * With `count`, the summary also carries `requests`.
  */
-export function compactTrace(bytes: Uint8Array): Uint8Array | null {
+export function compactTrace(bytes: Uint8Array, count?: RequestCount): Uint8Array | null {
   const reader = new TraceStreamReader({ resolveBodies: false });
   // Bodies and secrets were already redacted when the trace was recorded: re-encode them as they are.
   const encoder = new TraceEncoder({ redact: false });
@@ -42,6 +52,7 @@ export function compactTrace(bytes: Uint8Array): Uint8Array | null {
   let size = 0;
   const summary = emptySummary();
   const take = (r: TraceRecord) => {
+    count?.add(r);
     if (r.kind === 'session' && !session) {
       session = r;
       return;
@@ -68,6 +79,7 @@ export function compactTrace(bytes: Uint8Array): Uint8Array | null {
     return null;
   }
   if (end.truncated || !session) return null;
+  if (count) summary.requests = count.requests;
   group.push(encoder.endRun());
   groups.push(group);
   // The head and the frames after it are compressed by a second encoder, whose deflate dictionary

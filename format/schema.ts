@@ -99,7 +99,7 @@ export const RECORDS = {
     // How the columns and times fit `n` is the run's own rule (validate.ts runProblem).
     fields: { id: req('string'), event: opt('string'), ids: opt('strings'), n: req('count'), leaves: req('counts'), cols: req('columns'), dt: req('bin') },
   },
-  summary: { fields: { records: req('number'), lastT: req('number'), httpRequests: req('number'), wsMessagesUp: req('number') } },
+  summary: { fields: { records: req('number'), lastT: req('number'), httpRequests: req('number'), wsMessagesUp: req('number'), requests: opt('number') } },
 } as const satisfies Record<string, KindSpec>;
 
 export type SchemaKind = keyof typeof RECORDS;

@@ -273,6 +273,12 @@ export interface SummaryRecord extends RecordBase {
   httpRequests: number;
   /** `ws-message` records with `dir: 'up'`. */
   wsMessagesUp: number;
+  /**
+   * Model requests as `lapse stats` counts them (HTTP model calls plus responses asked for over a
+   * WebSocket; not GET /v1/models, count_tokens…). Absent in traces compacted before this field
+   * existed, or by a writer that did not analyse the records.
+   */
+  requests?: number;
 }
 
 /** Defines a string-table entry: later records may reference it as StringRef(index). */

@@ -39,8 +39,6 @@ interface ExchangeBase {
   startMs: number;
   /** Latest record time of this exchange. */
   lastMs: number;
-  /** Indexes of its records in the trace (request, head, frames, end); empty without detail. */
-  records: number[];
 }
 
 /** An HTTP request and its response. Record fields are the trace records themselves. */
@@ -77,6 +75,14 @@ export interface SocketTurn extends ExchangeBase {
  */
 export type Exchange = HttpExchange | SocketTurn;
 
+/**
+ * Whether an exchange is a model request: the one definition of "a request" that `stats`, `ls`, the
+ * record summary and the viewers count (each becomes one RequestModel in the responses handler).
+ */
+export function isModelCall<X extends Exchange>(x: X): x is X & { protocol: Protocol } {
+  return x.protocol !== null;
+}
+
 /** A WebSocket and everything that went over it. */
 export interface Socket {
   id: string;
@@ -86,7 +92,7 @@ export interface Socket {
   open: WsOpenRecord;
   close: WsCloseRecord | null;
   openMs: number;
-  /** Every frame, both directions, in order; empty without detail. */
+  /** Every frame, both directions, in order (the HAR export's message list); empty without detail. */
   messages: WsMessageRecord[];
   /** Server frames before the first response was asked for (greetings); empty without detail. */
   preamble: WsMessageRecord[];
@@ -145,7 +151,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
   private last: { index: number; placement: Placement } | null = null;
   private result: ExchangesData | null = null;
 
-  /** `detail: false` keeps no records (request bodies, frames, indexes): only the grouping and times. */
+  /** `detail: false` keeps no records (request bodies, frames): only the grouping and times. */
   constructor(private readonly detail = true) {}
 
   reset(): void {
@@ -171,8 +177,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
     this.last = { index, placement };
   }
 
-  private note(x: Exchange, index: number, tMs: number): void {
-    if (this.detail) x.records.push(index);
+  private note(x: Exchange, tMs: number): void {
     if (tMs > x.lastMs) x.lastMs = tMs;
   }
 
@@ -197,9 +202,8 @@ export class ExchangesHandler implements Handler<ExchangesData> {
           end: null,
           socket: null,
           lastMs: tMs,
-          records: [],
         };
-        this.note(x, index, tMs);
+        this.note(x, tMs);
         this.list.push(x);
         this.byId.set(x.id, x);
         this.open.set(x.id, x);
@@ -210,7 +214,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
         const x = this.open.get(rec.id);
         if (!x) return;
         x.head = rec;
-        this.note(x, index, tMs);
+        this.note(x, tMs);
         this.place(index, { role: 'head', exchange: x });
         return;
       }
@@ -218,7 +222,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
         const x = this.open.get(rec.id);
         if (!x) return;
         if (this.detail) x.frames.push(rec);
-        this.note(x, index, tMs);
+        this.note(x, tMs);
         this.place(index, { role: 'data', exchange: x });
         return;
       }
@@ -226,7 +230,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
         const x = this.open.get(rec.id);
         if (!x) return;
         x.end = rec;
-        this.note(x, index, tMs);
+        this.note(x, tMs);
         this.open.delete(rec.id);
         this.place(index, { role: 'end', exchange: x });
         return;
@@ -251,7 +255,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
         const cut = s.inFlight.splice(0);
         for (const x of cut) {
           x.end = rec;
-          this.note(x, index, tMs);
+          this.note(x, tMs);
         }
         this.place(index, { role: 'close', socket: s.socket, cut });
         return;
@@ -285,9 +289,8 @@ export class ExchangesHandler implements Handler<ExchangesData> {
         end: null,
         socket: s.socket.id,
         lastMs: tMs,
-        records: [],
       };
-      this.note(x, index, tMs);
+      this.note(x, tMs);
       s.socket.turns.push(x.id);
       s.inFlight.push(x);
       this.list.push(x);
@@ -302,7 +305,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
       return;
     }
     if (this.detail) x.frames.push(rec);
-    this.note(x, index, tMs);
+    this.note(x, tMs);
     if (framing && value !== undefined && framing.ends(value)) {
       s.inFlight.shift();
       x.end = rec;

@@ -10,7 +10,7 @@ import { FilesHandler } from './files.js';
 import { TerminalHandler } from './terminal.js';
 
 export { MetaHandler, type MetaData } from './meta.js';
-export { ExchangesHandler, type Exchange, type ExchangesData, type HttpExchange, type Placement, type Socket, type SocketTurn } from './exchanges.js';
+export { ExchangesHandler, isModelCall, type Exchange, type ExchangesData, type HttpExchange, type Placement, type Socket, type SocketTurn } from './exchanges.js';
 export { ResponsesHandler, type ResponsesData } from './responses.js';
 export { ThreadsHandler, type ThreadsData } from './threads.js';
 export { GraphHandler, type GraphData } from './graph.js';

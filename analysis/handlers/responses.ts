@@ -9,7 +9,7 @@ import type { ProtocolDecoder } from '../events.js';
 import type { RequestModel } from '../model.js';
 import { ResponseBuilder } from '../response-builder.js';
 import { decoderFor } from '../protocols/index.js';
-import type { Exchange } from './exchanges.js';
+import { isModelCall, type Exchange } from './exchanges.js';
 
 declare module '../pipeline.js' {
   interface HandlerMap {
@@ -95,11 +95,10 @@ export class ResponsesHandler implements Handler<ResponsesData> {
     switch (p.role) {
       case 'request': {
         const x = p.exchange;
-        if (x.protocol === null || rec.kind !== 'http-request') return;
+        if (!isModelCall(x) || rec.kind !== 'http-request') return;
         const decoder = decoderFor(x.protocol);
         if (rec.body.enc === 'dropped') this.droppedBodies++;
         const b = this.begin(x, tMs, decoder.request(bodyJson(rec.body), rec.headers));
-        b.record(index);
         this.http.set(x.id, { b, decoder, sse: false, chunks: null, splitter: null });
         return;
       }
@@ -107,7 +106,6 @@ export class ResponsesHandler implements Handler<ResponsesData> {
         const s = this.http.get(p.exchange.id);
         if (!s || rec.kind !== 'http-response') return;
         const r = s.b.req;
-        s.b.record(index);
         r.httpStatus = rec.status;
         r.firstByteMs = tMs;
         s.b.touch(tMs);
@@ -123,17 +121,16 @@ export class ResponsesHandler implements Handler<ResponsesData> {
       case 'end': {
         const s = this.http.get(p.exchange.id);
         if (!s || rec.kind !== 'http-end') return;
-        s.b.record(index);
         this.endHttp(s, tMs, rec.outcome, rec.message ?? null);
         return;
       }
       case 'open': {
         const x = p.exchange;
-        if (x.protocol === null) return;
-        const b = this.begin(x, tMs, decoderFor(x.protocol).request(p.value));
+        if (!isModelCall(x)) return;
+        // The socket's handshake headers stand for each of its requests' (Codex marks sub-agents there).
+        const b = this.begin(x, tMs, decoderFor(x.protocol).request(p.value, p.socket.open.headers));
         b.req.streamed = true;
         b.req.httpStatus = p.socket.open.status ?? null;
-        b.record(index);
         this.turns.set(x.id, b);
         return;
       }
@@ -146,7 +143,6 @@ export class ResponsesHandler implements Handler<ResponsesData> {
           return;
         }
         if (b.req.firstByteMs === null) b.req.firstByteMs = tMs;
-        b.record(index);
         b.touch(tMs);
         decoderFor(p.exchange.protocol!).event(tMs, p.value, undefined, b);
         if (p.role === 'last') b.finish(tMs, 'complete', null);
@@ -157,7 +153,6 @@ export class ResponsesHandler implements Handler<ResponsesData> {
         for (const x of p.cut) {
           const b = this.turns.get(x.id);
           if (!b) continue;
-          b.record(index);
           b.finish(tMs, 'aborted', `socket closed (${rec.code}${rec.reason ? ' ' + rec.reason : ''}) before the response ended`);
         }
         return;
@@ -177,7 +172,6 @@ export class ResponsesHandler implements Handler<ResponsesData> {
 
   private onData(s: HttpState, rec: HttpDataRecord, tMs: number, index: number): void {
     const b = s.b;
-    b.record(index);
     b.touch(tMs);
     if (rec.sse) {
       b.req.streamed = true;

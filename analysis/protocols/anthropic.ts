@@ -1,5 +1,6 @@
 // Anthropic Messages API: `POST …/v1/messages` (Claude Code adds `?beta=true`), SSE or plain JSON.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
+import { identifyIn, readBody, readEvent } from './read.js';
 import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, headerOf, inputText, num, obj, openingOf, str, threadKey, identify } from '../events.js';
 
 /** Claude Code's subagent marks: a header naming the agent, and a flag in the first system block. */
@@ -110,17 +111,13 @@ export const anthropicDecoder: ProtocolDecoder = {
   },
 
   event(tMs, data, name, sink) {
-    const d = obj(data);
-    const type = (d && str(d.type)) ?? name ?? '';
-    if (!d) {
-      sink.unknown(type || 'non-json');
-      return;
-    }
+    const ev = readEvent(data, name, sink);
+    if (!ev) return;
+    const { d, type } = ev;
     switch (type) {
       case 'message_start': {
-        const m = obj(d.message);
+        const m = identifyIn(sink, d.message);
         if (!m) return;
-        identify(sink, m.model, m.id);
         const u = obj(m.usage);
         // message_start's output_tokens is a placeholder (1–3); only message_delta reports output.
         if (u) sink.usage(usageOf(u, false));
@@ -185,11 +182,8 @@ export const anthropicDecoder: ProtocolDecoder = {
   },
 
   json(tMs, body, sink) {
-    const b = obj(body);
-    if (!b) {
-      sink.unknown('non-json-body');
-      return;
-    }
+    const b = readBody(body, sink);
+    if (!b) return;
     if (b.type === 'error' || (b.error && !b.content)) {
       sink.error(errorMessage(b) ?? 'error response');
       return;

@@ -4,6 +4,7 @@
 // as `{model, project, request: …}`; both are unwrapped. Only candidate 0 is read.
 // Blocks: text and thought parts are block 0; the i-th functionCall of the response is block i + 1.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
+import { readEvent } from './read.js';
 import { emptyInput, emptyRequestInfo, errorMessage, indexZero, inputText, num, obj, str, threadKey, identify } from '../events.js';
 
 function usageOf(u: Record<string, unknown>): Usage {
@@ -145,11 +146,8 @@ export const geminiDecoder: ProtocolDecoder = {
   },
 
   event(tMs, data, _name, sink) {
-    const d0 = obj(data);
-    if (!d0) {
-      sink.unknown(typeof data === 'string' ? 'non-json' : 'untyped');
-      return;
-    }
+    const d0 = readEvent(data, undefined, sink)?.d;
+    if (!d0) return;
     if (d0.error !== undefined && d0.candidates === undefined) {
       sink.error(geminiError(d0) ?? 'error chunk');
       return;

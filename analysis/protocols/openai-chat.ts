@@ -2,19 +2,10 @@
 // `data: [DONE]`, or a plain JSON `chat.completion`. Only choice 0 is read (agents ask for one).
 // Blocks: text and reasoning are block 0; tool call at tool_calls index i is block i + 1.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, ToolResultText, Usage } from '../events.js';
+import { readBody, readEvent, tokenUsage } from './read.js';
 import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, indexZero, inputText, num, obj, str, threadKey, openingOf, identify } from '../events.js';
 
-function usageOf(u: Record<string, unknown>): Usage {
-  const out: Usage = {};
-  const input = num(u.prompt_tokens);
-  const output = num(u.completion_tokens);
-  if (input !== null) out.inputTokens = input;
-  if (output !== null) out.outputTokens = output;
-  const details = obj(u.prompt_tokens_details);
-  const cached = details && num(details.cached_tokens);
-  if (cached !== null && cached !== undefined) out.cacheReadTokens = cached;
-  return out;
-}
+const usageOf = (u: Record<string, unknown>): Usage => tokenUsage(u, 'prompt_tokens', 'completion_tokens', 'prompt_tokens_details');
 
 /** Reasoning text some Chat-compatible servers stream (`reasoning_content` or `reasoning`). */
 function reasoningOf(m: Record<string, unknown>): string | null {
@@ -85,11 +76,8 @@ export const openaiChatDecoder: ProtocolDecoder = {
       sink.finished(tMs);
       return;
     }
-    const d = obj(data);
-    if (!d) {
-      sink.unknown(typeof data === 'string' ? 'non-json' : 'untyped');
-      return;
-    }
+    const d = readEvent(data, undefined, sink)?.d;
+    if (!d) return;
     if (d.error !== undefined) {
       sink.error(errorMessage(d) ?? 'error chunk');
       return;
@@ -127,11 +115,8 @@ export const openaiChatDecoder: ProtocolDecoder = {
   },
 
   json(tMs, body, sink) {
-    const b = obj(body);
-    if (!b) {
-      sink.unknown('non-json-body');
-      return;
-    }
+    const b = readBody(body, sink);
+    if (!b) return;
     if (b.error !== undefined && b.choices === undefined) {
       sink.error(errorMessage(b) ?? 'error response');
       return;

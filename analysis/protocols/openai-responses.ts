@@ -6,19 +6,10 @@
 // response.completed / incomplete / failed or error. Responses are served in order, so server frames
 // belong to the oldest response not yet finished.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
-import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, inputText, num, obj, oneLine, str, threadKey, openingOf, OPENING_MAX, identify } from '../events.js';
+import { identifyIn, readBody, readEvent, tokenUsage } from './read.js';
+import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, headerOf, inputText, num, obj, oneLine, str, threadKey, openingOf, OPENING_MAX } from '../events.js';
 
-function usageOf(u: Record<string, unknown>): Usage {
-  const out: Usage = {};
-  const input = num(u.input_tokens);
-  const output = num(u.output_tokens);
-  if (input !== null) out.inputTokens = input;
-  if (output !== null) out.outputTokens = output;
-  const details = obj(u.input_tokens_details);
-  const cached = details && num(details.cached_tokens);
-  if (cached !== null && cached !== undefined) out.cacheReadTokens = cached;
-  return out;
-}
+const usageOf = (u: Record<string, unknown>): Usage => tokenUsage(u, 'input_tokens', 'output_tokens', 'input_tokens_details');
 
 const TOOL_ITEM_TYPES = new Set(['function_call', 'custom_tool_call', 'local_shell_call', 'mcp_call', 'computer_call']);
 
@@ -106,6 +97,34 @@ function frameType(frame: unknown): string {
 }
 
 /** The request object of a body: a WebSocket `response.create` frame may nest it under `response`. */
+/**
+ * Codex marks a sub-agent's requests (spawned with its `spawn_agent` tool) with `x-openai-subagent:
+ * collab_spawn` and the child's own `thread-id` — as headers, on the WebSocket's handshake for a
+ * socket — and in each request's `client_metadata`; its other values (`review`, `compact`,
+ * `memory_consolidation`) are Codex's own side calls, not subagents. The agent id, or null.
+ */
+function codexSubagent(b: Record<string, unknown>, headers: Readonly<Record<string, string | string[]>> | undefined): string | null {
+  const meta = obj(b.client_metadata);
+  const kind = headerOf(headers, 'x-openai-subagent') ?? str(meta?.['x-openai-subagent']);
+  if (kind !== 'collab_spawn') return null;
+  let turn: Record<string, unknown> | null = null;
+  try {
+    turn = obj(JSON.parse(str(meta?.['x-codex-turn-metadata']) ?? 'null'));
+  } catch {
+    // unreadable metadata: the header's thread id, if any
+  }
+  return headerOf(headers, 'thread-id') ?? str(turn?.thread_id) ?? 'codex-subagent';
+}
+
+/**
+ * A user message the harness wrote, not the person: Codex tells the parent of a sub-agent's answer in
+ * a `<subagent_notification>` user message after the wait's output. It neither opens a turn nor hides
+ * the outputs before it.
+ */
+function harnessNote(item: Record<string, unknown>): boolean {
+  return /^\s*<subagent_notification>/.test(contentText(item.content) ?? '');
+}
+
 function requestObject(body: unknown): Record<string, unknown> | null {
   const b = obj(body);
   if (!b) return null;
@@ -120,10 +139,12 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
     return /\/responses$/.test(path);
   },
 
-  request(body): RequestInfo {
+  request(body, headers): RequestInfo {
     const b = requestObject(body);
     if (!b) return emptyRequestInfo();
     const info = commonRequestInfo(b);
+    info.agentId = codexSubagent(b, headers);
+    info.subagent = info.agentId !== null;
     info.previousResponseId = str(b.previous_response_id);
     info.warmup = b.generate === false;
     const input = b.input;
@@ -146,6 +167,7 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
       if (!item) continue;
       const type = str(item.type) ?? (item.role !== undefined ? 'message' : '');
       if (type === 'message' && item.role === 'user') {
+        if (harnessNote(item)) continue;
         if (i === input.length - 1) info.prompt = contentText(item.content);
         break;
       }
@@ -174,7 +196,7 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
       if (x.type === 'function_call_output' || x.type === 'custom_tool_call_output') {
         const id = String(x.call_id ?? '');
         if (wanted.size === 0 || wanted.has(id)) out.results.push({ id, text: inputText(x.output), isError: false });
-      } else if (x.role === 'user') {
+      } else if (x.role === 'user' && !harnessNote(x)) {
         lastUser = inputText(x.content);
       }
     }
@@ -198,19 +220,13 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
   },
 
   event(tMs, data, name, sink) {
-    const d = obj(data);
-    const type = (d && str(d.type)) ?? name ?? '';
-    if (!d) {
-      sink.unknown(type || 'non-json');
-      return;
-    }
+    const ev = readEvent(data, name, sink);
+    if (!ev) return;
+    const { d, type } = ev;
     switch (type) {
-      case 'response.created': {
-        const r = obj(d.response);
-        if (!r) return;
-        identify(sink, r.model, r.id);
+      case 'response.created':
+        identifyIn(sink, d.response);
         return;
-      }
       case 'response.output_item.added': {
         const item = obj(d.item);
         const index = num(d.output_index) ?? 0;
@@ -256,11 +272,8 @@ export const openaiResponsesDecoder: ProtocolDecoder = {
   },
 
   json(tMs, body, sink) {
-    const b = obj(body);
-    if (!b) {
-      sink.unknown('non-json-body');
-      return;
-    }
+    const b = readBody(body, sink);
+    if (!b) return;
     if (b.output === undefined && b.error !== undefined) {
       sink.error(errorMessage(b) ?? 'error response');
       return;

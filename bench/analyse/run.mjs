@@ -9,6 +9,8 @@
 //   figures — readModel (streamed into SessionBuilder({detail:false})): what `lapse stats`/`simulate` do
 //   detail  — the same keeping every content delta (what a viewer needs), records not kept
 //   load    — loadTrace (all records in memory) → analyseTrace: what a viewer that also shows raw records does
+//   viewer  — the web viewer's load: records streamed into SessionBuilder() (detail), keeping the model
+//             and the exchanges (the inspector's request bodies and frames): "kept" is what stays on the heap
 // "read" is the reader alone, so the analysis's own cost is the difference. CPU time is given beside wall
 // time because a shared machine stretches wall time.
 import { spawnSync } from 'node:child_process';
@@ -38,7 +40,7 @@ async function main() {
   const size = statSync(path).size;
   console.log(`trace: ${(size / 1e6).toFixed(1)} MB, ${events.toLocaleString('en-US')} content events`);
   if (args.includes('--vs-jsonl')) return vsJsonLines(path);
-  for (const mode of ['read', 'figures', 'detail', 'load']) {
+  for (const mode of (arg('--modes', 'read,figures,detail,load,viewer')).split(',')) {
     const r = spawnSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--measure', mode, path], { encoding: 'utf8' });
     if (r.status !== 0) {
       console.log(`${mode}: failed\n${r.stderr}`);
@@ -53,7 +55,7 @@ async function main() {
     console.log(
       `${mode.padEnd(7)} ${(m.ms / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s CPU` + (mode === 'load' ? ` (load ${(m.readMs / 1000).toFixed(2)} s + analyse ${(m.analyseMs / 1000).toFixed(2)} s)` : '') +
         ` · peak RSS +${(extra / 1e6).toFixed(0)} MB = ${(extra / size).toFixed(2)}× file` +
-        ` · model heap ${(m.modelHeapBytes / 1e6).toFixed(0)} MB = ${(m.modelHeapBytes / size).toFixed(2)}× file` +
+        ` · ${mode === 'viewer' ? 'kept (model + exchanges)' : 'model heap'} ${(m.modelHeapBytes / 1e6).toFixed(0)} MB = ${(m.modelHeapBytes / size).toFixed(2)}× file` +
         ` · ${m.requests} requests, duration ${(m.durationMs / 1000).toFixed(0)} s`,
     );
   }
@@ -102,8 +104,17 @@ async function measure(mode, path) {
   const t0 = performance.now();
   let model;
   let readMs = 0;
+  let kept = null;
   if (mode === 'figures' || mode === 'detail') {
     model = readModel(path, { detail: mode === 'detail' });
+  } else if (mode === 'viewer') {
+    const { streamTrace } = await import(new URL('cli/trace/load.js', dist));
+    const b = new SessionBuilder();
+    const meta = streamTrace(path, (r, i) => b.add(r, i));
+    const { model: m, exchanges } = b.analysis(meta);
+    model = m;
+    kept = exchanges;
+    sample();
   } else if (mode === 'read') {
     const reader = new TraceStreamReader({ inflate: nodeInflate }); // as the CLI reads
     const b = new SessionBuilder();
@@ -134,8 +145,8 @@ async function measure(mode, path) {
   const modelHeap = process.memoryUsage().heapUsed - baseHeap;
   const deltas = model.requests.reduce((a, r) => a + (r.deltas.length || r.outputTokensEstimate), 0);
   process.stdout.write(JSON.stringify({ ms, cpuMs, readMs, analyseMs: ms - readMs, baseRssBytes: baseRss, peakRssBytes: peakRss, modelHeapBytes: modelHeap, requests: model.requests.length, deltas, durationMs: model.durationMs }));
-  // keep the model alive until measured
-  if (!model) process.exit(1);
+  // keep the model (and the viewer's exchanges) alive until measured
+  if (!model || (mode === 'viewer' && !kept)) process.exit(1);
 }
 
 /** A session of requests whose responses stream ~2,500 small deltas each, with tool calls and file edits. */

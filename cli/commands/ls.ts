@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { readHead } from '../trace/load.js';
-import { readModel } from '../report/read-model.js';
+import { readHead, streamTrace } from '../trace/load.js';
+import { RequestCounter } from '../../analysis/request-count.js';
 import { listTraces, tracesDir, type TraceFileInfo } from '../util/paths.js';
 import { formatBytes, formatDuration } from '../record/summary.js';
 
-/** Traces up to this size are read for their duration and request count; bigger ones are only listed. */
+/** Traces without a request count in their summary are read up to this size; bigger ones are listed without it. */
 const READ_LIMIT = 16 * 1024 * 1024;
 /** Only the newest traces are read, so a long history still lists at once. */
 const READ_NEWEST = 50;
@@ -33,20 +33,24 @@ function describe(info: TraceFileInfo, index: number): TraceListing {
     }
     if (summary) {
       out.durationMs = summary.lastT / 1000;
-      out.requests = summary.httpRequests + summary.wsMessagesUp;
       out.truncated = false;
-      return out;
+      if (summary.requests !== undefined) {
+        out.requests = summary.requests;
+        return out;
+      }
     }
   } catch {
     return out; // unreadable: listed without the figures
   }
   if (info.size > READ_LIMIT) return out;
   try {
-    // The figures of `lapse stats`, so both count the same requests.
-    const m = readModel(info.path);
-    out.durationMs = m.durationMs;
-    out.requests = m.requests.length;
-    out.truncated = m.trace.truncated;
+    // Counted by the analysis' grouping, so `ls` and `stats` count the same requests.
+    const count = new RequestCounter();
+    const meta = streamTrace(info.path, (r) => count.add(r));
+    const { requests, durationMs } = count.finish();
+    out.durationMs = durationMs;
+    out.requests = requests;
+    out.truncated = meta.truncated;
   } catch {
     // unreadable: listed without the figures
   }
@@ -62,9 +66,10 @@ export function register(program: Command): void {
       'after',
       `
 Lists the trace directory ($LAPSE_HOME, else ~/.local/share/lapse/traces). Figures are given for the
-50 newest traces, read from the summary a finished trace carries in its first frame ("requests" there
-counts HTTP requests plus messages sent over WebSockets); a trace without one is read whole, up to
-16 MB, and "requests" then counts model requests as \`lapse stats\` does.
+50 newest traces. "requests" counts model requests as \`lapse stats\` does (HTTP model calls plus
+responses asked for over a WebSocket; not GET /v1/models or token counts), read from the summary a
+finished trace carries in its first frame; a trace without that count is read, up to 16 MB (bigger
+ones show "?"). "+" marks a trace that stops early (the recording was cut).
 
 Examples:
   lapse ls

@@ -19,6 +19,10 @@ export interface Conversation {
   toolNames: string[];
   /** Each offered tool's parameter schema (JSON Schema), by name; null when it has none (a freeform tool). */
   toolSchemas: Record<string, Json | null>;
+  /** Each offered tool's description, by name ('' when it has none). */
+  toolDescriptions: Record<string, string>;
+  /** The namespace of each tool offered inside one (Responses `{type:'namespace', tools}`), by name. */
+  toolNamespaces: Record<string, string>;
   /** The client asked for thinking / reasoning output. */
   thinking: boolean;
   maxTokens: number | null;
@@ -42,22 +46,32 @@ function partsText(content: unknown): string {
 }
 
 /** Tools as Anthropic (`input_schema`), Chat (`function.parameters`), Responses (`parameters`) or Gemini (`functionDeclarations`) offer them. */
-function toolsOf(tools: unknown): Pick<Conversation, 'toolNames' | 'toolSchemas'> {
+function toolsOf(tools: unknown): Pick<Conversation, 'toolNames' | 'toolSchemas' | 'toolDescriptions' | 'toolNamespaces'> {
   const toolNames: string[] = [];
   const toolSchemas: Record<string, Json | null> = {};
-  const add = (name: unknown, schema: unknown) => {
+  const toolDescriptions: Record<string, string> = {};
+  const toolNamespaces: Record<string, string> = {};
+  const add = (name: unknown, schema: unknown, description: unknown) => {
     if (typeof name !== 'string') return;
     toolNames.push(name);
     toolSchemas[name] = isObj(schema) ? schema : null;
+    toolDescriptions[name] = str(description);
   };
   for (const t of Array.isArray(tools) ? tools : []) {
     if (!isObj(t)) continue;
-    if (Array.isArray(t.functionDeclarations)) {
-      for (const d of t.functionDeclarations) if (isObj(d)) add(d.name, d.parametersJsonSchema ?? d.parameters);
-    } else if (typeof t.name === 'string') add(t.name, t.input_schema ?? t.parameters);
-    else if (isObj(t.function)) add(t.function.name, t.function.parameters);
+    if (t.type === 'namespace' && typeof t.name === 'string' && Array.isArray(t.tools)) {
+      // Codex offers its sub-agent tools grouped: the model names the namespace in its call.
+      for (const x of t.tools) {
+        if (!isObj(x) || typeof x.name !== 'string') continue;
+        add(x.name, x.parameters, x.description);
+        toolNamespaces[x.name] = t.name;
+      }
+    } else if (Array.isArray(t.functionDeclarations)) {
+      for (const d of t.functionDeclarations) if (isObj(d)) add(d.name, d.parametersJsonSchema ?? d.parameters, d.description);
+    } else if (typeof t.name === 'string') add(t.name, t.input_schema ?? t.parameters, t.description);
+    else if (isObj(t.function)) add(t.function.name, t.function.parameters, t.function.description);
   }
-  return { toolNames, toolSchemas };
+  return { toolNames, toolSchemas, toolDescriptions, toolNamespaces };
 }
 
 function maxTokensOf(body: Json, key: string): number | null {
@@ -213,6 +227,12 @@ export function geminiConversation(body: Json, model: string): Conversation {
 }
 
 // ---- what scripts usually ask of a conversation ----
+
+/** The conversation's first user message (a subagent's: its spawn prompt). */
+export function firstUserText(c: Conversation): string {
+  for (const m of c.messages) if (m.role === 'user') return m.text;
+  return '';
+}
 
 export function lastUserText(c: Conversation): string {
   for (let i = c.messages.length - 1; i >= 0; i--) {

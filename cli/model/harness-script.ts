@@ -1,7 +1,10 @@
 // The session the scripted model plays with a real harness: it finds the harness's own tools for
 // writing a file and running a command (Claude Code's Write/Bash, OpenCode's write/bash, Gemini CLI's
 // and Qwen Code's write_file/run_shell_command, Codex's shell/exec_command…), fills their arguments
-// from each tool's own schema, and plays: write `hello.js` → run it → summarise.
+// from each tool's own schema, and plays: write `hello.js` → run it → summarise. Asked with
+// HARNESS_SUBAGENT_PROMPT, it hands that work to a subagent with the harness's own spawning tool
+// (OpenCode's `task`, Claude Code's `Agent`, Codex's `spawn_agent` then `wait_agent`), which plays it
+// in its own conversation.
 import { type Conversation, repliesThisTurn } from './conversation.js';
 import type { ScriptStep, ToolCallSpec } from './script.js';
 
@@ -12,6 +15,10 @@ const SHELL_TOOLS = ['bash', 'run_shell_command', 'shell', 'shell_command', 'exe
 const PATH_KEYS = ['file_path', 'filePath', 'path', 'absolute_path', 'filename', 'target_file'];
 const CONTENT_KEYS = ['content', 'contents', 'text', 'file_text'];
 const COMMAND_KEYS = ['command', 'cmd', 'script'];
+const SPAWN_TOOLS = ['task', 'agent', 'spawn_agent'];
+/** Codex's spawn returns at once with the agent's id; its answer comes back from this tool. */
+const WAIT_TOOLS = ['wait_agent', 'wait'];
+const SPAWN_PROMPT_KEYS = ['prompt', 'message', 'task', 'instructions'];
 
 export const HELLO_FILE = 'hello.js';
 export const HELLO_OUTPUT = 'hello from lapse';
@@ -23,6 +30,40 @@ const THINKING = 'The user wants a small script and proof that it runs. Write th
 const FIRST = `I'll start by creating ${HELLO_FILE}: a one-line Node.js script that prints a greeting. Once the file is written I will run it, so we can see the greeting with our own eyes instead of trusting that it works.`;
 const SECOND = `${HELLO_FILE} is written. Now I'm running it with node; whatever it prints comes back as the output of the command, and that tells us whether the script does what it should.`;
 const LAST = `Done. ${HELLO_FILE} contains a single console.log call, and running it with node printed "${HELLO_OUTPUT}", exactly the greeting it was meant to print. Nothing else in the project was changed along the way.`;
+
+/** The user's prompt that has the harness start a subagent for the hello session. */
+export const HARNESS_SUBAGENT_PROMPT = `Have a subagent create ${HELLO_FILE} that prints a greeting and run it; tell me what it printed.`;
+/** The subagent's task: its first user message, by which the scripted model knows it. */
+export const HARNESS_SPAWN_PROMPT = `Create ${HELLO_FILE} that prints a greeting, then run it with node and report what it printed.`;
+const DELEGATE = `I'll hand this to a subagent: it writes ${HELLO_FILE}, runs it with node and tells me what it printed, and I'll pass that on.`;
+const RELAYED = `The subagent wrote ${HELLO_FILE} and ran it with node; it printed "${HELLO_OUTPUT}", so the script works as intended.`;
+
+/** The spawning tool's arguments from its schema: the task, a short description, an agent type it lists. */
+function spawnArgs(c: Conversation, tool: string): ToolCallSpec {
+  const schema = c.toolSchemas[tool] ?? null;
+  const p = props(schema);
+  const args: Json = { [keyOf(schema, SPAWN_PROMPT_KEYS, 'prompt')]: HARNESS_SPAWN_PROMPT };
+  if ('description' in p) args.description = `Create and run ${HELLO_FILE}`;
+  if ('subagent_type' in p) {
+    // the general-purpose agent, by the name this harness gives it (`general`, `general-purpose`)
+    const listed = /\b(general(?:-purpose)?)\b/.exec(c.toolDescriptions[tool] ?? '');
+    args.subagent_type = listed ? listed[1] : 'general';
+  }
+  return { name: tool, arguments: fillRequired(schema, args, `Create and run ${HELLO_FILE}`) };
+}
+
+/** The agent id a spawn returned (Codex: JSON with `agent_id`, or an id in the text). */
+function spawnedId(c: Conversation): string {
+  const last = [...c.messages].reverse().find((m) => m.role === 'tool');
+  const out = last && last.role === 'tool' ? last.output : '';
+  try {
+    const v = JSON.parse(out) as Json;
+    for (const k of ['agent_id', 'id', 'target', 'nickname']) if (typeof v[k] === 'string') return v[k] as string;
+  } catch {
+    // not JSON: an id in the text
+  }
+  return /[0-9a-f]{8}-[0-9a-f-]{27,}|[A-Za-z0-9_/-]{6,}/.exec(out)?.[0] ?? out.trim();
+}
 
 function findTool(c: Conversation, names: string[]): string | null {
   for (const want of names) {
@@ -72,6 +113,24 @@ function commandArgs(c: Conversation, tool: string, command: string, what: strin
 
 /** The step for this point of the conversation, or null if the harness offers no tool to run commands with. */
 export function harnessStep(c: Conversation): ScriptStep | null {
+  const spawn = findTool(c, SPAWN_TOOLS);
+  // Harnesses put context of their own before the user's prompt (Codex: its environment), so any
+  // user message may carry it; a subagent may see its parent's prompt too, but only it has the task.
+  const said = (text: string) => c.messages.some((m) => m.role === 'user' && m.text.includes(text));
+  if (spawn && said(HARNESS_SUBAGENT_PROMPT) && !said(HARNESS_SPAWN_PROMPT)) {
+    // By what it already called, not by replies: a harness may add messages of its own in between.
+    const called = (name: string | null) => name !== null && c.messages.some((m) => m.role === 'assistant' && m.toolCalls.some((t) => t.name === name));
+    if (!called(spawn)) return { text: DELEGATE, toolCalls: [spawnArgs(c, spawn)] };
+    const wait = findTool(c, WAIT_TOOLS);
+    if (wait && !called(wait)) {
+      const schema = c.toolSchemas[wait] ?? null;
+      const key = keyOf(schema, ['targets', 'ids', 'agent_ids', 'id', 'target'], 'targets');
+      const id = spawnedId(c);
+      const type = (props(schema)[key] as Json | undefined)?.type;
+      return { text: 'Waiting for the subagent to finish.', toolCalls: [{ name: wait, arguments: fillRequired(schema, { [key]: type === 'array' ? [id] : id }, 'wait') }] };
+    }
+    return { text: RELAYED };
+  }
   const shell = findTool(c, SHELL_TOOLS);
   if (!shell) return null;
   const write = findTool(c, WRITE_TOOLS);

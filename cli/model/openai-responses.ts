@@ -96,7 +96,7 @@ export function responsesFrames(plan: Plan, ctx: ResponseCtx): { frames: Frame[]
   for (const c of plan.toolCalls) {
     const output_index = output.length;
     const id = ctx.itemId('fc_');
-    const item = { id, type: 'function_call', status: 'completed', arguments: c.argsText, call_id: c.id, name: c.name };
+    const item = { id, type: 'function_call', status: 'completed', arguments: c.argsText, call_id: c.id, name: c.name, ...(c.namespace ? { namespace: c.namespace } : {}) };
     output.push(item);
     ev('struct', 'response.output_item.added', { output_index, item: { ...item, status: 'in_progress', arguments: '' } });
     for (const p of c.pieces) ev('content', 'response.function_call_arguments.delta', { item_id: id, output_index, delta: p });

@@ -10,6 +10,8 @@ export interface PlannedToolCall {
   /** Protocol-shaped id (toolu_…, call_…). */
   id: string;
   name: string;
+  /** The tool's namespace, where the client offered it inside one (Codex's `multi_agent_v1`). */
+  namespace?: string;
   /** The arguments' JSON text; `pieces.join('') === argsText`. */
   argsText: string;
   pieces: string[];
@@ -30,7 +32,8 @@ export function makePlan(step: ScriptStep, conv: Conversation, callId: () => str
   let text = tokenize(step.text ?? '');
   const toolCalls = (step.toolCalls ?? []).map((c) => {
     const argsText = JSON.stringify(c.arguments ?? {});
-    return { id: callId(), name: c.name, argsText, pieces: tokenize(argsText) };
+    const namespace = conv.toolNamespaces[c.name];
+    return { id: callId(), name: c.name, ...(namespace ? { namespace } : {}), argsText, pieces: tokenize(argsText) };
   });
   let stopReason: StopReason = step.stopReason ?? (toolCalls.length > 0 ? 'tool_use' : 'end_turn');
   // A text-only answer respects the client's token budget, as a real model does.

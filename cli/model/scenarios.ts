@@ -2,7 +2,7 @@
 // scripted agent (which starts them with these prompts). A scripted model knows which session it
 // is in from the conversation only, as a real one would: the prompt, the tools offered, and for a
 // subagent its spawn prompt (its first user message).
-import { type Conversation, repliesThisTurn } from './conversation.js';
+import { type Conversation, firstUserText, repliesThisTurn } from './conversation.js';
 import type { ScriptStep } from './script.js';
 import { countTokens } from './tokens.js';
 
@@ -42,11 +42,6 @@ export function longAnswer(tokens: number): string {
   let out = '';
   for (let i = 0; countTokens(out) < tokens; i++) out += (out ? ' ' : '') + sentences[i % sentences.length];
   return out;
-}
-
-function firstUserText(c: Conversation): string {
-  for (const m of c.messages) if (m.role === 'user') return m.text;
-  return '';
 }
 
 /** The step for a conversation of one of these scenarios; null when it is none of them. */

@@ -5,7 +5,7 @@ import { runPipeline } from '../../analysis/pipeline.js';
 import { formatBytes, formatDuration } from '../../analysis/present.js';
 
 export { formatBytes, formatDuration };
-import { ExchangesHandler, MetaHandler } from '../../analysis/handlers/index.js';
+import { ExchangesHandler, MetaHandler, isModelCall } from '../../analysis/handlers/index.js';
 
 export interface SummaryFacts {
   requests: number;
@@ -27,7 +27,7 @@ export function countFacts(records: readonly TraceRecord[]): SummaryFacts {
   const pass = runPipeline([new MetaHandler(), new ExchangesHandler(false)], records);
   f.durationMs = pass.get('meta').data().durationMs;
   for (const x of pass.get('exchanges').data().exchanges) {
-    if (x.protocol === null) continue;
+    if (!isModelCall(x)) continue;
     if (x.transport === 'websocket') f.websocketTurns++;
     else f.requests++;
   }

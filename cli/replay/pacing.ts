@@ -7,6 +7,7 @@
 //   the pieces inside each span keep their relative places in it.
 import type { SimProfile } from '../../analysis/model.js';
 import { recordedTiming, retimeRequest } from '../../analysis/simulate.js';
+import { describeProfile } from '../../analysis/present.js';
 import type { Recorded } from './cassette.js';
 
 export type Pacing = { kind: 'recorded'; speed: number } | { kind: 'instant' } | { kind: 'profile'; profile: SimProfile };
@@ -27,10 +28,8 @@ export interface Plan {
 export function describePacing(p: Pacing): string {
   if (p.kind === 'instant') return 'instant (no waits)';
   if (p.kind === 'recorded') return p.speed === 1 ? 'as recorded' : `as recorded, ${p.speed}× faster`;
-  const x = p.profile;
-  if (x.instant) return `profile ${x.name} (no model time)`;
-  const stream = x.tokensPerSecond !== null ? `${x.tokensPerSecond} tokens/s` : x.speedFactor !== null ? `stream ÷ ${x.speedFactor}` : 'stream as recorded';
-  return `profile ${x.name} (TTFT × ${x.ttftScale}, ${stream})`;
+  // the words `lapse simulate` uses for the same profile
+  return `profile ${p.profile.name} (${describeProfile(p.profile)})`;
 }
 
 /** Maps a recorded offset (ms after the request) to the served one. */

@@ -9,6 +9,7 @@ import { readFile, open, rename } from 'node:fs/promises';
 import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
 import { StreamRedactor } from '../../format/stream-redact.js';
 import { TraceEncoder, TraceStreamReader, compactTrace, type Body, type Micros, type SessionRecord, type SummaryRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
+import { RequestCounter } from '../../analysis/request-count.js';
 import { UsageError } from '../util/errors.js';
 import { LAPSE_VERSION } from '../util/version.js';
 
@@ -195,7 +196,7 @@ export class TraceWriter {
     try {
       const original = await readFile(this.path);
       if (original.length > 512 * 1024 * 1024) return;
-      const compacted = compactTrace(original);
+      const compacted = compactTrace(original, new RequestCounter());
       // written even when not smaller: its summary lets a reader tell a copy cut after the first frame
       if (!compacted) return;
       const tmp = `${this.path}.compact-${process.pid}-${randomBytes(4).toString('hex')}`;

@@ -10,6 +10,7 @@ import { requestView, type InfoLine, type RequestView } from './request-view.js'
 import type { TuiState } from './state.js';
 import { clip, cutToWidth, fit, fmtClock, fmtDur, sanitize, textWidth, upperBound, wrap, wrapTail } from './text.js';
 import type { PlayClock } from '../../analysis/playback.js';
+import { formatSpeedup } from '../../analysis/present.js';
 
 export const HEADER_ROWS = 4;
 export const TIMELINE_ROWS = 5;
@@ -321,7 +322,7 @@ export class Layout {
     // Totals first: on a narrow terminal the facts are what gets cut, never the totals.
     const pieces: Piece[] = [{ text: 'lapse ', style: (x) => pal.bold(x) }, { text: this.opts.title + '  ' }, { text: `total ${fmtDur(m.durationMs)}`, style: (x) => pal.bold(x) }];
     if (sim) {
-      const speed = sim.speedup !== null ? ` (${sim.speedup.toFixed(2)}× faster)` : '';
+      const speed = sim.speedup !== null ? ` (${formatSpeedup(sim.speedup)})` : '';
       pieces.push({ text: ' → ' }, { text: `${sim.profile.name} ${fmtDur(sim.simulated.durationMs)}`, style: (x) => pal.bold(pal.fg('green', x)) }, { text: speed });
     }
     if (m.trace.truncated) pieces.push({ text: '  [truncated trace]', style: (x) => pal.fg('red', x) });

@@ -1,6 +1,6 @@
 // Terminal text helpers: display width (wide CJK takes two cells), cutting and padding to a width,
 // wrapping, and making arbitrary recorded text safe to draw (no control sequences of its own).
-import { formatDuration } from '../../analysis/present.js';
+import { formatClock, formatDuration } from '../../analysis/present.js';
 
 /**
  * Cells a code point takes, as blessed (fullUnicode) counts them: 2 for the East Asian wide ranges it
@@ -166,16 +166,8 @@ export function fmtDur(ms: number): string {
   return formatDuration(ms, true);
 }
 
-/** A playhead clock: `m:ss.t` (or `h:mm:ss`), fixed format so it does not jitter while playing. */
-export function fmtClock(ms: number): string {
-  const a = Math.max(0, ms);
-  const h = Math.floor(a / 3_600_000);
-  const m = Math.floor((a % 3_600_000) / 60_000);
-  const s = Math.floor((a % 60_000) / 1000);
-  const t = Math.floor((a % 1000) / 100);
-  if (h > 0) return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
-  return `${m}:${String(s).padStart(2, '0')}.${t}`;
-}
+/** The playhead clock both viewers show (`m:ss.t`). */
+export { formatClock as fmtClock };
 
 /** First index i with a[i] > x (a ascending): the number of entries ≤ x. */
 export function upperBound(a: ArrayLike<number>, x: number): number {

@@ -106,8 +106,6 @@ function r1Draft(): Omit<RequestModel, 'deltas'> & { deltas: ContentDelta[] } {
     ],
     gaps: { count: 2, p50Ms: 100, p99Ms: 100, maxMs: 100 },
     stalls: [],
-    // request, head, message_start, 2 text deltas, tool start, tool delta, message_delta, message_stop, end.
-    records: [5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
   };
 }
 
@@ -147,27 +145,27 @@ describe('handlers, fixture in, data() out', () => {
 
   it('exchanges (HTTP): every request, model call or not, with its records', () => {
     const d = pass.get('exchanges').data();
-    const g1 = { id: 'g1', transport: 'http', protocol: null, method: 'GET', url: '/v1/models', upstream: 'https://api.anthropic.com', startMs: 50, request: recs[2], head: recs[3], frames: [], end: recs[4], socket: null, lastMs: 61, records: [2, 3, 4] };
-    const r1 = { id: 'r1', transport: 'http', protocol: 'anthropic-messages', method: 'POST', url: '/v1/messages?beta=true', upstream: 'https://api.anthropic.com', startMs: 100, request: recs[5], head: recs[6], frames: recs.slice(7, 14), end: recs[14], socket: null, lastMs: 500, records: [5, 6, 7, 8, 9, 10, 11, 12, 13, 14] };
-    const r2 = { id: 'r2', transport: 'http', protocol: 'anthropic-messages', method: 'POST', url: '/v1/messages?beta=true', upstream: 'https://api.anthropic.com', startMs: 700, request: recs[16], head: recs[17], frames: recs.slice(18, 22), end: recs[22], socket: null, lastMs: 900, records: [16, 17, 18, 19, 20, 21, 22] };
+    const g1 = { id: 'g1', transport: 'http', protocol: null, method: 'GET', url: '/v1/models', upstream: 'https://api.anthropic.com', startMs: 50, request: recs[2], head: recs[3], frames: [], end: recs[4], socket: null, lastMs: 61 };
+    const r1 = { id: 'r1', transport: 'http', protocol: 'anthropic-messages', method: 'POST', url: '/v1/messages?beta=true', upstream: 'https://api.anthropic.com', startMs: 100, request: recs[5], head: recs[6], frames: recs.slice(7, 14), end: recs[14], socket: null, lastMs: 500 };
+    const r2 = { id: 'r2', transport: 'http', protocol: 'anthropic-messages', method: 'POST', url: '/v1/messages?beta=true', upstream: 'https://api.anthropic.com', startMs: 700, request: recs[16], head: recs[17], frames: recs.slice(18, 22), end: recs[22], socket: null, lastMs: 900 };
     expect(d).toEqual({ exchanges: [g1, r1, r2], byId: new Map([['g1', g1], ['r1', r1], ['r2', r2]]), http: [g1, r1, r2], sockets: [], socketById: new Map() });
   });
 
   it('exchanges (WebSocket): turns w1#1, w1#2, the stray frame, the cut turn', () => {
     const w = wsFixture();
     const d = runPipeline([new ExchangesHandler()], w).get('exchanges').data();
-    const t1 = { id: 'w1#1', transport: 'websocket', protocol: 'openai-responses', method: 'WS', url: '/v1/responses', upstream: 'https://api.openai.com/v1', startMs: 10, request: w[1], head: null, frames: [w[2], w[3], w[4]], end: w[4], socket: 'w1', lastMs: 40, records: [1, 2, 3, 4] };
-    const t2 = { id: 'w1#2', transport: 'websocket', protocol: 'openai-responses', method: 'WS', url: '/v1/responses', upstream: 'https://api.openai.com/v1', startMs: 50, request: w[6], head: null, frames: [w[7]], end: w[8], socket: 'w1', lastMs: 70, records: [6, 7, 8] };
+    const t1 = { id: 'w1#1', transport: 'websocket', protocol: 'openai-responses', method: 'WS', url: '/v1/responses', upstream: 'https://api.openai.com/v1', startMs: 10, request: w[1], head: null, frames: [w[2], w[3], w[4]], end: w[4], socket: 'w1', lastMs: 40 };
+    const t2 = { id: 'w1#2', transport: 'websocket', protocol: 'openai-responses', method: 'WS', url: '/v1/responses', upstream: 'https://api.openai.com/v1', startMs: 50, request: w[6], head: null, frames: [w[7]], end: w[8], socket: 'w1', lastMs: 70 };
     const socket = { id: 'w1', url: '/v1/responses', protocol: 'openai-responses', open: w[0], close: w[8], openMs: 5, messages: w.slice(1, 8), preamble: [], turns: ['w1#1', 'w1#2'] };
     expect(d).toEqual({ exchanges: [t1, t2], byId: new Map([['w1#1', t1], ['w1#2', t2]]), http: [], sockets: [socket], socketById: new Map([['w1', socket]]) });
   });
 
   it('exchanges without detail keep the grouping and times, no records', () => {
     const d = runPipeline([new ExchangesHandler(false)], httpFixture()).get('exchanges').data();
-    expect(d.exchanges.map((x) => [x.id, x.request, x.frames.length, x.records.length, x.lastMs])).toEqual([
-      ['g1', null, 0, 0, 61],
-      ['r1', null, 0, 0, 500],
-      ['r2', null, 0, 0, 900],
+    expect(d.exchanges.map((x) => [x.id, x.request, x.head?.status, x.frames.length, x.lastMs])).toEqual([
+      ['g1', null, 200, 0, 61],
+      ['r1', null, 200, 0, 500],
+      ['r2', null, 200, 0, 900],
     ]);
   });
 

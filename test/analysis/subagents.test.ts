@@ -147,7 +147,7 @@ describe('parallel tool calls of one response', () => {
 
 describe('simulate text names the branch', () => {
   it('says when another subagent becomes the critical branch, and says nothing without subagents', async () => {
-    const { branchSentence } = await import('../../cli/report/simulate-text.js');
+    const { branchSentence } = await import('../../analysis/verdict.js');
     const m = analyseRecordList(subagentSession(true)).model;
     const fast = simulate(m, resolveProfile(undefined, { tokensPerSecond: 1000, ttftScale: 0.1 })!);
     expect(branchSentence(m, fast)).toBe('The critical path now runs through subagent "checks" (recorded: subagent "explain").');

@@ -74,6 +74,10 @@ export interface RecordOptions {
   scenario?: ScenarioName;
   /** Also run `lapse simulate TRACE ARGS… --json` on the trace. */
   simulate?: string[];
+  /** More flags for the scripted agent (`--fault overloaded@2`, `--abort-after-ms 240`…). */
+  agentArgs?: string[];
+  /** Reads the finished trace before it is deleted. */
+  withTrace?: (path: string) => void | Promise<void>;
 }
 
 /** The part of `lapse simulate --json` these tests read. */
@@ -104,6 +108,7 @@ export async function recordScripted(o: RecordOptions): Promise<Recorded> {
       '--', process.execPath, AGENT, '--protocol', o.protocol, '--workspace', workspace,
       '--think-ms', String(o.thinkMs), '--test-ms', String(o.testRunMs), '--quiet',
       ...(o.scenario ? ['--scenario', o.scenario] : []),
+      ...(o.agentArgs ?? []),
     ]);
     if (rec.code !== 0) throw new Error(`lapse record exited ${rec.code}: ${rec.stderr.trim()}`);
     const st = await node([LAPSE, 'stats', trace, '--json']);
@@ -115,6 +120,7 @@ export async function recordScripted(o: RecordOptions): Promise<Recorded> {
       if (r.code !== 0) throw new Error(`lapse simulate exited ${r.code}: ${r.stderr.trim()}`);
       sim = JSON.parse(r.stdout) as SimulateJson;
     }
+    await o.withTrace?.(trace);
     return { stats: JSON.parse(st.stdout) as StatsJson, sim, endpoint: server.stats() };
   } finally {
     await server.close();

@@ -6,7 +6,8 @@ import { recordScripted, type Recorded } from './record-scripted.js';
 
 const SLOW = { ttftMs: 300, tokensPerSecond: 100 };
 const FAST = { ttftMs: 30, tokensPerSecond: 1000 };
-const firstStart = (r: Recorded): number => Math.min(...r.stats.requests.map((q) => q.startMs));
+/** Where the critical path's first request starts: before it, the agent's start-up. */
+const firstStart = (r: Recorded): number => Math.min(...r.stats.requests.filter((q) => q.critical).map((q) => q.startMs));
 
 describe.concurrent('subagents, recorded', () => {
   it('two subagents from one response: threads, spawn links, subagent streaming as model stream; the simulation matches a real fast run', async () => {
@@ -48,15 +49,17 @@ describe.concurrent('subagents, recorded', () => {
     expect(sim.simulated.critical).toEqual(expect.arrayContaining(toolBound(slow).requests));
     expect(fast.stats.requests.filter((q) => q.critical).map((q) => q.id)).toEqual(expect.arrayContaining(toolBound(fast).requests));
 
-    // Close to the real run, counted from the first request (the agent's start-up is the recording's,
-    // not the model's) and with each run's own tool time (the 3 s command's Node start-up moves with
-    // the machine's load, and the simulation keeps tool time as recorded). The goal, within 10 %, is
-    // measured by bench/fidelity on a quiet machine; on a shared one the harness's own delays differ
-    // between two recordings by a few hundred ms, so this allows 25 % (the old simulator, which kept
-    // the subagents' time as tool time, was 47 % off).
-    const predicted = sim.simulated.durationMs - firstStart(slow) - sim.simulated.breakdown.toolMs;
-    const actual = fast.stats.durationMs - firstStart(fast) - fast.stats.breakdown.toolMs;
-    expect(Math.abs(predicted - actual) / (actual + fast.stats.breakdown.toolMs)).toBeLessThan(0.25);
+    // Close to the real run. The simulation carries the agent's start-up (until its first critical
+    // request) and the tool runs over as recorded, and on a shared machine those two differ between
+    // two recordings by a few hundred ms (bench/fidelity prints the split per run). With the fast
+    // run's own start-up and tool time in their place, what remains is what the simulation itself
+    // predicted — model wait and stream along the new critical branch and the harness's gaps between
+    // requests — and it meets the goal, within 10 % (the old simulator, which kept the subagents'
+    // time as tool time, was 47 % off).
+    const startup = firstStart(slow) - firstStart(fast);
+    const tools = sim.simulated.breakdown.toolMs - fast.stats.breakdown.toolMs;
+    const predicted = sim.simulated.durationMs - startup - tools;
+    expect(Math.abs(predicted - fast.stats.durationMs) / fast.stats.durationMs).toBeLessThan(0.1);
   }, 120_000);
 
   it('parallel tools: both commands are one tool stretch, counted once and simulated once', async () => {

@@ -5,8 +5,7 @@
 // the API key is nowhere in the trace. One retry: a harness CLI competing for two busy cores can
 // starve the proxy for a few hundred ms, which a whole run does not repeat. Skipped when the CLIs are not installed (`.ci/run` installs
 // them); under CI=true a missing CLI fails.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { HELLO_FILE, HELLO_OUTPUT } from '../../cli/model/harness-script.js';
 import { startModelServer, type RequestLogEntry } from '../../cli/model/server.js';
 import { loadTrace } from '../../cli/trace/load.js';
 import { bodyJson } from '../../format/body.js';
-import { CASES, HARNESS_DIR, ROOT, type HarnessCase } from './harnesses.js';
+import { binOf, CASES, HARNESS_DIR, ROOT, recordHarness, run } from './harnesses.js';
 
 const LAPSE = join(ROOT, 'bin', 'lapse.js');
 // Slow enough that a loaded machine's scheduling noise (tens of ms) stays well inside 5 %.
@@ -23,31 +22,6 @@ const TTFT_MS = 1500;
 const TPS = 40;
 const scratch = mkdtempSync(join(tmpdir(), 'lapse-harness-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-let attempts = 0;
-const binOf = (c: HarnessCase) => join(HARNESS_DIR, 'node_modules', '.bin', c.bin);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** The tool results a request carried back, in any protocol (HTTP bodies and WebSocket frames). */
 function toolResults(tracePath: string): string[] {
@@ -84,24 +58,9 @@ describe('real harnesses through lapse record', () => {
     const installed = existsSync(binOf(c));
     it.skipIf(!installed && process.env.CI !== 'true')(`${c.name}: completes, writes ${HELLO_FILE} and runs it, ${c.protocol} over ${c.transport}, figures match the endpoint, no key on disk`, { timeout: 900_000, retry: 1 }, async () => {
       expect(installed, `${binOf(c)} is missing: .ci/run installs the harness CLIs into ${HARNESS_DIR}`).toBe(true);
-      // a retry starts afresh (lapse never overwrites a trace; the harness's HOME and work start empty)
-      const dir = join(scratch, `${c.name}-${++attempts}`);
-      const home = join(dir, 'home');
-      const work = join(dir, 'work');
-      const traces = join(dir, 'traces');
-      for (const d of [home, work, traces]) mkdirSync(d, { recursive: true });
-      c.setup?.(home);
       const model = await startModelServer({ ttftMs: TTFT_MS, tokensPerSecond: TPS, jitter: 0, seed: 11 });
-      const trace = join(traces, `${c.name}.lapse`);
-      let rec: Run;
-      try {
-        // Only what the harness needs: no keys or config of the machine's user leak in. Anything that
-        // honours a proxy and tries the internet gets a dead one (lapse keeps loopback off it).
-        const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, LAPSE_HOME: traces, TERM: 'dumb', NO_COLOR: '1', HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', ...c.env(home) };
-        rec = await run(process.execPath, [LAPSE, 'record', '-o', trace, '--anthropic-upstream', model.url, '--openai-upstream', `${model.url}/v1`, '--gemini-upstream', model.url, '--', binOf(c), ...c.args], { cwd: work, env, timeoutMs: 480_000 });
-      } finally {
-        await model.close();
-      }
+      // a retry starts afresh: recordHarness makes new HOME, work and trace folders on each call
+      const { rec, trace, work, home, traces } = await recordHarness(c, join(scratch, c.name), model.url).finally(() => model.close());
       const detail = `${c.name} exited ${rec.code}\nstdout: ${rec.stdout.slice(-1500)}\nstderr: ${rec.stderr.slice(-2500)}`;
       expect(rec.code, detail).toBe(0);
       expect(rec.stderr, detail).not.toMatch(/no model request came through lapse/);

@@ -2,7 +2,8 @@
 // lapse's built-in endpoint: a fresh HOME with what its first run needs, API-key auth (any key does),
 // tool approval off, telemetry and update checks off. `.ci/run` installs the pinned versions
 // (versions.json) into HARNESS_DIR.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -127,3 +128,58 @@ export const CASES: HarnessCase[] = [
     transport: 'http',
   },
 ];
+
+export const binOf = (c: HarnessCase): string => join(HARNESS_DIR, 'node_modules', '.bin', c.bin);
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end; SIGTERM after `timeoutMs`. */
+export function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs);
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface HarnessRecording {
+  rec: Run;
+  trace: string;
+  /** Its working directory, HOME and trace directory. */
+  work: string;
+  home: string;
+  traces: string;
+}
+
+/**
+ * Runs the harness through `lapse record` against the endpoint at `upstream`, in a fresh HOME and
+ * working directory under `dir` (new ones on each call, so a retried test starts clean). Only what the harness needs is in its environment: no keys or config
+ * of the machine's user leak in, and anything that honours a proxy and tries the internet gets a dead
+ * one (lapse keeps loopback off it).
+ */
+export async function recordHarness(c: HarnessCase, dir: string, upstream: string, args: string[] = c.args): Promise<HarnessRecording> {
+  mkdirSync(dir, { recursive: true });
+  const fresh = mkdtempSync(join(dir, 'run-'));
+  const home = join(fresh, 'home');
+  const work = join(fresh, 'work');
+  const traces = join(fresh, 'traces');
+  for (const d of [home, work, traces]) mkdirSync(d, { recursive: true });
+  c.setup?.(home);
+  const trace = join(traces, `${c.name}.lapse`);
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, LAPSE_HOME: traces, TERM: 'dumb', NO_COLOR: '1', HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', ...c.env(home) };
+  const lapse = join(ROOT, 'bin', 'lapse.js');
+  const rec = await run(process.execPath, [lapse, 'record', '-o', trace, '--anthropic-upstream', upstream, '--openai-upstream', `${upstream}/v1`, '--gemini-upstream', upstream, '--', binOf(c), ...args], { cwd: work, env, timeoutMs: 480_000 });
+  return { rec, trace, work, home, traces };
+}

@@ -104,3 +104,33 @@ export function runCli(args: string[]): Promise<{ code: number | null; stdout: s
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** A trace served by `lapse view` and open in a Chromium page, drawn and ready. */
+export interface OpenView {
+  view: Viewing;
+  browser: Browser;
+  page: Page;
+  /** Console errors and uncaught page errors so far. */
+  errors: string[];
+  close: () => Promise<void>;
+}
+
+export async function openView(trace: string, viewport = { width: 1400, height: 1000 }): Promise<OpenView> {
+  requireBuilt();
+  const view = await startView(trace);
+  const browser = await launch();
+  const page = await browser.newPage({ viewport });
+  const errors = watchErrors(page);
+  await page.goto(view.url);
+  await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+  return {
+    view,
+    browser,
+    page,
+    errors,
+    close: async () => {
+      await browser.close();
+      await view.stop();
+    },
+  };
+}

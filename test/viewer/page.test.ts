@@ -3,16 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { syntheticTrace } from '../../bench/viewer/synthetic.mjs';
-import { launch, requireBuilt, root, skipBrowser, startView, watchErrors, type Viewing } from './helpers.js';
+import { openView, root, skipBrowser, type OpenView } from './helpers.js';
 
 // Markup in a prompt: the page must show it as text and never run it.
 const NASTY = 'Also <b>bold</b> <img src=x onerror="window.__xss=1"> please';
 
-let browser: Browser;
+let opened: OpenView | undefined;
 let page: Page;
-let view: Viewing;
 let errors: string[];
 
 async function simulatedTotal(p: Page): Promise<number> {
@@ -21,21 +20,15 @@ async function simulatedTotal(p: Page): Promise<number> {
 
 describe.skipIf(skipBrowser)('lapse view in Chromium', () => {
   beforeAll(async () => {
-    requireBuilt();
     const dir = mkdtempSync(join(tmpdir(), 'lapse-page-'));
     const trace = join(dir, 'session.lapse');
     writeFileSync(trace, syntheticTrace({ steps: 8, tokensPerStep: 80, prompt2: NASTY }).bytes);
-    view = await startView(trace);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    errors = watchErrors(page);
-    await page.goto(view.url);
-    await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+    opened = await openView(trace);
+    ({ page, errors } = opened);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await view?.stop();
+    await opened?.close();
   });
 
   it('draws every lane and both bars', async () => {

@@ -4,35 +4,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SessionRecord } from '../../format/types.js';
 import { encodeTrace } from '../factory/encode.js';
 import { subagentSession } from '../factory/subagent-session.js';
-import { launch, requireBuilt, skipBrowser, startView, watchErrors, type Viewing } from './helpers.js';
+import { openView, skipBrowser, type OpenView } from './helpers.js';
 
-let browser: Browser;
+let opened: OpenView | undefined;
 let page: Page;
-let view: Viewing;
 let errors: string[];
 
 describe.skipIf(skipBrowser)('subagent lanes in the web viewer', () => {
   beforeAll(async () => {
-    requireBuilt();
     const dir = mkdtempSync(join(tmpdir(), 'lapse-threads-'));
     const trace = join(dir, 'subagents.lapse');
     const [session, ...rest] = subagentSession(true);
     writeFileSync(trace, encodeTrace(session as SessionRecord, rest));
-    view = await startView(trace);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    errors = watchErrors(page);
-    await page.goto(view.url);
-    await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+    opened = await openView(trace);
+    ({ page, errors } = opened);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await view?.stop();
+    await opened?.close();
   });
 
   it('draws a lane per subagent and selects a request clicked there', async () => {

@@ -2,7 +2,7 @@
 // and can paint a preview (request spans read so far) long before a large trace is fully read.
 import { TraceStreamReader, TraceFormatError, type TraceRecord } from '../../format/index.js';
 import { SessionBuilder } from '../../analysis/session.js';
-import type { ExchangesData } from '../../analysis/handlers/exchanges.js';
+import { isModelCall, type ExchangesData } from '../../analysis/handlers/exchanges.js';
 import type { SessionModel } from '../../analysis/model.js';
 import { nextTick } from './dom.js';
 
@@ -56,7 +56,7 @@ export async function loadProgressive(src: ByteSource, onPreview?: (p: Preview) 
     // The model calls read so far, as the analysis groups them (the same requests the finished view shows).
     const spans = builder
       .exchangesSoFar()
-      .filter((x) => x.protocol !== null)
+      .filter(isModelCall)
       .map((x) => ({ id: x.id, startMs: x.startMs, endMs: x.lastMs, open: x.end === null }));
     await onPreview({ fraction: src.total ? read / src.total : null, records, lastMs, spans });
   };

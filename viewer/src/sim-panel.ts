@@ -4,7 +4,7 @@ import { PROFILES, PROFILE_NAMES, resolveProfile, type ProfileOverrides } from '
 import type { ViewerState } from './state.js';
 import { append, el } from './dom.js';
 import { int } from './fmt.js';
-import { describeProfile } from './sentence.js';
+import { describeProfile } from '../../analysis/present.js';
 
 const TPS_MIN = 10;
 const TPS_MAX = 5000;

@@ -7,7 +7,7 @@ import { BREAKDOWN_FIELD, KINDS, KIND_COLOR, KIND_LABEL } from './kinds.js';
 import { clear, el, append } from './dom.js';
 import { dur, int, pct, rate } from './fmt.js';
 import { medianTokensPerSecond, medianTtftMs } from '../../analysis/present.js';
-import { biggestShare, speedupLine } from './sentence.js';
+import { biggestShare, branchSentence, speedupLine } from '../../analysis/verdict.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -114,7 +114,8 @@ export class SummaryBars {
       .join('title')
       .text((p) => `${KIND_LABEL[p.kind]}: ${dur(p.ms)}`);
     this.speedup.textContent = speedupLine(sim);
-    this.sentence.textContent = biggestShare(sim);
+    const branch = branchSentence(this.st.model, sim);
+    this.sentence.textContent = branch ? `${biggestShare(sim)} ${branch}` : biggestShare(sim);
     clear(this.legend);
     for (const k of KINDS) {
       const o = sim.original.breakdown[BREAKDOWN_FIELD[k]];

@@ -12,7 +12,7 @@ import { ERROR_COLOR, FILE_COLOR, KIND_COLOR, KIND_LABEL, SIDE_COLOR } from './k
 import { TokenRate } from './token-rate.js';
 import { at, clip, dur, int, rate } from './fmt.js';
 import { el } from './dom.js';
-import { describeProfile } from './sentence.js';
+import { describeProfile } from '../../analysis/present.js';
 
 export type LaneKey = 'axis' | 'path' | 'sim' | 'requests' | 'side' | 'thread' | 'files' | 'tps';
 
