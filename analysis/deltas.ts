@@ -100,6 +100,19 @@ export class ContentDeltas implements Iterable<ContentDelta> {
     for (let i = 0; i < this.n; i++) yield this.at(i);
   }
 
+  /** The deltas so far, as their own columns (a live snapshot of a response still streaming: this one goes on growing). */
+  copy(): ContentDeltas {
+    this.join();
+    const d = new ContentDeltas();
+    d.n = this.n;
+    d.t = this.t.slice(0, this.n);
+    d.kinds = this.kinds.slice(0, this.n);
+    d.blocks = this.blocks.slice(0, this.n);
+    d.ends = this.ends.slice(0, this.n);
+    d.joined = this.joined;
+    return d;
+  }
+
   /** The response ended: join the texts and trim the columns to their length. */
   seal(): void {
     this.join();

@@ -211,6 +211,11 @@ export interface RequestModel {
   stalls: Stall[];
   /** How its round trip went on the wire (http-timing, format 1.2); null when the trace has none (WebSocket, imports, older traces). */
   network: NetworkTiming | null;
+  /**
+   * Set only in a live snapshot (a trace still being recorded): the response had not ended yet; it is
+   * shown up to its latest frame, with status `aborted`. Absent in a finished analysis.
+   */
+  inProgress?: true;
 }
 
 /**

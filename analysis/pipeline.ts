@@ -3,11 +3,19 @@
 //   reset()                      forget everything (a pipeline can be run again)
 //   handleEvent(rec, index, ctx) see one record, in trace order; may ask a declared dependency about
 //                                the same record (the dependency has already seen it)
-//   finalize(ctx)                after the last record; the dependencies are already finalized
+//   finalize(ctx)                after the last record (ctx.final), or at a live snapshot (!ctx.final:
+//                                more records follow); the dependencies are already finalized
 //   data()                       typed, read-only results; valid after finalize
 // and declares `deps`, the handlers it reads. The pipeline orders handlers by their deps, so a handler
 // always runs after what it depends on. finalize builds new objects: it never edits another handler's
 // data (a view, or a later handler, may hold it).
+//
+// Live traces (a recording still being written): `snapshot()` runs every finalize with `ctx.final`
+// false and the pass goes on. So finalize may run many times; with `final` false it must leave what
+// handleEvent continues from untouched (results are built from copies: an exchange still streaming is
+// shown as it stands, not ended), and it should cost about the size of its results, never a walk over
+// the records seen. A record then costs O(1) in handleEvent; a snapshot O(requests), taken a few times
+// a second at most, whatever the record count.
 //
 // A handler module registers its type in HandlerMap (declaration merging), so `ctx.dep('exchanges')`
 // is typed:
@@ -22,6 +30,8 @@ export type HandlerName = keyof HandlerMap & string;
 /** What a handler sees of the others: only its declared dependencies. */
 export interface HandlerContext {
   dep<K extends HandlerName>(name: K): HandlerMap[K];
+  /** In finalize: true after the last record; false at a live snapshot (more records follow). */
+  readonly final: boolean;
 }
 
 export interface Handler<D = unknown> {
@@ -68,16 +78,21 @@ export class Pipeline implements PipelineResult {
   private readonly byName: Map<string, Handler>;
   private count = 0;
   private finished = false;
+  private final = false;
 
   constructor(handlers: readonly Handler[]) {
     this.order = sortByDeps(handlers);
     this.byName = new Map(this.order.map((h) => [h.name, h] as const));
+    const pipeline = this;
     this.ctxs = this.order.map((h) => {
       const allowed = new Set<string>(h.deps);
       return {
         dep: <K extends HandlerName>(name: K): HandlerMap[K] => {
           if (!allowed.has(name)) throw new Error(`handler ${h.name} reads ${name} without declaring it in deps`);
           return this.byName.get(name) as HandlerMap[K];
+        },
+        get final(): boolean {
+          return pipeline.final;
         },
       };
     });
@@ -86,17 +101,35 @@ export class Pipeline implements PipelineResult {
 
   /** One record, in trace order. `index` is its position in the trace's record list. */
   add(rec: TraceRecord, index: number = this.count): void {
+    if (this.finished) throw new Error('pipeline: add() after finish() (use snapshot() while records may still come)');
     this.count++;
     const order = this.order;
     for (let i = 0; i < order.length; i++) order[i].handleEvent(rec, index, this.ctxs[i]);
+  }
+
+  /** Records added so far. */
+  get records(): number {
+    return this.count;
   }
 
   /** Finalizes every handler (deps first). Call once, after the last record. */
   finish(): PipelineResult {
     if (!this.finished) {
       this.finished = true;
+      this.final = true;
       this.order.forEach((h, i) => h.finalize(this.ctxs[i]));
     }
+    return this;
+  }
+
+  /**
+   * Every handler's data as of the records added so far, while more may follow (a trace still being
+   * recorded). Non-destructive: add() goes on after it, and a later snapshot() or finish() sees
+   * everything. Each handler's data() is then this snapshot's until the next one.
+   */
+  snapshot(): PipelineResult {
+    if (this.finished) return this;
+    this.order.forEach((h, i) => h.finalize(this.ctxs[i]));
     return this;
   }
 

@@ -195,7 +195,23 @@ export class ResponseBuilder implements ResponseSink {
   finish(endMs: number, outcome: RequestStatus, message: string | null): void {
     if (this.ended) return;
     this.ended = true;
+    this.close(this.req, endMs, outcome, message);
+    this.times = null;
+    this.req.deltas.seal();
+  }
+
+  /**
+   * The response as it stands, for a live snapshot: a copy closed at its latest frame (in progress:
+   * status `aborted`, `inProgress` set), this builder left as it was so the stream can go on.
+   */
+  snapshot(): RequestModel {
     const r = this.req;
+    const copy: RequestModel = { ...r, toolCalls: r.toolCalls.map((c) => ({ ...c })), deltas: r.deltas.copy(), inProgress: true };
+    this.close(copy, this.lastMs, 'aborted', 'in progress: the response had not ended at this point of the recording');
+    return copy;
+  }
+
+  private close(r: RequestModel, endMs: number, outcome: RequestStatus, message: string | null): void {
     r.endMs = Math.max(endMs, r.startMs);
     let status: RequestStatus = outcome;
     let error = message;
@@ -224,8 +240,6 @@ export class ResponseBuilder implements ResponseSink {
     }
     const arrivals = this.arrivals();
     const g = gapStats(arrivals, arrivals.length);
-    this.times = null;
-    r.deltas.seal();
     r.gaps = g.stats;
     r.stalls = g.stalls;
   }

@@ -3,7 +3,7 @@
 // are read (no need to keep them all), or call analyseTrace().
 import type { TraceReadResult, TraceRecord } from '../format/types.js';
 import { Pipeline, type Handler, type PipelineResult } from './pipeline.js';
-import { standardHandlers, type Exchange, type ExchangesData } from './handlers/index.js';
+import { standardHandlers, type Exchange, type ExchangesData, type Placement } from './handlers/index.js';
 import type { Connection, SessionModel } from './model.js';
 
 export interface TraceMeta {
@@ -89,6 +89,11 @@ export class SessionBuilder {
     this.pipeline.add(rec, index);
   }
 
+  /** Where the record just added went (exchanges' `placed`): a live consumer sees a response end. */
+  placed(index: number): Placement | null {
+    return this.pipeline.get('exchanges').placed(index);
+  }
+
   /** The exchanges read so far (for a progress view while records are still coming). */
   exchangesSoFar(): readonly Exchange[] {
     return this.pipeline.get('exchanges').sofar();
@@ -97,6 +102,21 @@ export class SessionBuilder {
   /** Finishes the pass: the model, the exchanges and every handler. `meta` describes where the records came from. */
   analysis(meta: TraceMeta = {}): Analysis {
     const pass = this.pipeline.finish();
+    return { model: sessionModel(pass, meta), exchanges: pass.get('exchanges').data(), pass };
+  }
+
+  /** Records added so far. */
+  get records(): number {
+    return this.pipeline.records;
+  }
+
+  /**
+   * The analysis of the records added so far, while more may come (a trace still being recorded):
+   * the pass goes on after it (add() again, snapshot() again, analysis() at the end). Costs about the
+   * number of requests, not of records (see pipeline.ts).
+   */
+  snapshot(meta: TraceMeta = {}): Analysis {
+    const pass = this.pipeline.snapshot();
     return { model: sessionModel(pass, meta), exchanges: pass.get('exchanges').data(), pass };
   }
 

@@ -70,6 +70,19 @@ export class TraceStreamReader {
     return this.inflated;
   }
 
+  /** The header's open flag: the recorder was still writing the trace when its header was read. */
+  get open(): boolean {
+    return (this.flags & FLAG_OPEN) !== 0;
+  }
+
+  /**
+   * The recorder cleared the open flag after the header was read: a reader that followed the file
+   * while it was written (a live view) then reads it as finished, as it would read the file now.
+   */
+  markClosed(): void {
+    this.flags &= ~FLAG_OPEN;
+  }
+
   /** The reason reading stopped early (damage), if it did. */
   get damage(): string | null {
     return this.stopped;

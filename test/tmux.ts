@@ -1,6 +1,6 @@
 // tmux as a real terminal for tests: its own server socket and no user config; a shell in a
 // session of a given size, keys typed with send-keys, the screen read with capture-pane.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -37,6 +37,13 @@ export class Tmux {
 
   screen(escapes = false): string {
     return this.tmux(['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', this.session]);
+  }
+
+  /** The screen without blocking this process (a test that also runs a server in it polls with this). */
+  screenAsync(): Promise<string> {
+    return new Promise((resolve, reject) =>
+      execFile('tmux', ['-L', this.socket, '-f', '/dev/null', 'capture-pane', '-p', '-t', this.session], { encoding: 'utf8' }, (err, out) => (err ? reject(err) : resolve(out))),
+    );
   }
 
   lines(): string[] {

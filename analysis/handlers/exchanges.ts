@@ -315,9 +315,11 @@ export class ExchangesHandler implements Handler<ExchangesData> {
 
   finalize(): void {
     this.last = null;
+    // Copies of the lists (a live snapshot must not grow with later records); the exchanges themselves
+    // are the live objects: one still streaming gains frames and its end after a snapshot.
     this.result = {
-      exchanges: this.list,
-      byId: this.byId,
+      exchanges: this.list.slice(),
+      byId: new Map(this.byId),
       http: this.list.filter((x): x is HttpExchange => x.transport === 'http'),
       sockets: [...this.sockets.values()].map((s) => s.socket),
       socketById: new Map([...this.sockets].map(([id, s]) => [id, s.socket] as const)),

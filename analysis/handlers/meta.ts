@@ -74,7 +74,7 @@ export class MetaHandler implements Handler<MetaData> {
     this.result = {
       session: this.session,
       processes: [...this.processes.values()],
-      markers: this.markers,
+      markers: this.markers.slice(),
       droppedRecords: this.droppedRecords,
       records: this.count,
       durationMs: this.maxT / 1000,

@@ -217,19 +217,28 @@ export class ResponsesHandler implements Handler<ResponsesData> {
     this.http.delete(b.req.id);
   }
 
-  finalize(): void {
-    // Exchanges the trace stopped in the middle of.
-    for (const s of [...this.http.values()]) this.endHttp(s, s.b.lastMs, 'aborted', 'the trace ended before the response did');
-    for (const b of this.turns.values()) b.finish(b.lastMs, 'aborted', 'the trace ended before the response did');
-    const requests = this.builders.map((b) => b.req).sort((a, b) => a.startMs - b.startMs);
+  finalize(ctx: HandlerContext): void {
+    let requests: RequestModel[];
+    if (ctx.final) {
+      // Exchanges the trace stopped in the middle of.
+      for (const s of [...this.http.values()]) this.endHttp(s, s.b.lastMs, 'aborted', 'the trace ended before the response did');
+      for (const b of this.turns.values()) b.finish(b.lastMs, 'aborted', 'the trace ended before the response did');
+      requests = this.builders.map((b) => b.req);
+    } else {
+      // A live snapshot: a response still streaming is shown as it stands (to its latest frame), its
+      // builder left to go on; ended ones are final already.
+      requests = this.builders.map((b) => (b.ended ? { ...b.req } : b.snapshot()));
+    }
+    requests.sort((a, b) => a.startMs - b.startMs);
     requests.forEach((r, i) => (r.index = i));
-    for (const b of this.builders) if (b.unknownTypes) for (const t of b.unknownTypes) this.unknownTypes.add(t);
+    const unknownTypes = new Set(this.unknownTypes);
+    for (const b of this.builders) if (b.unknownTypes) for (const t of b.unknownTypes) unknownTypes.add(t);
     this.result = {
       requests,
       prompts: new Map(this.builders.map((b) => [b.req.id, b.prompt] as const)),
       openings: new Map(this.builders.map((b) => [b.req.id, b.opening] as const)),
       droppedBodies: this.droppedBodies,
-      unknownTypes: [...this.unknownTypes],
+      unknownTypes: [...unknownTypes],
     };
   }
 

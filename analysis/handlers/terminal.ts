@@ -1,7 +1,7 @@
 // The harness's terminal as the trace recorded it (what it drew, its sizes, when keys were pressed),
 // for the user-time split (critical.ts) and the views' terminal pane. Rules in analysis/terminal.ts.
 import type { TraceRecord } from '../../format/types.js';
-import type { Handler } from '../pipeline.js';
+import type { Handler, HandlerContext } from '../pipeline.js';
 import { TerminalCollector, type TerminalModel } from '../terminal.js';
 
 declare module '../pipeline.js' {
@@ -34,8 +34,10 @@ export class TerminalHandler implements Handler<TerminalData> {
     if (rec.kind === 'term-output' || rec.kind === 'term-resize' || rec.kind === 'term-input') this.collector.add(rec, rec.t / 1000);
   }
 
-  finalize(): void {
-    this.result = { terminal: this.collector.finish() };
+  finalize(ctx: HandlerContext): void {
+    const t = this.collector.finish();
+    // a live snapshot gets copies: the collector's lists go on growing
+    this.result = { terminal: t && !ctx.final ? { sizes: t.sizes.slice(), output: t.output.slice(), keys: t.keys.slice() } : t };
   }
 
   data(): TerminalData {

@@ -10,12 +10,15 @@ import { runAgentSession } from './session.js';
 import { terminalPrompts } from './interactive.js';
 
 const USAGE = `usage: node dist/cli/agent/main.js --protocol ${AGENT_PROTOCOLS.join('|')} [--scenario ${SCENARIOS.join('|')}]
-       [--workspace DIR] [--think-ms N] [--test-ms N] [--abort-after-ms N [--abort-at K]] [--fault NAME[:N]@K …] [--keep] [--quiet] [--interactive]
+       [--workspace DIR] [--prompt TEXT …] [--think-ms N] [--test-ms N] [--abort-after-ms N [--abort-at K]] [--fault NAME[:N]@K …] [--keep] [--quiet] [--interactive]
 
 Runs lapse's scripted coding agent: two turns (or, with --interactive, one per prompt typed at
 its terminal until /exit, Ctrl-D or Ctrl-C twice) against the endpoint in ANTHROPIC_BASE_URL /
 OPENAI_BASE_URL (a built-in scripted endpoint if unset), reading, editing and testing files in DIR
 (default: a temporary directory). Meant to be recorded:  lapse record -- node dist/cli/agent/main.js
+
+--prompt TEXT (repeatable) replaces the default scenario's two prompts, one turn each: turns 1 and 2
+play the scripted steps, every later turn a short answer (a longer session for the live-view tests).
 
 Scenarios: default (two turns: fix a test, then a changelog entry); subagents (one response starts
 two subagents with the Agent tool, one running a 3 s command, one writing a ~500-token answer);
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
         'abort-after-ms': { type: 'string' },
         'abort-at': { type: 'string' },
         fault: { type: 'string', multiple: true },
+        prompt: { type: 'string', multiple: true },
         keep: { type: 'boolean', default: false },
         interactive: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
   const prompts = values.interactive ? terminalPrompts(out, (code) => process.exit(code)) : undefined;
   const result = await runAgentSession({
     nextPrompt: prompts ? () => prompts.next() : undefined,
+    prompts: values.prompt?.length ? values.prompt : undefined,
     protocol,
     scenario,
     workspace: values.workspace,

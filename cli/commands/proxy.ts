@@ -14,6 +14,7 @@ interface ProxyFlags {
   watch?: string;
   redact: boolean;
   quiet?: boolean;
+  otlpEndpoint?: string;
 }
 
 export function register(program: Command): void {
@@ -29,16 +30,18 @@ export function register(program: Command): void {
     .option('--code-assist-upstream <url>', 'where Gemini Code Assist requests go (/v1internal:…, Gemini CLI logged in with Google; default: $CODE_ASSIST_ENDPOINT, else https://cloudcode-pa.googleapis.com)')
     .option('--watch <dir>', 'also record file changes under this directory')
     .option('--no-redact', 'keep API keys and auth headers in the trace')
+    .option('--otlp-endpoint <url>', "send each request's GenAI spans to this OTLP/HTTP collector when its response ends (/v1/traces is appended to a bare URL)")
     .option('-q, --quiet', 'print only the base URLs')
     .addHelpText(
       'after',
       `
 Prints the base URLs to give your harness, records until Ctrl-C (or SIGTERM), then finishes the
-trace and prints a summary.
+trace and prints a summary. \`lapse view --live\` (or \`lapse tui TRACE\`) shows the trace while it records.
 
 Example:
   lapse proxy --port 8787 --watch .
   lapse proxy --host 0.0.0.0 --port 8787   # a harness in a container or VM (warned: reachable from outside)
+  lapse proxy --otlp-endpoint http://127.0.0.1:4318   # spans to your tracing backend as requests end
   # in another terminal:
   ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude
   OPENAI_BASE_URL=http://127.0.0.1:8787/v1 my-agent
@@ -65,6 +68,7 @@ Example:
         redact: flags.redact,
         defaultApi: 'openai',
         log,
+        otlpEndpoint: flags.otlpEndpoint,
       });
       const { proxy } = session;
       // The base URLs are this command's output proper: stdout, even with --quiet.

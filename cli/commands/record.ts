@@ -8,6 +8,28 @@ import { runChild, SpawnError } from '../record/child.js';
 import { isInteractive, runInPty } from '../record/pty/run.js';
 import { stderrLog } from '../record/log.js';
 import { NO_REDACT_WARNING, parseHost, parsePort, startSession } from '../record/session.js';
+import type { Log } from '../record/log.js';
+import { tracesUrl } from '../export/post.js';
+import { startViewServer, type ViewServer } from '../view/server.js';
+import { openBrowser } from '../view/open-browser.js';
+
+/**
+ * `--view`: the web viewer on the trace being written, in this process. It only reads the file's new
+ * bytes and sends them on (no decoding here: the page reads them), so the proxy's thread does next to nothing for it.
+ */
+async function liveView(tracePath: string, log: Log): Promise<ViewServer | null> {
+  let server: ViewServer;
+  try {
+    server = await startViewServer({ tracePath });
+  } catch (err) {
+    log.info(`warning: --view: ${(err as Error).message}`);
+    return null;
+  }
+  // Said even with --quiet: the person asked for it.
+  process.stderr.write(`lapse: live view: ${server.url}\n`);
+  openBrowser(server.url, (why) => log.info(`could not open a browser (${why}); open ${server.url} yourself`));
+  return server;
+}
 
 interface RecordFlags {
   output?: string;
@@ -22,6 +44,8 @@ interface RecordFlags {
   quiet?: boolean;
   pty: boolean;
   recordInput?: boolean;
+  view?: boolean;
+  otlpEndpoint?: string;
 }
 
 export function register(program: Command): void {
@@ -44,6 +68,8 @@ export function register(program: Command): void {
     .option('--no-redact', 'keep API keys and auth headers in the trace (default: they become fingerprints)')
     .option('--no-pty', 'on a terminal, run the harness on it directly (no terminal records; user time is then estimated)')
     .option('--record-input', 'keep the typed characters in the trace (default: only when keys were pressed and what kind)')
+    .option('--otlp-endpoint <url>', "send each request's GenAI spans to this OTLP/HTTP collector when its response ends (/v1/traces is appended to a bare URL)")
+    .option('--view', 'open the web viewer on the trace at the start and watch the session live (the URL is printed on stderr)')
     .option('-q, --quiet', "no messages from lapse (the harness's own output is untouched)")
     .passThroughOptions()
     .addHelpText(
@@ -66,6 +92,8 @@ Examples:
   lapse record -- opencode run "add a --json flag"
   lapse record -- gemini -p "explain this repo"
   lapse record -o run.lapse --no-watch -- node my-agent.js --task 3
+  lapse record --view -- claude     # the web viewer follows the session as it happens
+  lapse record --otlp-endpoint http://127.0.0.1:4318 -- claude   # spans to Jaeger/Tempo/… as it runs
   lapse stats                      # then: where the time went`,
     )
     .action(async (cmd: string, args: string[], flags: RecordFlags) => {
@@ -95,9 +123,12 @@ Examples:
         defaultApi: defaultApiFor(cmd, harness),
         interactive,
         log,
+        otlpEndpoint: flags.otlpEndpoint,
       });
       const { proxy, sink } = session;
       log.info(`recording ${harness} through ${proxy.anthropicBaseUrl} → ${session.tracePath}`);
+      if (flags.otlpEndpoint) log.info(`sending spans to ${tracesUrl(flags.otlpEndpoint).href} as responses end`);
+      const view = flags.view ? await liveView(session.tracePath, log) : null;
 
       const argv = childArgs(cmd, args, proxy.urls);
       let exitCode: number;
@@ -112,11 +143,17 @@ Examples:
         exitCode = exit.exitCode;
       } catch (err) {
         if (!(err instanceof SpawnError)) throw err;
+        await view?.close();
         await session.finish('the harness could not be started');
         rmSync(session.tracePath, { force: true }); // nothing was recorded: no empty trace in `lapse ls`
         throw new UsageError(err.message, err.exitCode);
       }
       const lines = await session.finish('the harness exited');
+      if (view) {
+        // the page learns that the recording ended before this process (and its server) goes
+        await view.settle();
+        await view.close();
+      }
       for (const l of lines) log.info(l);
       const hint = bypassHint(spec, harness, proxy.stats.requests + proxy.stats.websockets);
       if (hint) log.info(hint);

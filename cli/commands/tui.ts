@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
-import { analyse } from '../../analysis/session.js';
+import { analyse, SessionBuilder, type Analysis } from '../../analysis/session.js';
+import { TraceTail, isRecording } from '../trace/tail.js';
 import { TuiApp } from '../tui/app.js';
 import { PROFILE_CYCLE } from '../tui/state.js';
 import { loadTrace } from '../trace/load.js';
@@ -23,7 +24,11 @@ Examples:
 
 Keys: space play/pause · ←/→ seek (shift: bigger) · [ ] previous/next request · + - speed
 (0.5× to 64×) · i idle limit (shorten long tool/user gaps) · s model profile (original → spark →
-fast-mode → instant) · enter the request in full · ? help · q quit.
+fast-mode → instant) · enter the request in full · f follow a trace being recorded · ? help · q quit.
+
+A trace that is still being recorded (\`lapse record\` or \`lapse proxy\` writing it now) is followed:
+new requests appear as the recorder writes them and the playhead stays at the newest moment; seeking
+stops following, f (or end) resumes it; the status row says when the recording has ended.
 Colours follow NO_COLOR. Needs a terminal; for a text summary use \`lapse stats\`.`,
     )
     .action(async (trace: string | undefined, opts: { profile?: string }) => {
@@ -33,15 +38,18 @@ Colours follow NO_COLOR. Needs a terminal; for a text summary use \`lapse stats\
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw new UsageError('lapse tui needs a terminal (stdout is not a TTY); for a text summary use `lapse stats`');
       }
-      const loaded = loadTrace(resolveTraceArg(trace));
-      const { model, exchanges } = analyse(loaded);
+      const path = resolveTraceArg(trace);
+      const live = isRecording(path) ? follow(path) : null;
+      const { model, exchanges } = live ? live.first : analyse(loadTrace(path));
       const app = new TuiApp({
         model,
         exchanges,
-        title: basename(loaded.path),
+        title: basename(path),
         color: !process.env.NO_COLOR,
         profile: opts.profile,
+        live: live !== null,
       });
+      live?.start((a, status) => app.update(a.model, a.exchanges, status));
       // A signal still gives the terminal back (alternate screen, cursor, raw mode) before exiting.
       const onTerm = (): void => {
         process.exitCode = 143;
@@ -59,8 +67,58 @@ Colours follow NO_COLOR. Needs a terminal; for a text summary use \`lapse stats\
       } finally {
         process.off('SIGTERM', onTerm);
         process.off('SIGHUP', onHup);
+        live?.stop();
         // blessed leaves stdin flowing; without this the process would wait for input forever.
         process.stdin.pause();
       }
     });
+}
+
+/** Longest a new record waits before the screen shows it. */
+const UPDATE_MS = 150;
+
+/**
+ * A trace being recorded: what is there now (read at once, a snapshot of the pass), then the pass fed
+ * from a tail of the file, a snapshot at most every UPDATE_MS, and the finished analysis when the
+ * recorder closes it.
+ */
+function follow(path: string): { first: Analysis; start(on: (a: Analysis, status: 'live' | 'ended') => void): void; stop(): void } {
+  const builder = new SessionBuilder();
+  let n = 0;
+  let on: ((a: Analysis, status: 'live' | 'ended') => void) | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let endedWhy: { closed: boolean; error: string | null } | null = null;
+  const meta = () => ({ path, version: tail.traceReader!.version, bytes: tail.traceReader!.bytes });
+  const flush = (): void => {
+    timer = null;
+    if (!on) return;
+    if (endedWhy) {
+      const end = tail.traceReader!.end();
+      on(builder.analysis({ ...meta(), truncated: end.truncated, damage: end.damage ?? endedWhy.error ?? undefined }), 'ended');
+    } else on(builder.snapshot({ ...meta(), truncated: false }), 'live');
+  };
+  const tail: TraceTail = new TraceTail(path, {
+    records: (recs) => {
+      for (const r of recs) builder.add(r, n++);
+      if (on) timer ??= setTimeout(flush, UPDATE_MS);
+    },
+    end: (why) => {
+      endedWhy = why;
+      if (timer) clearTimeout(timer);
+      if (on) flush();
+    },
+  });
+  tail.poll();
+  const first = builder.snapshot({ ...meta(), truncated: false });
+  return {
+    first,
+    start(fn) {
+      on = fn;
+      if (endedWhy) flush();
+    },
+    stop() {
+      if (timer) clearTimeout(timer);
+      tail.stop();
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { startProxy, type ProxyHandle } from './proxy-server.js';
 import { GuardedSink } from './sink.js';
 import { WorkerSink, type ClosableSink } from './worker-sink.js';
 import { summarize } from './summarize.js';
+import { tracesUrl } from '../export/post.js';
 import { isLoopback } from '../util/host-check.js';
 import { resolveUpstreams, type Api, type Upstreams } from './upstreams.js';
 import { WorkspaceWatcher, type ScanResult } from './watch/workspace-watcher.js';
@@ -38,6 +39,8 @@ export interface SessionOptions {
   interactive?: boolean;
   log: Log;
   env?: NodeJS.ProcessEnv;
+  /** --otlp-endpoint: send each request's spans to this OTLP/HTTP collector as the session runs. */
+  otlpEndpoint?: string;
 }
 
 export interface RecordingSession {
@@ -91,6 +94,8 @@ export async function startSession(opts: SessionOptions): Promise<RecordingSessi
     watchDir = resolve(opts.watch);
     if (!existsSync(watchDir) || !statSync(watchDir).isDirectory()) throw new UsageError(`--watch: not a directory: ${opts.watch}`);
   }
+  // a bad URL is a usage error now, not a warning from the writer's thread later
+  if (opts.otlpEndpoint !== undefined) tracesUrl(opts.otlpEndpoint);
   const startedAtMs = Date.now();
   const init = { argv: opts.argv, cwd: process.cwd(), harness: opts.harness, upstreams, redact: opts.redact, interactive: opts.interactive };
   const warn = (m: string) => opts.log.warnOnce(`writer:${m}`, `warning: ${m}`);
@@ -100,7 +105,7 @@ export async function startSession(opts: SessionOptions): Promise<RecordingSessi
   // a name the user chose is refused: a trace is never overwritten.
   for (let attempt = 1; ; attempt++) {
     try {
-      writer = await WorkerSink.start(tracePath, init, warn);
+      writer = await WorkerSink.start(tracePath, init, warn, { otlpEndpoint: opts.otlpEndpoint });
       break;
     } catch (err) {
       if (opts.output || attempt >= 5 || !/already exists/.test((err as Error).message)) throw err;

@@ -9,6 +9,7 @@ import type { Micros, TraceRecord } from '../../format/types.js';
 import { TraceWriter, type WriterInit } from '../trace/writer.js';
 import { UsageError } from '../util/errors.js';
 import { RecordingQueue, type Batch } from './recording-queue.js';
+import { LiveOtlp } from './otlp-live.js';
 import type { RecordSink } from './sink.js';
 import type { StreamOp } from './tap-host.js';
 import type { FromWorker, ToWorker } from './writer-worker.js';
@@ -69,10 +70,16 @@ export class WorkerSink implements ClosableSink {
   }
 
   /** Starts the writer thread and waits until the trace file exists with its header. */
-  static async start(path: string, init: WriterInit, warn: (m: string) => void, opts: { maxBehindBytes?: number } = {}): Promise<ClosableSink> {
+  /** `otlpEndpoint`: also send the session's spans to that collector as it runs (otlp-live.ts, on the writer's thread). */
+  static async start(path: string, init: WriterInit, warn: (m: string) => void, opts: { maxBehindBytes?: number; otlpEndpoint?: string } = {}): Promise<ClosableSink> {
     const file = workerFile();
-    if (!file) return new InThreadSink(TraceWriter.create(path, init, { onWarn: warn }));
-    const worker = new Worker(file, { workerData: { path, init } });
+    if (!file) {
+      const writer = TraceWriter.create(path, init, { onWarn: warn });
+      const live = opts.otlpEndpoint ? new LiveOtlp(opts.otlpEndpoint, path, warn) : null;
+      if (live && writer.session) live.add(writer.session);
+      return new InThreadSink(writer, live);
+    }
+    const worker = new Worker(file, { workerData: { path, init, otlpEndpoint: opts.otlpEndpoint } });
     const first = await new Promise<FromWorker>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -199,7 +206,10 @@ function payloadBytes(r: TraceRecord): number {
 
 /** Fallback when no compiled worker is around (tests running from sources without a build). */
 class InThreadSink implements ClosableSink {
-  constructor(private readonly writer: TraceWriter) {}
+  constructor(
+    private readonly writer: TraceWriter,
+    private readonly live: LiveOtlp | null,
+  ) {}
   get path(): string {
     return this.writer.path;
   }
@@ -211,8 +221,10 @@ class InThreadSink implements ClosableSink {
   }
   write(rec: TraceRecord): void {
     this.writer.write(rec);
+    this.live?.add(rec);
   }
-  close(): Promise<void> {
-    return this.writer.close();
+  async close(): Promise<void> {
+    await this.writer.close();
+    await this.live?.close();
   }
 }

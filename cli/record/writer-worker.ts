@@ -3,9 +3,11 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TraceEncoder } from '../../format/encoder.js';
+import type { TraceRecord } from '../../format/types.js';
 import { TraceWriter, type WriterInit } from '../trace/writer.js';
 import { readBatch, type Batch } from './recording-queue.js';
 import { TapHost } from './tap-host.js';
+import { LiveOtlp } from './otlp-live.js';
 
 export type ToWorker = { type: 'batch'; batch: Batch } | { type: 'close' };
 export type FromWorker =
@@ -25,12 +27,34 @@ try {
 } catch {
   // not permitted here: same priority as the relay
 }
-const { path, init } = workerData as { path: string; init: WriterInit };
+const { path, init, otlpEndpoint } = workerData as { path: string; init: WriterInit; otlpEndpoint?: string };
 const send = (m: FromWorker) => port.postMessage(m);
+
+// --otlp-endpoint: spans made here, beside the writer, from the records it gets (see otlp-live.ts).
+let live: LiveOtlp | null = null;
+if (otlpEndpoint) {
+  try {
+    live = new LiveOtlp(otlpEndpoint, path, (message) => send({ type: 'warn', message }));
+  } catch (err) {
+    send({ type: 'warn', message: `--otlp-endpoint: ${(err as Error).message}` });
+  }
+}
+const feedLive = (r: TraceRecord): void => {
+  if (!live) return;
+  try {
+    live.add(r);
+  } catch (err) {
+    // the spans stop; the trace and the session go on
+    send({ type: 'warn', message: `live OTLP spans stopped (the trace is not affected): ${(err as Error).message.split('\n')[0]}` });
+    live = null;
+  }
+};
 
 let writer: TraceWriter;
 try {
   writer = TraceWriter.create(path, init, { onWarn: (message) => send({ type: 'warn', message }) });
+  // the spans' session (ids, command line) is the trace's own, as stored: redacted
+  if (writer.session) feedLive(writer.session);
   // One instant on both clocks, so the proxy's thread can stamp records on the writer's time line.
   send({ type: 'ready', now: writer.now(), hr: process.hrtime.bigint().toString() });
 } catch (err) {
@@ -40,7 +64,10 @@ try {
 
 let faulted = false;
 const taps = new TapHost({
-  write: (r) => writer.write(r),
+  write: (r) => {
+    writer.write(r);
+    feedLive(r);
+  },
   fault: (err) => {
     // Once: the session goes on, and one line says the trace is missing something.
     if (faulted) return;
@@ -72,7 +99,11 @@ port.on('message', (m: ToWorker) => {
     send({ type: 'ack', records: m.batch.count });
     return;
   }
-  void taps.settle().then(() => writer.close()).then(
+  void taps
+    .settle()
+    .then(() => writer.close())
+    .then(() => live?.close().catch(() => undefined))
+    .then(
     () => {
       send({ type: 'closed', degraded: writer.degraded, records: writer.records });
       port.close();

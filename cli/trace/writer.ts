@@ -8,7 +8,7 @@ import { deflateRawSync } from 'node:zlib';
 import { readFile, open, rename } from 'node:fs/promises';
 import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
 import { StreamRedactor } from '../../format/stream-redact.js';
-import { TraceEncoder, compactTrace, type Body, type Micros, type SessionRecord, type SummaryRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
+import { TraceEncoder, TraceStreamReader, compactTrace, type Body, type Micros, type SessionRecord, type SummaryRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
 import { RequestCounter } from '../../analysis/request-count.js';
 import { UsageError } from '../util/errors.js';
 import { LAPSE_VERSION } from '../util/version.js';
@@ -72,6 +72,8 @@ export class TraceWriter {
   private closed = false;
   private failure: string | null = null;
   private warnedDrop = false;
+  /** The session record as stored (redacted): what every reader of this trace gets. */
+  session: SessionRecord | null = null;
   /** Bytes handed to the OS so far. */
   written = 0;
   records = 0;
@@ -110,9 +112,11 @@ export class TraceWriter {
       ...(init.interactive === undefined ? {} : { interactive: init.interactive }),
     };
     const header = encoder.encodeHeader(session, opts.summary);
+    const stored = (new TraceStreamReader().push(header).find((r) => r.kind === 'session') as SessionRecord | undefined) ?? null;
     header[FLAGS_OFFSET] |= FLAG_OPEN; // cleared by close(): a reader then knows the trace is whole
     const fd = createWithHeader(path, header);
     const w = new TraceWriter(path, fd ?? openExclusive(path), encoder, opts, init.redact);
+    w.session = stored;
     if (fd === null) {
       w.enqueueRaw(header);
       w.flush();

@@ -12,7 +12,7 @@ import { applyAction, keyAction, type KeyInfo } from './keys.js';
 import { Layout, overlayBox } from './layout.js';
 import { TerminalScreen } from './terminal-screen.js';
 import { Palette } from './palette.js';
-import { TuiState } from './state.js';
+import { TuiState, type LiveStatus } from './state.js';
 
 export interface TuiOptions {
   model: SessionModel;
@@ -29,6 +29,8 @@ export interface TuiOptions {
   profile?: string;
   /** Frame interval while playing. */
   frameMs?: number;
+  /** The trace is still being recorded: `update()` brings new models; following is on at the start. */
+  live?: boolean;
 }
 
 const blessedUnicode = (blessed as unknown as { unicode: { chars: { all: RegExp; combining: RegExp }; charWidth(s: string): number } }).unicode;
@@ -39,8 +41,8 @@ const blessedUnicode = (blessed as unknown as { unicode: { chars: { all: RegExp;
 const NEEDS_FULL_UNICODE = new RegExp(`${blessedUnicode.chars.all.source}|${blessedUnicode.chars.combining.source}`);
 
 export class TuiApp {
-  readonly state: TuiState;
-  readonly layout: Layout;
+  private st: TuiState;
+  private lay: Layout;
   readonly screen: blessed.Widgets.Screen;
   /** The rows on screen (as layout made them), and what writes them into blessed's cells. */
   private lastRows: string[] = [];
@@ -55,17 +57,23 @@ export class TuiApp {
   private lastTick = 0;
   private readonly frameMs: number;
   private closed = false;
-  private readonly terminalScreen: TerminalScreen | null;
+  private terminalScreen: TerminalScreen | null;
+  private readonly opts: TuiOptions;
   private resolveDone!: () => void;
   private rejectDone!: (err: unknown) => void;
   readonly done: Promise<void>;
 
   constructor(opts: TuiOptions) {
-    this.state = new TuiState(opts.model);
-    if (opts.profile) this.state.setProfile(opts.profile);
+    this.opts = opts;
+    this.st = new TuiState(opts.model);
+    if (opts.profile) this.st.setProfile(opts.profile);
+    if (opts.live) {
+      this.st.live = 'live';
+      this.st.toggleFollow();
+    }
     const screen = opts.model.terminal ? new TerminalScreen(opts.model.terminal, () => this.guard(() => this.render())) : null;
     this.terminalScreen = screen;
-    this.layout = new Layout(this.state, new DetailIndex(opts.model, opts.exchanges), new Palette(opts.color), { title: opts.title, terminal: screen });
+    this.lay = new Layout(this.st, new DetailIndex(opts.model, opts.exchanges), new Palette(opts.color), { title: opts.title, terminal: screen });
     this.frameMs = opts.frameMs ?? 33;
     this.done = new Promise<void>((res, rej) => {
       this.resolveDone = res;
@@ -100,6 +108,36 @@ export class TuiApp {
         this.render();
       }),
     );
+  }
+
+  get state(): TuiState {
+    return this.st;
+  }
+
+  get layout(): Layout {
+    return this.lay;
+  }
+
+  /**
+   * A newer model of the trace being recorded (a live snapshot), or its final one (`ended`): the
+   * views are made again on it, keeping what the person chose; following, the playhead goes to the end.
+   */
+  update(model: SessionModel, exchanges: ExchangesData | null, live: LiveStatus): void {
+    if (this.closed) return;
+    this.guard(() => {
+      const prev = this.st;
+      const st = new TuiState(model);
+      st.live = live;
+      st.carry(prev);
+      if (live !== 'live') st.follow = false;
+      this.terminalScreen?.dispose();
+      const screen = model.terminal ? new TerminalScreen(model.terminal, () => this.guard(() => this.render())) : null;
+      this.terminalScreen = screen;
+      this.st = st;
+      this.lay = new Layout(st, new DetailIndex(model, exchanges), new Palette(this.opts.color), { title: this.opts.title, terminal: screen });
+      this.syncTimer();
+      this.render();
+    });
   }
 
   private get width(): number {

@@ -20,6 +20,7 @@ export type Action =
   | 'open-request'
   | 'help'
   | 'toggle-terminal'
+  | 'toggle-follow'
   | 'close-overlay'
   | 'scroll-up'
   | 'scroll-down'
@@ -63,11 +64,16 @@ export function keyAction(ch: string | undefined, key: KeyInfo, overlay: boolean
   if (name === 'enter') return 'open-request';
   if (ch === '?' || ch === 'h') return 'help';
   if (ch === 't') return 'toggle-terminal';
+  if (ch === 'f') return 'toggle-follow';
   return null;
 }
 
+/** Moving the playhead by hand (back, to a request, playing) stops following a live trace there. */
+const LEAVES_FOLLOW: ReadonlySet<Action> = new Set(['toggle-play', 'seek-back', 'seek-forward', 'seek-back-big', 'seek-forward-big', 'home', 'prev-request', 'next-request']);
+
 /** Applies an action; returns false for `quit` (the caller ends the session). */
 export function applyAction(s: TuiState, a: Action, pageRows = 10, maxScroll = Infinity): boolean {
+  if (LEAVES_FOLLOW.has(a)) s.follow = false;
   switch (a) {
     case 'quit':
       return false;
@@ -92,6 +98,10 @@ export function applyAction(s: TuiState, a: Action, pageRows = 10, maxScroll = I
     case 'end':
       s.seekTo(s.durationMs);
       s.playing = false;
+      if (s.live === 'live') s.follow = true;
+      break;
+    case 'toggle-follow':
+      s.toggleFollow();
       break;
     case 'prev-request':
       s.prevRequest();

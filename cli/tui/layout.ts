@@ -466,12 +466,13 @@ export class Layout {
     for (let i = first; i < reqs.length && out.length < rows; i++) {
       const r = reqs[i];
       const dur = view.toView(r.endMs) - starts[i];
-      const mark = r.status !== 'complete' ? '✗' : r.critical ? '•' : '◦';
-      const what = r.error ? r.error : r.toolCalls.length ? r.toolCalls.map((t) => t.name).join(',') : (r.stopReason ?? r.status);
+      // a response still streaming in a trace being recorded is not a failure
+      const mark = r.inProgress ? '…' : r.status !== 'complete' ? '✗' : r.critical ? '•' : '◦';
+      const what = r.inProgress ? 'in progress' : r.error ? r.error : r.toolCalls.length ? r.toolCalls.map((t) => t.name).join(',') : (r.stopReason ?? r.status);
       const cols = [`${r.id.padStart(idWidth)} `, `${fmtClock(starts[i]).padStart(7)} `, `${fmtDur(dur).padStart(6)} `];
       if (wide) cols.push(`${(r.ttftMs !== null ? fmtDur(r.ttftMs) : '—').padStart(6)} `, `${(r.outputTokens !== null ? `${r.outputTokens}t` : '').padStart(6)} `);
       const body = cols.join('') + what;
-      const markColor: Color = r.status !== 'complete' ? 'red' : r.critical ? 'green' : 'light-blue';
+      const markColor: Color = r.inProgress ? 'yellow' : r.status !== 'complete' ? 'red' : r.critical ? 'green' : 'light-blue';
       if (i === active) {
         out.push(pal.inverse(line([{ text: '▶' }, { text: mark }, { text: body }], width)));
       } else {
@@ -641,6 +642,8 @@ export class Layout {
       { text: s.profile.name, style: (x) => pal.bold(s.sim ? pal.fg('green', x) : x) },
     ];
     if (idle !== null) pieces.push({ text: `  idle≤${idle}s` });
+    if (s.live === 'live') pieces.push({ text: s.follow ? '  ● live, following' : '  ● live (f: follow)', style: (x) => pal.bold(pal.fg('green', x)) });
+    else if (s.live === 'ended') pieces.push({ text: '  recording ended', style: (x) => pal.bold(x) });
     pieces.push({ text: `${this.opts.terminal ? '  t terminal' : ''}  ? help  q quit`, style: (x) => pal.dim(x) });
     pieces.push({ text: '  space play  ←→ seek  [ ] request  +- speed  s profile  i idle  enter request', style: (x) => pal.dim(x) });
     return line(pieces, width);
@@ -659,6 +662,7 @@ export class Layout {
       ['s', 'model profile: original → spark (1,000 tok/s) → fast-mode (2.5×) → instant'],
       ['enter', 'the request in focus in full: headers, body, events with times'],
       ['t', this.opts.terminal ? "right pane: the harness's terminal at the playhead ⇄ the request in focus" : "the harness's terminal (this trace has none: recorded without a terminal)"],
+      ['f', 'a trace still being recorded: follow it (the playhead stays at the newest moment as records arrive; on at the start); seeking stops following, f or end resumes'],
       ['?', 'this help'],
       ['q', 'quit (closes an open panel first)'],
     ];

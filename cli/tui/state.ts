@@ -13,6 +13,9 @@ export const PROFILE_CYCLE = ['original', 'spark', 'fast-mode', 'instant'] as co
 
 export type Overlay = 'none' | 'help' | 'request';
 
+/** A trace being recorded (`live`), one whose recording ended while shown (`ended`), or a finished one (null). */
+export type LiveStatus = 'live' | 'ended' | null;
+
 /** Small seek step: 1% of the view; big (shift): 10%. Never below these floors. */
 const SMALL_STEP_FRACTION = 0.01;
 const BIG_STEP_FRACTION = 0.1;
@@ -34,6 +37,10 @@ export class TuiState {
   /** Scroll offset of the request overlay (lines), and the request it shows. */
   overlayScroll = 0;
   overlayRequest = -1;
+  /** The trace is being recorded (or its recording ended while it was shown). */
+  live: LiveStatus = null;
+  /** `f`: while the trace is being recorded, the playhead stays at its newest moment. */
+  follow = false;
   /** A request chosen with [ / ] stays in focus until the playhead moves. */
   private pinned: number | null = null;
   private readonly sims = new Map<string, SimulationResult>();
@@ -49,6 +56,36 @@ export class TuiState {
     this.profiles = opts.profiles ?? PROFILE_CYCLE.map((n) => PROFILES[n]);
     this.reqStartsOrig = Float64Array.from(model.requests, (r) => r.startMs);
     this.showTerminal = model.terminal !== null;
+  }
+
+  /**
+   * Takes over the person's choices from the state of an earlier model of the same trace (a live
+   * update): speed, idle limit, profile, overlays, follow; the playhead stays on the same moment, or,
+   * when following, goes to the newest one.
+   */
+  carry(prev: TuiState): void {
+    this.speedIndex = prev.speedIndex;
+    this.idleIndex = prev.idleIndex;
+    this.profileIndex = prev.profileIndex;
+    this.overlay = prev.overlay;
+    this.overlayScroll = prev.overlayScroll;
+    this.overlayRequest = prev.overlayRequest < this.model.requests.length ? prev.overlayRequest : -1;
+    if (this.model.terminal !== null) this.showTerminal = prev.showTerminal || prev.model.terminal === null;
+    this.follow = prev.follow;
+    this.playing = prev.playing;
+    const view = this.view;
+    this.playheadMs = this.follow ? view.durationMs : Math.min(view.durationMs, Math.max(0, view.toView(prev.origNow)));
+    this.pinned = prev.pinned !== null && prev.pinned < this.model.requests.length && !this.follow ? prev.pinned : null;
+  }
+
+  /** `f`: follow the recording (playhead to its newest moment) or stop following; nothing for a finished trace. */
+  toggleFollow(): void {
+    if (this.live !== 'live') return;
+    this.follow = !this.follow;
+    if (this.follow) {
+      this.playing = false;
+      this.setPlayhead(this.durationMs);
+    }
   }
 
   get profile(): SimProfile {

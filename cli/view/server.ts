@@ -3,7 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createReadStream, readdirSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { basename, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { TraceStreamReader, TraceFormatError } from '../../format/index.js';
+import { TraceTail, isRecording } from '../trace/tail.js';
 import { UsageError } from '../util/errors.js';
 import { hostAllowed } from '../util/host-check.js';
 import type { ReportJson } from '../report/across.js';
@@ -24,6 +27,8 @@ export interface ViewServer {
   url: string;
   host: string;
   port: number;
+  /** Hands every follower what is new in the trace now (its end, once the recorder closed it) and waits (≤ 1 s) until it is sent. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +36,13 @@ export interface ViewServer {
 export const TRACE_ROUTE = '/trace.lapse';
 /** The sessions page's figures (the `lapse report --json` contract). */
 export const REPORT_ROUTE = '/report.json';
+/**
+ * A trace still being recorded: a WebSocket at `/live?from=N` sends the trace's bytes from offset N as
+ * they are written (binary messages, in order), then `{"type":"end"}` once the recorder closed it.
+ */
+export const LIVE_ROUTE = '/live';
+/** Set on the trace response while the recorder is still writing that trace: the page then follows it at LIVE_ROUTE. */
+export const LIVE_HEADER = 'x-lapse-live';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -157,6 +169,7 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
       file = i === null ? o.tracePath : /^\d+$/.test(i) ? o.sessions?.traces[Number(i)]?.path : undefined;
       type = 'application/octet-stream';
       if (file) extra['x-lapse-trace-name'] = encodeURIComponent(basename(file));
+      if (file && i === null && isRecording(file)) extra[LIVE_HEADER] = '1';
     } else {
       // Only files that exist in the built viewer: no path is ever joined from the request.
       file = files.get(path);
@@ -180,6 +193,54 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
 
   const server: Server = createServer(handle);
   server.on('clientError', (_err, socket) => socket.destroy());
+  const live = new WebSocketServer({ noServer: true });
+  const tails = new Set<TraceTail>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    let u: URL;
+    try {
+      u = new URL(req.url ?? '/', 'http://x');
+    } catch {
+      return void socket.destroy();
+    }
+    // Only this page may follow the trace: its own Host, and its own origin (a page elsewhere may open
+    // WebSockets to loopback; the browser sends its Origin, which names it).
+    const origin = req.headers.origin;
+    const own = origin !== undefined && (() => {
+      try {
+        return hostAllowed(new URL(origin).host, host, port);
+      } catch {
+        return false;
+      }
+    })();
+    if (u.pathname !== LIVE_ROUTE || !o.tracePath || !hostAllowed(req.headers.host, host, port) || !own) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    const from = Number(u.searchParams.get('from') ?? '0');
+    live.handleUpgrade(req, socket, head, (ws) => follow(ws, o.tracePath!, Number.isSafeInteger(from) && from >= 0 ? from : 0));
+  });
+  const follow = (ws: WebSocket, path: string, from: number): void => {
+    let tail: TraceTail;
+    try {
+      tail = new TraceTail(path, {
+        bytes: (chunk) => ws.send(chunk, { binary: true }),
+        end: (why) => {
+          tails.delete(tail);
+          ws.send(JSON.stringify({ type: 'end', closed: why.closed, error: why.error }));
+          ws.close(1000, 'the recording ended');
+        },
+      }, { from });
+    } catch (err) {
+      ws.close(1011, String((err as Error).message).slice(0, 100));
+      return;
+    }
+    tails.add(tail);
+    ws.on('close', () => {
+      tail.stop();
+      tails.delete(tail);
+    });
+    ws.on('error', () => tail.stop());
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') reject(new UsageError(`port ${o.port} is in use; pick another with --port, or omit it for a free one`));
@@ -196,8 +257,16 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
     url: `http://${urlHost}:${port}/`,
     host,
     port,
+    settle: async () => {
+      for (const t of [...tails]) t.poll();
+      const deadline = Date.now() + 1000;
+      while (Date.now() < deadline && [...live.clients].some((c) => c.bufferedAmount > 0 || c.readyState === c.CLOSING)) await new Promise((r) => setTimeout(r, 20));
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const t of tails) t.stop();
+        for (const c of live.clients) c.terminate();
+        live.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -52,3 +52,29 @@ describe('keys', () => {
     expect(applyAction(state, 'quit')).toBe(false);
   });
 });
+
+describe('following a trace being recorded', () => {
+  it('f follows (playhead at the newest moment), seeking leaves it, end resumes it; nothing for a finished trace', () => {
+    const { state: s } = fixture();
+    expect(keyAction('f', { name: 'f' }, false)).toBe('toggle-follow');
+    applyAction(s, 'toggle-follow');
+    expect(s.follow).toBe(false); // a finished trace has nothing to follow
+    s.live = 'live';
+    applyAction(s, 'toggle-follow');
+    expect(s.follow).toBe(true);
+    expect(s.playheadMs).toBe(s.durationMs);
+    applyAction(s, 'seek-back');
+    expect(s.follow).toBe(false);
+    expect(s.playheadMs).toBeLessThan(s.durationMs);
+    applyAction(s, 'end');
+    expect(s.follow).toBe(true);
+    // a newer model of the same trace: following goes to its end, the choices stay
+    applyAction(s, 'cycle-profile');
+    const next = fixture().state;
+    next.live = 'live';
+    next.carry(s);
+    expect(next.profile.name).toBe(s.profile.name);
+    expect(next.follow).toBe(true);
+    expect(next.playheadMs).toBe(next.durationMs);
+  });
+});

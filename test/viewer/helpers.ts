@@ -44,13 +44,15 @@ export interface Viewing {
   stop: () => Promise<number | null>;
 }
 
-export async function startView(trace: string, extra: string[] = []): Promise<Viewing> {
-  const child = spawn(process.execPath, [join(root, 'bin/lapse.js'), 'view', trace, '--no-open', ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `lapse view TRACE --no-open EXTRA…` (no TRACE: `null`, e.g. with `--live`); `env` replaces the environment. */
+export async function startView(trace: string | null, extra: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<Viewing> {
+  const args = [join(root, 'bin/lapse.js'), 'view', ...(trace === null ? [] : [trace]), '--no-open', ...extra];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`lapse view printed no URL in 20 s; stderr: ${err}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`lapse view printed no URL in 30 s; stderr: ${err}`)), 30_000);
     child.stdout!.on('data', (d) => {
       out += String(d);
       const m = /^(http:\/\/\S+)\n/m.exec(out);

@@ -240,9 +240,9 @@ export class Inspector {
       this.host,
       el('div', { class: 'inspector-head' }, el('h3', { attrs: { 'data-testid': 'inspector-title' } }, `${r.critical ? 'Request' : 'Side request'} ${r.id}`), nav, zoom, close),
       el('p', { class: 'url' }, `${ex.method} ${r.url} · ${r.protocol} over ${r.transport}${r.model ? ` · ${r.model}` : ''}`),
-      r.error ? el('p', { class: 'error' }, r.error) : null,
+      r.error && !r.inProgress ? el('p', { class: 'error' }, r.error) : null,
       facts([
-        ['status', `${r.status}${r.httpStatus !== null ? ` (HTTP ${r.httpStatus})` : ''}`],
+        ['status', `${r.inProgress ? 'in progress' : r.status}${r.httpStatus !== null ? ` (HTTP ${r.httpStatus})` : ''}`],
         ['start', at(r.startMs)],
         ['first byte', r.firstByteMs !== null ? `+${dur(r.firstByteMs - r.startMs)}` : null],
         ['TTFT', dur(r.ttftMs)],
@@ -302,7 +302,7 @@ export class Inspector {
           el('td', {}, dur(r.streamMs)),
           el('td', {}, int(r.outputTokens)),
           el('td', {}, rate(r.tokensPerSecond)),
-          el('td', {}, r.stopReason ?? r.status),
+          el('td', {}, r.inProgress ? 'in progress' : (r.stopReason ?? r.status)),
           el('td', {}, clip(r.toolCalls.map((c) => c.name).join(', '), 40)),
         ),
       );

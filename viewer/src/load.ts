@@ -11,6 +11,8 @@ export interface LoadedSession {
   model: SessionModel;
   /** Every exchange with its records (what the inspector shows). */
   exchanges: ExchangesData;
+  /** A trace still being recorded: the reader and the pass, to go on with what arrives (live.ts). */
+  follow?: { reader: TraceStreamReader; builder: SessionBuilder; records: number };
 }
 
 /** What is known while reading: enough to draw the requests seen so far. */
@@ -27,6 +29,8 @@ export interface ByteSource {
   name: string;
   total: number | null;
   stream: ReadableStream<Uint8Array>;
+  /** The server says a recorder is still writing this trace (its bytes so far are in `stream`). */
+  live?: boolean;
 }
 
 /** A one-line reason the trace could not be read. */
@@ -82,9 +86,14 @@ export async function loadProgressive(src: ByteSource, onPreview?: (p: Preview) 
         }
       }
     }
-    const end = reader.end();
     if (previews === 0) await preview();
     await nextTick();
+    if (src.live && !reader.damage) {
+      // still being recorded: a snapshot, and the pass stays open for what follows
+      const { model, exchanges } = builder.snapshot({ path: src.name, version: reader.version, truncated: false, bytes: reader.bytes });
+      return { name: src.name, model, exchanges, follow: { reader, builder, records } };
+    }
+    const end = reader.end();
     const { model, exchanges } = builder.analysis({ path: src.name, version: reader.version, truncated: end.truncated, bytes: reader.bytes, damage: end.damage ?? undefined });
     return { name: src.name, model, exchanges };
   } catch (err) {
@@ -130,5 +139,5 @@ export async function serverSource(url = 'trace.lapse'): Promise<ByteSource | nu
     // a malformed name is only cosmetic
   }
   const len = Number(res.headers.get('content-length'));
-  return { name, total: Number.isFinite(len) && len > 0 ? len : null, stream: res.body };
+  return { name, total: Number.isFinite(len) && len > 0 ? len : null, stream: res.body, live: res.headers.get('x-lapse-live') === '1' };
 }

@@ -14,12 +14,15 @@ import { TerminalView } from './terminal-view.js';
 import { append, byId, clear, el } from './dom.js';
 import { bytes, clip } from './fmt.js';
 import { fetchReport, renderSessions } from './sessions.js';
+import { LiveFollow, type LiveStatus, type LiveUpdate } from './live.js';
 
 interface Current {
   state: ViewerState;
   timeline: Timeline;
   player: Player;
   terminal: TerminalView | null;
+  /** Set while following a trace that is being recorded (and after it ended, for its status). */
+  live: LiveFollow | null;
 }
 
 /** Handles for tests and the bench (read-only use). */
@@ -65,7 +68,10 @@ let loading = 0;
 async function open(src: ByteSource): Promise<void> {
   const my = ++loading;
   debug.current?.player.dispose();
+  debug.current?.live?.stop();
+  debug.timeline?.setLive(null);
   debug.current = null;
+  showLive(null);
   setState('loading');
   byId('loading').textContent = `reading ${src.name}${src.total ? ` (${bytes(src.total)})` : ''}…`;
   const timeline = new Timeline(fresh('timeline'));
@@ -88,10 +94,43 @@ async function open(src: ByteSource): Promise<void> {
     setState('ready');
     requestAnimationFrame(() => performance.mark('lapse:ready'));
     debug.loads++;
+    if (loaded.follow) follow(loaded.name, loaded.follow, st, timeline, my);
   } catch (err) {
     if (my !== loading) return;
     showError(err instanceof LoadError ? err.message : clip(String((err as Error)?.message ?? err), 300));
   }
+}
+
+/** The header's live badge: recording (the now line moves), ended, or the connection lost. */
+function showLive(status: LiveStatus | null): void {
+  const badge = byId('live');
+  badge.hidden = status === null;
+  badge.dataset.status = status ?? '';
+  badge.textContent = status === 'live' ? '● live: recording' : status === 'ended' ? 'recording ended' : status === 'lost' ? 'live: lost the connection to lapse view' : '';
+  badge.title = status === 'live' ? 'this trace is still being recorded; new requests appear as they end' : '';
+}
+
+/**
+ * A trace still being recorded: new records arrive over the server's WebSocket and the views are
+ * built again on each snapshot, keeping the profile, the selection and the zoom.
+ */
+function follow(name: string, f: NonNullable<Awaited<ReturnType<typeof loadProgressive>>['follow']>, first: ViewerState, timeline: Timeline, my: number): void {
+  let prev = first;
+  const live = new LiveFollow(name, f.reader, f.builder, f.records, (u: LiveUpdate) => {
+    if (my !== loading) return live.stop();
+    const st = new ViewerState(name, u.model, u.exchanges);
+    st.carry(prev);
+    prev = st;
+    debug.current?.player.dispose();
+    build(st, timeline);
+    timeline.setLive(u.status === 'live' ? u.model.session?.startedAt ?? null : null);
+    debug.current!.live = live;
+    showLive(u.status);
+  });
+  debug.current!.live = live;
+  timeline.setLive(first.model.session?.startedAt ?? null);
+  showLive('live');
+  live.start(first.model);
 }
 
 function build(st: ViewerState, timeline: Timeline): void {
@@ -121,7 +160,7 @@ function build(st: ViewerState, timeline: Timeline): void {
   files.onShow = () => showTab('files');
   st.on('select', () => st.selected && showTab('inspector'));
   showTab('inspector');
-  debug.current = { state: st, timeline, player, terminal };
+  debug.current = { state: st, timeline, player, terminal, live: null };
 }
 
 function boot(): void {

@@ -30,6 +30,18 @@ export class ViewerState {
     this.sim = simulate(model, this.profile);
   }
 
+  /** Takes over what the person chose on the previous model of the same trace (a live update). */
+  carry(prev: ViewerState): void {
+    if (prev.profile !== this.profile) {
+      this.profile = prev.profile;
+      this.sim = simulate(this.model, this.profile);
+    }
+    this.selected = prev.selected !== null && this.byId.has(prev.selected) ? prev.selected : null;
+    this.selectedFile = prev.selectedFile !== null && prev.selectedFile < this.model.files.length ? prev.selectedFile : null;
+    this.playheadMs = prev.playheadMs;
+    this.playheadSimMs = prev.playheadSimMs;
+  }
+
   on(topic: Topic, fn: () => void): void {
     const list = this.listeners.get(topic) ?? [];
     list.push(fn);

@@ -117,6 +117,9 @@ export class Timeline {
   lastDrawMs = 0;
   frames = 0;
   onSeek: ((origMs: number) => void) | null = null;
+  /** While the trace is being recorded: the session's wall-clock start (the "now" line is drawn from it). */
+  private liveStartedAt: number | null = null;
+  private liveTimer: number | null = null;
 
   constructor(private readonly host: HTMLElement) {
     const l = layoutLanes();
@@ -180,12 +183,63 @@ export class Timeline {
       this.threadReqs.set(key, list.sort((a, b) => a.startMs - b.startMs));
     });
     if (subs.length) this.resize();
-    this.setDomain(Math.max(st.model.durationMs, 1));
+    this.setDomain(Math.max(st.model.durationMs, this.nowMs ?? 0, 1));
     st.on('sim', () => this.request());
     st.on('select', () => this.request());
     st.on('playhead', () => this.request());
     st.on('file', () => this.request());
     this.draw();
+  }
+
+  /**
+   * Follows a recording: a "now" line at the wall-clock time since the session started, moving a few
+   * times a second, with the whole-session view stretched to it. null: the recording ended.
+   */
+  setLive(startedAt: number | null): void {
+    this.liveStartedAt = startedAt;
+    if (startedAt === null) {
+      if (this.liveTimer !== null) clearInterval(this.liveTimer);
+      this.liveTimer = null;
+      if (this.st) this.setDomain(Math.max(this.st.model.durationMs, 1));
+      this.request();
+      return;
+    }
+    this.tick();
+    this.liveTimer ??= window.setInterval(() => this.tick(), 250);
+  }
+
+  /** The "now" line's time (ms since the session start), or null when not following a recording. */
+  get nowMs(): number | null {
+    if (this.liveStartedAt === null) return null;
+    return Math.max(Date.now() - this.liveStartedAt, this.st?.model.durationMs ?? 0);
+  }
+
+  private tick(): void {
+    const now = this.nowMs;
+    if (now === null) return;
+    // Only the whole-session view grows with the clock; a zoomed-in view stays where the person put it.
+    if (this.transform.k === 1) this.setDomain(Math.max(now, 1));
+    this.request();
+  }
+
+  private drawNow(): void {
+    const now = this.nowMs;
+    if (now === null) return;
+    const ctx = this.ctx;
+    const x = Math.round(this.x(now)) + 0.5;
+    ctx.strokeStyle = '#2ca02c';
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(x, this.lane('axis').y + 12);
+    ctx.lineTo(x, this.height - 14);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.lineWidth = 1;
+    ctx.fillStyle = '#2ca02c';
+    ctx.textAlign = 'right';
+    ctx.fillText('now', x - 3, this.lane('axis').y + 16);
+    ctx.textAlign = 'left';
   }
 
   private setDomain(maxMs: number): void {
@@ -304,6 +358,7 @@ export class Timeline {
       this.drawFiles();
       this.drawRates();
       this.drawPlayhead();
+      this.drawNow();
     } else if (this.preview) {
       this.drawPreview(this.preview);
     }
