@@ -116,6 +116,8 @@ describe.skipIf(!(hasTmux || process.env.CI === 'true'))('tui: trace content is 
       t.keys('?');
       seen.push(await t.waitFor((x) => x.includes('lapse tui — keys'), 'the help'));
       t.keys('Escape');
+      // q only once the help is closed: ESC and q arriving together read as Alt-q
+      await t.waitFor((x) => !x.includes('lapse tui — keys'), 'the help to close');
       t.keys('q');
       await t.waitFor((x) => x.includes('EXIT=0'), 'lapse tui to exit');
       // its one-line refusal of a file that is no trace names the file: its name is shown, not obeyed
