@@ -54,6 +54,7 @@ export const RECORDS = {
       redacted: req('boolean'),
       source: opt(oneOf('proxy', 'claude-code-transcript', 'codex-rollout')),
       interactive: opt('boolean'),
+      writer: opt(fields({ pid: req('number'), host: req('string') })),
     },
   },
   'http-request': {

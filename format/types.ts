@@ -100,6 +100,11 @@ export interface SessionRecord extends RecordBase {
    * written before this field existed and in imports (treated as unknown, i.e. not interactive).
    */
   interactive?: boolean;
+  /**
+   * The writing process (1.2): its pid and host name, so a reader can tell a trace still being written
+   * (open flag set, writer alive) from one whose recorder was killed before it could clear the flag.
+   */
+  writer?: { pid: number; host: string };
 }
 
 /** Where a trace's records came from: the recording proxy, or an imported transcript. */

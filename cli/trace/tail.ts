@@ -8,7 +8,8 @@
 // compacts it into a new file renamed over the path, and the descriptor keeps reading the original,
 // complete, inode (whose flag was cleared before the rename).
 import { closeSync, fstatSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
-import { TraceStreamReader, type TraceRecord } from '../../format/index.js';
+import { hostname } from 'node:os';
+import { TraceStreamReader, type SessionRecord, type TraceRecord } from '../../format/index.js';
 import { FILE_HEADER_LENGTH, FLAGS_OFFSET, FLAG_OPEN, MAGIC_BYTES } from '../../format/frame.js';
 import { UsageError } from '../util/errors.js';
 import { listTraces } from '../util/paths.js';
@@ -17,8 +18,41 @@ import { nodeInflate } from './load.js';
 const CHUNK = 64 * 1024;
 /** How often the file is looked at besides the kernel's change notices (which may not come: NFS, some containers). */
 const POLL_MS = 200;
+/** How often a follower checks that the writing process is still there (a kill -9 leaves the open flag set). */
+const WRITER_CHECK_MS = 1000;
 
-/** The header's open flag of the trace at `path`: true while a recorder is writing it. False for anything unreadable. */
+/**
+ * The trace's writer, named in its session record, is known to be gone: same host, no such process.
+ * False when it cannot be told (older traces without `writer`, another host, a pid we may not signal).
+ */
+export function writerGone(session: Pick<SessionRecord, 'writer'> | null | undefined): boolean {
+  const w = session?.writer;
+  if (!w || w.host !== hostname()) return false;
+  if (w.pid === process.pid) return false;
+  try {
+    process.kill(w.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** The session record at the start of the trace (the writer puts it in the first frame), or null. */
+function readSession(fd: number): SessionRecord | null {
+  const buf = new Uint8Array(64 * 1024);
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  try {
+    const recs = new TraceStreamReader({ inflate: nodeInflate }).push(buf.subarray(0, n));
+    return (recs.find((r) => r.kind === 'session') as SessionRecord | undefined) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True while a recorder is writing the trace at `path`: the header's open flag is set and its writer is
+ * not known to be gone (a recorder killed with kill -9 leaves the flag set). False for anything unreadable.
+ */
 export function isRecording(path: string): boolean {
   let fd: number;
   try {
@@ -30,7 +64,8 @@ export function isRecording(path: string): boolean {
     const head = new Uint8Array(FILE_HEADER_LENGTH);
     if (readSync(fd, head, 0, head.length, 0) < head.length) return false;
     for (let i = 0; i < MAGIC_BYTES.length; i++) if (head[i] !== MAGIC_BYTES[i]) return false;
-    return (head[FLAGS_OFFSET] & FLAG_OPEN) !== 0;
+    if ((head[FLAGS_OFFSET] & FLAG_OPEN) === 0) return false;
+    return !writerGone(readSession(fd));
   } finally {
     closeSync(fd);
   }
@@ -60,6 +95,8 @@ export class TraceTail {
   private busy = false;
   private again = false;
   private ended = false;
+  private session: SessionRecord | null = null;
+  private checkedWriterAt = 0;
 
   /** Opens the trace and starts following it at byte `from` (0: the whole file). Throws UsageError if it cannot be opened. */
   constructor(
@@ -116,6 +153,9 @@ export class TraceTail {
         if (closed && !this.ended) {
           this.reader?.markClosed();
           this.finish({ closed: true, error: null });
+        } else if (!this.ended && this.writerDied()) {
+          this.readToEnd();
+          this.finish({ closed: false, error: 'the recorder stopped without closing the trace (killed?); it ends at its last whole frame' });
         }
       } while (this.again && !this.ended);
     } catch (err) {
@@ -123,6 +163,15 @@ export class TraceTail {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** At most once a second: the open flag is still set but the process writing the trace is gone. */
+  private writerDied(): boolean {
+    const now = Date.now();
+    if (now - this.checkedWriterAt < WRITER_CHECK_MS || this.fd === null) return false;
+    this.checkedWriterAt = now;
+    this.session ??= readSession(this.fd);
+    return writerGone(this.session);
   }
 
   private flagSet(): boolean {

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { openSync, closeSync, linkSync, unlinkSync, writeSync, write as fsWrite, fsync, close as fsClose } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { hostname } from 'node:os';
 import { deflateRawSync } from 'node:zlib';
 import { readFile, open, rename } from 'node:fs/promises';
 import { FLAGS_OFFSET, FLAG_OPEN } from '../../format/frame.js';
@@ -110,6 +111,7 @@ export class TraceWriter {
       redacted: init.redact,
       ...(init.source ? { source: init.source } : {}),
       ...(init.interactive === undefined ? {} : { interactive: init.interactive }),
+      writer: { pid: process.pid, host: hostname() },
     };
     const header = encoder.encodeHeader(session, opts.summary);
     const stored = (new TraceStreamReader().push(header).find((r) => r.kind === 'session') as SessionRecord | undefined) ?? null;

@@ -3,7 +3,9 @@
 // original file when the writer compacts it into a new one renamed over the path.
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTrace, type TraceRecord } from '../../format/index.js';
 import { TraceWriter } from '../../cli/trace/writer.js';
@@ -67,6 +69,37 @@ describe('TraceTail', () => {
     expect(got).toEqual(readTrace(new Uint8Array(bytes)).records);
     expect(chunks.reduce((a, b) => a + b, 0)).toBe(open.length);
     expect(tail.done).toBe(false);
+    tail.stop();
+  });
+
+  it('ends, saying so, when the recorder is killed with the open flag still set (and isRecording turns false)', async () => {
+    const path = join(dir, 'killed.lapse');
+    // A real separate writer process (the built one, as `lapse record` runs it), killed with SIGKILL.
+    const writer = pathToFileURL(resolve('dist/cli/trace/writer.js')).href;
+    const script = `import { TraceWriter } from ${JSON.stringify(writer)};
+      const w = TraceWriter.create(${JSON.stringify(path)}, ${JSON.stringify(init)}, { flushMs: 5 });
+      w.marker('before the kill');
+      setTimeout(() => process.stdout.write('ready\\n'), 50);
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    await until(() => out.includes('ready'), 'the writer process');
+    const got: TraceRecord[] = [];
+    let ended: { closed: boolean; error: string | null } | null = null;
+    const tail = new TraceTail(path, { records: (r) => got.push(...r), end: (why) => (ended = why) });
+    await until(() => got.some((r) => r.kind === 'marker'), 'the marker');
+    expect(isRecording(path)).toBe(true);
+    const session = got.find((r) => r.kind === 'session') as { writer?: { pid: number } } | undefined;
+    expect(session?.writer?.pid).toBe(child.pid);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    for (let i = 0; i < 50 && ended === null; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(ended).not.toBeNull();
+    expect(ended!.closed).toBe(false);
+    expect(ended!.error).toMatch(/recorder stopped without closing/);
+    expect(isRecording(path)).toBe(false);
+    expect(newestRecording({ LAPSE_HOME: dir })).not.toBe(path);
     tail.stop();
   });
 });

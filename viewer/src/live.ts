@@ -48,13 +48,13 @@ export class LiveFollow {
     ws.binaryType = 'arraybuffer';
     ws.onmessage = (ev: MessageEvent) => {
       if (ev.data instanceof ArrayBuffer) return this.take(new Uint8Array(ev.data));
-      let msg: { type?: string } = {};
+      let msg: { type?: string; error?: string | null } = {};
       try {
-        msg = JSON.parse(String(ev.data)) as { type?: string };
+        msg = JSON.parse(String(ev.data)) as { type?: string; error?: string | null };
       } catch {
         return;
       }
-      if (msg.type === 'end') this.end();
+      if (msg.type === 'end') this.end(msg.error ?? null);
     };
     ws.onclose = () => {
       if (this.status === 'live') {
@@ -88,13 +88,14 @@ export class LiveFollow {
     this.hand(model, exchanges);
   }
 
-  private end(): void {
+  /** The recording ended: closed by its recorder, or (`error`) the recorder died without closing it. */
+  private end(error: string | null): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.status = 'ended';
     this.reader.markClosed();
     const end = this.reader.end();
-    const { model, exchanges } = this.builder.analysis({ ...this.meta(), truncated: end.truncated, damage: end.damage ?? undefined });
+    const { model, exchanges } = this.builder.analysis({ ...this.meta(), truncated: end.truncated, damage: end.damage ?? error ?? undefined });
     this.hand(model, exchanges);
   }
 
