@@ -14,6 +14,7 @@ import { postOtlp, tracesUrl } from '../export/post.js';
 import { makeProgress } from '../export/progress.js';
 import { exportInput, type ExportInput } from '../export/input.js';
 import { asciicastLines, noTerminalReason, type AsciicastVersion } from '../export/asciicast.js';
+import { formatBytes } from '../../analysis/present.js';
 
 const FORMATS = ['har', 'chrome', 'otlp', 'asciicast'] as const;
 type Format = (typeof FORMATS)[number];
@@ -137,8 +138,3 @@ function countSpans(o: ReturnType<typeof toOtlp>): number {
   return o.resourceSpans.reduce((n, rs) => n + rs.scopeSpans.reduce((k, ss) => k + ss.spans.length, 0), 0);
 }
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / (1 << 20)).toFixed(1)} MiB`;
-}

@@ -2,6 +2,8 @@
 // that proves events are not buffered, an in-process proxy with an in-memory sink, and a fetch that
 // keeps a copy of the exact bytes a client received.
 import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { GuardedSink, MemorySink } from '../../cli/record/sink.js';
 import { memoryLog } from '../../cli/record/log.js';
@@ -178,4 +180,29 @@ export function responsesEvents(): object[] {
   for (const d of ['{"cmd":', '"ls"}']) ev.push({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 1, delta: d });
   ev.push({ type: 'response.completed', response: { ...resp, status: 'completed', usage: { input_tokens: 9, output_tokens: 7, total_tokens: 16 } } });
   return ev.map((e, i) => ({ ...e, sequence_number: i }));
+}
+
+const LAPSE_BIN = join(import.meta.dirname, '..', '..', 'bin/lapse.js');
+
+/**
+ * Runs the built `lapse proxy -o TRACE ARGS…` as its own process with only PATH and `env`, hands `fn`
+ * the ANTHROPIC_BASE_URL it prints, and stops it with SIGTERM (so the trace is closed) when `fn` ends.
+ */
+export async function withLapseProxy(trace: string, args: string[], env: NodeJS.ProcessEnv, fn: (base: string) => Promise<void>, stderr: 'pipe' | 'inherit' = 'pipe'): Promise<void> {
+  const child = spawn(process.execPath, [LAPSE_BIN, 'proxy', '-o', trace, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', stderr] });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /ANTHROPIC_BASE_URL=(\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', () => reject(new Error('proxy exited')));
+  });
+  try {
+    await fn(base);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+  }
 }

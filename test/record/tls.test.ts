@@ -2,7 +2,7 @@
 // the user trusts via NODE_EXTRA_CA_CERTS works; a self-signed one does not), and the TLS connection
 // is kept alive across requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import https from 'node:https';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import { loadTrace } from '../../cli/trace/load.js';
 import type { HttpEndRecord } from '../../format/types.js';
-import { closeWss, sse } from './helpers.js';
+import { closeWss, sse, withLapseProxy } from './helpers.js';
 
-const LAPSE = join(import.meta.dirname, '..', '..', 'bin/lapse.js');
 const dir = mkdtempSync(join(tmpdir(), 'lapse-tls-'));
 let server: https.Server;
 let wss: WebSocketServer;
@@ -44,22 +43,7 @@ afterAll(async () => {
 async function withProxy(env: NodeJS.ProcessEnv, fn: (base: string) => Promise<void>): Promise<string> {
   const trace = join(dir, `t${Math.random().toString(36).slice(2)}.lapse`);
   const up = `https://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [LAPSE, 'proxy', '-o', trace, '--anthropic-upstream', up, '--openai-upstream', `${up}/v1`], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /ANTHROPIC_BASE_URL=(\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', () => reject(new Error('proxy exited')));
-  });
-  try {
-    await fn(base);
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.on('exit', r));
-  }
+  await withLapseProxy(trace, ['--anthropic-upstream', up, '--openai-upstream', `${up}/v1`], env, fn);
   return trace;
 }
 

@@ -18,7 +18,7 @@ import { PROFILES, recordedTiming, simulate } from '../../analysis/simulate.js';
 import type { HttpTimingRecord } from '../../format/types.js';
 import { validateHar } from '../export/validate-har.js';
 import { launch, requireBuilt, skipBrowser, startView } from '../viewer/helpers.js';
-import { sse } from './helpers.js';
+import { sse, withLapseProxy } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const LAPSE = join(ROOT, 'bin/lapse.js');
@@ -117,23 +117,10 @@ function post(base: string, body: unknown): Promise<string> {
 
 async function record(): Promise<string> {
   const trace = join(dir, 'wire.lapse');
-  const child = spawn(process.execPath, [LAPSE, 'proxy', '-o', trace, '--anthropic-upstream', `https://127.0.0.1:${shaperPort}`], { env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /ANTHROPIC_BASE_URL=(\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', () => reject(new Error('proxy exited')));
-  });
-  try {
+  await withLapseProxy(trace, ['--anthropic-upstream', `https://127.0.0.1:${shaperPort}`], { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') }, async (base) => {
     expect(await post(base, first)).toContain('message_stop');
     expect(await post(base, second)).toContain('message_stop');
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.on('exit', r));
-  }
+  }, 'inherit');
   // the shaper writes a burst down when the next one starts or the connection closes
   const body = received[0].bytes + received[1].bytes;
   for (let i = 0; i < 200 && bursts.reduce((n, b) => n + b.bytes, 0) < body; i++) await new Promise((r) => setTimeout(r, 20));
