@@ -48,8 +48,10 @@ export function register(program: Command): void {
       'after',
       `
 Each session is read as \`lapse stats\` and \`lapse simulate\` read it; the totals are their sums.
-"what a faster model would change": each session simulated under spark (1,000 tok/s, TTFT × 0.5),
-fast-mode (2.5× output speed) and instant (no model time), summed. Cost is the sum over the sessions
+"what a faster model or transport would change": each session simulated under spark (1,000 tok/s,
+TTFT × 0.5), fast-mode (2.5× output speed), instant (no model time) and websocket (one persistent
+connection with incremental input: the measured connection setup and re-sent upload gone, TTFT × 0.5,
+per-token overhead × 0.7), summed. Cost is the sum over the sessions
 whose models the price table knows (the others are counted as unpriced).
 
 Examples:

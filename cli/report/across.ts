@@ -5,7 +5,8 @@ import type { Breakdown, SessionModel } from '../../analysis/model.js';
 import { simulateJson, statsJson } from '../../analysis/json.js';
 import { PROFILES, simulate } from '../../analysis/simulate.js';
 
-export const WHAT_IF = ['spark', 'fast-mode', 'instant'] as const;
+/** The profiles whose savings `report` sums (`websocket`: the transport alone, on the session's own model). */
+export const WHAT_IF = ['spark', 'fast-mode', 'instant', 'websocket'] as const;
 export type WhatIfName = (typeof WHAT_IF)[number];
 export const GROUP_BY = ['day', 'project', 'harness', 'model'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
@@ -34,6 +35,8 @@ export interface SessionFigures {
   tokens: Tokens;
   costUsd: number | null;
   whatIf: WhatIf;
+  /** The trace has wire timing (format 1.2 proxy recordings): `websocket` took out measured setup and upload. */
+  wireTimed: boolean;
 }
 
 interface Totals {
@@ -45,6 +48,8 @@ interface Totals {
   costUsd: number;
   unpricedSessions: number;
   whatIf: WhatIf;
+  /** Sessions with wire timing; in the others `websocket` applied only the published factors. */
+  wireTimedSessions: number;
 }
 
 /** The `lapse report --json` contract. */
@@ -85,13 +90,14 @@ export function sessionFigures(path: string, m: SessionModel): SessionFigures {
     tokens,
     costUsd: s.costUsd,
     whatIf,
+    wireTimed: m.transport !== null,
   };
 }
 
 function zero(): Totals {
   const whatIf = {} as WhatIf;
   for (const n of WHAT_IF) whatIf[n] = { durationMs: 0, savedMs: 0 };
-  return { sessions: 0, durationMs: 0, breakdown: { modelWaitMs: 0, modelStreamMs: 0, toolMs: 0, userMs: 0, harnessMs: 0 }, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0, unpricedSessions: 0, whatIf };
+  return { sessions: 0, durationMs: 0, breakdown: { modelWaitMs: 0, modelStreamMs: 0, toolMs: 0, userMs: 0, harnessMs: 0 }, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0, unpricedSessions: 0, whatIf, wireTimedSessions: 0 };
 }
 
 function add(t: Totals, s: SessionFigures): void {
@@ -101,6 +107,7 @@ function add(t: Totals, s: SessionFigures): void {
   for (const k of Object.keys(t.tokens) as Array<keyof Tokens>) t.tokens[k] += s.tokens[k];
   if (s.costUsd === null) t.unpricedSessions++;
   else t.costUsd += s.costUsd;
+  if (s.wireTimed) t.wireTimedSessions++;
   for (const n of WHAT_IF) {
     t.whatIf[n].durationMs += s.whatIf[n].durationMs;
     t.whatIf[n].savedMs += s.whatIf[n].savedMs;

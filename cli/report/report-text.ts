@@ -36,10 +36,15 @@ export function renderReport(r: ReportJson, o: TextOptions): string {
   out.push(paint(o, 'bold', 'where the time went') + paint(o, 'dim', ' (along each session\'s critical path)'));
   out.push(...breakdownLines(o, r));
   out.push('');
-  out.push(paint(o, 'bold', 'what a faster model would change'));
+  out.push(paint(o, 'bold', 'what a faster model or transport would change'));
   for (const n of WHAT_IF) {
     const w = r.whatIf[n];
     out.push(`  ${padEnd(n, 10)} ${padStart(formatMs(w.durationMs), 10)}   saves ${padStart(formatMs(w.savedMs), 10)} ${padStart(formatPct(w.savedMs, r.durationMs), 6)}`);
+  }
+  // websocket's measured part (connection setup, re-sent upload) needs the proxy's wire timing
+  if (r.wireTimedSessions < r.sessions) {
+    const note = r.wireTimedSessions === 0 ? 'no session has' : `${formatInt(r.sessions - r.wireTimedSessions)} of ${formatInt(r.sessions)} sessions have`;
+    out.push(paint(o, 'dim', `  websocket: ${note} no wire timing (imported, recorded before format 1.2, or already on a WebSocket): there only the published TTFT × 0.5 and per-token overhead × 0.7 apply`));
   }
   out.push('');
   out.push(paint(o, 'bold', `by ${r.by}`));

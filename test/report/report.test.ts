@@ -37,7 +37,7 @@ describe('lapse report', () => {
     expect(priced.length).toBeGreaterThan(0);
     expect(r.costUsd).toBeCloseTo(sum(priced.map((s) => s.costUsd)), 9);
     expect(r.unpricedSessions).toBe(stats.length - priced.length);
-    for (const profile of ['spark', 'fast-mode', 'instant']) {
+    for (const profile of ['spark', 'fast-mode', 'instant', 'websocket']) {
       const sims = traces.map((t) => lapseJson(['simulate', t, '--profile', profile], home));
       expect(r.whatIf[profile].durationMs).toBeCloseTo(sum(sims.map((s) => s.simulated.durationMs)), 3);
       expect(r.whatIf[profile].savedMs).toBeCloseTo(sum(sims.map((s) => s.original.durationMs - s.simulated.durationMs)), 3);
@@ -50,6 +50,9 @@ describe('lapse report', () => {
       expect(g.durationMs).toBeCloseTo(sum(mine.map((s) => s.durationMs)), 3);
     }
     expect(r.traces.map((t: { path: string }) => t.path).sort()).toEqual([...traces].sort());
+    // websocket's measured part needs wire timing: the sessions that have it are counted
+    expect(r.wireTimedSessions).toBe(stats.filter((s) => s.transport !== null).length);
+    expect(r.traces.filter((t: { wireTimed: boolean }) => t.wireTimed).length).toBe(r.wireTimedSessions);
   }, 120_000);
 
   it('groups by day, project and model; --since and TRACE arguments narrow it', () => {
@@ -68,6 +71,7 @@ describe('lapse report', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^4 sessions · /);
     expect(r.stdout).toMatch(/spark\s+\S+ \S+\s+saves/);
+    expect(r.stdout).toMatch(/websocket\s+\S+ \S+\s+saves/);
     expect(r.stdout).toContain('slowest sessions');
     const bad = lapse(['report', '--by', 'week'], home);
     expect(bad.code).toBe(2);
