@@ -34,7 +34,7 @@ export interface StatsJson {
     dependsOn: Array<{ id: string; kind: DependencyKind }>;
     /** Imported from a transcript: no TTFT or rate, the wait/stream split estimated from the tokens. */
     estimated: boolean;
-    /** The wait split on the wire (format 1.2 traces recorded through the proxy, HTTP only); null otherwise. */
+    /** The wait split on the wire (format 1.2 traces recorded through the proxy); null otherwise. */
     network: NetworkJson | null;
   }>;
   breakdown: Breakdown;
@@ -114,11 +114,13 @@ export function statsJson(m: SessionModel): StatsJson {
 function networkJson(n: NetworkTiming): NetworkJson {
   return {
     reused: n.reused,
+    socket: n.socket,
     dnsMs: usOrNull(n.dnsMs),
     connectMs: usOrNull(n.connectMs),
     tlsMs: usOrNull(n.tlsMs),
     setupMs: us(n.setupMs),
     uploadMs: us(n.uploadMs),
+    uploadEnd: n.uploadEnd,
     serverMs: us(n.serverMs),
     headMs: usOrNull(n.headMs),
     bytesUp: n.bytesUp,
@@ -130,8 +132,9 @@ function networkJson(n: NetworkTiming): NetworkJson {
 
 function transportJson(t: TransportSummary): TransportSummary {
   const ms = ['setupMs', 'uploadMs', 'serverMs', 'criticalSetupMs', 'criticalUploadMs', 'criticalResentUploadMs', 'overheadMs', 'resentUploadMs'] as const;
-  const out = { ...t, uplinkBytesPerSecond: t.uplinkBytesPerSecond === null ? null : Math.round(t.uplinkBytesPerSecond) };
+  const out = { ...t, uplinkBytesPerSecond: t.uplinkBytesPerSecond === null ? null : Math.round(t.uplinkBytesPerSecond), socketSetupMs: us(t.socketSetupMs) };
   for (const k of ms) out[k] = us(t[k]);
+  out.sockets = t.sockets.map((w) => ({ ...w, startMs: us(w.startMs), openMs: us(w.openMs), dnsMs: usOrNull(w.dnsMs), connectMs: usOrNull(w.connectMs), tlsMs: usOrNull(w.tlsMs), upgradeMs: usOrNull(w.upgradeMs), setupMs: us(w.setupMs) }));
   return out;
 }
 

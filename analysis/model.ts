@@ -209,7 +209,7 @@ export interface RequestModel {
   gaps: GapStats | null;
   /** Gaps over 10× the median gap (and at least STALL_MIN_MS). */
   stalls: Stall[];
-  /** How its round trip went on the wire (http-timing, format 1.2); null when the trace has none (WebSocket, imports, older traces). */
+  /** How its round trip went on the wire (format 1.2: http-timing, or a WebSocket turn's message); null when the trace has none (imports, older traces). */
   network: NetworkTiming | null;
   /**
    * Set only in a live snapshot (a trace still being recorded): the response had not ended yet; it is
@@ -223,22 +223,32 @@ export interface RequestModel {
  * Durations in ms; dns/connect/tls null when they did not happen (reused connection, IP address, http).
  */
 export interface NetworkTiming {
-  /** Sent on a kept-alive connection the proxy already had open. */
+  /** Sent on a connection the proxy already had open (kept-alive HTTP; always for a WebSocket turn). */
   reused: boolean;
+  /** A response asked for over a WebSocket: that socket's id (its connection setup is in TransportSummary.sockets); null for HTTP. */
+  socket: string | null;
   dnsMs: number | null;
   connectMs: number | null;
   tlsMs: number | null;
   /** Request start → connection ready: DNS, TCP and TLS on a new connection, the hand-over on a reused one. */
   setupMs: number;
-  /** Request head out → last byte handed to the operating system. */
+  /**
+   * Request head out → the upload's end, as `uploadEnd` says: `acked`, the upstream's TCP had
+   * acknowledged the last byte (Linux, bodies of 16 KiB or more: late by the acknowledgement's way
+   * back); `sent`, the last byte was handed to the operating system (a lower bound: its send buffer may
+   * still hold much of it). A WebSocket turn: the message's first byte arrived at the proxy → its last
+   * (each chunk goes on upstream as it comes, so that is `sent`).
+   */
   uploadMs: number;
+  uploadEnd: 'acked' | 'sent';
   /** The rest of the wait: the upstream's own time to first content (one-way latency back included). */
   serverMs: number;
   /** Last byte sent → response head; null if no head came. */
   headMs: number | null;
-  /** Bytes on the upstream connection for this exchange (heads and bodies, before TLS). */
+  /** Bytes on the upstream connection for this exchange (heads and bodies, before TLS); a WebSocket turn: its message's payload. */
   bytesUp: number;
-  bytesDown: number;
+  /** null for a WebSocket turn (its server frames are not counted per turn). */
+  bytesDown: number | null;
   /** Bytes of the request body that repeat an earlier body (`resentFrom`): what incremental input would not send. */
   resentBytes: number;
   /** uploadMs's share for those bytes, at this upload's own rate. */
@@ -247,7 +257,30 @@ export interface NetworkTiming {
 }
 
 /** The session's wire figures (sums over the requests with wire timing). */
+/** A WebSocket's own connection, set up once for all the responses asked for over it. Durations in ms. */
+export interface SocketWire {
+  /** The ws-open id (`w1`). */
+  id: string;
+  /** The proxy asked for the upstream connection (the harness's upgrade request had arrived), from the session start. */
+  startMs: number;
+  /** The upstream's 101 arrived (the socket opened), from the session start. */
+  openMs: number;
+  dnsMs: number | null;
+  connectMs: number | null;
+  tlsMs: number | null;
+  /** Upgrade request out → 101 received. */
+  upgradeMs: number | null;
+  /** startMs → openMs: everything above. */
+  setupMs: number;
+  /** The two handshake heads. */
+  bytesUp: number;
+  bytesDown: number;
+  /** Responses asked for over it. */
+  responses: number;
+}
+
 export interface TransportSummary {
+  /** HTTP requests and WebSocket turns with wire timing. */
   requests: number;
   /** Requests that opened a new upstream connection. */
   newConnections: number;
@@ -267,6 +300,10 @@ export interface TransportSummary {
   resentUploadMs: number;
   /** Bytes up / upload time over uploads of at least 1 ms; null when none was. */
   uplinkBytesPerSecond: number | null;
+  /** WebSocket connections (with a handshake timing), in open order. */
+  sockets: SocketWire[];
+  /** Their setups summed: paid once per socket, before its first response, in no request's wait. */
+  socketSetupMs: number;
 }
 
 /** A stretch of the critical path. Segments tile [0, durationMs] with no gaps or overlaps, in order. */
@@ -403,7 +440,7 @@ export interface SessionModel {
   userDetail: UserDetail | null;
   /** One-line notes on anything the analysis had to guess or skip (unknown paths, dropped bodies…). */
   warnings: string[];
-  /** Round trips on the wire (format 1.2 traces recorded through the proxy); null without http-timing records. */
+  /** Round trips on the wire (format 1.2 traces recorded through the proxy); null without http-timing records (or WebSocket message starts). */
   transport: TransportSummary | null;
 }
 

@@ -1,7 +1,7 @@
 // Presentation shared by every view (the text reports, the terminal viewer, the web viewer, the record
 // summary): the five kinds of time with their names, glyphs and colours, the medians, and the number
 // formatters. One place, so every screen gives the same figure the same way. Platform-neutral.
-import type { Breakdown, RequestModel, SegmentKind, SimProfile } from './model.js';
+import type { Breakdown, RequestModel, SegmentKind, SimProfile, SocketWire } from './model.js';
 import { BREAKDOWN_KEY } from './critical-path.js';
 
 export { BREAKDOWN_KEY };
@@ -210,7 +210,8 @@ export function wirePhases(r: Pick<RequestModel, 'network' | 'streamMs'>): Array
   const n = r.network;
   if (!n) return null;
   const parts: Array<[WirePhase, number]> = [
-    ['handover', Math.max(0, n.setupMs - (n.dnsMs ?? 0) - (n.connectMs ?? 0) - (n.tlsMs ?? 0))],
+    // a turn on a WebSocket has no setup of its own (the socket's is socketSetupSentence's)
+    ['handover', n.socket !== null ? -1 : Math.max(0, n.setupMs - (n.dnsMs ?? 0) - (n.connectMs ?? 0) - (n.tlsMs ?? 0))],
     ['dns', n.dnsMs ?? -1],
     ['connect', n.connectMs ?? -1],
     ['tls', n.tlsMs ?? -1],
@@ -226,6 +227,16 @@ export function wirePhases(r: Pick<RequestModel, 'network' | 'streamMs'>): Array
     at += ms;
   }
   return out;
+}
+
+/** A WebSocket's connection, set up once: "WebSocket w1: one connection for 5 responses, set up in 812 ms (connect 1 ms, TLS 805 ms, upgrade 6 ms)". */
+export function socketSetupSentence(w: SocketWire): string {
+  const parts: string[] = [];
+  if (w.dnsMs !== null) parts.push(`DNS ${formatDuration(w.dnsMs)}`);
+  if (w.connectMs !== null) parts.push(`connect ${formatDuration(w.connectMs)}`);
+  if (w.tlsMs !== null) parts.push(`TLS ${formatDuration(w.tlsMs)}`);
+  if (w.upgradeMs !== null) parts.push(`upgrade ${formatDuration(w.upgradeMs)}`);
+  return `WebSocket ${w.id}: one connection for ${formatInt(w.responses)} response${w.responses === 1 ? '' : 's'}, set up in ${formatDuration(w.setupMs)}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
 /** What a profile does: "1,000 tok/s, TTFT × 0.5". */

@@ -80,6 +80,7 @@ export const RECORDS = {
       tls: opt('number'),
       sendStart: opt('number'),
       sendEnd: opt('number'),
+      acked: opt('number'),
       head: opt('number'),
       firstByte: opt('number'),
       bytesUp: req('number'),
@@ -92,7 +93,7 @@ export const RECORDS = {
     fields: { id: req('string'), url: req('string'), upstream: req('string'), headers: req('headers'), protocol: req('string'), extensions: req('string'), status: opt('number'), responseHeaders: opt('headers') },
   },
   'ws-message': {
-    fields: { id: req('string'), dir: req(oneOf('up', 'down')), binary: req('boolean'), data: req('body') },
+    fields: { id: req('string'), dir: req(oneOf('up', 'down')), binary: req('boolean'), data: req('body'), start: opt('number') },
   },
   'ws-close': {
     fields: { id: req('string'), code: req('number'), reason: req('string'), by: req(oneOf('client', 'upstream', 'proxy')) },

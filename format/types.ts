@@ -160,6 +160,7 @@ export interface HttpEndRecord extends RecordBase {
  */
 export interface HttpTimingRecord extends RecordBase {
   kind: 'http-timing';
+  /** The http-request id; or a ws-open id: that WebSocket's handshake (the upgrade request → 101). */
   id: string;
   /** The request went out on a kept-alive connection the proxy already had open. */
   reused: boolean;
@@ -175,6 +176,11 @@ export interface HttpTimingRecord extends RecordBase {
   sendStart?: Micros;
   /** The last request byte was handed to the operating system (its send buffer may still hold some). */
   sendEnd?: Micros;
+  /**
+   * Linux, uploads of 16 KiB or more: the upstream's TCP had acknowledged every request byte (the
+   * proxy's send queue seen empty), or the response head arrived first.
+   */
+  acked?: Micros;
   /** The response head arrived. */
   head?: Micros;
   /** The first response body byte arrived. */
@@ -212,6 +218,11 @@ export interface WsMessageRecord extends RecordBase {
   dir: 'up' | 'down';
   data: Body;
   binary: boolean;
+  /**
+   * Format 1.2: arrival of the chunk that held the message's first byte (absolute session µs), when
+   * that was before `t` (the chunk that completed it); absent for a message that came in one chunk.
+   */
+  start?: Micros;
 }
 
 export interface WsCloseRecord extends RecordBase {

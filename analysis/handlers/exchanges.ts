@@ -282,7 +282,8 @@ export class ExchangesHandler implements Handler<ExchangesData> {
         method: 'WS',
         url: s.socket.url,
         upstream: s.socket.open.upstream,
-        startMs: tMs,
+        // as for HTTP (the proxy had the head): the message's first chunk arrived (format 1.2 `start`)
+        startMs: rec.start !== undefined ? rec.start / 1000 : tMs,
         request: this.detail ? rec : null,
         head: null,
         frames: [],

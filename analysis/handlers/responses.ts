@@ -128,7 +128,7 @@ export class ResponsesHandler implements Handler<ResponsesData> {
         const x = p.exchange;
         if (!isModelCall(x)) return;
         // The socket's handshake headers stand for each of its requests' (Codex marks sub-agents there).
-        const b = this.begin(x, tMs, decoderFor(x.protocol).request(p.value, p.socket.open.headers));
+        const b = this.begin(x, x.startMs, decoderFor(x.protocol).request(p.value, p.socket.open.headers));
         b.req.streamed = true;
         b.req.httpStatus = p.socket.open.status ?? null;
         this.turns.set(x.id, b);

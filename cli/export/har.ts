@@ -2,7 +2,7 @@
 // imports: one entry per HTTP exchange with its rebuilt bodies, WebSockets as `_webSocketMessages`,
 // SSE events with their arrival times as `_sseEvents`. Pure: no node: imports.
 import { formatSse, parseSseText } from '../../format/sse.js';
-import type { NetworkTiming, RequestModel } from '../../analysis/model.js';
+import type { NetworkTiming, RequestModel, SocketWire } from '../../analysis/model.js';
 import type { HttpRequestRecord } from '../../format/types.js';
 import type { HttpExchange, Socket } from '../../analysis/handlers/exchanges.js';
 import {
@@ -111,7 +111,7 @@ export function toHar(input: ExportInput): Har {
   for (const x of ws) {
     const own = new Set(x.turns);
     const responses = input.model.requests.filter((r) => own.has(r.id));
-    entries.push({ at: x.open.t, entry: wsEntry(x, responses, t0) });
+    entries.push({ at: x.open.t, entry: wsEntry(x, responses, t0, input.model.transport?.sockets.find((w) => w.id === x.id)) });
     if (++done % 50 === 0) input.onProgress?.(done, total);
   }
   input.onProgress?.(total, total);
@@ -162,6 +162,21 @@ function timings(startMs: number, firstByteMs: number | null, endMs: number, n: 
     wait: round3(Math.max(0, total - n.setupMs - send)),
     receive,
     ssl: n.tlsMs === null ? -1 : round3(n.tlsMs),
+  };
+}
+
+/** A WebSocket's handshake as HAR phases: DNS, connect (TLS included, as HAR counts it), the upgrade as the wait, the open socket as receiving. */
+function socketTimings(w: SocketWire, openMs: number, endMs: number): HarTimings {
+  const tcpTls = w.connectMs === null && w.tlsMs === null ? null : (w.connectMs ?? 0) + (w.tlsMs ?? 0);
+  const wait = w.upgradeMs ?? 0;
+  return {
+    blocked: round3(Math.max(0, w.setupMs - (w.dnsMs ?? 0) - (tcpTls ?? 0) - wait)),
+    dns: w.dnsMs === null ? -1 : round3(w.dnsMs),
+    connect: tcpTls === null ? -1 : round3(tcpTls),
+    send: 0,
+    wait: round3(wait),
+    receive: round3(Math.max(0, endMs - openMs)),
+    ssl: w.tlsMs === null ? -1 : round3(w.tlsMs),
   };
 }
 
@@ -274,9 +289,11 @@ function isUtf8Text(bytes: Uint8Array): boolean {
   }
 }
 
-function wsEntry(x: Socket, responses: RequestModel[], t0: number): HarEntry {
+function wsEntry(x: Socket, responses: RequestModel[], t0: number, wire?: SocketWire): HarEntry {
   const { open, messages, close } = x;
-  const startMs = open.t / 1000;
+  const openMs = open.t / 1000;
+  // with its handshake's timing, the entry starts when the proxy asked for the connection
+  const startMs = wire ? Math.min(wire.startMs, openMs) : openMs;
   const endMs = (close?.t ?? messages[messages.length - 1]?.t ?? open.t) / 1000;
   const msgs: HarWebSocketMessage[] = messages.map((m) => ({
     type: m.dir === 'up' ? 'send' : 'receive',
@@ -312,7 +329,7 @@ function wsEntry(x: Socket, responses: RequestModel[], t0: number): HarEntry {
     },
     cache: {},
     // The socket's life: Chrome shows the handshake as the wait and the open socket as receiving.
-    timings: { blocked: -1, dns: -1, connect: -1, send: 0, wait: 0, receive: round3(endMs - startMs), ssl: -1 },
+    timings: wire ? socketTimings(wire, openMs, endMs) : { blocked: -1, dns: -1, connect: -1, send: 0, wait: 0, receive: round3(endMs - startMs), ssl: -1 },
     _resourceType: 'websocket',
     _webSocketMessages: msgs,
   };

@@ -9,6 +9,7 @@ import type { EndOutcome, HttpTimingRecord, Micros } from '../../format/types.js
 import { decodableCoding, isEventStream } from './body-tap.js';
 import { forwardHeaders, headerValue, recordHeaders } from './headers.js';
 import type { RelayContext } from './relay-context.js';
+import { watchAcked } from './send-queue.js';
 import { route } from './upstreams.js';
 
 const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
@@ -21,6 +22,9 @@ function pairs(raw: string[]): Array<[string, string]> {
 
 /** Methods a client may repeat (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Uploads at least this large are watched until acknowledged (send-queue.ts): smaller ones leave with the first flight. */
+const WATCH_ACK_BYTES = 16 * 1024;
+const NO_WATCH = () => {};
 
 export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: http.ServerResponse): void {
   const { sink } = ctx;
@@ -56,7 +60,8 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
   let reqPaused = false;
   let cutResponse: ((err?: Error) => void) | null = null;
   // The wire's moments for the http-timing record: clock reads at socket events, nothing else.
-  const wire: Wire = { start: 0, reused: false, dns: -1, connect: -1, tls: -1, sendStart: -1, sendEnd: -1, head: -1, firstByte: -1, up0: 0, down0: 0, socket: null };
+  const wire: Wire = { start: 0, reused: false, dns: -1, connect: -1, tls: -1, sendStart: -1, sendEnd: -1, acked: -1, head: -1, firstByte: -1, up0: 0, down0: 0, socket: null };
+  let stopAckWatch = NO_WATCH;
 
   sink.stream({ op: 'request-body', key: reqKey });
   const recordRequest = () => {
@@ -77,6 +82,7 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
     if (state === 'done') return;
     state = 'done';
     ctx.live.delete(live);
+    stopAckWatch();
     recordRequest();
     sink.guard(() => sink.write(timingRecord(id, t, wire, attempts)));
     // Written after the response body's last records (a compressed body's tail comes later).
@@ -106,7 +112,8 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
 
   const startUpstream = () => {
     attempts++;
-    Object.assign(wire, { start: sink.now(), reused: false, dns: -1, connect: -1, tls: -1, sendStart: -1, sendEnd: -1, socket: null });
+    stopAckWatch();
+    Object.assign(wire, { start: sink.now(), reused: false, dns: -1, connect: -1, tls: -1, sendStart: -1, sendEnd: -1, acked: -1, socket: null });
     const mod = target.protocol === 'https:' ? https : http;
     const r = mod.request({
       protocol: target.protocol,
@@ -140,7 +147,11 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
       if (secure) s.once('secureConnect', () => (wire.tls = wire.sendStart = sink.now()));
     });
     r.on('finish', () => {
-      if (r === upReq) wire.sendEnd = sink.now();
+      if (r !== upReq) return;
+      wire.sendEnd = sink.now();
+      // the kernel took the last byte; on a slow uplink its send buffer still holds much of the body
+      const s = wire.socket;
+      if (s && state === 'waiting' && s.bytesWritten - wire.up0 >= WATCH_ACK_BYTES) stopAckWatch = watchAcked(s, () => sink.now(), (at) => (wire.acked = at)) ?? NO_WATCH;
     });
     // 1xx answers before the real one: 103 Early Hints go on to the harness as they came
     r.on('information', (info) => {
@@ -191,6 +202,10 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
     state = 'streaming';
     const tHead = sink.now();
     wire.head = tHead;
+    // An answer means the upstream read the request (its ACKs ride on the answer): the upload is over.
+    if (wire.sendEnd >= 0 && wire.acked < 0 && stopAckWatch !== NO_WATCH) wire.acked = tHead;
+    stopAckWatch();
+    stopAckWatch = NO_WATCH;
     const status = upRes.statusCode ?? 502;
     const statusText = upRes.statusMessage ?? '';
     res.writeHead(status, statusText, forwardHeaders(upRes.rawHeaders));
@@ -292,6 +307,8 @@ interface Wire {
   tls: Micros;
   sendStart: Micros;
   sendEnd: Micros;
+  /** The upstream's TCP acknowledged the last request byte (Linux, large uploads; send-queue.ts). */
+  acked: Micros;
   head: Micros;
   firstByte: Micros;
   up0: number;
@@ -311,7 +328,7 @@ function timingRecord(id: string, t: Micros, w: Wire, attempts: number): HttpTim
     bytesDown: w.socket ? w.socket.bytesRead - w.down0 : 0,
     attempts,
   };
-  for (const k of ['dns', 'connect', 'tls', 'sendStart', 'sendEnd', 'head', 'firstByte'] as const) if (w[k] >= 0) rec[k] = Math.round(w[k]);
+  for (const k of ['dns', 'connect', 'tls', 'sendStart', 'sendEnd', 'acked', 'head', 'firstByte'] as const) if (w[k] >= 0) rec[k] = Math.round(w[k]);
   return rec;
 }
 

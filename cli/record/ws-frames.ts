@@ -24,6 +24,11 @@ export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
+  /** Bytes of a frame not complete yet. */
+  get pending(): number {
+    return this.buffered;
+  }
+
   /** Feeds bytes in; returns the frames they completed. Throws on a frame the trace cannot follow. */
   push(chunk: Buffer): WsFrame[] {
     this.chunks.push(chunk);

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Micros, WsCloseRecord } from '../../format/types.js';
+import type { HttpTimingRecord, Micros, WsCloseRecord } from '../../format/types.js';
 import { forwardHeaders, headerValue, recordHeaders, responseHead } from './headers.js';
 import type { RelayContext } from './relay-context.js';
 import { route } from './upstreams.js';
@@ -39,6 +39,17 @@ export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clien
     else s.destroy();
   };
 
+  // The handshake on the wire (an http-timing record under the socket's id): clock reads at the
+  // upstream socket's events, as for HTTP (http-relay.ts).
+  const wire = { start: sink.now(), dns: -1, connect: -1, tls: -1, sendStart: -1, sendEnd: -1 };
+  let wireSocket: Socket | null = null;
+  const recordHandshake = (t: Micros) =>
+    sink.guard(() => {
+      const rec: HttpTimingRecord = { kind: 'http-timing', t, id, reused: false, start: wire.start, head: t, bytesUp: wireSocket?.bytesWritten ?? 0, bytesDown: wireSocket?.bytesRead ?? 0, attempts: 1 };
+      for (const k of ['dns', 'connect', 'tls', 'sendStart', 'sendEnd'] as const) if (wire[k] >= 0) rec[k] = wire[k];
+      sink.write(rec);
+    });
+
   const recordOpen = (t: Micros, res?: http.IncomingMessage) =>
     sink.guard(() =>
       sink.write({
@@ -63,6 +74,7 @@ export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clien
     state = 'done';
     ctx.live.delete(live);
     const t = sink.now();
+    if (res) recordHandshake(t);
     recordOpen(t, res);
     recordClose(t, by, reason);
   };
@@ -108,6 +120,17 @@ export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clien
     headers: forwardHeaders(req.rawHeaders, { host: target.host, keepUpgrade: true }),
     agent: false, // an upgraded connection leaves any pool anyway
   });
+  upReq.on('socket', (s: Socket) => {
+    wireSocket = s;
+    const secure = target.protocol === 'https:';
+    s.once('lookup', () => (wire.dns = sink.now()));
+    s.once('connect', () => {
+      wire.connect = sink.now();
+      if (!secure) wire.sendStart = wire.connect;
+    });
+    if (secure) s.once('secureConnect', () => (wire.tls = wire.sendStart = sink.now()));
+  });
+  upReq.on('finish', () => (wire.sendEnd = sink.now()));
 
   upReq.on('error', (err: NodeJS.ErrnoException) => {
     if (state !== 'handshake') return;
@@ -139,6 +162,7 @@ export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clien
     const t = sink.now();
     up.setNoDelay(true);
     socket.write(Buffer.from(responseHead(res.statusCode ?? 101, res.statusMessage ?? 'Switching Protocols', res.rawHeaders), 'latin1'));
+    recordHandshake(t);
     recordOpen(t, res);
     if (isWebSocket) {
       upKey = sink.newKey();

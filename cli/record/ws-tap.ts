@@ -1,6 +1,7 @@
 // Reads a relayed WebSocket connection along for the trace: both directions' frames are parsed,
 // messages reassembled, per-message-deflate undone (with the parameters the upstream accepted), and
-// each message recorded with the arrival time of the chunk that completed it. Anything it cannot
+// each message recorded with the arrival time of the chunk that completed it (and of the one that
+// held its first byte, when that was earlier: the message's way through the proxy). Anything it cannot
 // follow stops the trace's copy of this connection, never the connection.
 import zlib from 'node:zlib';
 import type { Micros } from '../../format/types.js';
@@ -47,7 +48,7 @@ class DirectionReader {
     private readonly order: { chain: Promise<void> },
     private readonly dir: Dir,
     private readonly deflate: DeflateParams | null,
-    private readonly onMessage: (dir: Dir, t: Micros, data: Buffer, binary: boolean) => void,
+    private readonly onMessage: (dir: Dir, t: Micros, data: Buffer, binary: boolean, start: Micros) => void,
     private readonly onClose: (dir: Dir, t: Micros, code: number, reason: string) => void,
     private readonly onFail: (err: unknown) => void,
   ) {}
@@ -55,10 +56,14 @@ class DirectionReader {
   private failed = false;
   /** A chunk of this direction was shed: frames cannot be found past it. */
   lost = false;
+  /** Arrival of the chunk holding the first byte of the message being read; -1 between messages. */
+  private msgStart: Micros = -1;
 
   push(chunk: Buffer, t: Micros): void {
     if (this.failed || this.lost) return;
+    if (this.msgStart < 0) this.msgStart = t;
     for (const f of this.frames.push(chunk)) this.frame(f, t);
+    if (this.parts.length === 0 && this.frames.pending === 0) this.msgStart = -1;
   }
 
   private frame(f: WsFrame, t: Micros): void {
@@ -68,7 +73,11 @@ class DirectionReader {
       this.enqueue(async () => this.onClose(this.dir, t, code, reason));
       return;
     }
-    if (f.opcode >= 0x8) return; // ping/pong: relayed, not recorded
+    if (f.opcode >= 0x8) {
+      // ping/pong: relayed, not recorded; between messages, the next one begins in this chunk at the earliest
+      if (this.parts.length === 0) this.msgStart = t;
+      return;
+    }
     if (f.opcode === OP_TEXT || f.opcode === OP_BINARY) {
       this.parts = [];
       this.msgOpcode = f.opcode;
@@ -81,11 +90,13 @@ class DirectionReader {
     const payload = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     this.parts = [];
     const binary = this.msgOpcode === OP_BINARY;
+    const start = this.msgStart;
+    this.msgStart = t; // what follows in this chunk is the next message's
     if (!this.msgCompressed) {
-      this.enqueue(async () => this.onMessage(this.dir, t, payload, binary));
+      this.enqueue(async () => this.onMessage(this.dir, t, payload, binary, start));
       return;
     }
-    this.enqueue(async () => this.onMessage(this.dir, t, await this.inflate(payload), binary));
+    this.enqueue(async () => this.onMessage(this.dir, t, await this.inflate(payload), binary, start));
   }
 
   private enqueue(step: () => Promise<void>): void {
@@ -149,8 +160,8 @@ export class WsTap {
     private readonly id: string,
     deflate: DeflateParams | null,
   ) {
-    const message = (dir: Dir, t: Micros, data: Buffer, binary: boolean) => {
-      this.sink.write({ kind: 'ws-message', t, id: this.id, dir, data: { enc: 'bytes', bytes: data }, binary });
+    const message = (dir: Dir, t: Micros, data: Buffer, binary: boolean, start: Micros) => {
+      this.sink.write({ kind: 'ws-message', t, id: this.id, dir, data: { enc: 'bytes', bytes: data }, binary, ...(start >= 0 && start < t ? { start } : {}) });
     };
     const close = (dir: Dir, t: Micros, code: number, reason: string) => {
       // The first close frame says who ended the conversation; the answering one adds nothing.

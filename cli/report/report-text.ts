@@ -44,7 +44,7 @@ export function renderReport(r: ReportJson, o: TextOptions): string {
   // websocket's measured part (connection setup, re-sent upload) needs the proxy's wire timing
   if (r.wireTimedSessions < r.sessions) {
     const note = r.wireTimedSessions === 0 ? 'no session has' : `${formatInt(r.sessions - r.wireTimedSessions)} of ${formatInt(r.sessions)} sessions have`;
-    out.push(paint(o, 'dim', `  websocket: ${note} no wire timing (imported, recorded before format 1.2, or already on a WebSocket): there only the published TTFT × 0.5 and per-token overhead × 0.7 apply`));
+    out.push(paint(o, 'dim', `  websocket: ${note} no wire timing (imported, or recorded before format 1.2): there only the published TTFT × 0.5 and per-token overhead × 0.7 apply`));
   }
   out.push('');
   out.push(paint(o, 'bold', `by ${r.by}`));

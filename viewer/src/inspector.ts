@@ -259,7 +259,7 @@ export class Inspector {
         ['waited on', r.dependsOn ? `${r.dependsOn} (${r.dependency})` : null],
         ['messages', r.messageCount],
       ]),
-      r.network ? section('Timing on the wire', true, waterfallView(r)!) : null,
+      r.network ? section('Timing on the wire', true, waterfallView(r, st.model.transport)!) : null,
       section('Request headers (as recorded, secrets redacted)', false, headerTable(ex.headers)),
       section(
         'Request body',

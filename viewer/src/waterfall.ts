@@ -1,13 +1,15 @@
 // The inspector's round-trip waterfall (like Chrome DevTools' timing tab): one row per phase of the
 // request on the wire — connection setup, upload, the server's wait, the download — each a bar placed
-// on the request's own time axis. Phases, names and colours come from analysis/present.ts.
-import type { RequestModel } from '../../analysis/model.js';
-import { WIRE_PHASE_HEX, WIRE_PHASE_LABEL, WIRE_PHASE_SIDE, wirePhases } from '../../analysis/present.js';
+// on the request's own time axis. A response asked for over a WebSocket has no setup of its own: its
+// socket's connection, set up once before, is a line under the bars. Phases, names and colours come
+// from analysis/present.ts.
+import type { RequestModel, TransportSummary } from '../../analysis/model.js';
+import { socketSetupSentence, WIRE_PHASE_HEX, WIRE_PHASE_LABEL, WIRE_PHASE_SIDE, wirePhases } from '../../analysis/present.js';
 import { append, el } from './dom.js';
 import { bytes, dur, pct } from './fmt.js';
 
 /** Null when the request has no wire timing (WebSocket turns, imported or older traces). */
-export function waterfallView(r: RequestModel): HTMLElement | null {
+export function waterfallView(r: RequestModel, transport: TransportSummary | null): HTMLElement | null {
   const phases = wirePhases(r);
   const n = r.network;
   if (!phases || !n) return null;
@@ -18,7 +20,7 @@ export function waterfallView(r: RequestModel): HTMLElement | null {
     const group = WIRE_PHASE_SIDE[p.phase];
     if (group !== side) {
       side = group;
-      append(table, el('tr', { class: 'waterfall-group' }, el('th', { attrs: { colspan: '3' } }, group === 'network' ? (n.reused ? 'Network (reused connection)' : 'Network (new connection)') : group === 'server' ? 'Server' : 'Response')));
+      append(table, el('tr', { class: 'waterfall-group' }, el('th', { attrs: { colspan: '3' } }, group === 'network' ? (n.socket !== null ? `Network (WebSocket ${n.socket}, open already)` : n.reused ? 'Network (reused connection)' : 'Network (new connection)') : group === 'server' ? 'Server' : 'Response')));
     }
     const bar = el('div', { class: 'waterfall-bar' });
     bar.style.left = `${(p.startMs / total) * 100}%`;
@@ -39,7 +41,10 @@ export function waterfallView(r: RequestModel): HTMLElement | null {
     'p',
     { class: 'muted' },
     `Model wait ${dur(wait)}: network ${dur(n.setupMs + n.uploadMs)} (${pct(n.setupMs + n.uploadMs, wait)}), server ${dur(n.serverMs)}. ` +
-      `${bytes(n.bytesUp)} up${n.resentBytes > 0 ? `, ${bytes(n.resentBytes)} of it repeating ${n.resentFrom ?? 'an earlier request'}` : ''} · ${bytes(n.bytesDown)} down.`,
+      `${bytes(n.bytesUp)} up${n.resentBytes > 0 ? `, ${bytes(n.resentBytes)} of it repeating ${n.resentFrom ?? 'an earlier request'}` : ''}${n.bytesDown !== null ? ` · ${bytes(n.bytesDown)} down` : ''}.` +
+      (n.uploadEnd === 'sent' && n.uploadMs >= 1 ? ' The upload ends when the last byte was handed to the operating system: on a slow uplink it reads short.' : ''),
   );
-  return el('div', {}, table, note);
+  const socket = n.socket !== null ? transport?.sockets.find((w) => w.id === n.socket) : undefined;
+  const connection = socket ? el('p', { class: 'muted', attrs: { 'data-testid': 'waterfall-socket' } }, `${socketSetupSentence(socket)}, before its first response.`) : null;
+  return el('div', {}, table, note, connection);
 }
