@@ -25,8 +25,8 @@ describe('the transport handler', () => {
   it('splits each wait into setup, upload and server time, and sums the session', () => {
     const d = pass.get('transport').data();
     expect(Object.fromEntries(d.byId)).toEqual({
-      r1: { reused: false, dnsMs: null, connectMs: expect.closeTo(19.95, 9), tlsMs: 40, setupMs: 60, uploadMs: 20, serverMs: 120, headMs: 20, bytesUp: 5000, bytesDown: 900, resentBytes: 0, resentUploadMs: 0, resentFrom: null },
-      r2: { reused: true, dnsMs: null, connectMs: null, tlsMs: null, setupMs: expect.closeTo(0.03, 9), uploadMs: expect.closeTo(19.97, 9), serverMs: 80, headMs: 30, bytesUp: 5000, bytesDown: 300, resentBytes: 4000, resentUploadMs: expect.closeTo(15.976, 9), resentFrom: 'r1' },
+      r1: { reused: false, socket: null, uploadEnd: 'sent', dnsMs: null, connectMs: expect.closeTo(19.95, 9), tlsMs: 40, setupMs: 60, uploadMs: 20, serverMs: 120, headMs: 20, bytesUp: 5000, bytesDown: 900, resentBytes: 0, resentUploadMs: 0, resentFrom: null },
+      r2: { reused: true, socket: null, uploadEnd: 'sent', dnsMs: null, connectMs: null, tlsMs: null, setupMs: expect.closeTo(0.03, 9), uploadMs: expect.closeTo(19.97, 9), serverMs: 80, headMs: 30, bytesUp: 5000, bytesDown: 300, resentBytes: 4000, resentUploadMs: expect.closeTo(15.976, 9), resentFrom: 'r1' },
     });
     expect(d.summary).toEqual({
       requests: 2,
@@ -43,6 +43,8 @@ describe('the transport handler', () => {
       resentBytes: 4000,
       resentUploadMs: expect.closeTo(15.976, 9),
       uplinkBytesPerSecond: expect.closeTo((10_000 / 39.97) * 1000, 6),
+      sockets: [],
+      socketSetupMs: 0,
     });
     // the request models carry it; the session model has the sums
     expect(model.requests.map((r) => r.network?.setupMs)).toEqual([60, expect.closeTo(0.03, 9)]);
@@ -81,11 +83,67 @@ describe('the transport handler', () => {
     expect(sim.simulated.durationMs).toBeLessThan(model.durationMs - 60 - 15.976);
   });
 
+  it('ends an upload when the upstream acknowledged it, where the proxy saw that', () => {
+    const acked = fixture().map((r) => (r.kind === 'http-timing' && r.id === 'r1' ? { ...r, acked: us(190) } : r));
+    const [r1, r2] = analyseRecordList(acked).model.requests;
+    expect(r1.network).toMatchObject({ uploadEnd: 'acked', uploadMs: 30, serverMs: 110 });
+    expect(r2.network).toMatchObject({ uploadEnd: 'sent', uploadMs: expect.closeTo(19.97, 9) });
+  });
+
   it('leaves a trace without http-timing records as it was', () => {
     const plain = analyseRecordList(fixture().filter((r) => r.kind !== 'http-timing')).model;
     expect(plain.transport).toBeNull();
     expect(plain.requests.every((r) => r.network === null)).toBe(true);
     const t = recordedTiming(plain.requests[0]);
     expect([t.setupMs, t.resentUploadMs]).toEqual([0, 0]);
+  });
+});
+
+// A Responses WebSocket: the proxy asked for the connection at 50, TCP at 51, TLS at 90, the upgrade
+// request out then and the 101 at 130. Turn 1's message arrived 200 → 260 (several chunks), its first
+// content at 400; turn 2's came in one chunk at 1000, content at 1100.
+function socketFixture(withTiming: boolean): TraceRecord[] {
+  const ev = (t: number, v: object, dir: 'up' | 'down' = 'down', start?: number): TraceRecord => ({ kind: 'ws-message', t: us(t), id: 'w1', dir, binary: false, data: { enc: 'json', value: v }, ...(start !== undefined ? { start: us(start) } : {}) });
+  const resp = (id: string) => ({ id, object: 'response', status: 'in_progress', model: 'gpt-test', output: [] });
+  const turn = (id: string, t0: number, first: number, end: number, start?: number, input = 'hello') => [
+    ev(t0, { type: 'response.create', model: 'gpt-test', input: [{ role: 'user', content: input }] }, 'up', start),
+    ev(t0 + 20, { type: 'response.created', response: resp(id) }),
+    ev(first, { type: 'response.output_text.delta', item_id: 'm', output_index: 0, content_index: 0, delta: 'hi' }),
+    ev(end, { type: 'response.completed', response: { ...resp(id), status: 'completed', usage: { input_tokens: 5, output_tokens: 1, total_tokens: 6 } } }),
+  ];
+  const timing: HttpTimingRecord = { kind: 'http-timing', t: us(130), id: 'w1', reused: false, start: us(50), connect: us(51), tls: us(90), sendStart: us(90), sendEnd: us(90.5), head: us(130), bytesUp: 400, bytesDown: 200, attempts: 1 };
+  return [
+    sessionRecord(),
+    ...(withTiming ? [timing] : []),
+    { kind: 'ws-open', t: us(130), id: 'w1', url: '/v1/responses', upstream: 'https://api.openai.com/v1', headers: {}, protocol: '', extensions: '', status: 101, responseHeaders: {} },
+    ...turn('resp_1', 260, 400, 500, 200, 'x'.repeat(3000)),
+    ...turn('resp_2', 1000, 1100, 1200),
+    { kind: 'ws-close', t: us(1300), id: 'w1', code: 1000, reason: '', by: 'client' },
+  ];
+}
+
+describe('the transport handler on a WebSocket', () => {
+  it('times the socket once, and each turn from its message\'s first chunk: upload, then the server', () => {
+    const { model } = analyseRecordList(socketFixture(true));
+    const [a, b] = model.requests;
+    expect(a.startMs).toBe(200); // the message began arriving then (ws-message start)
+    expect(a.network).toMatchObject({ reused: true, socket: 'w1', uploadEnd: 'sent', setupMs: 0, uploadMs: 60, serverMs: 140, bytesDown: null, resentBytes: 0 });
+    expect(a.network!.bytesUp).toBeGreaterThan(3000);
+    expect(a.network!.setupMs + a.network!.uploadMs + a.network!.serverMs).toBeCloseTo(a.ttftMs!, 9);
+    expect(b.startMs).toBe(1000);
+    expect(b.network).toMatchObject({ socket: 'w1', uploadMs: 0, serverMs: 100 });
+    expect(model.transport!.sockets).toEqual([{ id: 'w1', startMs: 50, openMs: 130, dnsMs: null, connectMs: 1, tlsMs: 39, upgradeMs: 40, setupMs: 80, bytesUp: 400, bytesDown: 200, responses: 2 }]);
+    expect(model.transport).toMatchObject({ requests: 2, newConnections: 0, socketSetupMs: 80, setupMs: 0, uploadMs: 60 });
+    // no phase of connection setup in a turn's waterfall: the socket's is its own
+    expect(wirePhases(a)!.map((p) => p.phase)).toEqual(['upload', 'server', 'download']);
+  });
+
+  it('leaves a socket recorded without wire timing as it was (the turn starts with its whole message)', () => {
+    const { model } = analyseRecordList(socketFixture(false).map((r) => (r.kind === 'ws-message' ? { ...r, start: undefined } : r)));
+    expect(model.transport).toBeNull();
+    expect(model.requests.map((r) => [r.startMs, r.network])).toEqual([
+      [260, null],
+      [1000, null],
+    ]);
   });
 });
