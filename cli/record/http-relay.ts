@@ -10,6 +10,7 @@ import { decodableCoding, isEventStream } from './body-tap.js';
 import { forwardHeaders, headerValue, recordHeaders } from './headers.js';
 import type { RelayContext } from './relay-context.js';
 import { watchAcked } from './send-queue.js';
+import { stampConnect } from './connect-times.js';
 import { route } from './upstreams.js';
 
 const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
@@ -28,6 +29,7 @@ const NO_WATCH = () => {};
 
 export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: http.ServerResponse): void {
   const { sink } = ctx;
+  const now = () => sink.now();
   const t0 = sink.now();
   const path = req.url ?? '/';
   let base: string;
@@ -138,20 +140,14 @@ export function relayHttp(ctx: RelayContext, req: http.IncomingMessage, res: htt
         wire.sendStart = sink.now();
         return;
       }
-      const secure = target.protocol === 'https:';
-      s.once('lookup', () => (wire.dns = sink.now()));
-      s.once('connect', () => {
-        wire.connect = sink.now();
-        if (!secure) wire.sendStart = wire.connect;
-      });
-      if (secure) s.once('secureConnect', () => (wire.tls = wire.sendStart = sink.now()));
+      stampConnect(s, target.protocol === 'https:', now, wire);
     });
     r.on('finish', () => {
       if (r !== upReq) return;
       wire.sendEnd = sink.now();
       // the kernel took the last byte; on a slow uplink its send buffer still holds much of the body
       const s = wire.socket;
-      if (s && state === 'waiting' && s.bytesWritten - wire.up0 >= WATCH_ACK_BYTES) stopAckWatch = watchAcked(s, () => sink.now(), (at) => (wire.acked = at)) ?? NO_WATCH;
+      if (s && state === 'waiting' && s.bytesWritten - wire.up0 >= WATCH_ACK_BYTES) stopAckWatch = watchAcked(s, now, (at) => (wire.acked = at)) ?? NO_WATCH;
     });
     // 1xx answers before the real one: 103 Early Hints go on to the harness as they came
     r.on('information', (info) => {

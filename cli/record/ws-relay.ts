@@ -11,6 +11,7 @@ import type { HttpTimingRecord, Micros, WsCloseRecord } from '../../format/types
 import { forwardHeaders, headerValue, recordHeaders, responseHead } from './headers.js';
 import type { RelayContext } from './relay-context.js';
 import { route } from './upstreams.js';
+import { stampConnect } from './connect-times.js';
 
 type By = WsCloseRecord['by'];
 
@@ -122,13 +123,7 @@ export function relayUpgrade(ctx: RelayContext, req: http.IncomingMessage, clien
   });
   upReq.on('socket', (s: Socket) => {
     wireSocket = s;
-    const secure = target.protocol === 'https:';
-    s.once('lookup', () => (wire.dns = sink.now()));
-    s.once('connect', () => {
-      wire.connect = sink.now();
-      if (!secure) wire.sendStart = wire.connect;
-    });
-    if (secure) s.once('secureConnect', () => (wire.tls = wire.sendStart = sink.now()));
+    stampConnect(s, target.protocol === 'https:', () => sink.now(), wire);
   });
   upReq.on('finish', () => (wire.sendEnd = sink.now()));
 

@@ -1,7 +1,7 @@
 // A test-only network shaper on loopback: a TCP relay that adds a one-way delay to every byte in both
 // directions and caps the uplink (client → server) rate, the way a real path to a model endpoint
 // would. It keeps its own log of what it applied: the uplink's bursts (reads with less than 300 ms
-// between them), on the performance.now() clock (one clock for all threads of the process).
+// between them), on the performance.now() clock of the thread that started it.
 //
 // The cap works by reading: after each chunk the client socket is paused for as long as the chunk
 // "costs" at the capped rate, so the kernel's buffers fill and the sender's window closes, as behind
@@ -44,6 +44,11 @@ interface Options {
   upBytesPerSecond: number;
 }
 
+interface WorkerData extends Options {
+  /** The starting thread's performance.timeOrigin: the worker's clock starts later. */
+  origin: number;
+}
+
 /**
  * The relay, run as the worker's whole program (its source is sent as text: nothing from this
  * module's scope is in reach, only `require` and workerData).
@@ -53,7 +58,10 @@ function relayMain(): void {
   const net = require('node:net') as typeof import('node:net');
   const fs = require('node:fs') as typeof import('node:fs');
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { upstreamPort, delayMs, upBytesPerSecond } = workerData as Options;
+  const { upstreamPort, delayMs, upBytesPerSecond, origin } = workerData as WorkerData;
+  const skew = performance.timeOrigin - origin;
+  /** The starting thread's performance.now(). */
+  const now = () => performance.now() + skew;
   const BURST_GAP_MS = 300; // reads with a longer pause between them start a new burst
   const SLACK_MS = 20; // credit for a late wake-up; idle time earns none (the cap holds from a burst's first byte)
   const bursts: Burst[] = [];
@@ -94,32 +102,32 @@ function relayMain(): void {
     track(upstream);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
-    let allowed = performance.now();
+    let allowed = now();
     let current: Burst | null = null;
     const watch = setInterval(() => {
       const b = current;
-      if (!b || performance.now() - b.end > BURST_GAP_MS) return;
+      if (!b || now() - b.end > BURST_GAP_MS) return;
       const q = queued(client);
       if (q < 0) return;
       b.maxQueued = Math.max(b.maxQueued, q);
       // bytes of this burst in the kernel by now: read so far and waiting
-      samples.get(b)!.push(performance.now(), b.bytes + q);
+      samples.get(b)!.push(now(), b.bytes + q);
     }, 10);
     client.on('close', () => clearInterval(watch));
     client.on('data', (d: Buffer) => {
-      const now = performance.now();
+      const at = now();
       const last = bursts[bursts.length - 1];
-      if (last && now - last.end <= BURST_GAP_MS) {
-        last.end = now;
+      if (last && at - last.end <= BURST_GAP_MS) {
+        last.end = at;
         last.bytes += d.length;
       } else {
-        const b: Burst = { start: now, end: now, bytes: d.length, maxQueued: -1, arrivedEnd: now };
+        const b: Burst = { start: at, end: at, bytes: d.length, maxQueued: -1, arrivedEnd: at };
         bursts.push(b);
         samples.set(b, []);
       }
       current = bursts[bursts.length - 1];
-      allowed = Math.max(allowed, now - SLACK_MS) + (d.length / upBytesPerSecond) * 1000;
-      const wait = allowed - now;
+      allowed = Math.max(allowed, at - SLACK_MS) + (d.length / upBytesPerSecond) * 1000;
+      const wait = allowed - at;
       if (wait > 0) {
         client.pause();
         setTimeout(() => client.resume(), wait);
@@ -154,7 +162,7 @@ function relayMain(): void {
 }
 
 export async function startShaper(opts: Options): Promise<Shaper> {
-  const worker = new Worker(`(${relayMain.toString()})()`, { eval: true, workerData: opts });
+  const worker = new Worker(`(${relayMain.toString()})()`, { eval: true, workerData: { ...opts, origin: performance.timeOrigin } satisfies WorkerData });
   const next = <T>(key: string) =>
     new Promise<T>((resolve, reject) => {
       const on = (m: Record<string, unknown>) => {
