@@ -2,6 +2,7 @@
 // (method calls, not objects, so the hot path allocates only what the model keeps); EventLog turns
 // them into a plain list for tests and tools that want to see them.
 import type { DeltaKind, Protocol } from './model.js';
+import type { EventRun } from '../format/runs.js';
 
 /** What a decoder reads from a request body (or a WebSocket `response.create` frame). */
 export interface RequestInfo {
@@ -125,6 +126,12 @@ export interface ProtocolDecoder {
   socket?: SocketFraming;
   /** One streamed event: the parsed JSON data (or a string such as `[DONE]`), and the SSE event name. */
   event(tMs: number, data: unknown, name: string | undefined, sink: ResponseSink): void;
+  /**
+   * Optional: a run of streamed events of one shape (format 1.1 `sse-run`; member k at `tMs[k]`), to
+   * the same effect as `event` for each member (what a decoder without it gets). Lets a decoder read
+   * only the columns it needs (a text delta's text) instead of every member's object.
+   */
+  eventRun?(tMs: Float64Array, run: EventRun, sink: ResponseSink): void;
   /** A whole (non-streamed) JSON response body, arrived at tMs. */
   json(tMs: number, body: unknown, sink: ResponseSink): void;
 }

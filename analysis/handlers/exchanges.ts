@@ -13,6 +13,7 @@ import type {
   WsOpenRecord,
 } from '../../format/types.js';
 import { bodyJson } from '../../format/body.js';
+import type { EventRun } from '../../format/runs.js';
 import type { Handler } from '../pipeline.js';
 import type { ProtocolDecoder } from '../events.js';
 import type { Protocol } from '../model.js';
@@ -148,7 +149,8 @@ export class ExchangesHandler implements Handler<ExchangesData> {
   private byId = new Map<string, Exchange>();
   private open = new Map<string, HttpExchange>();
   private sockets = new Map<string, SocketState>();
-  private last: { index: number; placement: Placement } | null = null;
+  /** The latest record's placement; `n` records from `index` (an event run's members share one). */
+  private last: { index: number; n: number; placement: Placement } | null = null;
   private result: ExchangesData | null = null;
 
   /** `detail: false` keeps no records (request bodies, frames): only the grouping and times. */
@@ -170,11 +172,12 @@ export class ExchangesHandler implements Handler<ExchangesData> {
 
   /** Where record `index` went; null when it is not part of an exchange (or not the latest record). */
   placed(index: number): Placement | null {
-    return this.last !== null && this.last.index === index ? this.last.placement : null;
+    const last = this.last;
+    return last !== null && index >= last.index && index < last.index + last.n ? last.placement : null;
   }
 
   private place(index: number, placement: Placement): void {
-    this.last = { index, placement };
+    this.last = { index, n: 1, placement };
   }
 
   private note(x: Exchange, tMs: number): void {
@@ -263,6 +266,19 @@ export class ExchangesHandler implements Handler<ExchangesData> {
       default:
         return;
     }
+  }
+
+  /** An event run's members: `http-data` of one exchange, placed as its `data` (each member's index). */
+  handleRun(run: EventRun, index: number): void {
+    this.last = null;
+    const x = this.open.get(run.id);
+    if (!x) return;
+    if (this.detail) for (let k = 0; k < run.n; k++) x.frames.push(run.record(k));
+    const t = run.t;
+    let max = x.lastMs * 1000;
+    for (let k = 0; k < run.n; k++) if (t[k] > max) max = t[k];
+    this.note(x, max / 1000);
+    this.last = { index, n: run.n, placement: { role: 'data', exchange: x } };
   }
 
   private onFrame(s: SocketState, rec: WsMessageRecord, tMs: number, index: number): void {

@@ -1,0 +1,80 @@
+// Event runs read whole (the reader's emitRun → SessionBuilder.addRun, what `lapse stats` does) give
+// the same analysis as their members read one record at a time: on every fixture trace, on the
+// synthetic sessions compacted (runs whole), with and without detail, and with a handler that does
+// not take runs (the pass then adds the members one by one).
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TraceStreamReader, compactTrace, type TraceRecord } from '../../format/index.js';
+import { SessionBuilder } from '../../analysis/session.js';
+import type { Handler } from '../../analysis/pipeline.js';
+import { syntheticTraceBytes } from '../factory/agent-session.js';
+import { encodeSession } from '../factory/mixed-session.js';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/traces');
+
+function analyse(bytes: Uint8Array, runs: boolean, detail: boolean, handlers: Handler[] = []) {
+  const reader = new TraceStreamReader();
+  const b = new SessionBuilder({ detail, handlers });
+  let index = 0;
+  let taken = 0;
+  reader.pushEach(
+    bytes,
+    (r) => b.add(r, index++),
+    runs
+      ? (run) => {
+          taken += run.n;
+          b.addRun(run, index);
+          index += run.n;
+        }
+      : undefined,
+  );
+  const end = reader.end();
+  const a = b.analysis({ version: reader.version, truncated: end.truncated, bytes: bytes.length });
+  // exchanges with their records, as the inspector reads them
+  const frames = a.exchanges.exchanges.map((x) => x.frames.map((f) => [f.t, (f as { sse?: unknown }).sse ?? null]));
+  return { model: JSON.parse(JSON.stringify(a.model)), frames, taken, records: index };
+}
+
+/** A handler that sees every record itself (no handleRun): it counts what it saw. */
+function counter(): Handler & { seen: TraceRecord[] } {
+  const seen: TraceRecord[] = [];
+  return { name: 'counter', deps: [], seen, reset() {}, handleEvent: (r) => void seen.push(r), finalize() {}, data: () => seen.length };
+}
+
+const traces: Array<[string, Uint8Array]> = [
+  ...readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.lapse'))
+    .map((f): [string, Uint8Array] => [f, new Uint8Array(readFileSync(join(FIXTURES, f)))]),
+  ['agent session, compacted', compactTrace(syntheticTraceBytes())],
+  ['mixed session, compacted', compactTrace(encodeSession())],
+];
+
+describe('event runs read whole', () => {
+  it('the traces under test hold runs', () => {
+    const withRuns = traces.filter(([, bytes]) => analyse(bytes, true, false).taken > 0);
+    expect(withRuns.length).toBeGreaterThanOrEqual(2);
+  });
+
+  for (const [name, bytes] of traces) {
+    for (const detail of [false, true]) {
+      it(`${name}: the same model and exchanges as record by record (detail ${detail})`, () => {
+        const one = analyse(bytes, false, detail);
+        const whole = analyse(bytes, true, detail);
+        expect(whole.records).toBe(one.records);
+        expect(whole.model).toEqual(one.model);
+        expect(whole.frames).toEqual(one.frames);
+      });
+    }
+
+    it(`${name}: a handler without handleRun sees every member as a record`, () => {
+      const a = counter();
+      const b = counter();
+      const one = analyse(bytes, false, true, [a]);
+      const whole = analyse(bytes, true, true, [b]);
+      expect(b.seen.length).toBe(one.records);
+      expect(b.seen).toEqual(a.seen);
+      expect(whole.model).toEqual(one.model);
+    });
+  }
+});
