@@ -66,6 +66,11 @@ export interface Usage {
 export interface ResponseSink {
   /** A content-bearing delta (text, thinking, or tool-call argument fragment). */
   content(tMs: number, kind: DeltaKind, text: string, block: number): void;
+  /**
+   * n content deltas at once (a run's text column): delta k arrives at `tMs[k]` with the next
+   * `lengths[k]` characters of `joined`. The same as `content` for each non-empty piece, in order.
+   */
+  contentRun(tMs: ArrayLike<number>, kind: DeltaKind, joined: string, lengths: ArrayLike<number>, block: number): void;
   /** A tool call begins at `block` (its argument deltas use the same block). */
   toolCall(tMs: number, block: number, id: string | null, name: string): void;
   /** The complete arguments of the call at `block`, when the wire states them (replaces the streamed concatenation). */
@@ -153,6 +158,13 @@ export class EventLog implements ResponseSink {
   readonly events: NormalizedEvent[] = [];
   content(tMs: number, kind: DeltaKind, text: string, block: number): void {
     this.events.push({ type: 'content', tMs, kind, text, block });
+  }
+  contentRun(tMs: ArrayLike<number>, kind: DeltaKind, joined: string, lengths: ArrayLike<number>, block: number): void {
+    let o = 0;
+    for (let k = 0; k < lengths.length; k++) {
+      if (lengths[k] > 0) this.content(tMs[k], kind, joined.slice(o, o + lengths[k]), block);
+      o += lengths[k];
+    }
   }
   toolCall(tMs: number, block: number, id: string | null, name: string): void {
     this.events.push({ type: 'tool-call', tMs, block, id, name });

@@ -1,9 +1,21 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `npm run build` (the `prepare` step of npm install).
-import('../dist/cli/main.js').catch((err) => {
-  if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/cli/main.js')) {
-    process.stderr.write('lapse: not built yet; run `npm install` (or `npm run build`) in the lapse folder\n');
-    process.exit(2);
-  }
-  throw err;
-});
+// The read commands also have single-file bundles (dist/bundle/, scripts/bundle-cli.mjs), run through
+// V8's code cache so they start without parsing or compiling their modules again.
+import { existsSync } from 'node:fs';
+
+const command = process.argv[2];
+const bundle = command && /^[a-z]+$/.test(command) ? new URL(`../dist/bundle/${command}.cjs`, import.meta.url) : null;
+
+if (bundle && existsSync(bundle)) {
+  const { runBundle } = await import('./run-bundle.js');
+  await runBundle(bundle);
+} else {
+  import('../dist/cli/main.js').catch((err) => {
+    if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/cli/main.js')) {
+      process.stderr.write('lapse: not built yet; run `npm install` (or `npm run build`) in the lapse folder\n');
+      process.exit(2);
+    }
+    throw err;
+  });
+}

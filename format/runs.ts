@@ -7,11 +7,8 @@ import type { HttpDataRecord, SseEvent } from './types.js';
 /** Makes member k's value; null when the subtree has no changing leaf (the base value is shared). */
 type Build = ((k: number) => unknown) | null;
 
-function compile(v: unknown, byLeaf: Map<number, unknown[]>, st: { leaf: number }): Build {
-  if (typeof v !== 'object' || v === null) {
-    const col = byLeaf.get(st.leaf++);
-    return col ? (k) => col[k] : null;
-  }
+function compile(v: unknown, byLeaf: Map<number, (k: number) => unknown>, st: { leaf: number }): Build {
+  if (typeof v !== 'object' || v === null) return byLeaf.get(st.leaf++) ?? null;
   if (Array.isArray(v)) {
     const parts = v.map((x) => compile(x, byLeaf, st));
     const changed = parts.flatMap((b, i) => (b === null ? [] : [i]));
@@ -99,8 +96,8 @@ export class EventRun {
   /** Member k's data. */
   data(k: number): unknown {
     if (this.build === undefined) {
-      const byLeaf = new Map<number, unknown[]>();
-      for (let j = 0; j < this.leaves.length; j++) byLeaf.set(this.leaves[j], this.columnAt(j));
+      const byLeaf = new Map<number, (k: number) => unknown>();
+      for (let j = 0; j < this.leaves.length; j++) byLeaf.set(this.leaves[j], this.cell(j));
       this.build = compile(this.base, byLeaf, { leaf: 0 });
     }
     return this.build === null ? this.base : this.build(k);
@@ -126,10 +123,35 @@ export class EventRun {
     return j < 0 ? null : this.columnAt(j);
   }
 
+  /**
+   * The leaf's column as the writer stored a string column: the members' strings joined, and each
+   * one's length (what a consumer that needs only lengths, or the text whole, reads without cutting
+   * it into n strings); null when the run does not change that leaf or stores it otherwise.
+   */
+  joinedColumn(path: readonly (string | number)[]): { joined: string; lengths: readonly number[] } | null {
+    const leaf = leafAt(this.base, path);
+    const j = leaf < 0 ? -1 : this.leaves.indexOf(leaf);
+    const col = j < 0 ? null : this.cols[j];
+    return col && !Array.isArray(col) ? col : null;
+  }
+
   /** Whether every leaf the run changes is at one of `paths` (so the rest of each member is the base's). */
   changesOnly(...paths: ReadonlyArray<readonly (string | number)[]>): boolean {
     const allowed = paths.map((p) => leafAt(this.base, p));
     return this.leaves.every((l) => allowed.includes(l));
+  }
+
+  /** Member k's value of column j. The last member alone (the next run's base) is cut out of a joined column without splitting it. */
+  private cell(j: number): (k: number) => unknown {
+    const col = this.cols[j];
+    if (Array.isArray(col)) return (k) => col[k];
+    const last = this.n - 1;
+    return (k) => {
+      const split = this.split[j];
+      if (split) return split[k];
+      if (k === last) return col.joined.slice(col.joined.length - col.lengths[last]);
+      return this.columnAt(j)[k];
+    };
   }
 
   private columnAt(j: number): unknown[] {

@@ -190,21 +190,28 @@ export const anthropicDecoder: ProtocolDecoder = {
   },
 
   eventRun(tMs, run, sink) {
-    // A run of content deltas that differ only in their text (nearly every streamed event) is the
-    // text column; any other run is read member by member.
+    // A run of content deltas that differ only in their text (nearly every streamed event) is its
+    // text column, handed on joined; any other run is read member by member.
     const d = obj(run.base);
     const delta = d && d.type === 'content_block_delta' ? obj(d.delta) : null;
     const field = delta && typeof delta.type === 'string' && Object.hasOwn(TEXT_DELTAS, delta.type) ? TEXT_DELTAS[delta.type] : null;
     const path = field ? ['delta', field[0]] : null;
-    const texts = d && field && path && run.changesOnly(path) ? run.column(path) : null;
-    if (!d || !field || !texts) {
+    const fits = d !== null && field !== null && path !== null && run.changesOnly(path);
+    if (!fits) {
       for (let k = 0; k < run.n; k++) anthropicDecoder.event(tMs[k], run.data(k), run.event, sink);
       return;
     }
     const index = num(d.index) ?? 0;
     const kind = field[1];
+    const joined = run.joinedColumn(path);
+    if (joined) {
+      sink.contentRun(tMs, kind, joined.joined, joined.lengths, index);
+      return;
+    }
+    const texts = run.column(path);
     for (let k = 0; k < run.n; k++) {
-      const t = texts[k];
+      // a text the run does not change is the base's (column null)
+      const t = texts ? texts[k] : delta![field[0]];
       if (typeof t === 'string' && t) sink.content(tMs[k], kind, t, index);
     }
   },

@@ -10,6 +10,8 @@ import { SessionBuilder } from '../../analysis/session.js';
 import type { Handler } from '../../analysis/pipeline.js';
 import { syntheticTraceBytes } from '../factory/agent-session.js';
 import { encodeSession } from '../factory/mixed-session.js';
+import { httpRecords, spread } from '../factory/records.js';
+import { writeTrace } from '../format/helpers.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/traces');
 
@@ -42,7 +44,34 @@ function counter(): Handler & { seen: TraceRecord[] } {
   return { name: 'counter', deps: [], seen, reset() {}, handleEvent: (r) => void seen.push(r), finalize() {}, data: () => seen.length };
 }
 
+/**
+ * Streams whose runs store their text every way the writer does: joined, as a plain column (a long
+ * repeated string is a string-table reference), unchanged (one text repeated), with empty deltas,
+ * thinking and tool arguments, two streams interleaved.
+ */
+function oddStreams(): TraceRecord[] {
+  const long = 'y'.repeat(1500);
+  const delta = (index: number, type: string, field: string, text: string) => ({ form: 'structured' as const, event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type, [field]: text } } });
+  const events = (texts: string[]) => [
+    { form: 'structured' as const, event: 'message_start', data: { type: 'message_start', message: { id: 'm', model: 'claude-x', usage: { input_tokens: 5 } } } },
+    ...texts.map((t, k) => delta(0, k % 3 === 0 ? 'thinking_delta' : 'text_delta', k % 3 === 0 ? 'thinking' : 'text', t)),
+    { form: 'structured' as const, event: 'content_block_start', data: { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'tu', name: 'Edit', input: {} } } },
+    ...texts.map((t) => delta(1, 'input_json_delta', 'partial_json', t)),
+    { form: 'structured' as const, event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 40 } } },
+    { form: 'structured' as const, event: 'message_stop', data: { type: 'message_stop' } },
+  ];
+  const a = ['a', ' b', '', long, ' c', long, long, '', ' d', ' e', ' f', ' g'];
+  const b = Array.from({ length: 12 }, () => 'same');
+  const xa = events(a);
+  const xb = events(b);
+  return [
+    ...httpRecords({ id: 'r1', body: { model: 'claude-x', messages: [{ role: 'user', content: 'go' }] }, startMs: 10, headMs: 20, eventMs: spread(xa.length, 30, 900), events: xa, endMs: 950 }),
+    ...httpRecords({ id: 'r2', body: { model: 'claude-x', messages: [{ role: 'user', content: 'also' }] }, startMs: 15, headMs: 25, eventMs: spread(xb.length, 31, 901), events: xb, endMs: 960 }),
+  ].sort((x, y) => x.t - y.t);
+}
+
 const traces: Array<[string, Uint8Array]> = [
+  ['odd streams, compacted', compactTrace(writeTrace(oddStreams(), { perFrame: 5, redact: false }))],
   ...readdirSync(FIXTURES)
     .filter((f) => f.endsWith('.lapse'))
     .map((f): [string, Uint8Array] => [f, new Uint8Array(readFileSync(join(FIXTURES, f)))]),
