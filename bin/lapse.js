@@ -2,12 +2,21 @@
 // Thin launcher: the CLI is compiled to dist/ by `npm run build` (the `prepare` step of npm install).
 // The read commands also have single-file bundles (dist/bundle/, scripts/bundle-cli.mjs), run through
 // V8's code cache so they start without parsing or compiling their modules again.
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 
-const command = process.argv[2];
-const bundle = command && /^[a-z]+$/.test(command) ? new URL(`../dist/bundle/${command}.cjs`, import.meta.url) : null;
+/** The command's bundle, unless there is none or dist/ was compiled again after it (tsc without the bundle step). */
+function freshBundle(command) {
+  if (!command || !/^[a-z]+$/.test(command)) return null;
+  const bundle = new URL(`../dist/bundle/${command}.cjs`, import.meta.url);
+  try {
+    return statSync(bundle).mtimeMs >= statSync(new URL('../dist/cli/program.js', import.meta.url)).mtimeMs ? bundle : null;
+  } catch {
+    return null;
+  }
+}
 
-if (bundle && existsSync(bundle)) {
+const bundle = freshBundle(process.argv[2]);
+if (bundle) {
   const { runBundle } = await import('./run-bundle.js');
   await runBundle(bundle);
 } else {

@@ -294,13 +294,16 @@ export class TraceStreamReader {
     if (base === undefined) return damaged('event run without a previous event of its shape');
     const n = run.n;
     const times = new Float64Array(n);
-    const dt = new DataView(run.dt.buffer, run.dt.byteOffset, run.dt.byteLength);
+    const dt = int32le(run.dt);
     let t = this.t + run.t;
-    for (let k = 0; k < n; k++) {
-      if (k > 0) t += dt.getInt32(4 * (k - 1), true);
-      if (t < 0) return damaged('time before the session start');
+    times[0] = t;
+    let min = t;
+    for (let k = 1; k < n; k++) {
+      t += dt[k - 1];
       times[k] = t;
+      if (t < min) min = t;
     }
+    if (min < 0) return damaged('time before the session start');
     const members = new EventRun(run.id, run.event, run.ids, n, times, base, run.leaves, run.cols);
     const misfit = members.problem();
     if (misfit) return damaged(misfit);
@@ -370,6 +373,15 @@ export class TraceStreamReader {
     }
     return null;
   }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Little-endian int32s as an array (a copy: the bytes need not be aligned). */
+function int32le(bytes: Uint8Array): ArrayLike<number> {
+  if (LITTLE_ENDIAN) return new Int32Array(bytes.slice().buffer, 0, bytes.length >> 2);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: bytes.length >> 2 }, (_, i) => view.getInt32(4 * i, true));
 }
 
 function isStringRecord(v: unknown): v is { kind: 'string'; index: number; value: string } {

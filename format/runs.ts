@@ -67,6 +67,9 @@ type Column = unknown[] | { joined: string; lengths: number[] };
 export class EventRun {
   private readonly split: Array<unknown[] | undefined>;
   private build: Build | undefined;
+  private inMs: Float64Array | undefined;
+  /** The latest member time (members may be written slightly out of order). */
+  readonly maxT: number;
 
   constructor(
     /** The exchange (`http-request` id) the members belong to. */
@@ -84,6 +87,19 @@ export class EventRun {
     private readonly cols: readonly Column[],
   ) {
     this.split = new Array(cols.length);
+    let max = -Infinity;
+    for (let k = 0; k < n; k++) if (t[k] > max) max = t[k];
+    this.maxT = max;
+  }
+
+  /** Member k's time in ms at [k] (computed once, for every consumer that wants ms). */
+  ms(): Float64Array {
+    if (this.inMs === undefined) {
+      const out = new Float64Array(this.n);
+      for (let k = 0; k < this.n; k++) out[k] = this.t[k] / 1000;
+      this.inMs = out;
+    }
+    return this.inMs;
   }
 
   /** Null when the run fits its base (every leaf it changes exists there), else why not. */

@@ -274,10 +274,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
     const x = this.open.get(run.id);
     if (!x) return;
     if (this.detail) for (let k = 0; k < run.n; k++) x.frames.push(run.record(k));
-    const t = run.t;
-    let max = x.lastMs * 1000;
-    for (let k = 0; k < run.n; k++) if (t[k] > max) max = t[k];
-    this.note(x, max / 1000);
+    this.note(x, run.maxT / 1000);
     this.last = { index, n: run.n, placement: { role: 'data', exchange: x } };
   }
 

@@ -73,8 +73,7 @@ export class MetaHandler implements Handler<MetaData> {
 
   handleRun(run: EventRun): void {
     this.count += run.n;
-    const t = run.t;
-    for (let k = 0; k < run.n; k++) if (t[k] > this.maxT) this.maxT = t[k];
+    if (run.maxT > this.maxT) this.maxT = run.maxT;
   }
 
   finalize(): void {

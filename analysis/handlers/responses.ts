@@ -172,11 +172,8 @@ export class ResponsesHandler implements Handler<ResponsesData> {
     const s = this.http.get(p.exchange.id);
     if (!s) return;
     const b = s.b;
-    const tMs = new Float64Array(run.n);
-    for (let k = 0; k < run.n; k++) {
-      tMs[k] = run.t[k] / 1000;
-      b.touch(tMs[k]);
-    }
+    const tMs = run.ms();
+    b.touch(run.maxT / 1000);
     b.req.streamed = true;
     if (s.decoder.eventRun) s.decoder.eventRun(tMs, run, b);
     else for (let k = 0; k < run.n; k++) s.decoder.event(tMs[k], run.data(k), run.event, b);
