@@ -13,7 +13,7 @@ import type {
   WsOpenRecord,
 } from '../../format/types.js';
 import { bodyJson } from '../../format/body.js';
-import type { EventRun } from '../../format/runs.js';
+import { EventRun } from '../../format/runs.js';
 import type { Handler } from '../pipeline.js';
 import type { ProtocolDecoder } from '../events.js';
 import type { Protocol } from '../model.js';
@@ -49,7 +49,10 @@ export interface HttpExchange extends ExchangeBase {
   request: HttpRequestRecord | null;
   /** null when no response head arrived. */
   head: HttpResponseRecord | null;
-  /** Body pieces (SSE events or chunks), in order; empty without detail. */
+  /**
+   * Body pieces (SSE events or chunks), in order; empty without detail. The members of event runs
+   * are made into records when this is first read (a viewer opens a few exchanges, not a million).
+   */
   frames: HttpDataRecord[];
   end: HttpEndRecord | null;
   socket: null;
@@ -142,6 +145,34 @@ function frameTypeOf(v: unknown): string {
   return typeof t === 'string' ? t : '';
 }
 
+/** Exchanges whose `frames` are still to be made: the records and runs, in order. */
+const LAZY = new WeakMap<HttpExchange, Array<HttpDataRecord | EventRun>>();
+
+/** Adds a run's members to an exchange's frames, as records made when `frames` is first read. */
+function framesLater(x: HttpExchange, run: EventRun): void {
+  let pending = LAZY.get(x);
+  if (!pending) {
+    const list: Array<HttpDataRecord | EventRun> = (pending = x.frames.slice());
+    LAZY.set(x, list);
+    Object.defineProperty(x, 'frames', {
+      configurable: true,
+      enumerable: true,
+      get(): HttpDataRecord[] {
+        const frames: HttpDataRecord[] = [];
+        for (const p of list) {
+          if (p instanceof EventRun) for (let k = 0; k < p.n; k++) frames.push(p.record(k));
+          else frames.push(p);
+        }
+        // from now on a plain array again: later pieces are pushed onto it
+        LAZY.delete(x);
+        Object.defineProperty(x, 'frames', { value: frames, writable: true, configurable: true, enumerable: true });
+        return frames;
+      },
+    });
+  }
+  pending.push(run);
+}
+
 export class ExchangesHandler implements Handler<ExchangesData> {
   readonly name = 'exchanges';
   readonly deps = [] as const;
@@ -224,7 +255,11 @@ export class ExchangesHandler implements Handler<ExchangesData> {
       case 'http-data': {
         const x = this.open.get(rec.id);
         if (!x) return;
-        if (this.detail) x.frames.push(rec);
+        if (this.detail) {
+          const pending = LAZY.get(x);
+          if (pending) pending.push(rec);
+          else x.frames.push(rec);
+        }
         this.note(x, tMs);
         this.place(index, { role: 'data', exchange: x });
         return;
@@ -273,7 +308,7 @@ export class ExchangesHandler implements Handler<ExchangesData> {
     this.last = null;
     const x = this.open.get(run.id);
     if (!x) return;
-    if (this.detail) for (let k = 0; k < run.n; k++) x.frames.push(run.record(k));
+    if (this.detail) framesLater(x, run);
     this.note(x, run.maxT / 1000);
     this.last = { index, n: run.n, placement: { role: 'data', exchange: x } };
   }

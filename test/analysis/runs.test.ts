@@ -106,4 +106,30 @@ describe('event runs read whole', () => {
       expect(whole.model).toEqual(one.model);
     });
   }
+
+  it('frames read while the pass goes on (a live view) keep growing as a plain list', () => {
+    const bytes = compactTrace(writeTrace(oddStreams(), { perFrame: 5, redact: false }));
+    const reader = new TraceStreamReader();
+    const b = new SessionBuilder();
+    let index = 0;
+    let runs = 0;
+    const seen: number[] = [];
+    reader.pushEach(
+      bytes,
+      (r) => {
+        b.add(r, index++);
+        if (r.kind === 'http-data' && runs > 0) seen.push(b.exchangesSoFar().find((x) => x.id === r.id)!.frames.length);
+      },
+      (run) => {
+        runs++;
+        b.addRun(run, index);
+        index += run.n;
+      },
+    );
+    const whole = analyse(bytes, false, true);
+    const a = b.analysis({ version: reader.version });
+    expect(runs).toBeGreaterThan(0);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(a.exchanges.exchanges.map((x) => x.frames.map((f) => [f.t, (f as { sse?: unknown }).sse ?? null]))).toEqual(whole.frames);
+  });
 });
