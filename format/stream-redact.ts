@@ -77,8 +77,25 @@ interface Stream {
   seq: number;
 }
 
+export interface StreamRedactorOptions {
+  /**
+   * Scan a block's new text once per batch of records (at `settle()`) instead of once per record:
+   * each scan also reads CONTEXT characters before the new text, so per record that scanning was
+   * most of the cost of a fast stream. Records then wait for `settle()` (or `release`, `flush`).
+   */
+  defer?: boolean;
+}
+
 export class StreamRedactor {
   private readonly streams = new Map<string, Stream>();
+  private readonly defer: boolean;
+  /** With `defer`: blocks with new text not yet scanned, and the streams they are in. */
+  private readonly dirty = new Set<Block>();
+  private readonly dirtyStreams = new Set<Stream>();
+
+  constructor(opts: StreamRedactorOptions = {}) {
+    this.defer = opts.defer ?? false;
+  }
   /** Events released wholly redacted: their deltas here, the rest of the event as a record. */
   private readonly whole = new WeakSet<TraceRecord>();
 
@@ -113,11 +130,25 @@ export class StreamRedactor {
     stream.seq++;
     const entry = this.entry(rec, stream);
     stream.queue.push(entry);
-    for (const block of new Set(entry.leaves.map((l) => l.block))) this.advance(block, false);
+    if (this.defer) {
+      for (const leaf of entry.leaves) this.dirty.add(leaf.block);
+      if (entry.leaves.length) this.dirtyStreams.add(stream);
+    } else for (const block of new Set(entry.leaves.map((l) => l.block))) this.advance(block, false);
     // a block no new delta has reached for a while is over
     for (const block of stream.blocks.values()) if (block.pending.length && stream.seq - block.lastSeq > HOLD_RECORDS) this.advance(block, true);
     this.drain(stream, out);
     this.releaseOld(now, out);
+    return out;
+  }
+
+  /** With `defer`: scans the text that came since the last call, and returns what that released. */
+  settle(): TraceRecord[] {
+    const out: TraceRecord[] = [];
+    if (!this.dirty.size) return out;
+    for (const b of this.dirty) this.advance(b, false);
+    this.dirty.clear();
+    for (const s of this.dirtyStreams) this.drain(s, out);
+    this.dirtyStreams.clear();
     return out;
   }
 
@@ -131,6 +162,8 @@ export class StreamRedactor {
   /** Everything still held, in order (the trace is closing). */
   flush(): TraceRecord[] {
     const out: TraceRecord[] = [];
+    this.dirty.clear();
+    this.dirtyStreams.clear();
     for (const [k, s] of this.streams) this.finish(k, s, out);
     return out;
   }
