@@ -62,11 +62,21 @@ for (const name of BUNDLED) {
   if (result.errors.length) process.exit(1);
 }
 
-// Warm each trace-reading bundle's code cache on a fixture (bin/run-bundle.js writes it after a run
-// that had none), so the first real run starts from compiled code too.
+// Warm each trace-reading bundle's code cache (bin/run-bundle.js writes it after a run that had
+// none) so the first real run starts from compiled code too: on a fixture as the writer leaves a
+// trace on close (compacted, format 1.1 runs), so the run-reading path is in the cache as well.
 const { spawnSync } = await import('node:child_process');
-const fixture = join(root, 'fixtures/traces/anthropic.lapse');
-for (const name of ['stats', 'simulate', 'dump']) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/lapse.js'), name, '--json', fixture], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`bundle-cli: lapse ${name} on ${fixture} exited ${r.status}`);
+const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+const { tmpdir } = await import('node:os');
+const { compactTrace } = await import(join(dist, 'format/compact.js'));
+const warmDir = mkdtempSync(join(tmpdir(), 'lapse-bundle-'));
+const fixture = join(warmDir, 'anthropic.lapse');
+writeFileSync(fixture, compactTrace(readFileSync(join(root, 'fixtures/traces/anthropic.lapse'))));
+try {
+  for (const name of ['stats', 'simulate', 'dump']) {
+    const r = spawnSync(process.execPath, [join(root, 'bin/lapse.js'), name, '--json', fixture], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`bundle-cli: lapse ${name} on ${fixture} exited ${r.status}`);
+  }
+} finally {
+  await rm(warmDir, { recursive: true, force: true });
 }
