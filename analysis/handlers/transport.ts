@@ -47,6 +47,9 @@ export class TransportHandler implements Handler<TransportData> {
     this.messages.set(p.exchange.id, { socket: p.socket.id, startUs: rec.start ?? rec.t, endUs: rec.t, bytes: bodyLength(rec.data) });
   }
 
+  /** Event runs are `http-data`: nothing here. */
+  handleRun(): void {}
+
   finalize(ctx: HandlerContext): void {
     const byId = new Map<string, NetworkTiming>();
     const critical = new Set(ctx.dep('graph').data().chain);
