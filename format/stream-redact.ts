@@ -14,7 +14,7 @@
 // protocol's deltas are covered without code here knowing its events.
 import { secretSpans, fingerprint, redactText, type FoundSecret } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
-import { shapeOf, type Shape } from './leaves.js';
+import { leafCount, shapeOf, type Shape } from './leaves.js';
 import { utf8DecodeStrict, utf8Encode } from './utf8.js';
 import type { Micros, SseEvent, TraceRecord } from './types.js';
 
@@ -410,13 +410,6 @@ function walkPlan(v: unknown, path: (string | number)[], ids: { name: string; le
   }
 }
 
-function leafCount(v: unknown): number {
-  if (typeof v !== 'object' || v === null) return 1;
-  let n = 0;
-  if (Array.isArray(v)) for (const x of v) n += leafCount(x);
-  else for (const k of Object.keys(v)) n += leafCount((v as Record<string, unknown>)[k]);
-  return n;
-}
 
 /** Where the block's text is final: after the last whitespace (a secret has none), before an unfinished private key. */
 function safeCut(b: Block): number {
