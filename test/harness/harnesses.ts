@@ -40,6 +40,24 @@ function geminiSettings(auth: string): string {
   });
 }
 
+/**
+ * Codex with its default model (gpt-6.2-sol in the pinned Codex: no `tools`, but a code-mode `exec`
+ * tool taking JavaScript in an `additional_tools` input item), or the model `model` names.
+ */
+function codex(name: string, model: string[]): HarnessCase {
+  const key = 'sk-proj-lapseHarnessTest000000000000000000';
+  return {
+    name,
+    bin: 'codex',
+    args: [...model, 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', PROMPT],
+    key,
+    env: (home) => ({ OPENAI_API_KEY: key, CODEX_HOME: join(home, '.codex') }),
+    setup: (home) => file(join(home, '.codex', 'config.toml'), 'check_for_update_on_startup = false\n[analytics]\nenabled = false\n'),
+    protocol: 'openai-responses',
+    transport: 'websocket',
+  };
+}
+
 export const CASES: HarnessCase[] = [
   {
     name: 'claude',
@@ -52,18 +70,9 @@ export const CASES: HarnessCase[] = [
     protocol: 'anthropic-messages',
     transport: 'http',
   },
-  {
-    name: 'codex',
-    bin: 'codex',
-    // gpt-5 gets Codex's function tools (exec_command); its newest models get the JavaScript `exec`
-    // code-mode tool, which the scripted endpoint does not drive.
-    args: ['-m', 'gpt-5', 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', PROMPT],
-    key: 'sk-proj-lapseHarnessTest000000000000000000',
-    env: (home) => ({ OPENAI_API_KEY: 'sk-proj-lapseHarnessTest000000000000000000', CODEX_HOME: join(home, '.codex') }),
-    setup: (home) => file(join(home, '.codex', 'config.toml'), 'check_for_update_on_startup = false\n[analytics]\nenabled = false\n'),
-    protocol: 'openai-responses',
-    transport: 'websocket',
-  },
+  codex('codex', []),
+  // gpt-5 gets Codex's function tools (exec_command) in `tools`, not the code-mode tool
+  codex('codex-gpt-5', ['-m', 'gpt-5']),
   {
     name: 'opencode',
     bin: 'opencode',
