@@ -99,6 +99,19 @@ export const CASES: HarnessCase[] = [
     transport: 'http',
   },
   {
+    // Logged in with Google (Code Assist, `/v1internal:…`): an access token from the environment
+    // instead of an OAuth login (which needs Google's servers); lapse points CODE_ASSIST_ENDPOINT at
+    // the proxy, and the built-in endpoint answers the account calls (loadCodeAssist…) too.
+    name: 'gemini-google',
+    bin: 'gemini',
+    args: ['-p', PROMPT, '--yolo'],
+    key: 'ya29.lapseHarnessTestCodeAssist000000000000',
+    env: () => ({ GOOGLE_GENAI_USE_GCA: 'true', GOOGLE_CLOUD_ACCESS_TOKEN: 'ya29.lapseHarnessTestCodeAssist000000000000', GEMINI_CLI_TRUST_WORKSPACE: 'true', GEMINI_TELEMETRY_ENABLED: 'false' }),
+    setup: (home) => file(join(home, '.gemini', 'settings.json'), geminiSettings('oauth-personal')),
+    protocol: 'gemini-generate-content',
+    transport: 'http',
+  },
+  {
     name: 'qwen',
     bin: 'qwen',
     args: ['-p', PROMPT, '--yolo'],
@@ -189,6 +202,6 @@ export async function recordHarness(c: HarnessCase, dir: string, upstream: strin
   const trace = join(traces, `${c.name}.lapse`);
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, LAPSE_HOME: traces, TERM: 'dumb', NO_COLOR: '1', HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', ...c.env(home) };
   const lapse = join(ROOT, 'bin', 'lapse.js');
-  const rec = await run(process.execPath, [lapse, 'record', '-o', trace, '--anthropic-upstream', upstream, '--openai-upstream', `${upstream}/v1`, '--gemini-upstream', upstream, '--', binOf(c), ...args], { cwd: work, env, timeoutMs: 480_000 });
+  const rec = await run(process.execPath, [lapse, 'record', '-o', trace, '--anthropic-upstream', upstream, '--openai-upstream', `${upstream}/v1`, '--gemini-upstream', upstream, '--code-assist-upstream', upstream, '--', binOf(c), ...args], { cwd: work, env, timeoutMs: 480_000 });
   return { rec, trace, work, home, traces };
 }
