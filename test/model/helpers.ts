@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { afterAll } from 'vitest';
 import { startModelServer, type ModelServer, type ModelServerOptions } from '../../cli/model/server.js';
 import type { ScriptStep } from '../../cli/model/script.js';
+export { TOOLS_ANTHROPIC, TOOLS_CHAT, TOOLS_RESPONSES } from '../factory/sdk-tools.js';
 
 export const FAST = { ttftMs: 20, tokensPerSecond: 2000 } as const;
 
@@ -33,16 +34,6 @@ export const TEXT_STEP: ScriptStep = { text: 'All done: the add function now add
 
 /** Step 0 asks for two tools, step 1 answers in text. */
 export const TWO_STEPS: ScriptStep[] = [TOOL_STEP, TEXT_STEP];
-
-export const TOOLS_ANTHROPIC = [
-  { name: 'read_file', description: 'Read a file', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } },
-];
-export const TOOLS_CHAT = [
-  { type: 'function' as const, function: { name: 'read_file', description: 'Read a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } } },
-];
-export const TOOLS_RESPONSES = [
-  { type: 'function' as const, name: 'read_file', description: 'Read a file', strict: false, parameters: { type: 'object', properties: { path: { type: 'string' } } } },
-];
 
 /** Raw HTTP, for what SDKs hide (exact SSE text, status codes). */
 export async function post(s: ModelServer, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

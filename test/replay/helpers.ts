@@ -15,6 +15,8 @@ import { buildCassette } from '../../cli/replay/cassette.js';
 import type { Pacing } from '../../cli/replay/pacing.js';
 import { startReplayServer, type ReplayServer } from '../../cli/replay/server.js';
 import type { TraceOut } from '../../cli/replay/trace-out.js';
+import { TOOLS_ANTHROPIC, TOOLS_CHAT, TOOLS_RESPONSES } from '../factory/sdk-tools.js';
+export { TOOLS_ANTHROPIC, TOOLS_CHAT, TOOLS_RESPONSES };
 
 export const dir = mkdtempSync(join(tmpdir(), 'lapse-replay-test-'));
 
@@ -29,16 +31,6 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export const SCRIPT: ScriptStep[] = [
   { text: 'Reading the test first.', toolCalls: [{ name: 'read_file', arguments: { path: 'test/math.test.js' } }] },
   { text: 'Fixed: add() now returns a + b, and the test passes.' },
-];
-
-export const TOOLS_ANTHROPIC = [
-  { name: 'read_file', description: 'Read a file', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } },
-];
-export const TOOLS_CHAT = [
-  { type: 'function' as const, function: { name: 'read_file', description: 'Read a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } } },
-];
-export const TOOLS_RESPONSES = [
-  { type: 'function' as const, name: 'read_file', description: 'Read a file', strict: false, parameters: { type: 'object', properties: { path: { type: 'string' } } } },
 ];
 
 export function anthropicClient(urls: Urls): Anthropic {
