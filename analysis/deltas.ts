@@ -9,10 +9,11 @@ const KIND_CODE: Record<DeltaKind, number> = { text: 0, thinking: 1, 'tool-args'
 
 /** Token estimate of a fragment: ≈ UTF-16 length / 4, at least 1 for non-empty text. */
 export function estimateTokens(text: string): number {
-  return tokensOfLength(text.length);
+  return estimateTokensOfLength(text.length);
 }
 
-function tokensOfLength(length: number): number {
+/** The same estimate from a fragment's length. */
+export function estimateTokensOfLength(length: number): number {
   return Math.ceil(length / 4);
 }
 
@@ -48,6 +49,30 @@ export class ContentDeltas implements Iterable<ContentDelta> {
     this.n = i + 1;
   }
 
+  /**
+   * The non-empty pieces of a joined text as deltas (piece k: the next `lengths[k]` characters of
+   * `joined`, at `tMs[k]`): the same as push() for each, the text kept joined as it came.
+   */
+  pushRun(tMs: ArrayLike<number>, kind: DeltaKind, joined: string, lengths: ArrayLike<number>, block: number): void {
+    let count = 0;
+    for (let k = 0; k < lengths.length; k++) if (lengths[k] > 0) count++;
+    if (this.n + count > this.t.length) this.grow(Math.max(8, this.t.length * 2, this.n + count));
+    const code = KIND_CODE[kind];
+    let i = this.n;
+    let end = i === 0 ? 0 : this.ends[i - 1];
+    for (let k = 0; k < lengths.length; k++) {
+      const len = lengths[k];
+      if (len <= 0) continue;
+      this.t[i] = tMs[k];
+      this.kinds[i] = code;
+      this.blocks[i] = block;
+      this.ends[i] = end += len;
+      i++;
+    }
+    this.n = i;
+    this.pending.push(joined);
+  }
+
   tMs(i: number): number {
     return this.t[i];
   }
@@ -61,7 +86,7 @@ export class ContentDeltas implements Iterable<ContentDelta> {
   }
 
   tokens(i: number): number {
-    return tokensOfLength(this.ends[i] - (i === 0 ? 0 : this.ends[i - 1]));
+    return estimateTokensOfLength(this.ends[i] - (i === 0 ? 0 : this.ends[i - 1]));
   }
 
   text(i: number): string {

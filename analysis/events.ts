@@ -2,6 +2,7 @@
 // (method calls, not objects, so the hot path allocates only what the model keeps); EventLog turns
 // them into a plain list for tests and tools that want to see them.
 import type { DeltaKind, Protocol } from './model.js';
+import type { EventRun } from '../format/runs.js';
 
 /** What a decoder reads from a request body (or a WebSocket `response.create` frame). */
 export interface RequestInfo {
@@ -65,6 +66,11 @@ export interface Usage {
 export interface ResponseSink {
   /** A content-bearing delta (text, thinking, or tool-call argument fragment). */
   content(tMs: number, kind: DeltaKind, text: string, block: number): void;
+  /**
+   * n content deltas at once (a run's text column): delta k arrives at `tMs[k]` with the next
+   * `lengths[k]` characters of `joined`. The same as `content` for each non-empty piece, in order.
+   */
+  contentRun(tMs: ArrayLike<number>, kind: DeltaKind, joined: string, lengths: ArrayLike<number>, block: number): void;
   /** A tool call begins at `block` (its argument deltas use the same block). */
   toolCall(tMs: number, block: number, id: string | null, name: string): void;
   /** The complete arguments of the call at `block`, when the wire states them (replaces the streamed concatenation). */
@@ -125,6 +131,12 @@ export interface ProtocolDecoder {
   socket?: SocketFraming;
   /** One streamed event: the parsed JSON data (or a string such as `[DONE]`), and the SSE event name. */
   event(tMs: number, data: unknown, name: string | undefined, sink: ResponseSink): void;
+  /**
+   * Optional: a run of streamed events of one shape (format 1.1 `sse-run`; member k at `tMs[k]`), to
+   * the same effect as `event` for each member (what a decoder without it gets). Lets a decoder read
+   * only the columns it needs (a text delta's text) instead of every member's object.
+   */
+  eventRun?(tMs: Float64Array, run: EventRun, sink: ResponseSink): void;
   /** A whole (non-streamed) JSON response body, arrived at tMs. */
   json(tMs: number, body: unknown, sink: ResponseSink): void;
 }
@@ -146,6 +158,13 @@ export class EventLog implements ResponseSink {
   readonly events: NormalizedEvent[] = [];
   content(tMs: number, kind: DeltaKind, text: string, block: number): void {
     this.events.push({ type: 'content', tMs, kind, text, block });
+  }
+  contentRun(tMs: ArrayLike<number>, kind: DeltaKind, joined: string, lengths: ArrayLike<number>, block: number): void {
+    let o = 0;
+    for (let k = 0; k < lengths.length; k++) {
+      if (lengths[k] > 0) this.content(tMs[k], kind, joined.slice(o, o + lengths[k]), block);
+      o += lengths[k];
+    }
   }
   toolCall(tMs: number, block: number, id: string | null, name: string): void {
     this.events.push({ type: 'tool-call', tMs, block, id, name });

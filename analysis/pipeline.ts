@@ -3,6 +3,10 @@
 //   reset()                      forget everything (a pipeline can be run again)
 //   handleEvent(rec, index, ctx) see one record, in trace order; may ask a declared dependency about
 //                                the same record (the dependency has already seen it)
+//   handleRun?(run, index, ctx)  optional: see the n members of a stored event run (format 1.1
+//                                `sse-run`, records index … index+n-1) at once, exactly as n handleEvent
+//                                calls would have; a pass whose handlers all have it reads runs without
+//                                building a record per member (the reader's `emitRun`)
 //   finalize(ctx)                after the last record (ctx.final), or at a live snapshot (!ctx.final:
 //                                more records follow); the dependencies are already finalized
 //   data()                       typed, read-only results; valid after finalize
@@ -21,6 +25,7 @@
 // is typed:
 //   declare module '../pipeline.js' { interface HandlerMap { exchanges: ExchangesHandler } }
 import type { TraceRecord } from '../format/types.js';
+import type { EventRun } from '../format/runs.js';
 
 /** Handler name → handler type. Each handler module adds itself (see above). */
 export interface HandlerMap {}
@@ -39,6 +44,8 @@ export interface Handler<D = unknown> {
   readonly deps: readonly HandlerName[];
   reset(): void;
   handleEvent(rec: TraceRecord, index: number, ctx: HandlerContext): void;
+  /** The members of an event run (records index … index + run.n − 1), as handleEvent of each would. */
+  handleRun?(run: EventRun, index: number, ctx: HandlerContext): void;
   finalize(ctx: HandlerContext): void;
   data(): D;
 }
@@ -77,6 +84,8 @@ export class Pipeline implements PipelineResult {
   private readonly ctxs: HandlerContext[];
   private readonly byName: Map<string, Handler>;
   private count = 0;
+  /** Every handler takes runs whole (else a run is added member by member). */
+  private readonly takesRuns: boolean;
   private finished = false;
   private final = false;
 
@@ -96,6 +105,7 @@ export class Pipeline implements PipelineResult {
         },
       };
     });
+    this.takesRuns = this.order.every((h) => h.handleRun !== undefined);
     for (const h of this.order) h.reset();
   }
 
@@ -105,6 +115,18 @@ export class Pipeline implements PipelineResult {
     this.count++;
     const order = this.order;
     for (let i = 0; i < order.length; i++) order[i].handleEvent(rec, index, this.ctxs[i]);
+  }
+
+  /** The n members of an event run, as records index … index + n − 1 (the same as adding each member). */
+  addRun(run: EventRun, index: number = this.count): void {
+    if (!this.takesRuns) {
+      for (let k = 0; k < run.n; k++) this.add(run.record(k), index + k);
+      return;
+    }
+    if (this.finished) throw new Error('pipeline: addRun() after finish() (use snapshot() while records may still come)');
+    this.count += run.n;
+    const order = this.order;
+    for (let i = 0; i < order.length; i++) order[i].handleRun!(run, index, this.ctxs[i]);
   }
 
   /** Records added so far. */

@@ -2,7 +2,7 @@
 import type { RequestInfo, ResponseSink, Usage } from './events.js';
 import type { DeltaKind, Protocol, RequestModel, RequestStatus, ToolCall, Transport } from './model.js';
 import { gapStats } from './gaps.js';
-import { ContentDeltas, estimateTokens } from './deltas.js';
+import { ContentDeltas, estimateTokens, estimateTokensOfLength } from './deltas.js';
 
 interface CallState {
   call: ToolCall;
@@ -110,6 +110,42 @@ export class ResponseBuilder implements ResponseSink {
     if (kind === 'tool-args') {
       const s = this.callAt(tMs, block);
       s.call.arguments += text;
+      s.streamed = true;
+    }
+  }
+
+  contentRun(tMs: ArrayLike<number>, kind: DeltaKind, joined: string, lengths: ArrayLike<number>, block: number): void {
+    // As content() for each non-empty piece, without cutting the pieces out of the joined text: the
+    // figures need only their lengths, the deltas' own column is a joined text too.
+    const n = lengths.length;
+    let first = -1;
+    let count = 0;
+    let tokens = 0;
+    for (let k = 0; k < n; k++) {
+      const len = lengths[k];
+      if (len <= 0) continue;
+      if (first < 0) first = k;
+      count++;
+      tokens += estimateTokensOfLength(len);
+    }
+    if (first < 0) return;
+    if (this.detail) this.req.deltas.pushRun(tMs, kind, joined, lengths, block);
+    let times = this.times;
+    if (times !== null) {
+      if (this.nTimes + count > times.length) {
+        const grown = new Float64Array(Math.max(times.length * 2, this.nTimes + count));
+        grown.set(times.subarray(0, this.nTimes));
+        this.times = times = grown;
+      }
+      let i = this.nTimes;
+      for (let k = first; k < n; k++) if (lengths[k] > 0) times[i++] = tMs[k];
+      this.nTimes = i;
+    }
+    this.req.outputTokensEstimate += tokens;
+    if (this.req.firstContentMs === null) this.req.firstContentMs = tMs[first];
+    if (kind === 'tool-args') {
+      const s = this.callAt(tMs[first], block);
+      s.call.arguments += joined;
       s.streamed = true;
     }
   }

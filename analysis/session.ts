@@ -2,6 +2,7 @@
 // then their data assembled into the SessionModel every view reads. Feed records with add() as they
 // are read (no need to keep them all), or call analyseTrace().
 import type { TraceReadResult, TraceRecord } from '../format/types.js';
+import type { EventRun } from '../format/runs.js';
 import { Pipeline, type Handler, type PipelineResult } from './pipeline.js';
 import { standardHandlers, type Exchange, type ExchangesData, type Placement } from './handlers/index.js';
 import type { Connection, SessionModel } from './model.js';
@@ -87,6 +88,11 @@ export class SessionBuilder {
 
   add(rec: TraceRecord, index?: number): void {
     this.pipeline.add(rec, index);
+  }
+
+  /** The members of an event run (the reader's `emitRun`), as records index … index + run.n − 1. */
+  addRun(run: EventRun, index?: number): void {
+    this.pipeline.addRun(run, index);
   }
 
   /** Where the record just added went (exchanges' `placed`): a live consumer sees a response end. */

@@ -62,9 +62,10 @@ export class KeywordScanner {
   /**
    * Where each keyword starts in `text`: per keyword index, its start offsets in ascending order, or
    * undefined when it does not occur. Exact: every UTF-16 unit is one step of the automaton, so an end
-   * offset minus the keyword's length is its start.
+   * offset minus the keyword's length is its start. `hits`, when given, gets the index of every keyword
+   * found (once each, in the order first found): a caller need not walk the whole result for them.
    */
-  starts(text: string): (number[] | undefined)[] {
+  starts(text: string, hits?: number[]): (number[] | undefined)[] {
     const next = this.next;
     const out = this.out;
     const hasOut = this.hasOut;
@@ -75,7 +76,14 @@ export class KeywordScanner {
     for (let i = 0, n = text.length; i < n; i++) {
       s = next[(s << 7) | fold[text.charCodeAt(i)]];
       if (hasOut[s] === 0) continue;
-      for (const k of out[s]!) (found[k] ??= []).push(i + 1 - lengths[k]);
+      for (const k of out[s]!) {
+        let at = found[k];
+        if (at === undefined) {
+          found[k] = at = [];
+          hits?.push(k);
+        }
+        at.push(i + 1 - lengths[k]);
+      }
     }
     return found;
   }

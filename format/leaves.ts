@@ -9,30 +9,50 @@ export interface Shape {
 }
 
 /** The shape of a JSON value, or null when it is not an object/array worth encoding this way. */
-export function shapeOf(value: unknown): Shape | null {
+export function shapeOf(value: unknown, keep = false): Shape | null {
   if (typeof value !== 'object' || value === null) return null;
+  const known = kept.get(value);
+  if (known) return known;
   const leaves: unknown[] = [];
-  const parts: string[] = [];
-  walk(value, leaves, parts);
-  return { sig: parts.join(''), leaves };
+  const shape = { sig: walk(value, leaves), leaves };
+  if (keep) kept.set(value, shape);
+  return shape;
 }
 
-function walk(v: unknown, leaves: unknown[], sig: string[]): void {
-  if (Array.isArray(v)) {
-    sig.push('[');
-    for (const x of v) walk(x, leaves, sig);
-    sig.push(']');
-  } else if (typeof v === 'object' && v !== null) {
-    sig.push('{');
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      sig.push(JSON.stringify(k), ':');
-      walk(x, leaves, sig);
-    }
-    sig.push('}');
-  } else {
-    sig.push('.');
+/**
+ * Shapes taken with `keep`, by value: the stream redactor takes each streamed event's shape and the
+ * encoder, given the same (never mutated) value, reuses it instead of walking it again.
+ */
+const kept = new WeakMap<object, Shape>();
+
+/** Keys as they appear in a signature (JSON-quoted), kept: a stream repeats the same few keys. */
+const quoted = new Map<string, string>();
+
+// The signature is built by concatenation and keys are quoted once: this runs once per streamed event.
+function walk(v: unknown, leaves: unknown[]): string {
+  if (typeof v !== 'object' || v === null) {
     leaves.push(v);
+    return '.';
   }
+  let sig: string;
+  if (Array.isArray(v)) {
+    sig = '[';
+    for (let i = 0; i < v.length; i++) sig += walk(v[i], leaves);
+    return sig + ']';
+  }
+  sig = '{';
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    let q = quoted.get(k);
+    if (q === undefined) {
+      q = JSON.stringify(k) + ':';
+      if (quoted.size < 4096) quoted.set(k, q);
+    }
+    sig += q + walk(o[k], leaves);
+  }
+  return sig + '}';
 }
 
 /**

@@ -7,7 +7,7 @@ import { crc32 } from './crc32.js';
 import { packr, withStringTable } from './packr.js';
 import type { HttpDataRecord, HttpRequestRecord, SseEvent, SseRunRecord, SseSameShape, SummaryRecord, TraceReadResult, TraceRecord } from './types.js';
 import { withLeaves } from './leaves.js';
-import { expandRun } from './runs.js';
+import { EventRun } from './runs.js';
 import { recordProblem, runProblem } from './validate.js';
 import { FORMAT_VERSION } from './types.js';
 
@@ -94,8 +94,12 @@ export class TraceStreamReader {
     return out;
   }
 
-  /** Like push, but hands each record to `emit` as it is decoded (nothing is kept). */
-  pushEach(chunk: Uint8Array, emit: (rec: TraceRecord) => void): void {
+  /**
+   * Like push, but hands each record to `emit` as it is decoded (nothing is kept). With `emitRun`,
+   * the members of an `sse-run` go to it as one EventRun instead of one `http-data` record each (they
+   * still count as records in trace order: a run of n takes n indexes).
+   */
+  pushEach(chunk: Uint8Array, emit: (rec: TraceRecord) => void, emitRun?: (run: EventRun) => void): void {
     this.bytes += chunk.length;
     if (this.stopped) return;
     this.pending.push(chunk);
@@ -125,7 +129,7 @@ export class TraceStreamReader {
         this.stop(`damaged frame at byte ${frameOffset} (checksum mismatch)`);
         break;
       }
-      if (!this.decodeFrame(payload, codec, frameOffset, emit)) break;
+      if (!this.decodeFrame(payload, codec, frameOffset, emit, emitRun)) break;
     }
   }
 
@@ -179,7 +183,7 @@ export class TraceStreamReader {
    * Decodes a frame and hands each record on as soon as it is decoded: keeping a whole frame's records
    * alive together (tens of thousands) would push them all into the old generation of the GC.
    */
-  private decodeFrame(payload: Uint8Array, codec: number, frameOffset: number, emit: (rec: TraceRecord) => void): boolean {
+  private decodeFrame(payload: Uint8Array, codec: number, frameOffset: number, emit: (rec: TraceRecord) => void, emitRun: ((run: EventRun) => void) | undefined): boolean {
     let plain: Uint8Array;
     const limit = this.maxInflate.base + this.maxInflate.ratio * this.bytes - this.inflated;
     try {
@@ -203,7 +207,7 @@ export class TraceStreamReader {
       }
       if ((v as { kind?: unknown })?.kind === 'sse-run') {
         try {
-          if (!this.acceptRun(v, frameOffset, emit)) return (ok = false);
+          if (!this.acceptRun(v, frameOffset, emit, emitRun)) return (ok = false);
         } catch (err) {
           consumerError = { err };
           return (ok = false);
@@ -272,8 +276,11 @@ export class TraceStreamReader {
     return rec;
   }
 
-  /** Hands on each member of a run as an `http-data` record; false on damage. */
-  private acceptRun(v: unknown, frameOffset: number, emit: (rec: TraceRecord) => void): boolean {
+  /**
+   * Hands on a run: whole to `emitRun` when the consumer takes runs, else each member as an
+   * `http-data` record; false on damage.
+   */
+  private acceptRun(v: unknown, frameOffset: number, emit: (rec: TraceRecord) => void, emitRun: ((run: EventRun) => void) | undefined): boolean {
     const damaged = (why: string) => {
       this.stop(`damaged record in frame at byte ${frameOffset} (${why})`);
       return false;
@@ -285,20 +292,26 @@ export class TraceStreamReader {
     const key = run.ids === undefined ? (run.event ?? '') : `${run.event ?? ''}\u0000id`;
     const base = byName.get(key);
     if (base === undefined) return damaged('event run without a previous event of its shape');
-    const data = expandRun(base, run.leaves, run.cols, run.n);
-    if (typeof data === 'string') return damaged(data);
-    const dt = new DataView(run.dt.buffer, run.dt.byteOffset, run.dt.byteLength);
+    const n = run.n;
+    const times = new Float64Array(n);
+    const dt = int32le(run.dt);
     let t = this.t + run.t;
-    for (let k = 0; k < run.n; k++) {
-      if (k > 0) t += dt.getInt32(4 * (k - 1), true);
-      if (t < 0) return damaged('time before the session start');
-      const sse: SseEvent = run.event === undefined ? { form: 'structured', data: data[k] } : { form: 'structured', event: run.event, data: data[k] };
-      if (run.ids) sse.id = run.ids[k];
-      this.t = t;
-      this.counted++;
-      emit({ kind: 'http-data', t, id: run.id, sse });
+    times[0] = t;
+    let min = t;
+    for (let k = 1; k < n; k++) {
+      t += dt[k - 1];
+      times[k] = t;
+      if (t < min) min = t;
     }
-    byName.set(key, data[run.n - 1]);
+    if (min < 0) return damaged('time before the session start');
+    const members = new EventRun(run.id, run.event, run.ids, n, times, base, run.leaves, run.cols);
+    const misfit = members.problem();
+    if (misfit) return damaged(misfit);
+    this.t = t;
+    this.counted += n;
+    byName.set(key, members.data(n - 1));
+    if (emitRun) emitRun(members);
+    else for (let k = 0; k < n; k++) emit(members.record(k));
     return true;
   }
 
@@ -360,6 +373,15 @@ export class TraceStreamReader {
     }
     return null;
   }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Little-endian int32s as an array (a copy: the bytes need not be aligned). */
+function int32le(bytes: Uint8Array): ArrayLike<number> {
+  if (LITTLE_ENDIAN) return new Int32Array(bytes.slice().buffer, 0, bytes.length >> 2);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: bytes.length >> 2 }, (_, i) => view.getInt32(4 * i, true));
 }
 
 function isStringRecord(v: unknown): v is { kind: 'string'; index: number; value: string } {

@@ -229,9 +229,13 @@ function rules() {
  */
 function candidates(text: string): { list: Rule[]; starts: (number[] | undefined)[] } {
   const c = rules();
-  const starts = c.scanner.starts(text);
+  const hits: number[] = [];
+  const starts = c.scanner.starts(text, hits);
+  if (hits.length === 0) return { list: c.always, starts };
+  // in keyword order, as a walk over `starts` would add them (only the few found are visited)
+  if (hits.length > 1) hits.sort((a, b) => a - b);
   const found = new Set<Rule>(c.always);
-  for (let k = 0; k < starts.length; k++) if (starts[k]) for (const r of c.byKeyword[k]) found.add(r);
+  for (const k of hits) for (const r of c.byKeyword[k]) found.add(r);
   return { list: [...found], starts };
 }
 

@@ -124,6 +124,8 @@ export function parseSseText(text: string): ParsedSse {
  * Non-JSON data (like `[DONE]`) stays a string in `data`.
  */
 export function structureSse(text: string): SseEvent {
+  const canonical = canonicalSse(text);
+  if (canonical) return canonical;
   const p = parseSseText(text);
   let data: unknown = p.data;
   const first = p.data.charCodeAt(0);
@@ -144,6 +146,49 @@ export function structureSse(text: string): SseEvent {
     if (formatSse(asText) === text) return asText;
   }
   return { form: 'raw', text };
+}
+
+/**
+ * structureSse for the text a stream mostly carries, `event: E\n` `id: I\n` (each optional)
+ * `data: D\n\n` with no CR and no other line: the same event, read without the line split and
+ * re-rendering (the recorder's per-event path). Undefined for any other text, which takes the
+ * general path.
+ */
+function canonicalSse(text: string): SseEvent | undefined {
+  const n = text.length;
+  if (n < 8 || text.charCodeAt(n - 1) !== 10 || text.charCodeAt(n - 2) !== 10 || text.indexOf('\r') !== -1) return undefined;
+  let at = 0;
+  let event: string | undefined;
+  let id: string | undefined;
+  if (text.startsWith('event: ')) {
+    const nl = text.indexOf('\n', 7);
+    event = text.slice(7, nl);
+    at = nl + 1;
+  }
+  if (text.startsWith('id: ', at)) {
+    const nl = text.indexOf('\n', at + 4);
+    id = text.slice(at + 4, nl);
+    at = nl + 1;
+  }
+  if (!text.startsWith('data: ', at)) return undefined;
+  const nl = text.indexOf('\n', at + 6);
+  if (nl !== n - 2) return undefined;
+  const raw = text.slice(at + 6, nl);
+  let data: unknown = raw;
+  const first = raw.charCodeAt(0);
+  if (first === 123 /* { */ || first === 91 /* [ */) {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      // JSON that does not round-trip (spacing, number forms) keeps its data as text
+      if (JSON.stringify(parsed) === raw) data = parsed;
+    } catch {
+      // not JSON: the data stays text
+    }
+  }
+  const ev: SseEvent = { form: 'structured', data };
+  if (event !== undefined) ev.event = event;
+  if (id !== undefined) ev.id = id;
+  return ev;
 }
 
 /** The parsed JSON of the event's data, or undefined when it is not JSON (e.g. `[DONE]`). */

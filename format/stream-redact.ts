@@ -14,6 +14,7 @@
 // protocol's deltas are covered without code here knowing its events.
 import { secretSpans, fingerprint, redactText, type FoundSecret } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
+import { shapeOf, type Shape } from './leaves.js';
 import { utf8DecodeStrict, utf8Encode } from './utf8.js';
 import type { Micros, SseEvent, TraceRecord } from './types.js';
 
@@ -35,6 +36,8 @@ const MAX_KEY = 16384;
 interface Leaf {
   /** Path of keys from the parsed data to the string. */
   path: (string | number)[];
+  /** Its index among the data's leaves (see leaves.ts). */
+  at: number;
   block: Block;
   /** Offsets of this piece in its block's text. */
   start: number;
@@ -53,6 +56,15 @@ interface Entry {
   /** How the payload goes back into the record. */
   kind?: 'sse' | 'ws';
   sse?: SseEvent;
+  shape?: Shape;
+}
+
+/** An event found to hold no secret outside its deltas: its shape, and its leaves with the deltas blank. */
+interface CleanRest {
+  sig: string;
+  event: string | undefined;
+  id: string | undefined;
+  leaves: unknown[];
 }
 
 interface Block {
@@ -75,10 +87,29 @@ interface Stream {
   queue: Entry[];
   blocks: Map<string, Block>;
   seq: number;
+  /** The last event found to hold no secret outside its deltas: the next one most often differs only in them. */
+  clean: CleanRest | null;
+}
+
+export interface StreamRedactorOptions {
+  /**
+   * Scan a block's new text once per batch of records (at `settle()`) instead of once per record:
+   * each scan also reads CONTEXT characters before the new text, so per record that scanning was
+   * most of the cost of a fast stream. Records then wait for `settle()` (or `release`, `flush`).
+   */
+  defer?: boolean;
 }
 
 export class StreamRedactor {
   private readonly streams = new Map<string, Stream>();
+  private readonly defer: boolean;
+  /** With `defer`: blocks with new text not yet scanned, and the streams they are in. */
+  private readonly dirty = new Set<Block>();
+  private readonly dirtyStreams = new Set<Stream>();
+
+  constructor(opts: StreamRedactorOptions = {}) {
+    this.defer = opts.defer ?? false;
+  }
   /** Events released wholly redacted: their deltas here, the rest of the event as a record. */
   private readonly whole = new WeakSet<TraceRecord>();
 
@@ -109,15 +140,29 @@ export class StreamRedactor {
       return out;
     }
     let stream = this.streams.get(key);
-    if (!stream) this.streams.set(key, (stream = { queue: [], blocks: new Map(), seq: 0 }));
+    if (!stream) this.streams.set(key, (stream = { queue: [], blocks: new Map(), seq: 0, clean: null }));
     stream.seq++;
     const entry = this.entry(rec, stream);
     stream.queue.push(entry);
-    for (const block of new Set(entry.leaves.map((l) => l.block))) this.advance(block, false);
+    if (this.defer) {
+      for (const leaf of entry.leaves) this.dirty.add(leaf.block);
+      if (entry.leaves.length) this.dirtyStreams.add(stream);
+    } else for (const block of new Set(entry.leaves.map((l) => l.block))) this.advance(block, false);
     // a block no new delta has reached for a while is over
     for (const block of stream.blocks.values()) if (block.pending.length && stream.seq - block.lastSeq > HOLD_RECORDS) this.advance(block, true);
     this.drain(stream, out);
     this.releaseOld(now, out);
+    return out;
+  }
+
+  /** With `defer`: scans the text that came since the last call, and returns what that released. */
+  settle(): TraceRecord[] {
+    const out: TraceRecord[] = [];
+    if (!this.dirty.size) return out;
+    for (const b of this.dirty) this.advance(b, false);
+    this.dirty.clear();
+    for (const s of this.dirtyStreams) this.drain(s, out);
+    this.dirtyStreams.clear();
     return out;
   }
 
@@ -131,6 +176,8 @@ export class StreamRedactor {
   /** Everything still held, in order (the trace is closing). */
   flush(): TraceRecord[] {
     const out: TraceRecord[] = [];
+    this.dirty.clear();
+    this.dirtyStreams.clear();
     for (const [k, s] of this.streams) this.finish(k, s, out);
     return out;
   }
@@ -188,18 +235,29 @@ export class StreamRedactor {
     entry.data = data;
     const type = (data as { type?: unknown }).type;
     const event = entry.sse?.form === 'structured' ? (entry.sse.event ?? '') : '';
-    collectLeaves(data, [], [], (path, ids, value) => {
-      const bk = `${event}|${typeof type === 'string' ? type : ''}|${path.filter((p) => typeof p === 'string').join('.')}|${ids.join(',')}`;
+    // where the deltas are, from the shape (taken once per event and kept for the encoder, see leaves.ts)
+    const shape = shapeOf(data, true)!;
+    const leaves = shape.leaves;
+    entry.shape = shape;
+    for (const d of planOf(shape.sig, data)) {
+      const value = leaves[d.leaf];
+      if (typeof value !== 'string' || !value.length) continue;
+      let ids = '';
+      for (const id of d.ids) {
+        const x = leaves[id.leaf];
+        if (typeof x === 'number' || typeof x === 'string') ids += ids ? `,${id.name}=${x}` : `${id.name}=${x}`;
+      }
+      const bk = `${event}|${typeof type === 'string' ? type : ''}|${d.key}|${ids}`;
       let block = stream.blocks.get(bk);
       if (!block) stream.blocks.set(bk, (block = { text: '', base: 0, length: 0, pending: [], carry: [], releasedTo: 0, lastSeq: 0, lastT: rec.t }));
-      const leaf: Leaf = { path, block, start: block.length, end: block.length + value.length };
+      const leaf: Leaf = { path: d.path, at: d.leaf, block, start: block.length, end: block.length + value.length };
       block.text += value;
       block.length += value.length;
       block.pending.push(leaf);
       block.lastSeq = stream.seq;
       block.lastT = rec.t;
       entry.leaves.push(leaf);
-    });
+    }
     return entry;
   }
 
@@ -230,14 +288,18 @@ export class StreamRedactor {
    * gives them) whose other fields hold no secret either (scanned with the deltas left out) comes back
    * structured, in the form the encoder would make of it, and counts as redacted whole.
    */
-  private rebuild(e: Entry): TraceRecord {
+  private rebuild(e: Entry, s: Stream): TraceRecord {
     const { rec, data } = rebuild(e);
     if (e.kind !== 'sse' || !e.parsed || rec.kind !== 'http-data') return rec;
-    let rest = data;
-    for (const leaf of e.leaves) rest = setPath(rest, leaf.path, '');
     const sse = e.sse as Extract<SseEvent, { form: 'structured' }>;
-    const text = formatSse({ ...sse, data: rest });
-    if (redactText(text) !== text) return rec;
+    // the text of everything but the deltas is the last clean one's when its other leaves are: not scanned again
+    if (!sameRest(s.clean, e, sse)) {
+      let rest = data;
+      for (const leaf of e.leaves) rest = setPath(rest, leaf.path, '');
+      const text = formatSse({ ...sse, data: rest });
+      if (redactText(text) !== text) return rec;
+      s.clean = cleanRest(e, sse);
+    }
     const whole: TraceRecord = { ...rec, sse: { ...sse, data } };
     this.whole.add(whole);
     return whole;
@@ -248,7 +310,7 @@ export class StreamRedactor {
       const e = s.queue[0];
       if (e.leaves.some((l) => l.value === undefined)) break;
       s.queue.shift();
-      out.push(e.leaves.length ? this.rebuild(e) : e.rec);
+      out.push(e.leaves.length ? this.rebuild(e, s) : e.rec);
     }
     for (const [k, b] of s.blocks) if (!b.pending.length && !b.carry.length && s.seq - b.lastSeq > HOLD_RECORDS) s.blocks.delete(k);
   }
@@ -263,16 +325,91 @@ function streamKey(rec: TraceRecord): string | null {
   return null;
 }
 
-function collectLeaves(v: unknown, path: (string | number)[], ids: string[], found: (path: (string | number)[], ids: string[], value: string) => void): void {
-  if (typeof v !== 'object' || v === null) return;
-  const own = Array.isArray(v) ? ids : [...ids];
-  if (!Array.isArray(v)) for (const [k, x] of Object.entries(v)) if (IDENTITY_FIELDS.has(k) && (typeof x === 'number' || typeof x === 'string')) own.push(`${k}=${x}`);
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const p = [...path, Array.isArray(v) ? Number(k) : k];
-    if (typeof x === 'string') {
-      if (!Array.isArray(v) && DELTA_FIELDS.has(k) && x.length) found(p, own, x);
-    } else if (typeof x === 'object' && x !== null) collectLeaves(x, p, own, found);
+/** Whether the event, its deltas left blank, renders as `c` did (same shape, names and other leaves). */
+function sameRest(c: CleanRest | null, e: Entry, sse: SseEvent): boolean {
+  if (!c || !e.shape || sse.form !== 'structured' || c.sig !== e.shape.sig || c.event !== sse.event || c.id !== sse.id) return false;
+  const leaves = e.shape.leaves;
+  let d = 0;
+  for (let i = 0; i < leaves.length; i++) {
+    if (d < e.leaves.length && e.leaves[d].at === i) {
+      d++;
+      if (c.leaves[i] !== '') return false;
+    } else if (leaves[i] !== c.leaves[i]) return false;
   }
+  return true;
+}
+
+function cleanRest(e: Entry, sse: SseEvent): CleanRest | null {
+  if (!e.shape || sse.form !== 'structured') return null;
+  const leaves = e.shape.leaves.slice();
+  for (const leaf of e.leaves) leaves[leaf.at] = '';
+  return { sig: e.shape.sig, event: sse.event, id: sse.id, leaves };
+}
+
+/** A delta field of a shape: its leaf, its path, the block key's path part, and the identity fields in scope. */
+interface DeltaPlace {
+  leaf: number;
+  path: (string | number)[];
+  key: string;
+  ids: { name: string; leaf: number }[];
+}
+
+/**
+ * Where a shape's delta fields are (by leaf index, in the order of the leaves): every string member
+ * named in DELTA_FIELDS of an object, with the IDENTITY_FIELDS members of that object and of the
+ * objects around it. Which of them hold text, and the identities' values, are read per event.
+ * Shapes repeat (a stream is hundreds of one shape), so this walk runs once per shape.
+ */
+const plans = new Map<string, DeltaPlace[]>();
+
+function planOf(sig: string, data: unknown): DeltaPlace[] {
+  let plan = plans.get(sig);
+  if (plan) return plan;
+  plan = [];
+  walkPlan(data, [], [], { n: 0 }, plan);
+  if (plans.size >= 1024) plans.clear();
+  plans.set(sig, plan);
+  return plan;
+}
+
+/** Counts leaves as shapeOf does (depth-first, every scalar), noting the delta fields among them. */
+function walkPlan(v: unknown, path: (string | number)[], ids: { name: string; leaf: number }[], at: { n: number }, plan: DeltaPlace[]): void {
+  if (typeof v !== 'object' || v === null) {
+    at.n++;
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) walkPlan(v[i], [...path, i], ids, at, plan);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  // this object's identity fields (all of them, wherever they stand), by the leaf each will be
+  const own = [...ids];
+  let n = at.n;
+  for (const k of keys) {
+    const x = o[k];
+    if (typeof x !== 'object' || x === null) {
+      if (IDENTITY_FIELDS.has(k)) own.push({ name: k, leaf: n });
+      n++;
+    } else n += leafCount(x);
+  }
+  for (const k of keys) {
+    const x = o[k];
+    if ((typeof x !== 'object' || x === null) && DELTA_FIELDS.has(k)) {
+      const p = [...path, k];
+      plan.push({ leaf: at.n, path: p, key: p.filter((q) => typeof q === 'string').join('.'), ids: own });
+    }
+    walkPlan(x, [...path, k], own, at, plan);
+  }
+}
+
+function leafCount(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 1;
+  let n = 0;
+  if (Array.isArray(v)) for (const x of v) n += leafCount(x);
+  else for (const k of Object.keys(v)) n += leafCount((v as Record<string, unknown>)[k]);
+  return n;
 }
 
 /** Where the block's text is final: after the last whitespace (a secret has none), before an unfinished private key. */

@@ -98,8 +98,10 @@ const SPECS: Readonly<Record<string, KindSpec>> = RECORDS;
 /** A string column stored joined: n lengths that add up to the joined string's length. */
 function isJoined(c: unknown, n: number): boolean {
   if (!isObj(c) || !isStr(c.joined) || !Array.isArray(c.lengths) || c.lengths.length !== n) return false;
+  const lengths = c.lengths;
   let sum = 0;
-  for (const x of c.lengths) {
+  for (let k = 0; k < lengths.length; k++) {
+    const x = lengths[k];
     if (!isCount(x)) return false;
     sum += x;
   }

@@ -13,6 +13,7 @@ import type {
   WsOpenRecord,
 } from '../../format/types.js';
 import { bodyJson } from '../../format/body.js';
+import { EventRun } from '../../format/runs.js';
 import type { Handler } from '../pipeline.js';
 import type { ProtocolDecoder } from '../events.js';
 import type { Protocol } from '../model.js';
@@ -48,7 +49,10 @@ export interface HttpExchange extends ExchangeBase {
   request: HttpRequestRecord | null;
   /** null when no response head arrived. */
   head: HttpResponseRecord | null;
-  /** Body pieces (SSE events or chunks), in order; empty without detail. */
+  /**
+   * Body pieces (SSE events or chunks), in order; empty without detail. The members of event runs
+   * are made into records when this is first read (a viewer opens a few exchanges, not a million).
+   */
   frames: HttpDataRecord[];
   end: HttpEndRecord | null;
   socket: null;
@@ -141,6 +145,34 @@ function frameTypeOf(v: unknown): string {
   return typeof t === 'string' ? t : '';
 }
 
+/** Exchanges whose `frames` are still to be made: the records and runs, in order. */
+const LAZY = new WeakMap<HttpExchange, Array<HttpDataRecord | EventRun>>();
+
+/** Adds a run's members to an exchange's frames, as records made when `frames` is first read. */
+function framesLater(x: HttpExchange, run: EventRun): void {
+  let pending = LAZY.get(x);
+  if (!pending) {
+    const list: Array<HttpDataRecord | EventRun> = (pending = x.frames.slice());
+    LAZY.set(x, list);
+    Object.defineProperty(x, 'frames', {
+      configurable: true,
+      enumerable: true,
+      get(): HttpDataRecord[] {
+        const frames: HttpDataRecord[] = [];
+        for (const p of list) {
+          if (p instanceof EventRun) for (let k = 0; k < p.n; k++) frames.push(p.record(k));
+          else frames.push(p);
+        }
+        // from now on a plain array again: later pieces are pushed onto it
+        LAZY.delete(x);
+        Object.defineProperty(x, 'frames', { value: frames, writable: true, configurable: true, enumerable: true });
+        return frames;
+      },
+    });
+  }
+  pending.push(run);
+}
+
 export class ExchangesHandler implements Handler<ExchangesData> {
   readonly name = 'exchanges';
   readonly deps = [] as const;
@@ -148,7 +180,8 @@ export class ExchangesHandler implements Handler<ExchangesData> {
   private byId = new Map<string, Exchange>();
   private open = new Map<string, HttpExchange>();
   private sockets = new Map<string, SocketState>();
-  private last: { index: number; placement: Placement } | null = null;
+  /** The latest record's placement; `n` records from `index` (an event run's members share one). */
+  private last: { index: number; n: number; placement: Placement } | null = null;
   private result: ExchangesData | null = null;
 
   /** `detail: false` keeps no records (request bodies, frames): only the grouping and times. */
@@ -170,11 +203,12 @@ export class ExchangesHandler implements Handler<ExchangesData> {
 
   /** Where record `index` went; null when it is not part of an exchange (or not the latest record). */
   placed(index: number): Placement | null {
-    return this.last !== null && this.last.index === index ? this.last.placement : null;
+    const last = this.last;
+    return last !== null && index >= last.index && index < last.index + last.n ? last.placement : null;
   }
 
   private place(index: number, placement: Placement): void {
-    this.last = { index, placement };
+    this.last = { index, n: 1, placement };
   }
 
   private note(x: Exchange, tMs: number): void {
@@ -221,7 +255,11 @@ export class ExchangesHandler implements Handler<ExchangesData> {
       case 'http-data': {
         const x = this.open.get(rec.id);
         if (!x) return;
-        if (this.detail) x.frames.push(rec);
+        if (this.detail) {
+          const pending = LAZY.get(x);
+          if (pending) pending.push(rec);
+          else x.frames.push(rec);
+        }
         this.note(x, tMs);
         this.place(index, { role: 'data', exchange: x });
         return;
@@ -263,6 +301,16 @@ export class ExchangesHandler implements Handler<ExchangesData> {
       default:
         return;
     }
+  }
+
+  /** An event run's members: `http-data` of one exchange, placed as its `data` (each member's index). */
+  handleRun(run: EventRun, index: number): void {
+    this.last = null;
+    const x = this.open.get(run.id);
+    if (!x) return;
+    if (this.detail) framesLater(x, run);
+    this.note(x, run.maxT / 1000);
+    this.last = { index, n: run.n, placement: { role: 'data', exchange: x } };
   }
 
   private onFrame(s: SocketState, rec: WsMessageRecord, tMs: number, index: number): void {

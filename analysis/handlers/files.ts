@@ -31,6 +31,9 @@ export class FilesHandler implements Handler<FilesData> {
     if (rec.kind === 'file') this.recs.push(rec);
   }
 
+  /** Event runs are `http-data`: nothing here. */
+  handleRun(): void {}
+
   finalize(ctx: HandlerContext): void {
     const files = placeFileChanges(this.recs, ctx.dep('graph').data().segments, ctx.dep('requests').data().byId);
     this.result = { files, summary: summarizeFiles(files) };

@@ -34,6 +34,8 @@ export class GraphHandler implements Handler<GraphData> {
 
   handleEvent(): void {}
 
+  handleRun(): void {}
+
   finalize(ctx: HandlerContext): void {
     const { requests, prompts } = ctx.dep('responses').data();
     const { durationMs, session, processes } = ctx.dep('meta').data();

@@ -1,6 +1,7 @@
 // What the trace says about the session itself: the session record, the processes, markers, what the
 // writer shed, how many records and how long.
 import type { TraceRecord } from '../../format/types.js';
+import type { EventRun } from '../../format/runs.js';
 import type { Handler } from '../pipeline.js';
 import type { ProcessInfo, SessionInfo } from '../model.js';
 
@@ -68,6 +69,11 @@ export class MetaHandler implements Handler<MetaData> {
       default:
         return;
     }
+  }
+
+  handleRun(run: EventRun): void {
+    this.count += run.n;
+    if (run.maxT > this.maxT) this.maxT = run.maxT;
   }
 
   finalize(): void {

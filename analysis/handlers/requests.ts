@@ -37,6 +37,8 @@ export class RequestsHandler implements Handler<RequestsData> {
 
   handleEvent(): void {}
 
+  handleRun(): void {}
+
   finalize(ctx: HandlerContext): void {
     const drafts = ctx.dep('responses').data().requests;
     const t = ctx.dep('threads').data();

@@ -2,6 +2,7 @@
 // tokens, tool calls, status), before any cross-request reading (dependencies, critical path).
 import type { HttpDataRecord, TraceRecord } from '../../format/types.js';
 import type { SseEvent } from '../../format/types.js';
+import type { EventRun } from '../../format/runs.js';
 import { bodyJson, bodyText } from '../../format/body.js';
 import { parseSseText, sseData, sseEventName, SseSplitter } from '../../format/sse.js';
 import type { Handler, HandlerContext } from '../pipeline.js';
@@ -162,6 +163,20 @@ export class ResponsesHandler implements Handler<ResponsesData> {
         else if (p.dir === 'down' && p.socket.protocol !== null) this.unknownTypes.add(`websocket:${p.type}`);
         return;
     }
+  }
+
+  /** An event run's members: as handleEvent of each (decoders that know the run's shape read only its columns). */
+  handleRun(run: EventRun, index: number, ctx: HandlerContext): void {
+    const p = ctx.dep('exchanges').placed(index);
+    if (!p || p.role !== 'data') return;
+    const s = this.http.get(p.exchange.id);
+    if (!s) return;
+    const b = s.b;
+    const tMs = run.ms();
+    b.touch(run.maxT / 1000);
+    b.req.streamed = true;
+    if (s.decoder.eventRun) s.decoder.eventRun(tMs, run, b);
+    else for (let k = 0; k < run.n; k++) s.decoder.event(tMs[k], run.data(k), run.event, b);
   }
 
   private begin(x: Exchange, tMs: number, info: ReturnType<ProtocolDecoder['request']>): ResponseBuilder {

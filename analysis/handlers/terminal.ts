@@ -34,6 +34,9 @@ export class TerminalHandler implements Handler<TerminalData> {
     if (rec.kind === 'term-output' || rec.kind === 'term-resize' || rec.kind === 'term-input') this.collector.add(rec, rec.t / 1000);
   }
 
+  /** Event runs are `http-data`: nothing here. */
+  handleRun(): void {}
+
   finalize(ctx: HandlerContext): void {
     const t = this.collector.finish();
     // a live snapshot gets copies: the collector's lists go on growing

@@ -26,6 +26,8 @@ export class ThreadsHandler implements Handler<ThreadsData> {
 
   handleEvent(): void {}
 
+  handleRun(): void {}
+
   finalize(ctx: HandlerContext): void {
     const { requests, openings } = ctx.dep('responses').data();
     const links = linkExplicit(requests);

@@ -34,6 +34,9 @@ export class TransportHandler implements Handler<TransportData> {
     if (rec.kind === 'http-timing') this.timings.set(rec.id, rec);
   }
 
+  /** Event runs are `http-data`: nothing here. */
+  handleRun(): void {}
+
   finalize(ctx: HandlerContext): void {
     const byId = new Map<string, NetworkTiming>();
     const critical = new Set(ctx.dep('graph').data().chain);

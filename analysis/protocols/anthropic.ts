@@ -1,5 +1,6 @@
 // Anthropic Messages API: `POST …/v1/messages` (Claude Code adds `?beta=true`), SSE or plain JSON.
 import type { ProtocolDecoder, RequestInfo, RequestInput, ResponseSink, Usage } from '../events.js';
+import type { DeltaKind } from '../model.js';
 import { identifyIn, readBody, readEvent } from './read.js';
 import { commonRequestInfo, contentText, emptyInput, emptyRequestInfo, errorMessage, headerOf, inputText, num, obj, openingOf, str, threadKey, identify } from '../events.js';
 
@@ -50,6 +51,13 @@ function contentBlock(tMs: number, index: number, block: Record<string, unknown>
     sink.unknown(`content_block:${type}`);
   }
 }
+
+/** The content deltas whose one changing leaf is their text: `delta` field and content kind. */
+const TEXT_DELTAS: Readonly<Record<string, readonly [field: string, kind: DeltaKind]>> = {
+  text_delta: ['text', 'text'],
+  thinking_delta: ['thinking', 'thinking'],
+  input_json_delta: ['partial_json', 'tool-args'],
+};
 
 export const anthropicDecoder: ProtocolDecoder = {
   protocol: 'anthropic-messages',
@@ -178,6 +186,33 @@ export const anthropicDecoder: ProtocolDecoder = {
         return;
       default:
         sink.unknown(type || 'untyped');
+    }
+  },
+
+  eventRun(tMs, run, sink) {
+    // A run of content deltas that differ only in their text (nearly every streamed event) is its
+    // text column, handed on joined; any other run is read member by member.
+    const d = obj(run.base);
+    const delta = d && d.type === 'content_block_delta' ? obj(d.delta) : null;
+    const field = delta && typeof delta.type === 'string' && Object.hasOwn(TEXT_DELTAS, delta.type) ? TEXT_DELTAS[delta.type] : null;
+    const path = field ? ['delta', field[0]] : null;
+    const fits = d !== null && field !== null && path !== null && run.changesOnly(path);
+    if (!fits) {
+      for (let k = 0; k < run.n; k++) anthropicDecoder.event(tMs[k], run.data(k), run.event, sink);
+      return;
+    }
+    const index = num(d.index) ?? 0;
+    const kind = field[1];
+    const joined = run.joinedColumn(path);
+    if (joined) {
+      sink.contentRun(tMs, kind, joined.joined, joined.lengths, index);
+      return;
+    }
+    const texts = run.column(path);
+    for (let k = 0; k < run.n; k++) {
+      // a text the run does not change is the base's (column null)
+      const t = texts ? texts[k] : delta![field[0]];
+      if (typeof t === 'string' && t) sink.content(tMs[k], kind, t, index);
     }
   },
 

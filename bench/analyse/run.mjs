@@ -5,11 +5,11 @@
 // Builds (once, cached in the temp dir) a Claude-Code-shaped trace with N content events (default
 // 1,000,000) using the format encoder, then analyses it in fresh child processes so each mode's peak
 // memory is its own:
-//   read    — the reader alone (16 KiB reads, records dropped): the floor under the rest
+//   read    — the reader alone (16 KiB reads, records dropped, event runs handed on whole): the floor under the rest
 //   figures — readModel (streamed into SessionBuilder({detail:false})): what `lapse stats`/`simulate` do
 //   detail  — the same keeping every content delta (what a viewer needs), records not kept
 //   load    — loadTrace (all records in memory) → analyseTrace: what a viewer that also shows raw records does
-//   viewer  — the web viewer's load: records streamed into SessionBuilder() (detail), keeping the model
+//   viewer  — the web viewer's load: records (and runs) streamed into SessionBuilder() (detail), keeping the model
 //             and the exchanges (the inspector's request bodies and frames): "kept" is what stays on the heap
 // "read" is the reader alone, so the analysis's own cost is the difference. CPU time is given beside wall
 // time because a shared machine stretches wall time.
@@ -110,7 +110,8 @@ async function measure(mode, path) {
   } else if (mode === 'viewer') {
     const { streamTrace } = await import(new URL('cli/trace/load.js', dist));
     const b = new SessionBuilder();
-    const meta = streamTrace(path, (r, i) => b.add(r, i));
+    // as viewer/src/load.ts reads: event runs go to the pass whole
+    const meta = streamTrace(path, (r, i) => b.add(r, i), {}, (run, i) => b.addRun(run, i));
     const { model: m, exchanges } = b.analysis(meta);
     model = m;
     kept = exchanges;
@@ -124,7 +125,8 @@ async function measure(mode, path) {
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      i += reader.push(buf.slice(0, n)).length;
+      // records handed on, event runs whole (as stats and the viewer read)
+      reader.pushEach(buf.slice(0, n), () => i++, (run) => (i += run.n));
       sample();
     }
     closeSync(fd);

@@ -7,6 +7,11 @@ import { streamTrace } from '../trace/load.js';
 
 export function readModel(path: string, opts: AnalyseOptions = { detail: false }): SessionModel {
   const builder = new SessionBuilder(opts);
-  const meta = streamTrace(path, (r, index) => builder.add(r, index));
+  const meta = streamTrace(
+    path,
+    (r, index) => builder.add(r, index),
+    {},
+    (run, index) => builder.addRun(run, index),
+  );
   return builder.finish(meta);
 }

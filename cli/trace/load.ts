@@ -6,6 +6,7 @@ import { inflateRawSync } from 'node:zlib';
 import { TraceStreamReader, type ReaderOptions } from '../../format/reader.js';
 import { TraceFormatError } from '../../format/errors.js';
 import type { SessionRecord, SummaryRecord, TraceReadResult, TraceRecord } from '../../format/types.js';
+import type { EventRun } from '../../format/runs.js';
 import { FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH } from '../../format/frame.js';
 import { UsageError } from '../util/errors.js';
 
@@ -21,9 +22,10 @@ const CHUNK = 64 * 1024;
 
 /**
  * Reads a trace from disk in one pass, handing each record to `onRecord` as its frame completes;
- * nothing is kept. Throws UsageError (one line) when the file is unreadable or not a trace.
+ * nothing is kept. With `onRun`, event runs go to it whole (a run of n takes indexes index … index+n−1;
+ * SessionBuilder.addRun). Throws UsageError (one line) when the file is unreadable or not a trace.
  */
-export function streamTrace(path: string, onRecord: (rec: TraceRecord, index: number) => void, opts: ReaderOptions = {}): TraceMetaRead {
+export function streamTrace(path: string, onRecord: (rec: TraceRecord, index: number) => void, opts: ReaderOptions = {}, onRun?: (run: EventRun, index: number) => void): TraceMetaRead {
   let fd: number;
   try {
     const st = statSync(path);
@@ -44,7 +46,15 @@ export function streamTrace(path: string, onRecord: (rec: TraceRecord, index: nu
       const n = readSync(fd, buf, 0, CHUNK, null);
       if (n === 0) break;
       // The reader may keep a view of the chunk while a frame is incomplete: give it its own copy.
-      reader.pushEach(buf.slice(0, n), (r) => onRecord(r, index++));
+      reader.pushEach(
+        buf.slice(0, n),
+        (r) => onRecord(r, index++),
+        onRun &&
+          ((run) => {
+            onRun(run, index);
+            index += run.n;
+          }),
+      );
     }
     const { truncated, damage } = reader.end();
     const meta: TraceMetaRead = { path, version: reader.version, truncated, bytes: reader.bytes };

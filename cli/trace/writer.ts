@@ -81,7 +81,8 @@ export class TraceWriter {
 
   private constructor(path: string, fd: number, encoder: TraceEncoder, opts: WriterOptions, redact: boolean) {
     this.path = path;
-    this.streams = redact ? new StreamRedactor() : null;
+    // deferred: a block's new text is scanned once per batch the writer is handed (endBatch) or per flush
+    this.streams = redact ? new StreamRedactor({ defer: true }) : null;
     this.fd = fd;
     this.encoder = encoder;
     this.flushMs = opts.flushMs ?? 50;
@@ -149,6 +150,29 @@ export class TraceWriter {
     }
     this.encodeAll(ready);
     if (this.streams?.held) this.schedule();
+  }
+
+  /**
+   * The caller has handed over a batch of records (the recorder's thread, one batch of the relay's
+   * chunks): streamed text held for redaction is scanned now, once for the batch. Without this call
+   * it is scanned when the records are flushed.
+   */
+  endBatch(): void {
+    if (!this.streams || this.closed || this.failure) return;
+    let ready: TraceRecord[];
+    try {
+      ready = this.streams.settle();
+    } catch (err) {
+      // as in write(): what is held goes on to be redacted record by record
+      this.warn(`streamed text could not be redacted across events (${(err as Error).message}); redacting event by event`);
+      try {
+        ready = this.streams.flush();
+      } catch (again) {
+        this.fail(`streamed text could not be redacted: ${(again as Error).message}`);
+        return;
+      }
+    }
+    this.encodeAll(ready);
   }
 
   private encodeAll(records: TraceRecord[]): void {
@@ -264,7 +288,10 @@ export class TraceWriter {
     this.timer = setTimeout(() => {
       this.timer = null;
       // deltas held for a stream that went quiet are written with this batch
-      if (this.streams && !this.closed && !this.failure) this.encodeAll(this.streams.release(this.now()));
+      if (this.streams && !this.closed && !this.failure) {
+        this.endBatch();
+        this.encodeAll(this.streams.release(this.now()));
+      }
       this.flush();
       if (this.streams?.held) this.schedule();
     }, this.flushMs);

@@ -1,6 +1,6 @@
 // Bytes → records → session model, in slices that yield to the browser so the page stays responsive
 // and can paint a preview (request spans read so far) long before a large trace is fully read.
-import { TraceStreamReader, TraceFormatError, type TraceRecord } from '../../format/index.js';
+import { TraceStreamReader, TraceFormatError, type EventRun, type TraceRecord } from '../../format/index.js';
 import { SessionBuilder } from '../../analysis/session.js';
 import { isModelCall, type ExchangesData } from '../../analysis/handlers/exchanges.js';
 import type { SessionModel } from '../../analysis/model.js';
@@ -60,12 +60,17 @@ export async function loadProgressive(src: ByteSource, onPreview?: (p: Preview) 
       .map((x) => ({ id: x.id, startMs: x.startMs, endMs: x.lastMs, open: x.end === null }));
     await onPreview({ fraction: src.total ? read / src.total : null, records, lastMs, spans });
   };
-  const take = (recs: TraceRecord[]): void => {
-    for (const r of recs) {
-      builder.add(r, records++);
-      const tMs = r.t / 1000;
-      if (tMs > lastMs) lastMs = tMs;
-    }
+  const take = (r: TraceRecord): void => {
+    builder.add(r, records++);
+    const tMs = r.t / 1000;
+    if (tMs > lastMs) lastMs = tMs;
+  };
+  // Event runs go to the pass whole: its decoders read the runs' text columns, not a record per member.
+  const takeRun = (run: EventRun): void => {
+    builder.addRun(run, records);
+    records += run.n;
+    const tMs = run.t[run.n - 1] / 1000;
+    if (tMs > lastMs) lastMs = tMs;
   };
 
   const rs = src.stream.getReader();
@@ -77,7 +82,7 @@ export async function loadProgressive(src: ByteSource, onPreview?: (p: Preview) 
       // Big chunks (a whole file handed over at once) are fed in pieces so that slices stay short: one
       // compressed piece can hold thousands of records.
       for (let o = 0; o < value.length; o += PIECE) {
-        take(reader.push(value.subarray(o, Math.min(value.length, o + PIECE))));
+        reader.pushEach(value.subarray(o, Math.min(value.length, o + PIECE)), take, takeRun);
         if (performance.now() - sliceStart > SLICE_MS) {
           // The first preview as early as possible (first paint), then a few per second.
           if (previews === 0 || performance.now() - lastPreview > PREVIEW_EVERY_MS) await preview();

@@ -1,0 +1,82 @@
+// Build step (after tsc): the read commands as single-file CommonJS bundles, dist/bundle/<command>.cjs.
+//
+// Why: `lapse stats` on a small trace spent most of its time starting up — Node resolving, reading
+// and compiling ~80 ES modules and five packages (the price table alone is 0.8 MB of source) — and
+// Node 20 has no compile cache for ES modules (module.enableCompileCache is Node 22.1+). One CommonJS
+// file can be compiled through node:vm with V8's code cache (bin/lapse.js keeps it beside the bundle),
+// which skips parsing and compiling on every later run.
+//
+// Each bundle holds one command's module graph (commands/<name>.js and program.js) with its packages;
+// the unbundled dist/ stays as it is (the other commands, tests, the viewer's server, workers).
+import { build } from 'esbuild';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const out = join(dist, 'bundle');
+
+/** Commands worth bundling: they read a trace and print (none opens a socket, a terminal UI or a worker). */
+export const BUNDLED = ['stats', 'simulate', 'ls', 'dump', 'report'];
+
+// A module's `import.meta.url` is its own file's URL; in the bundle it becomes the URL of the same
+// file in dist/ (still there), so relative paths such as version.ts's package.json read the same.
+const importMetaUrl = {
+  name: 'import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
+      const rel = JSON.stringify(relative(out, args.path).split('\\').join('/'));
+      const url = `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${rel})).href`;
+      return { contents: text.split('import.meta.url').join(`(${url})`), loader: 'js' };
+    });
+  },
+};
+
+await rm(out, { recursive: true, force: true });
+for (const name of BUNDLED) {
+  const result = await build({
+    stdin: {
+      contents: `export { register } from './cli/commands/${name}.js';\nexport { runCli } from './cli/program.js';\n`,
+      resolveDir: dist,
+      sourcefile: `${name}-entry.js`,
+      loader: 'js',
+    },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outfile: join(out, `${name}.cjs`),
+    // msgpackr's Node entry only probes for an optional native addon; its plain build is the one the
+    // browser already uses
+    alias: { msgpackr: join(root, 'node_modules/msgpackr/index.js') },
+    plugins: [importMetaUrl],
+    logLevel: 'warning',
+    metafile: true,
+  });
+  // a dynamic import() left in the bundle would need an ES module loader the vm script does not have
+  const text = await readFile(join(out, `${name}.cjs`), 'utf8');
+  if (/\bimport\(/.test(text.replace(/\/\/.*$/gm, ''))) throw new Error(`bundle-cli: ${name}.cjs keeps a dynamic import()`);
+  if (result.errors.length) process.exit(1);
+}
+
+// Warm each trace-reading bundle's code cache (bin/run-bundle.js writes it after a run that had
+// none) so the first real run starts from compiled code too: on a fixture as the writer leaves a
+// trace on close (compacted, format 1.1 runs), so the run-reading path is in the cache as well.
+const { spawnSync } = await import('node:child_process');
+const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+const { tmpdir } = await import('node:os');
+const { compactTrace } = await import(join(dist, 'format/compact.js'));
+const warmDir = mkdtempSync(join(tmpdir(), 'lapse-bundle-'));
+const fixture = join(warmDir, 'anthropic.lapse');
+writeFileSync(fixture, compactTrace(readFileSync(join(root, 'fixtures/traces/anthropic.lapse'))));
+try {
+  for (const name of ['stats', 'simulate', 'dump']) {
+    const r = spawnSync(process.execPath, [join(root, 'bin/lapse.js'), name, '--json', fixture], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`bundle-cli: lapse ${name} on ${fixture} exited ${r.status}`);
+  }
+} finally {
+  await rm(warmDir, { recursive: true, force: true });
+}
