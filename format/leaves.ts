@@ -55,6 +55,15 @@ function walk(v: unknown, leaves: unknown[]): string {
   return sig + '}';
 }
 
+/** Leaves of a value in the order runs number them (depth first, keys in insertion order). */
+export function leafCount(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 1;
+  let n = 0;
+  if (Array.isArray(v)) for (const x of v) n += leafCount(x);
+  else for (const key of Object.keys(v)) n += leafCount((v as Record<string, unknown>)[key]);
+  return n;
+}
+
 /**
  * A copy of `base` with the given leaves replaced (leaves counted depth-first in key order).
  * `changes` must be in increasing index order (as changedLeaves makes them). Hot path of the reader:

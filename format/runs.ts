@@ -3,6 +3,7 @@
 // that no column touches, so a run costs a pass over its columns instead of a record decode per event;
 // a consumer that reads runs whole (EventRun) may skip building the members at all.
 import type { HttpDataRecord, SseEvent } from './types.js';
+import { leafCount } from './leaves.js';
 
 /** Makes member k's value; null when the subtree has no changing leaf (the base value is shared). */
 type Build = ((k: number) => unknown) | null;
@@ -173,15 +174,6 @@ export class EventRun {
   private columnAt(j: number): unknown[] {
     return (this.split[j] ??= splitJoined(this.cols[j]));
   }
-}
-
-/** Leaves of a value in the order runs number them (depth first, keys in insertion order). */
-function leafCount(v: unknown): number {
-  if (typeof v !== 'object' || v === null) return 1;
-  let n = 0;
-  if (Array.isArray(v)) for (const x of v) n += leafCount(x);
-  else for (const key of Object.keys(v)) n += leafCount((v as Record<string, unknown>)[key]);
-  return n;
 }
 
 /** The number of the leaf at `path` in `v`, or -1 when there is none (missing, or not a leaf). */

@@ -14,6 +14,21 @@ export class SseSplitter {
 
   push(text: string): string[] {
     const out: string[] = [];
+    // Nothing pending and no CR (the usual stream): events end exactly where "\n\n" is.
+    if (this.length === 0 && text.indexOf('\r') === -1) {
+      let from = 0;
+      for (let end = text.indexOf('\n\n'); end !== -1; end = text.indexOf('\n\n', from)) {
+        out.push(text.slice(from, end + 2));
+        from = end + 2;
+      }
+      if (from < text.length) {
+        const rest = from === 0 ? text : text.slice(from);
+        this.parts.push(rest);
+        this.length = rest.length;
+        this.tail = rest.slice(-3);
+      }
+      return out;
+    }
     // Only the new chunk (and the tail before it) is scanned: a long event arriving in many small
     // chunks costs its length once, not once per chunk.
     const window = this.tail + text;

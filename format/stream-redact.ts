@@ -14,7 +14,7 @@
 // protocol's deltas are covered without code here knowing its events.
 import { secretSpans, fingerprint, redactText, type FoundSecret } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
-import { shapeOf, type Shape } from './leaves.js';
+import { leafCount, shapeOf, type Shape } from './leaves.js';
 import { utf8DecodeStrict, utf8Encode } from './utf8.js';
 import type { Micros, SseEvent, TraceRecord } from './types.js';
 
@@ -106,6 +106,8 @@ export class StreamRedactor {
   /** With `defer`: blocks with new text not yet scanned, and the streams they are in. */
   private readonly dirty = new Set<Block>();
   private readonly dirtyStreams = new Set<Stream>();
+  /** When releaseOld last looked at every stream. */
+  private swept = -Infinity;
 
   constructor(opts: StreamRedactorOptions = {}) {
     this.defer = opts.defer ?? false;
@@ -169,6 +171,7 @@ export class StreamRedactor {
   /** Releases what has been held longer than HOLD_US (a stream that went quiet). */
   release(now: Micros): TraceRecord[] {
     const out: TraceRecord[] = [];
+    this.swept = -Infinity;
     this.releaseOld(now, out);
     return out;
   }
@@ -190,6 +193,9 @@ export class StreamRedactor {
   }
 
   private releaseOld(now: Micros, out: TraceRecord[]): void {
+    // a sweep over every stream's blocks at most once a millisecond (the hold is half a second)
+    if (now >= this.swept && now - this.swept < 1000) return;
+    this.swept = now;
     for (const [k, s] of this.streams) {
       let any = false;
       for (const b of s.blocks.values()) {
@@ -404,13 +410,6 @@ function walkPlan(v: unknown, path: (string | number)[], ids: { name: string; le
   }
 }
 
-function leafCount(v: unknown): number {
-  if (typeof v !== 'object' || v === null) return 1;
-  let n = 0;
-  if (Array.isArray(v)) for (const x of v) n += leafCount(x);
-  else for (const k of Object.keys(v)) n += leafCount((v as Record<string, unknown>)[k]);
-  return n;
-}
 
 /** Where the block's text is final: after the last whitespace (a secret has none), before an unfinished private key. */
 function safeCut(b: Block): number {

@@ -23,6 +23,8 @@ export interface Conversation {
   toolDescriptions: Record<string, string>;
   /** The namespace of each tool offered inside one (Responses `{type:'namespace', tools}`), by name. */
   toolNamespaces: Record<string, string>;
+  /** Tools that take free text instead of JSON arguments (Responses `{type:'custom'}`: Codex's code-mode `exec`). */
+  freeformTools: string[];
   /** The client asked for thinking / reasoning output. */
   thinking: boolean;
   maxTokens: number | null;
@@ -45,17 +47,21 @@ function partsText(content: unknown): string {
     .join('\n');
 }
 
-/** Tools as Anthropic (`input_schema`), Chat (`function.parameters`), Responses (`parameters`) or Gemini (`functionDeclarations`) offer them. */
-function toolsOf(tools: unknown): Pick<Conversation, 'toolNames' | 'toolSchemas' | 'toolDescriptions' | 'toolNamespaces'> {
+type ToolsOffered = Pick<Conversation, 'toolNames' | 'toolSchemas' | 'toolDescriptions' | 'toolNamespaces' | 'freeformTools'>;
+
+/** Tools as Anthropic (`input_schema`), Chat (`function.parameters`), Responses (`parameters`, `custom`) or Gemini (`functionDeclarations`) offer them. */
+function toolsOf(tools: unknown): ToolsOffered {
   const toolNames: string[] = [];
   const toolSchemas: Record<string, Json | null> = {};
   const toolDescriptions: Record<string, string> = {};
   const toolNamespaces: Record<string, string> = {};
-  const add = (name: unknown, schema: unknown, description: unknown) => {
+  const freeformTools: string[] = [];
+  const add = (name: unknown, schema: unknown, description: unknown, freeform = false) => {
     if (typeof name !== 'string') return;
     toolNames.push(name);
     toolSchemas[name] = isObj(schema) ? schema : null;
     toolDescriptions[name] = str(description);
+    if (freeform) freeformTools.push(name);
   };
   for (const t of Array.isArray(tools) ? tools : []) {
     if (!isObj(t)) continue;
@@ -63,15 +69,15 @@ function toolsOf(tools: unknown): Pick<Conversation, 'toolNames' | 'toolSchemas'
       // Codex offers its sub-agent tools grouped: the model names the namespace in its call.
       for (const x of t.tools) {
         if (!isObj(x) || typeof x.name !== 'string') continue;
-        add(x.name, x.parameters, x.description);
+        add(x.name, x.parameters, x.description, x.type === 'custom');
         toolNamespaces[x.name] = t.name;
       }
     } else if (Array.isArray(t.functionDeclarations)) {
       for (const d of t.functionDeclarations) if (isObj(d)) add(d.name, d.parametersJsonSchema ?? d.parameters, d.description);
-    } else if (typeof t.name === 'string') add(t.name, t.input_schema ?? t.parameters, t.description);
+    } else if (typeof t.name === 'string') add(t.name, t.input_schema ?? t.parameters, t.description, t.type === 'custom');
     else if (isObj(t.function)) add(t.function.name, t.function.parameters, t.function.description);
   }
-  return { toolNames, toolSchemas, toolDescriptions, toolNamespaces };
+  return { toolNames, toolSchemas, toolDescriptions, toolNamespaces, freeformTools };
 }
 
 function maxTokensOf(body: Json, key: string): number | null {
@@ -163,24 +169,26 @@ export function responsesConversation(body: Json, history: Json[]): Conversation
         if (last && last.role === 'assistant' && !last.text) last.text = partsText(it.content);
         else messages.push({ role: 'assistant', text: partsText(it.content), toolCalls: [] });
       }
-    } else if (type === 'function_call') {
+    } else if (type === 'function_call' || type === 'custom_tool_call') {
       const last = messages[messages.length - 1];
       const call = { id: str(it.call_id), name: str(it.name) };
       if (last && last.role === 'assistant') last.toolCalls.push(call);
       else messages.push({ role: 'assistant', text: '', toolCalls: [call] });
-    } else if (type === 'function_call_output') {
+    } else if (type === 'function_call_output' || type === 'custom_tool_call_output') {
       messages.push({ role: 'tool', callId: str(it.call_id), output: typeof it.output === 'string' ? it.output : partsText(it.output) });
     } else if (type === 'reasoning') {
       const last = messages[messages.length - 1];
       if (!last || last.role !== 'assistant') messages.push({ role: 'assistant', text: '', toolCalls: [] });
     }
   }
+  // Codex on its newest models offers its tools in an `additional_tools` input item, not in `tools`.
+  const offered = [...(Array.isArray(body.tools) ? body.tools : []), ...history.filter((it) => it.type === 'additional_tools').flatMap((it) => (Array.isArray(it.tools) ? it.tools : []))];
   return {
     protocol: 'openai-responses',
     model: str(body.model) || 'lapse-scripted',
     system: system.join('\n'),
     messages,
-    ...toolsOf(body.tools),
+    ...toolsOf(offered),
     thinking: isObj(body.reasoning) && body.reasoning.summary != null,
     maxTokens: maxTokensOf(body, 'max_output_tokens'),
     inputTokens: countTokens(JSON.stringify([body.instructions ?? '', history, body.tools ?? []])),

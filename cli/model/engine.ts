@@ -34,7 +34,7 @@ export type RequestStatus = 'complete' | 'aborted' | 'error';
 
 export interface RequestLogEntry {
   id: string;
-  protocol: Protocol | 'models' | 'count-tokens' | 'unknown';
+  protocol: Protocol | 'models' | 'count-tokens' | 'account' | 'unknown';
   transport: 'http' | 'websocket';
   path: string;
   stream: boolean;

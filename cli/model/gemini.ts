@@ -89,3 +89,32 @@ export function jsonForSchema(schema: unknown, depth = 0): unknown {
   if (type === 'boolean') return false;
   return null;
 }
+
+/** The project the scripted Code Assist account answers with. */
+export const CODE_ASSIST_PROJECT = 'lapse-scripted';
+
+/**
+ * Gemini Code Assist's account calls (`/v1internal:METHOD`, Gemini CLI logged in with Google), answered
+ * as an onboarded free-tier user with a project, so that the CLI goes on to its model calls; null for
+ * a method that is not one of them. Only what the CLI reads is filled in.
+ */
+export function codeAssistAccount(method: string): Record<string, unknown> | null {
+  const tier = { id: 'free-tier', name: 'lapse scripted', description: "lapse's scripted endpoint", userDefinedCloudaicompanionProject: false, isDefault: true, hasOnboardedPreviously: true };
+  switch (method) {
+    case 'loadCodeAssist':
+      return { currentTier: tier, allowedTiers: [tier], cloudaicompanionProject: CODE_ASSIST_PROJECT };
+    case 'onboardUser':
+      return { name: 'operations/lapse', done: true, response: { cloudaicompanionProject: { id: CODE_ASSIST_PROJECT, name: CODE_ASSIST_PROJECT } } };
+    case 'retrieveUserQuota':
+      return { buckets: [] };
+    case 'listExperiments':
+      return { experimentIds: [], flags: [] };
+    case 'fetchAdminControls':
+    case 'recordCodeAssistMetrics':
+    case 'getCodeAssistGlobalUserSetting':
+    case 'setCodeAssistGlobalUserSetting':
+      return {};
+    default:
+      return null;
+  }
+}

@@ -1,10 +1,11 @@
 // The session the scripted model plays with a real harness: it finds the harness's own tools for
 // writing a file and running a command (Claude Code's Write/Bash, OpenCode's write/bash, Gemini CLI's
-// and Qwen Code's write_file/run_shell_command, Codex's shell/exec_command…), fills their arguments
-// from each tool's own schema, and plays: write `hello.js` → run it → summarise. Asked with
-// HARNESS_SUBAGENT_PROMPT, it hands that work to a subagent with the harness's own spawning tool
-// (OpenCode's `task`, Claude Code's `Agent`, Codex's `spawn_agent` then `wait_agent`), which plays it
-// in its own conversation.
+// and Qwen Code's write_file/run_shell_command, Codex's shell/exec_command, or Codex's code-mode `exec`
+// calling exec_command, see code-mode.ts), fills their arguments from each tool's own schema, and
+// plays: write `hello.js` → run it → summarise. Asked with HARNESS_SUBAGENT_PROMPT, it hands that
+// work to a subagent with the harness's own spawning tool (OpenCode's `task`, Claude Code's `Agent`,
+// Codex's `spawn_agent` then `wait_agent`), which plays it in its own conversation.
+import { codeMode, codeModeCall } from './code-mode.js';
 import { type Conversation, repliesThisTurn } from './conversation.js';
 import type { ScriptStep, ToolCallSpec } from './script.js';
 
@@ -131,9 +132,15 @@ export function harnessStep(c: Conversation): ScriptStep | null {
     }
     return { text: RELAYED };
   }
+  // A command: with its shell tool, or from code mode (Codex's `exec`) through the nested shell tool.
   const shell = findTool(c, SHELL_TOOLS);
-  if (!shell) return null;
-  const write = findTool(c, WRITE_TOOLS);
+  const cm = shell ? null : codeMode(c);
+  const nestedShell = cm ? SHELL_TOOLS.find((t) => t in cm.nested) : undefined;
+  let run: (command: string, what: string) => ToolCallSpec;
+  if (shell) run = (command, what) => commandArgs(c, shell, command, what);
+  else if (cm && nestedShell) run = (command) => codeModeCall(cm, nestedShell, { [COMMAND_KEYS.find((k) => cm.nested[nestedShell].includes(k)) ?? 'cmd']: command });
+  else return null;
+  const write = shell ? findTool(c, WRITE_TOOLS) : null;
   const cwd = workingDirectory(c);
   const file = cwd ? `${cwd.replace(/\/+$/, '')}/${HELLO_FILE}` : HELLO_FILE;
   const r = repliesThisTurn(c);
@@ -143,12 +150,8 @@ export function harnessStep(c: Conversation): ScriptStep | null {
       const args = fillRequired(schema, { [keyOf(schema, PATH_KEYS, 'file_path')]: file, [keyOf(schema, CONTENT_KEYS, 'content')]: HELLO_SOURCE }, `Create ${HELLO_FILE}`);
       return { thinking: THINKING, text: FIRST, toolCalls: [{ name: write, arguments: args }] };
     }
-    return {
-      thinking: THINKING,
-      text: FIRST,
-      toolCalls: [commandArgs(c, shell, `printf '%s\\n' "console.log('${HELLO_OUTPUT}');" > ${HELLO_FILE}`, `Create ${HELLO_FILE}`)],
-    };
+    return { thinking: THINKING, text: FIRST, toolCalls: [run(`printf '%s\\n' "console.log('${HELLO_OUTPUT}');" > ${HELLO_FILE}`, `Create ${HELLO_FILE}`)] };
   }
-  if (r === 1) return { text: SECOND, toolCalls: [commandArgs(c, shell, `node ${HELLO_FILE}`, `Run ${HELLO_FILE}`)] };
+  if (r === 1) return { text: SECOND, toolCalls: [run(`node ${HELLO_FILE}`, `Run ${HELLO_FILE}`)] };
   return { text: LAST };
 }

@@ -95,6 +95,17 @@ export function responsesFrames(plan: Plan, ctx: ResponseCtx): { frames: Frame[]
   }
   for (const c of plan.toolCalls) {
     const output_index = output.length;
+    if (c.freeform) {
+      // A custom (freeform) tool: its input is text, streamed as custom_tool_call_input deltas.
+      const id = ctx.itemId('ctc_');
+      const item = { id, type: 'custom_tool_call', status: 'completed', call_id: c.id, name: c.name, input: c.argsText, ...(c.namespace ? { namespace: c.namespace } : {}) };
+      output.push(item);
+      ev('struct', 'response.output_item.added', { output_index, item: { ...item, status: 'in_progress', input: '' } });
+      for (const p of c.pieces) ev('content', 'response.custom_tool_call_input.delta', { item_id: id, output_index, delta: p });
+      ev('struct', 'response.custom_tool_call_input.done', { item_id: id, output_index, input: c.argsText });
+      ev('struct', 'response.output_item.done', { output_index, item });
+      continue;
+    }
     const id = ctx.itemId('fc_');
     const item = { id, type: 'function_call', status: 'completed', arguments: c.argsText, call_id: c.id, name: c.name, ...(c.namespace ? { namespace: c.namespace } : {}) };
     output.push(item);

@@ -12,8 +12,10 @@ export interface PlannedToolCall {
   name: string;
   /** The tool's namespace, where the client offered it inside one (Codex's `multi_agent_v1`). */
   namespace?: string;
-  /** The arguments' JSON text; `pieces.join('') === argsText`. */
+  /** The arguments' JSON text (a freeform tool's raw input text); `pieces.join('') === argsText`. */
   argsText: string;
+  /** A freeform tool's call (Responses `custom_tool_call`): argsText is its input as is, not JSON. */
+  freeform?: true;
   pieces: string[];
 }
 
@@ -31,9 +33,10 @@ export function makePlan(step: ScriptStep, conv: Conversation, callId: () => str
   const thinking = conv.thinking && conv.protocol !== 'openai-chat' && step.thinking ? tokenize(step.thinking) : [];
   let text = tokenize(step.text ?? '');
   const toolCalls = (step.toolCalls ?? []).map((c) => {
-    const argsText = JSON.stringify(c.arguments ?? {});
+    const freeform = typeof c.arguments === 'string' && conv.freeformTools.includes(c.name);
+    const argsText = freeform ? (c.arguments as string) : JSON.stringify(c.arguments ?? {});
     const namespace = conv.toolNamespaces[c.name];
-    return { id: callId(), name: c.name, ...(namespace ? { namespace } : {}), argsText, pieces: tokenize(argsText) };
+    return { id: callId(), name: c.name, ...(namespace ? { namespace } : {}), ...(freeform ? { freeform: true as const } : {}), argsText, pieces: tokenize(argsText) };
   });
   let stopReason: StopReason = step.stopReason ?? (toolCalls.length > 0 ? 'tool_use' : 'end_turn');
   // A text-only answer respects the client's token budget, as a real model does.

@@ -11,7 +11,7 @@ import { scenarioStep } from './scenarios.js';
 
 export interface ToolCallSpec {
   name: string;
-  /** Any JSON value; streamed as its JSON text, split into tokens. */
+  /** Any JSON value; streamed as its JSON text, split into tokens. For a freeform tool, its input text as is. */
   arguments: unknown;
 }
 

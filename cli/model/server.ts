@@ -8,7 +8,7 @@ import { anthropicErrorBody } from './anthropic.js';
 import { Engine, type ModelServerOptions, type ModelServerStats, type Sink } from './engine.js';
 import { type Frame, sseText } from './frames.js';
 import { type Exchange, serveAnthropic, serveChat, serveCountTokens, serveGemini, serveResponses } from './handlers.js';
-import { geminiErrorBody } from './gemini.js';
+import { codeAssistAccount, geminiErrorBody } from './gemini.js';
 import { openaiErrorBody } from './openai-chat.js';
 import { serveResponsesSocket } from './responses-ws.js';
 
@@ -36,6 +36,8 @@ function normalizePath(rawUrl: string): string {
 const GEMINI_PATH = /^(?:\/(?:v1beta|v1alpha|v1))?\/models\/([^/:]+):(streamGenerateContent|generateContent|countTokens)$/;
 /** Gemini Code Assist (Gemini CLI logged in with Google): the same methods on `/v1internal`, the model in the body. */
 const CODE_ASSIST_PATH = /^\/v1internal:(streamGenerateContent|generateContent|countTokens)$/;
+/** Its account calls (`loadCodeAssist`, `onboardUser`, quota, experiments, settings). */
+const CODE_ASSIST_ACCOUNT_PATH = /^\/v1internal:([A-Za-z]+)$/;
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -94,7 +96,7 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     const path = normalizePath(req.url ?? '/');
     const method = req.method ?? 'GET';
     // Requests that are not model calls are logged too: it helps to see a harness probe the wrong path.
-    const other = (protocol: 'models' | 'unknown') => engine.begin({ protocol, transport: 'http', path, stream: false, side: true }, t0);
+    const other = (protocol: 'models' | 'account' | 'unknown') => engine.begin({ protocol, transport: 'http', path, stream: false, side: true }, t0);
     if (method === 'GET' && path === '/v1/models') {
       engine.finish(other('models'), 'complete');
       const created = Math.floor(Date.now() / 1000);
@@ -107,6 +109,13 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
       return r ? sendJson(res, 200, r) : sendJson(res, 404, openaiErrorBody('invalid_request_error', `No response found with id '${stored[1]}'.`));
     }
     const rawPath = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const account = CODE_ASSIST_ACCOUNT_PATH.exec(rawPath);
+    const accountAnswer = account ? codeAssistAccount(account[1]) : null;
+    if (accountAnswer) {
+      if (method === 'POST') await readBody(req);
+      engine.finish(other('account'), 'complete');
+      return sendJson(res, 200, accountAnswer);
+    }
     const gemini = GEMINI_PATH.exec(rawPath);
     const codeAssist = CODE_ASSIST_PATH.exec(rawPath);
     if ((gemini || codeAssist) && method === 'POST') {

@@ -35,10 +35,12 @@ export function isEventStream(contentType: string | undefined): boolean {
   return (contentType ?? '').trim().toLowerCase().startsWith('text/event-stream');
 }
 
+const NO_BYTES = Buffer.alloc(0);
+
 export class ResponseTap {
   private splitter: SseSplitter | null;
   /** The bytes of a character cut by a chunk boundary, waiting for the rest of it. */
-  private tail: Buffer = Buffer.alloc(0);
+  private tail: Buffer = NO_BYTES;
   /** The event stream turned out not to be UTF-8: the rest of the body is kept as raw chunks. */
   private bytesMode = false;
   /** The end of the last raw chunk when it may be the start of a key, held for the next one. */
@@ -195,9 +197,10 @@ export class ResponseTap {
     if (!this.splitter || this.bytesMode) return this.writeChunk(bytes, t);
     const data = this.tail.length ? Buffer.concat([this.tail, bytes]) : bytes;
     const cut = wholeCharacters(data);
-    const whole = data.subarray(0, cut);
+    // most chunks end on a character boundary: no views or copies made for them
+    const whole = cut === data.length ? data : data.subarray(0, cut);
     if (!isUtf8(whole)) return this.keepBytes(data, t);
-    this.tail = Buffer.from(data.subarray(cut));
+    this.tail = cut === data.length ? NO_BYTES : Buffer.from(data.subarray(cut));
     const text = whole.toString('utf8');
     // A long event arrives as many chunks without a line break; the splitter rescans what it holds on
     // every push, so they wait here and go in together (one scan instead of one per chunk).

@@ -1,6 +1,8 @@
 // The harnesses lapse knows by name: how `record` points each at the proxy, the base-URL convention
 // its SDK follows, and where its own configuration can send it elsewhere (the "bypassed lapse" hint).
 // Anything not listed (an SDK app) gets the generic environment, which every listed one gets too.
+// The README's harness table says the same for users (a row per entry here, checked by
+// test/record/upstreams.test.ts).
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -25,9 +27,6 @@ export interface HarnessSpec {
   upstreams?(base: NodeJS.ProcessEnv): Partial<Upstreams>;
   /** Files where a base URL or a login can send the harness past lapse (`~` is the home folder). */
   configFiles: string[];
-  /** README: how lapse points it, and what it speaks. */
-  points: string;
-  protocol: string;
 }
 
 /** Copilot CLI's own provider (BYOK): its type decides which API the base URL speaks. */
@@ -64,8 +63,6 @@ export const HARNESSES: readonly HarnessSpec[] = [
     npm: '@anthropic-ai/claude-code',
     vendor: 'anthropic',
     configFiles: ['~/.claude/settings.json', '.claude/settings.json', '.claude/settings.local.json'],
-    points: '`ANTHROPIC_BASE_URL` (it appends `/v1/messages`)',
-    protocol: 'Anthropic Messages, SSE',
   },
   {
     name: 'codex',
@@ -76,8 +73,6 @@ export const HARNESSES: readonly HarnessSpec[] = [
     // It ignores OPENAI_BASE_URL for its WebSocket transport.
     args: (urls) => ['-c', `openai_base_url="${urls.openai}"`],
     configFiles: ['~/.codex/config.toml'],
-    points: '`-c openai_base_url=…/v1` after the program name',
-    protocol: 'OpenAI Responses over WebSocket (HTTP SSE fallback)',
   },
   {
     name: 'opencode',
@@ -86,8 +81,6 @@ export const HARNESSES: readonly HarnessSpec[] = [
     npm: 'opencode-ai',
     vendor: 'anthropic',
     configFiles: ['~/.config/opencode/opencode.json', 'opencode.json', '.opencode/opencode.json'],
-    points: '`ANTHROPIC_BASE_URL`, `OPENAI_BASE_URL`, `GOOGLE_GEMINI_BASE_URL` (its AI SDK treats them as ending in `/v1` and posts `/messages`; lapse maps that onto the upstream)',
-    protocol: 'per provider: Anthropic Messages, OpenAI Chat/Responses, Gemini',
   },
   {
     name: 'gemini',
@@ -96,8 +89,6 @@ export const HARNESSES: readonly HarnessSpec[] = [
     npm: '@google/gemini-cli',
     vendor: 'gemini',
     configFiles: ['~/.gemini/settings.json', '.gemini/settings.json', '~/.gemini/.env', '.env'],
-    points: '`GOOGLE_GEMINI_BASE_URL` (API-key auth); `CODE_ASSIST_ENDPOINT` (logged in with Google: Code Assist, `/v1internal:…`)',
-    protocol: 'Gemini API `streamGenerateContent?alt=sse`, `generateContent`; Code Assist wraps the same in `{request}`/`{response}`',
   },
   {
     name: 'qwen',
@@ -106,8 +97,6 @@ export const HARNESSES: readonly HarnessSpec[] = [
     npm: '@qwen-code/qwen-code',
     vendor: 'openai',
     configFiles: ['~/.qwen/settings.json', '.qwen/settings.json', '~/.qwen/.env', '.env'],
-    points: '`OPENAI_BASE_URL` (OpenAI-compatible auth; Qwen OAuth goes past lapse)',
-    protocol: 'OpenAI Chat Completions, SSE',
   },
   {
     name: 'copilot',
@@ -119,8 +108,6 @@ export const HARNESSES: readonly HarnessSpec[] = [
     env: (urls, base): Record<string, string> => (base.COPILOT_PROVIDER_BASE_URL || base.COPILOT_PROVIDER_TYPE ? { COPILOT_PROVIDER_BASE_URL: urls[copilotApi(base)] } : {}),
     upstreams: (base) => (base.COPILOT_PROVIDER_BASE_URL ? { [copilotApi(base)]: base.COPILOT_PROVIDER_BASE_URL } : {}),
     configFiles: ['~/.copilot/config.json'],
-    points: '`COPILOT_PROVIDER_BASE_URL` when its own provider is set (`COPILOT_PROVIDER_TYPE` openai or anthropic)',
-    protocol: 'OpenAI Chat Completions or Anthropic Messages (BYOK)',
   },
   {
     name: 'pi',
@@ -133,17 +120,8 @@ export const HARNESSES: readonly HarnessSpec[] = [
     args: () => ['-e', PI_EXTENSION],
     upstreams: (base) => piUpstreams(base),
     configFiles: ['~/.pi/agent/models.json', '~/.pi/agent/settings.json'],
-    points: '`-e` with lapse\'s pi extension after the program name (`registerProvider` with the proxy as `baseUrl` for `anthropic`, `openai`, `google`); a `baseUrl` in `~/.pi/agent/models.json` becomes the upstream',
-    protocol: 'per provider: Anthropic Messages, OpenAI Responses/Chat, Gemini',
   },
 ];
-
-/** Any other program, e.g. an app using the Anthropic, OpenAI or Google Gen AI SDKs. */
-export const SDK_APP: Pick<HarnessSpec, 'label' | 'points' | 'protocol'> = {
-  label: 'Anthropic / OpenAI / Gemini SDK apps',
-  points: '`ANTHROPIC_BASE_URL`, `OPENAI_BASE_URL` (`…/v1`), `GOOGLE_GEMINI_BASE_URL`',
-  protocol: 'whichever the SDK speaks',
-};
 
 /** The listed harness a command is, by its program's name (`/usr/local/bin/codex`, `codex.js`), or null. */
 export function harnessSpec(cmd: string): HarnessSpec | null {

@@ -3,6 +3,7 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TraceEncoder } from '../../format/encoder.js';
+import { StreamRedactor } from '../../format/stream-redact.js';
 import type { TraceRecord } from '../../format/types.js';
 import { TraceWriter, type WriterInit } from '../trace/writer.js';
 import { readBatch, type Batch } from './recording-queue.js';
@@ -83,12 +84,19 @@ const taps = new TapHost({
 {
   const encoder = new TraceEncoder({ redact: true });
   const encoded: Uint8Array[] = [];
-  const rehearsal = new TapHost({ write: (r) => void encoded.push(encoder.encode(r)), fault: () => undefined });
+  // through the stream redactor as the writer runs it (deferred, settled per batch)
+  const streams = new StreamRedactor({ defer: true });
+  const encodeAll = (rs: TraceRecord[]) => {
+    for (const r of rs) encoded.push(encoder.encode(r, streams.redacted(r)));
+  };
+  const rehearsal = new TapHost({ write: (r) => encodeAll(streams.push(r)), fault: () => undefined });
   rehearsal.control({ op: 'response-body', key: 1, id: 'r0', coding: null, sse: true });
   for (let i = 0; i < 300; i++) {
     const ev = `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"warm ${i}"}}\n\n`;
     rehearsal.chunk(1, i, Buffer.from(i % 2 ? ev.slice(0, 20) : ev));
+    if (i % 40 === 39) encodeAll(streams.settle());
   }
+  encodeAll(streams.settle());
   rehearsal.control({ op: 'end', key: 1, rec: { kind: 'http-end', t: 300, id: 'r0', outcome: 'complete', bytes: 0 } });
   encoder.frame(encoded);
 }

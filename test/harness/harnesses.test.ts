@@ -1,11 +1,12 @@
 // Every listed harness, the real CLI from npm, through `lapse record` against the built-in endpoint:
 // the session completes, it writes a file with its own write tool (or its shell) and runs a command,
-// `lapse stats` names its protocol and transport, TTFT and tokens/s agree with what the endpoint's own
-// log says it did (5 %; 15 % for a session's first request, which pays the proxy's cold start), and
-// the API key is nowhere in the trace. One retry: a harness CLI competing for two busy cores can
-// starve the proxy for a few hundred ms, which a whole run does not repeat. Skipped when the CLIs are not installed (`.ci/run` installs
-// them); under CI=true a missing CLI fails.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+// `lapse stats` names its protocol and transport, TTFT and tokens/s of every request agree with what
+// the endpoint's own log says it did (5 %: a first request included, since the proxy rehearses its
+// relay at start, see cli/record/warm-up.ts), and the API key is nowhere in the trace. One retry: a
+// harness CLI competing for two busy cores can starve the proxy for a few hundred ms, which a whole
+// run does not repeat. Skipped when the CLIs are not installed (`.ci/run` installs them); under
+// CI=true a missing CLI fails.
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -87,16 +88,18 @@ describe('real harnesses through lapse record', () => {
       const used = new Set<RequestLogEntry>();
       const figures = streamed
         .sort((a, b) => a.startMs - b.startMs)
-        .map((r, i) => {
+        .map((r) => {
           const e = sent.find((x) => !used.has(x) && x.outputTokens === r.outputTokens);
           expect(e, `no endpoint entry with ${r.outputTokens} tokens for ${r.id}`).toBeDefined();
           used.add(e!);
           const ttft = e!.firstContentAt! - e!.arrivedAt;
           const tps = e!.outputTokens / ((e!.endedAt! - e!.firstContentAt!) / 1000);
-          return { id: r.id, first: i === 0, ttft: [r.ttftMs, +ttft.toFixed(1)], tps: [r.tokensPerSecond, +tps.toFixed(1)], tokens: r.outputTokens };
+          return { id: r.id, ttft: [r.ttftMs, +ttft.toFixed(1)], tps: [r.tokensPerSecond, +tps.toFixed(1)], tokens: r.outputTokens, net: r.network, startMs: r.startMs };
         });
+      // LAPSE_HARNESS_FIGURES=FILE: each run's figures, one JSON line per harness (to see how close they are)
+      if (process.env.LAPSE_HARNESS_FIGURES) appendFileSync(process.env.LAPSE_HARNESS_FIGURES, `${JSON.stringify({ harness: c.name, figures })}\n`);
       for (const f of figures) {
-        expect(within(f.ttft[0], f.ttft[1]!, f.first ? 0.15 : 0.05), `TTFT ${JSON.stringify(figures)}`).toBe(true);
+        expect(within(f.ttft[0], f.ttft[1]!, 0.05), `TTFT ${JSON.stringify(figures)}`).toBe(true);
         // a handful of tokens is a stream of a few intervals: the rate is checked where it means something
         if ((f.tokens ?? 0) >= 30) expect(within(f.tps[0], f.tps[1]!, 0.05), `tokens/s ${JSON.stringify(figures)}`).toBe(true);
       }

@@ -40,6 +40,24 @@ function geminiSettings(auth: string): string {
   });
 }
 
+/**
+ * Codex with its default model (gpt-6.2-sol in the pinned Codex: no `tools`, but a code-mode `exec`
+ * tool taking JavaScript in an `additional_tools` input item), or the model `model` names.
+ */
+function codex(name: string, model: string[]): HarnessCase {
+  const key = 'sk-proj-lapseHarnessTest000000000000000000';
+  return {
+    name,
+    bin: 'codex',
+    args: [...model, 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', PROMPT],
+    key,
+    env: (home) => ({ OPENAI_API_KEY: key, CODEX_HOME: join(home, '.codex') }),
+    setup: (home) => file(join(home, '.codex', 'config.toml'), 'check_for_update_on_startup = false\n[analytics]\nenabled = false\n'),
+    protocol: 'openai-responses',
+    transport: 'websocket',
+  };
+}
+
 export const CASES: HarnessCase[] = [
   {
     name: 'claude',
@@ -52,18 +70,9 @@ export const CASES: HarnessCase[] = [
     protocol: 'anthropic-messages',
     transport: 'http',
   },
-  {
-    name: 'codex',
-    bin: 'codex',
-    // gpt-5 gets Codex's function tools (exec_command); its newest models get the JavaScript `exec`
-    // code-mode tool, which the scripted endpoint does not drive.
-    args: ['-m', 'gpt-5', 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', PROMPT],
-    key: 'sk-proj-lapseHarnessTest000000000000000000',
-    env: (home) => ({ OPENAI_API_KEY: 'sk-proj-lapseHarnessTest000000000000000000', CODEX_HOME: join(home, '.codex') }),
-    setup: (home) => file(join(home, '.codex', 'config.toml'), 'check_for_update_on_startup = false\n[analytics]\nenabled = false\n'),
-    protocol: 'openai-responses',
-    transport: 'websocket',
-  },
+  codex('codex', []),
+  // gpt-5 gets Codex's function tools (exec_command) in `tools`, not the code-mode tool
+  codex('codex-gpt-5', ['-m', 'gpt-5']),
   {
     name: 'opencode',
     bin: 'opencode',
@@ -86,6 +95,19 @@ export const CASES: HarnessCase[] = [
     key: 'AIzaSyLapseHarnessTest00000000000000000',
     env: () => ({ GEMINI_API_KEY: 'AIzaSyLapseHarnessTest00000000000000000', GEMINI_CLI_TRUST_WORKSPACE: 'true', GEMINI_TELEMETRY_ENABLED: 'false' }),
     setup: (home) => file(join(home, '.gemini', 'settings.json'), geminiSettings('gemini-api-key')),
+    protocol: 'gemini-generate-content',
+    transport: 'http',
+  },
+  {
+    // Logged in with Google (Code Assist, `/v1internal:…`): an access token from the environment
+    // instead of an OAuth login (which needs Google's servers); lapse points CODE_ASSIST_ENDPOINT at
+    // the proxy, and the built-in endpoint answers the account calls (loadCodeAssist…) too.
+    name: 'gemini-google',
+    bin: 'gemini',
+    args: ['-p', PROMPT, '--yolo'],
+    key: 'ya29.lapseHarnessTestCodeAssist000000000000',
+    env: () => ({ GOOGLE_GENAI_USE_GCA: 'true', GOOGLE_CLOUD_ACCESS_TOKEN: 'ya29.lapseHarnessTestCodeAssist000000000000', GEMINI_CLI_TRUST_WORKSPACE: 'true', GEMINI_TELEMETRY_ENABLED: 'false' }),
+    setup: (home) => file(join(home, '.gemini', 'settings.json'), geminiSettings('oauth-personal')),
     protocol: 'gemini-generate-content',
     transport: 'http',
   },
@@ -180,6 +202,6 @@ export async function recordHarness(c: HarnessCase, dir: string, upstream: strin
   const trace = join(traces, `${c.name}.lapse`);
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, LAPSE_HOME: traces, TERM: 'dumb', NO_COLOR: '1', HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', ...c.env(home) };
   const lapse = join(ROOT, 'bin', 'lapse.js');
-  const rec = await run(process.execPath, [lapse, 'record', '-o', trace, '--anthropic-upstream', upstream, '--openai-upstream', `${upstream}/v1`, '--gemini-upstream', upstream, '--', binOf(c), ...args], { cwd: work, env, timeoutMs: 480_000 });
+  const rec = await run(process.execPath, [lapse, 'record', '-o', trace, '--anthropic-upstream', upstream, '--openai-upstream', `${upstream}/v1`, '--gemini-upstream', upstream, '--code-assist-upstream', upstream, '--', binOf(c), ...args], { cwd: work, env, timeoutMs: 480_000 });
   return { rec, trace, work, home, traces };
 }

@@ -21,8 +21,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const SUBAGENT_CASES = [
   { name: 'opencode', spawnTool: 'task', subagentTools: ['write', 'bash'], threadId: /^sub-/ },
-  // Codex's subagent writes the file with its shell (it has no write tool).
-  { name: 'codex', spawnTool: 'spawn_agent', subagentTools: ['exec_command', 'exec_command'], threadId: /^agent-/ },
+  // Codex (on gpt-5: function tools) — its subagent writes the file with its shell (it has no write tool).
+  { name: 'codex-gpt-5', spawnTool: 'spawn_agent', subagentTools: ['exec_command', 'exec_command'], threadId: /^agent-/ },
 ];
 
 describe('real harnesses starting a subagent', () => {

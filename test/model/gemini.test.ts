@@ -94,4 +94,16 @@ describe('Gemini API', async () => {
     });
     expect(r2.functionCalls!.map((c) => [c.name, c.args])).toEqual([['run_shell_command', { command: `node ${HELLO_FILE}` }]]);
   });
+
+  it("answers Code Assist's account calls as an onboarded user with a project, and logs them as account calls", async () => {
+    const load = await post(s, '/v1internal:loadCodeAssist', { metadata: { ideType: 'IDE_UNSPECIFIED', pluginType: 'GEMINI' } });
+    expect(load.status).toBe(200);
+    const body = (await load.json()) as { currentTier: { id: string; hasOnboardedPreviously: boolean }; cloudaicompanionProject: string };
+    expect(body.currentTier.hasOnboardedPreviously).toBe(true);
+    expect(body.cloudaicompanionProject).toMatch(/\S/);
+    expect(s.stats().log.at(-1)).toMatchObject({ path: '/v1/v1internal:loadCodeAssist', protocol: 'account', status: 'complete' });
+    expect((await (await post(s, '/v1internal:retrieveUserQuota', {})).json())).toEqual({ buckets: [] });
+    // a method it does not know is still a 404
+    expect((await post(s, '/v1internal:noSuchMethod', {})).status).toBe(404);
+  });
 });

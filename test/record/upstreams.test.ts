@@ -3,7 +3,7 @@ import { baseUrlsAt, chooseApi, resolveUpstreams, route, targetUrl, unsafePath }
 import { childArgs, childEnv, defaultApiFor, harnessName } from '../../cli/record/harness.js';
 import { HARNESSES, harnessSpec } from '../../cli/record/harnesses.js';
 import { bypassHint } from '../../cli/record/bypass.js';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -151,6 +151,19 @@ describe('pointing a harness at the proxy', () => {
     expect(defaultApiFor('qwen', 'qwen')).toBe('openai');
     expect(defaultApiFor('node', 'my-anthropic-agent')).toBe('anthropic');
     expect(harnessSpec('node')).toBeNull();
+  });
+
+  it("the README's harness table has a row for each listed harness: its programs, how it is pointed, protocol, tested how", () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const rows = readme.split('\n').filter((l) => /^\| [^-|]/.test(l) && !l.startsWith('| harness |'));
+    for (const h of HARNESSES) {
+      const row = rows.find((r) => r.startsWith(`| ${h.label} (`));
+      expect(row, `README row for ${h.label}`).toBeDefined();
+      const cells = row!.split(' | ');
+      expect(cells, row).toHaveLength(4);
+      for (const p of h.programs) expect(cells[0]).toContain(`\`${p}\``);
+      expect(cells.every((c) => c.trim().length > 3), row).toBe(true);
+    }
   });
 
   it('names the likely config file when a harness bypassed the proxy', () => {
