@@ -368,7 +368,13 @@ describe.skipIf(skip)('the wire: a WebSocket to a TLS upstream behind added late
     // back: the delay both ways and the upstream's own time
     const upgradeApplied = upgradedAt - next.start + DELAY_MS;
     expect(upgradeApplied).toBeGreaterThanOrEqual(RTT_MS);
-    within(ms(hs.sendStart, hs.head), upgradeApplied);
+    // (stamped when the proxy's event loop sees the 101: on a loaded 2-core machine that can come a
+    // tenth of a round trip late, beyond the 10 %, so the upper bound allows for it)
+    const upgradeOk = (measured: number) => {
+      expect(measured).toBeGreaterThanOrEqual(0.9 * upgradeApplied);
+      expect(measured, `upgrade measured ${measured}, applied ${upgradeApplied}`).toBeLessThanOrEqual(1.1 * upgradeApplied + 0.1 * RTT_MS);
+    };
+    upgradeOk(ms(hs.sendStart, hs.head));
     expect(hs.sendStart).toBe(hs.tls);
     const ups = records.filter((r): r is WsMessageRecord => r.kind === 'ws-message' && r.dir === 'up');
     expect(ups).toHaveLength(2);
@@ -380,7 +386,7 @@ describe.skipIf(skip)('the wire: a WebSocket to a TLS upstream behind added late
     const w = model.transport!.sockets[0];
     expect(w).toMatchObject({ id: 'w1', responses: 2, dnsMs: null });
     within(w.tlsMs!, next.start - hello.start);
-    within(w.upgradeMs!, upgradeApplied);
+    upgradeOk(w.upgradeMs!);
     // the turn starts when its message began arriving, and its wait is exactly upload + server
     expect(a.startMs).toBeCloseTo(ups[0].start! / 1000, 6);
     for (const r of [a, b]) {
