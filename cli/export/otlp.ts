@@ -102,6 +102,9 @@ export function rootSpan(o: OtlpSession, m: SessionModel): OtlpSpan {
 }
 
 /** A `chat` client span: one model call. `sampling` from its request body, `server` the upstream it went to. */
+/** A float attribute, or null (dropped) when the figure is unknown: OTLP tells doubles from ints. */
+const double = (v: number | null): AttrValue => (v !== null ? { double: v } : null);
+
 export function chatSpan(o: OtlpSession, r: RequestModel, sampling: Sampling, server: { host: string; port: number } | null): OtlpSpan {
   const requestModel = r.model;
   const errored = r.status !== 'complete';
@@ -119,8 +122,8 @@ export function chatSpan(o: OtlpSession, r: RequestModel, sampling: Sampling, se
     'gen_ai.usage.cache_read.input_tokens': r.cacheReadTokens,
     'gen_ai.usage.cache_creation.input_tokens': r.cacheWriteTokens,
     'gen_ai.request.max_tokens': sampling.maxTokens,
-    'gen_ai.request.temperature': sampling.temperature !== null ? { double: sampling.temperature } : null,
-    'gen_ai.request.top_p': sampling.topP !== null ? { double: sampling.topP } : null,
+    'gen_ai.request.temperature': double(sampling.temperature),
+    'gen_ai.request.top_p': double(sampling.topP),
     'gen_ai.request.stream': r.streamed,
     'gen_ai.conversation.id': r.thread,
     'server.address': server?.host ?? null,
@@ -131,9 +134,9 @@ export function chatSpan(o: OtlpSession, r: RequestModel, sampling: Sampling, se
     'lapse.protocol': r.protocol,
     'lapse.transport': r.transport,
     'lapse.critical': r.critical,
-    'lapse.ttft_ms': r.ttftMs !== null ? { double: r.ttftMs } : null,
-    'lapse.stream_ms': r.streamMs !== null ? { double: r.streamMs } : null,
-    'lapse.tokens_per_second': r.tokensPerSecond !== null ? { double: r.tokensPerSecond } : null,
+    'lapse.ttft_ms': double(r.ttftMs),
+    'lapse.stream_ms': double(r.streamMs),
+    'lapse.tokens_per_second': double(r.tokensPerSecond),
     'lapse.tool_calls': r.toolCalls.length > 0 ? r.toolCalls.map((c) => c.name) : null,
     'lapse.stalls': r.stalls.length,
   });
