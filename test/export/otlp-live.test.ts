@@ -2,22 +2,16 @@
 // the session runs (the scripted agent, 10 requests, through the real recorder against the built-in
 // endpoint), with the GenAI conventions' names and the ids `lapse export --format otlp` gives; and a
 // receiver stopped halfway leaves the session as it was: every request answered, one warning, no wait.
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepareWorkspace } from '../../cli/agent/workspace.js';
-import { startModelServer } from '../../cli/model/server.js';
 import type { OtlpSpan, OtlpTraces } from '../../cli/export/otlp.js';
-import { lapse, ROOT } from './helpers.js';
+import { lapse } from './helpers.js';
 import { validateOtlp } from './validate-otlp.js';
-import { checkLatencies } from '../live-latency.js';
-
-const BIN = join(ROOT, 'bin/lapse.js');
-const PROMPTS = ['fix the failing test', 'thanks! please add a changelog entry for the fix', 'anything else?', 'and the docs?', 'thanks, that is all'];
+import { checkLatencies, startLiveSession } from '../live-latency.js';
 
 interface Arrival {
   wall: number;
@@ -67,39 +61,14 @@ interface Session {
   ends: number[];
 }
 
-/** Records the scripted agent with `--otlp-endpoint`; `onEnd(n)` is called as the endpoint finishes the n-th response. */
-async function record(dir: string, endpoint: string, onEnd: (n: number) => void = () => undefined): Promise<Session> {
-  const workspace = join(dir, 'ws');
+/** Records the live session with `--otlp-endpoint`; `onEnd(n)` is called as the endpoint finishes the n-th response. */
+async function record(dir: string, endpoint: string, onEnd?: (n: number) => void): Promise<Session> {
   const trace = join(dir, 'otlp.lapse');
-  prepareWorkspace(workspace, true);
-  const ends: Array<{ wall: number; arrivedAt: number }> = [];
-  const model = await startModelServer({
-    ttftMs: 200,
-    tokensPerSecond: 150,
-    jitter: 0,
-    seed: 5,
-    onRequest: (e) => {
-      if (e.protocol === 'models' || e.protocol === 'count-tokens' || e.protocol === 'unknown') return;
-      ends.push({ wall: Date.now(), arrivedAt: e.arrivedAt });
-      onEnd(ends.length);
-    },
-  });
+  const live = await startLiveSession({ workspace: join(dir, 'ws'), recordArgs: ['-o', trace, '--otlp-endpoint', endpoint], ttftMs: 200, seed: 5, thinkMs: 600, testMs: 300, onEnd });
   try {
-    const child = spawn(
-      process.execPath,
-      [
-        BIN, 'record', '-o', trace, '--otlp-endpoint', endpoint, '--anthropic-upstream', model.url, '--openai-upstream', `${model.url}/v1`, '--watch', workspace, '--',
-        process.execPath, join(ROOT, 'dist/cli/agent/main.js'), '--protocol', 'anthropic', '--workspace', workspace, '--think-ms', '600', '--test-ms', '300', '--quiet',
-        ...PROMPTS.flatMap((p) => ['--prompt', p]),
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += String(d)));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    return { code, stderr, exitedAt: Date.now(), trace, ends: ends.sort((a, b) => a.arrivedAt - b.arrivedAt).map((e) => e.wall) };
+    return { ...(await live.exited), trace, ends: live.ends() };
   } finally {
-    await model.close();
+    await live.close();
   }
 }
 

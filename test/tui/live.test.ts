@@ -7,16 +7,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepareWorkspace } from '../../cli/agent/workspace.js';
-import { startModelServer } from '../../cli/model/server.js';
 import { fmtDur } from '../../cli/tui/text.js';
 import { hasTmux, Tmux } from '../tmux.js';
-import { checkLatencies } from '../live-latency.js';
+import { checkLatencies, LIVE_REQUESTS, startLiveSession } from '../live-latency.js';
 
 const run = hasTmux || process.env.CI === 'true';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/lapse.js');
-const PROMPTS = ['fix the failing test', 'thanks! please add a changelog entry for the fix', 'anything else?', 'and the docs?', 'thanks, that is all'];
 
 /** Ids of the requests the list shows as ended (mark • or ◦, or ✗ for a failure; … is still streaming). */
 function endedIds(screen: string): string[] {
@@ -38,32 +35,9 @@ describe.skipIf(!run)('lapse tui on a trace being recorded', () => {
 
   it('follows the recording: each request appears soon after it ended, the end is said, the totals are lapse stats\'', async () => {
     dir = mkdtempSync(join(tmpdir(), 'lapse-tui-live-'));
-    const workspace = join(dir, 'ws');
     const trace = join(dir, 'live.lapse');
-    prepareWorkspace(workspace, true);
-    const ended: Array<{ wall: number; arrivedAt: number }> = [];
-    const server = await startModelServer({
-      ttftMs: 250,
-      tokensPerSecond: 150,
-      jitter: 0,
-      seed: 3,
-      onRequest: (e) => {
-        if (e.protocol !== 'models' && e.protocol !== 'count-tokens' && e.protocol !== 'unknown') ended.push({ wall: Date.now(), arrivedAt: e.arrivedAt });
-      },
-    });
+    const live = await startLiveSession({ workspace: join(dir, 'ws'), recordArgs: ['-o', trace, '--quiet'], ttftMs: 250, seed: 3, thinkMs: 900, testMs: 400 });
     try {
-      const rec = spawn(
-        process.execPath,
-        [
-          BIN, 'record', '-o', trace, '--anthropic-upstream', server.url, '--openai-upstream', `${server.url}/v1`, '--watch', workspace, '--quiet', '--',
-          process.execPath, join(ROOT, 'dist/cli/agent/main.js'), '--protocol', 'anthropic', '--workspace', workspace, '--think-ms', '900', '--test-ms', '400', '--quiet',
-          ...PROMPTS.flatMap((p) => ['--prompt', p]),
-        ],
-        { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let recErr = '';
-      rec.stderr!.on('data', (d) => (recErr += String(d)));
-      const exited = new Promise<number | null>((resolve) => rec.on('exit', (code) => resolve(code)));
       for (let i = 0; i < 200 && !existsSync(trace); i++) await new Promise((r) => setTimeout(r, 25));
       t.start(140, 50);
       t.type(`node ${BIN} tui ${trace}; echo "EXIT=$?"`);
@@ -87,7 +61,8 @@ describe.skipIf(!run)('lapse tui on a trace being recorded', () => {
         if (screen.includes('recording ended')) break;
         await new Promise((r) => setTimeout(r, 25));
       }
-      expect(await exited, recErr).toBe(0);
+      const exited = await live.exited;
+      expect(exited.code, exited.stderr).toBe(0);
       expect(screen).toContain('recording ended');
 
       const st = spawn(process.execPath, [BIN, 'stats', trace, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -96,9 +71,9 @@ describe.skipIf(!run)('lapse tui on a trace being recorded', () => {
       await new Promise((r) => st.on('exit', r));
       const stats = JSON.parse(out) as { durationMs: number; requests: Array<{ id: string; startMs: number }>; breakdown: { modelWaitMs: number; toolMs: number } };
       expect(stats.requests.length).toBe(10);
-      expect(ended.length).toBe(10);
-      const calls = ended.sort((a, b) => a.arrivedAt - b.arrivedAt);
-      checkLatencies('live tui (tmux)', stats.requests.map((r, i) => ({ id: r.id, endedAt: calls[i].wall, shownAt: seen.get(r.id), timed: calls[i].wall > readyAt })));
+      const ends = live.ends();
+      expect(ends.length).toBe(LIVE_REQUESTS);
+      checkLatencies('live tui (tmux)', stats.requests.map((r, i) => ({ id: r.id, endedAt: ends[i], shownAt: seen.get(r.id), timed: ends[i] > readyAt })));
       // the final screen: the totals of lapse stats
       expect(screen).toContain(`total ${fmtDur(stats.durationMs)}`);
       expect(screen).toContain(`wait ${fmtDur(stats.breakdown.modelWaitMs)}`);
@@ -107,7 +82,7 @@ describe.skipIf(!run)('lapse tui on a trace being recorded', () => {
       t.keys('q');
       await t.waitFor((s) => s.includes('EXIT=0'), 'the exit');
     } finally {
-      await server.close();
+      await live.close();
     }
   }, 120_000);
 });

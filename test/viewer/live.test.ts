@@ -3,35 +3,20 @@
 // is open from the first second), headless Chromium on the page. Each request must show up on the page
 // soon after the endpoint's own log says it ended, and at the end the page's figures are `lapse stats`'.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { prepareWorkspace } from '../../cli/agent/workspace.js';
-import { startModelServer, type ModelServer } from '../../cli/model/server.js';
-import { launch, requireBuilt, root, runCli, skipBrowser, startView, watchErrors, type Viewing } from './helpers.js';
-import { checkLatencies } from '../live-latency.js';
-// turn 1: read, edit, test, summary (5 requests: the reads come back one by one); turn 2: changelog (2); then 3 short answers
-const PROMPTS = ['fix the failing test', 'thanks! please add a changelog entry for the fix', 'anything else?', 'and the docs?', 'thanks, that is all'];
-
-interface Ended {
-  /** Wall-clock time the endpoint finished the response (its own log, at that moment). */
-  wall: number;
-  /** The endpoint's arrival time (its clock): the order requests were made in. */
-  arrivedAt: number;
-  modelCall: boolean;
-}
+import { launch, requireBuilt, runCli, skipBrowser, startView, watchErrors, type Viewing } from './helpers.js';
+import { checkLatencies, LIVE_REQUESTS, startLiveSession, type LiveSession } from '../live-latency.js';
 
 let browser: Browser;
 let page: Page;
 let view: Viewing;
-let server: ModelServer;
+let live: LiveSession;
 let dir: string;
 let errors: string[];
-const ended: Ended[] = [];
 let readyAt = 0;
-let recordExit: Promise<{ code: number | null; stderr: string }>;
 
 describe.skipIf(skipBrowser)('lapse view on a trace being recorded', () => {
   beforeAll(async () => {
@@ -39,23 +24,10 @@ describe.skipIf(skipBrowser)('lapse view on a trace being recorded', () => {
     dir = mkdtempSync(join(tmpdir(), 'lapse-live-'));
     const home = join(dir, 'traces');
     const workspace = join(dir, 'ws');
-    prepareWorkspace(workspace, true);
-    server = await startModelServer({ ttftMs: 250, tokensPerSecond: 150, jitter: 0, seed: 3, onRequest: (e) => ended.push({ wall: Date.now(), arrivedAt: e.arrivedAt, modelCall: e.protocol !== 'models' && e.protocol !== 'count-tokens' && e.protocol !== 'unknown' }) });
     const env = { ...process.env, LAPSE_HOME: home };
     // The viewer first: it waits for the recording to start, then serves it.
     const viewing = startView(null, ['--live'], env);
-    const rec = spawn(
-      process.execPath,
-      [
-        join(root, 'bin/lapse.js'), 'record', '--anthropic-upstream', server.url, '--openai-upstream', `${server.url}/v1`, '--watch', workspace, '--quiet', '--',
-        process.execPath, join(root, 'dist/cli/agent/main.js'), '--protocol', 'anthropic', '--workspace', workspace, '--think-ms', '900', '--test-ms', '400', '--quiet',
-        ...PROMPTS.flatMap((p) => ['--prompt', p]),
-      ],
-      { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env },
-    );
-    let recErr = '';
-    rec.stderr!.on('data', (d) => (recErr += String(d)));
-    recordExit = new Promise((resolve) => rec.on('exit', (code) => resolve({ code, stderr: recErr })));
+    live = await startLiveSession({ workspace, recordArgs: ['--quiet'], ttftMs: 250, seed: 3, thinkMs: 900, testMs: 400, env });
     view = await viewing;
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -68,7 +40,7 @@ describe.skipIf(skipBrowser)('lapse view on a trace being recorded', () => {
   afterAll(async () => {
     await browser?.close();
     await view?.stop();
-    await server?.close();
+    await live?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -80,7 +52,7 @@ describe.skipIf(skipBrowser)('lapse view on a trace being recorded', () => {
     expect(now0).not.toBeNull();
     expect(now1!).toBeGreaterThan(now0!);
 
-    const rec = await recordExit;
+    const rec = await live.exited;
     expect(rec.code, rec.stderr).toBe(0);
     await page.waitForFunction(() => document.querySelector('[data-testid="live"]')?.textContent === 'recording ended', null, { timeout: 15_000 });
     expect(await page.evaluate(() => window.__lapse!.timeline!.nowMs)).toBeNull();
@@ -88,10 +60,10 @@ describe.skipIf(skipBrowser)('lapse view on a trace being recorded', () => {
     const seen = new Map<string, number>(await page.evaluate(() => [...window.__lapse!.current!.live!.seen]));
     const model = await page.evaluate(() => window.__lapse!.current!.state.model.requests.map((r) => ({ id: r.id, startMs: r.startMs })));
     // One endpoint log entry per model call; in arrival order they are the trace's requests in start order.
-    const calls = ended.filter((e) => e.modelCall).sort((a, b) => a.arrivedAt - b.arrivedAt);
-    expect(model.length).toBe(10);
-    expect(calls.length).toBe(10);
-    checkLatencies('live view (Chromium)', model.map((r, i) => ({ id: r.id, endedAt: calls[i].wall, shownAt: seen.get(r.id), timed: calls[i].wall > readyAt })));
+    const ends = live.ends();
+    expect(model.length).toBe(LIVE_REQUESTS);
+    expect(ends.length).toBe(LIVE_REQUESTS);
+    checkLatencies('live view (Chromium)', model.map((r, i) => ({ id: r.id, endedAt: ends[i], shownAt: seen.get(r.id), timed: ends[i] > readyAt })));
     expect(errors).toEqual([]);
   });
 
