@@ -171,8 +171,7 @@ describe('interactive Claude Code under tmux, with and without lapse', () => {
     expect(existsSync(BIN), `${BIN} is missing: .ci/run installs the harness CLIs into ${HARNESS_DIR}`).toBe(true);
     expect(hasTmux, 'tmux is missing').toBe(true);
     const work = join(scratch, 'work');
-    const traces = join(scratch, 'traces');
-    mkdirSync(traces, { recursive: true });
+    const traces = mkdtempSync(join(scratch, 'traces-')); // per attempt: lapse never overwrites a trace
     const model = await startModelServer({ ttftMs: 300, tokensPerSecond: 100, jitter: 0, seed: 7 });
     const trace = join(traces, 'claude-tui.lapse');
     const args = '--permission-mode default --allowedTools Write,Bash';
