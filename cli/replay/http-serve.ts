@@ -13,6 +13,8 @@ import { Playback, type Step } from './playback.js';
 import { bodyFeatures } from './similarity.js';
 import { MAX_BODY_BYTES } from '../record/limits.js';
 
+const LINGER_MS = 10_000;
+
 export function serveHttp(ctx: ReplayContext, req: IncomingMessage, res: ServerResponse): void {
   const arrival = performance.now();
   const out = ctx.out;
@@ -35,8 +37,14 @@ export function serveHttp(ctx: ReplayContext, req: IncomingMessage, res: ServerR
     const message = `request body over ${MAX_BODY_BYTES / 1024 / 1024} MiB: not buffered`;
     ctx.warn(`${method} ${url}: ${message} → 413`);
     const text = JSON.stringify(mismatchBody(message, null, 'request_too_large'));
-    res.writeHead(413, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text)), 'connection', 'close']);
-    res.end(text, () => req.destroy());
+    // No `connection: close` and no destroy on the answer: closing a socket with unread bytes in it
+    // sends a reset that can reach the client before it has read the 413 (seen in CI). Node discards
+    // the rest of the body; a client that never stops sending is cut off after LINGER_MS.
+    res.writeHead(413, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))]);
+    res.end(text);
+    const linger = setTimeout(() => req.destroy(), LINGER_MS);
+    linger.unref();
+    req.once('close', () => clearTimeout(linger));
   });
   req.on('error', () => undefined);
   req.on('end', () => {
