@@ -58,7 +58,7 @@ export class TraceWriter {
   private readonly encoder: TraceEncoder;
   /** Holds streamed deltas until the text of their content block can be redacted whole (null with --no-redact). */
   private readonly streams: StreamRedactor | null;
-  private readonly start = process.hrtime.bigint();
+  private readonly start: bigint;
   private readonly flushMs: number;
   private readonly maxQueueBytes: number;
   private readonly warn: (message: string) => void;
@@ -79,8 +79,9 @@ export class TraceWriter {
   written = 0;
   records = 0;
 
-  private constructor(path: string, fd: number, encoder: TraceEncoder, opts: WriterOptions, redact: boolean) {
+  private constructor(path: string, fd: number, encoder: TraceEncoder, opts: WriterOptions, redact: boolean, start: bigint) {
     this.path = path;
+    this.start = start;
     // deferred: a block's new text is scanned once per batch the writer is handed (endBatch) or per flush
     this.streams = redact ? new StreamRedactor({ defer: true }) : null;
     this.fd = fd;
@@ -99,6 +100,8 @@ export class TraceWriter {
    */
   static create(path: string, init: WriterInit, opts: WriterOptions = {}): TraceWriter {
     const encoder = new TraceEncoder({ redact: init.redact, patchCandidates: opts.patchCandidates, deflate: nodeDeflate });
+    // t=0 is the moment startedAt names (the header and the file take tens of ms on a loaded machine)
+    const start = process.hrtime.bigint();
     const session: SessionRecord = {
       kind: 'session',
       t: 0,
@@ -118,7 +121,7 @@ export class TraceWriter {
     const stored = (new TraceStreamReader().push(header).find((r) => r.kind === 'session') as SessionRecord | undefined) ?? null;
     header[FLAGS_OFFSET] |= FLAG_OPEN; // cleared by close(): a reader then knows the trace is whole
     const fd = createWithHeader(path, header);
-    const w = new TraceWriter(path, fd ?? openExclusive(path), encoder, opts, init.redact);
+    const w = new TraceWriter(path, fd ?? openExclusive(path), encoder, opts, init.redact, start);
     w.session = stored;
     if (fd === null) {
       w.enqueueRaw(header);
