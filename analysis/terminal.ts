@@ -21,9 +21,10 @@ export interface TerminalModel {
   /**
    * What the harness drew, in order; `text` is '' when analysed without detail or the bytes were shed.
    * `visible`: the chunk shows something (not only escape sequences: modes, a title, cursor moves).
-   * `asks`: it asks the terminal something (asksTerminal).
+   * `keepsDrawing`: it draws no character but is part of drawing (keepsDrawing): it asks the
+   * terminal something or erases cells.
    */
-  output: Array<{ tMs: number; text: string; visible: boolean; asks: boolean }>;
+  output: Array<{ tMs: number; text: string; visible: boolean; keepsDrawing: boolean }>;
   /** Keys pressed: class, how many in that read, a paste's length (else null). Never the text. */
   keys: Array<{ tMs: number; key: KeyClass; count: number; length: number | null }>;
   /** The person's measured time, as stretches of the critical path. */
@@ -49,12 +50,12 @@ export class TerminalCollector {
     else if (rec.kind === 'term-input') this.keys.push({ tMs, key: rec.key, count: rec.count, length: rec.length ?? null });
     else if (rec.kind === 'term-output') {
       if (rec.data.enc === 'dropped') {
-        this.output.push({ tMs, text: '', visible: true, asks: false });
+        this.output.push({ tMs, text: '', visible: true, keepsDrawing: false });
         return;
       }
       // decoded across chunks: a character split between two reads (stored as bytes) is whole again
       const text = rec.data.enc === 'bytes' ? this.decoder.decode(rec.data.bytes, { stream: true }) : bodyText(rec.data);
-      this.output.push({ tMs, text: this.detail ? text : '', visible: drawsSomething(text), asks: asksTerminal(text) });
+      this.output.push({ tMs, text: this.detail ? text : '', visible: drawsSomething(text), keepsDrawing: keepsDrawing(text) });
     }
   }
 
@@ -83,12 +84,17 @@ export function drawsSomething(text: string): boolean {
  */
 const ASKS = /\x1b\[[>=]?\d*c|\x1b\[\??[56]n|\x1b\[>\d*q|\x1b\[\?u|\x1b\[\??\d+\$p|\x1b\[(?:1[3-9]|2[01])t|\x1b\][\d;]*\?|\x1bP[+$]q|\x1b_G[^\x1b]*a=q/;
 
+/** Erasing: blanks written over cells, or erase / delete / insert sequences (EL, ED, ECH, DCH, IL, DL, ICH). */
+const ERASES = /\x1b\[[\d;]*[JKXPLM@]/;
+
 /**
- * Whether output asks the terminal something. A harness that has asked is not idle but waiting for
- * the answer (Claude Code probes its terminal between drawing its prompt and animating its logo).
+ * Output that draws no character yet belongs to a burst of drawing: a question to the terminal (the
+ * harness is not idle but awaits the answer: Claude Code probes its terminal between drawing its
+ * prompt and animating its logo) or erasing (the screen changes: that animation's first frame
+ * blanks two cells). Modes, titles and cursor moves alone change nothing.
  */
-export function asksTerminal(text: string): boolean {
-  return ASKS.test(text);
+export function keepsDrawing(text: string): boolean {
+  return ASKS.test(text) || ERASES.test(text) || / /.test(text.replace(NOT_DRAWN, ''));
 }
 
 interface Part {
@@ -191,8 +197,9 @@ function splitByTerminal(from: number, to: number, t: Omit<TerminalModel, 'userS
 /**
  * The end of the first burst of visible output after `from` that is followed by QUIET_MS of silence
  * (capped at `until`); writes that draw nothing (modes, titles) neither start nor extend a burst, and
- * a question to the terminal extends one (the harness goes on once answered) but does not start it.
- * On a loaded machine the wait for the answer alone can outlast QUIET_MS; the burst then carries on.
+ * a question to the terminal or erasing extends one but does not start it (a screen cleared at
+ * start-up is not drawn yet). On a loaded machine the wait for the terminal's answer, or the time
+ * to an animation's next frame, can each outlast QUIET_MS alone; the burst then carries on.
  */
 function quietPoint(output: TerminalModel['output'], from: number, until: number): number {
   let lo = 0;
@@ -206,7 +213,7 @@ function quietPoint(output: TerminalModel['output'], from: number, until: number
   let busy = from; // the burst's last sign of work: drawing, or asking the terminal
   for (let i = lo; i < output.length && output[i].tMs < until; i++) {
     const o = output[i];
-    if (!o.visible && !(o.asks && drawn !== null)) continue;
+    if (!o.visible && !(o.keepsDrawing && drawn !== null)) continue;
     if (drawn !== null && o.tMs - busy >= QUIET_MS) break;
     if (o.visible) drawn = o.tMs;
     busy = o.tMs;
