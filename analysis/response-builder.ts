@@ -33,9 +33,10 @@ export class ResponseBuilder implements ResponseSink {
 
   /**
    * `detail`: keep the content deltas and record indexes (what the viewers need). Without it only
-   * the figures are kept: a response of a million deltas then costs a few hundred bytes.
+   * the figures are kept: a response of a million deltas then costs a few hundred bytes. `gaps`: work
+   * out the inter-token gaps and stalls at the end.
    */
-  constructor(id: string, protocol: Protocol, transport: Transport, url: string, startMs: number, info: RequestInfo, readonly detail = true) {
+  constructor(id: string, protocol: Protocol, transport: Transport, url: string, startMs: number, info: RequestInfo, readonly detail = true, private readonly gaps = true) {
     this.prompt = info.prompt;
     this.opening = info.opening;
     this.lastMs = startMs;
@@ -274,6 +275,7 @@ export class ResponseBuilder implements ResponseSink {
       const spread = times.length >= 2 && times[times.length - 1] > times[0];
       if (r.outputTokens !== null && r.streamMs > 0 && spread) r.tokensPerSecond = r.outputTokens / (r.streamMs / 1000);
     }
+    if (!this.gaps) return;
     const arrivals = this.arrivals();
     const g = gapStats(arrivals, arrivals.length);
     r.gaps = g.stats;
