@@ -11,7 +11,7 @@
 import { build } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -35,6 +35,27 @@ const importMetaUrl = {
   },
 };
 
+// fflate builds its Huffman and bit-reversal tables as it loads (~10 ms of a read command's start),
+// and the CLI inflates with node:zlib (cli/trace/load.ts): only a format 1.0 frame without its length,
+// or a reader given no inflate, needs fflate. In the bundles its functions load it on first call.
+const lazyFflate = {
+  name: 'lazy-fflate',
+  setup(b) {
+    b.onResolve({ filter: /^fflate$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      return { path: 'fflate', namespace: 'lazy-fflate', pluginData: { resolveDir: args.resolveDir } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-fflate' }, async (args) => {
+      // the very file an import of fflate resolves to, required instead of imported
+      const real = await b.resolve('fflate', { kind: 'import-statement', resolveDir: args.pluginData.resolveDir, pluginData: { real: true } });
+      if (real.errors.length) return { errors: real.errors };
+      const names = Object.entries(await import(pathToFileURL(real.path).href)).filter(([, v]) => typeof v === 'function').map(([k]) => k);
+      const wrap = (n) => `export function ${n}(...a) { return new.target ? new (load().${n})(...a) : load().${n}(...a); }`;
+      return { contents: [`let real;`, `const load = () => (real ??= require(${JSON.stringify(real.path)}));`, ...names.map(wrap)].join('\n'), resolveDir: dirname(real.path), loader: 'js' };
+    });
+  },
+};
+
 await rm(out, { recursive: true, force: true });
 for (const name of BUNDLED) {
   const result = await build({
@@ -52,7 +73,7 @@ for (const name of BUNDLED) {
     // msgpackr's Node entry only probes for an optional native addon; its plain build is the one the
     // browser already uses
     alias: { msgpackr: join(root, 'node_modules/msgpackr/index.js') },
-    plugins: [importMetaUrl],
+    plugins: [importMetaUrl, lazyFflate],
     logLevel: 'warning',
     metafile: true,
   });
