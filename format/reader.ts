@@ -1,7 +1,7 @@
 // Bytes → records, in one streaming pass. Runs in Node and in the browser (no node: imports).
 import { applyPatchShared } from './patch.js';
 import { TraceFormatError } from './errors.js';
-import { Dictionary, FILE_HEADER_LENGTH, FLAGS_OFFSET, FLAG_OPEN, FRAME_HEADER_LENGTH, InflateLimitError, MAGIC_BYTES, MAX_FRAME_PAYLOAD, inflateFrame, isKnownCodec, type SizedInflate } from './frame.js';
+import { Dictionary, FILE_HEADER_LENGTH, FLAGS_OFFSET, FLAG_OPEN, FRAME_HEADER_LENGTH, InflateLimitError, MAGIC_BYTES, MAX_FRAME_PAYLOAD, inflateFrame, isKnownCodec, type SizedBrotli, type SizedInflate } from './frame.js';
 import { ChunkQueue } from './chunks.js';
 import { crc32 } from './crc32.js';
 import { packr, withStringTable } from './packr.js';
@@ -25,6 +25,8 @@ export interface ReaderOptions {
   maxInflate?: { base: number; ratio: number };
   /** The DEFLATE implementation for sized frames (default fflate; the CLI passes node:zlib's). */
   inflate?: SizedInflate;
+  /** The Brotli decoder for codec 5 frames (default the one format/index.ts sets; the CLI passes node:zlib's). */
+  brotli?: SizedBrotli;
 }
 
 export const DEFAULT_MAX_INFLATE = { base: 32 * 1024 * 1024, ratio: 32 } as const;
@@ -39,6 +41,7 @@ export class TraceStreamReader {
   private inflated = 0;
   private readonly maxInflate: { base: number; ratio: number };
   private readonly inflate: SizedInflate | undefined;
+  private readonly brotli: SizedBrotli | undefined;
   private headerRead = false;
   private flags = 0;
   private t = 0;
@@ -63,6 +66,7 @@ export class TraceStreamReader {
     this.resolveBodies = opts.resolveBodies ?? true;
     this.maxInflate = opts.maxInflate ?? DEFAULT_MAX_INFLATE;
     this.inflate = opts.inflate;
+    this.brotli = opts.brotli;
   }
 
   /** Plaintext bytes inflated so far (bounded by `maxInflate`). */
@@ -187,7 +191,7 @@ export class TraceStreamReader {
     let plain: Uint8Array;
     const limit = this.maxInflate.base + this.maxInflate.ratio * this.bytes - this.inflated;
     try {
-      plain = inflateFrame(payload, codec, this.dictionary, Math.max(0, limit), this.inflate);
+      plain = inflateFrame(payload, codec, this.dictionary, Math.max(0, limit), this.inflate, this.brotli);
     } catch (err) {
       if (err instanceof InflateLimitError) {
         const { base, ratio } = this.maxInflate;

@@ -3,7 +3,7 @@
 // (and FORMAT_VERSION changes with them).
 
 export const FORMAT_MAGIC = 'LAPSE'; // 5 ASCII bytes, then major, minor and flags (1 byte each)
-export const FORMAT_VERSION = { major: 1, minor: 2 } as const;
+export const FORMAT_VERSION = { major: 1, minor: 3 } as const;
 
 /** Microseconds since the session start, from a monotonic clock. */
 export type Micros = number;

@@ -4,12 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { compactTrace } from '../../dist/format/index.js';
+import { nodeBrotliEncode } from '../../dist/cli/trace/brotli.js';
 import { Dictionary, inflateFrame } from '../../dist/format/frame.js';
 import { packr, withStringTable } from '../../dist/format/packr.js';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: node bench/trace-size/by-kind.mjs TRACE');
-const c = compactTrace(new Uint8Array(readFileSync(path)));
+const c = compactTrace(new Uint8Array(readFileSync(path)), undefined, { brotli: nodeBrotliEncode });
 const d = new Dictionary();
 const table = [];
 const by = new Map();

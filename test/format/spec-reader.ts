@@ -1,7 +1,7 @@
 // A trace reader written from format/SPEC.md alone, sharing no code with format/: its own msgpack
-// decoder, JSON Patch, leaves and runs; DEFLATE from node:zlib. If the spec leaves something out, this
+// decoder, JSON Patch, leaves and runs; DEFLATE and Brotli from node:zlib. If the spec leaves something out, this
 // reader disagrees with lapse's on some fixture and the test beside it fails.
-import { inflateRawSync } from 'node:zlib';
+import { brotliDecompressSync, inflateRawSync } from 'node:zlib';
 
 type Rec = Record<string, unknown> & { kind: string; t: number };
 
@@ -266,14 +266,17 @@ export function specRead(file: Uint8Array): SpecRead {
       const length = view.getUint32(0, true);
       const crc = view.getUint32(4, true);
       const codec = file[o + 8];
-      if (codec > 4) throw new Damage('unknown codec');
+      if (codec > 5) throw new Damage('unknown codec');
       if (o + 9 + length > file.length) throw new Damage('cut inside a frame');
       const payload = file.subarray(o + 9, o + 9 + length);
       o += 9 + length;
       if (crc32(payload) !== crc) throw new Damage('checksum');
       let plain: Uint8Array;
       if (codec === 0 || codec === 3) plain = payload;
-      else {
+      else if (codec === 5) {
+        plain = new Uint8Array(brotliDecompressSync(payload.subarray(4)));
+        if (plain.length !== new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true)) throw new Damage('length');
+      } else {
         const deflated = codec === 1 ? payload : payload.subarray(4);
         plain = new Uint8Array(inflateRawSync(deflated, dict.length ? { dictionary: dict } : {}));
         if (codec !== 1 && plain.length !== new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true)) throw new Damage('length');
