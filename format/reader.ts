@@ -8,6 +8,7 @@ import { packr, withStringTable } from './packr.js';
 import type { HttpDataRecord, HttpRequestRecord, SseEvent, SseRunRecord, SseSameShape, SummaryRecord, TraceReadResult, TraceRecord } from './types.js';
 import { withLeaves } from './leaves.js';
 import { EventRun } from './runs.js';
+import { fromPlanes } from './times.js';
 import { recordProblem, runProblem } from './validate.js';
 import { FORMAT_VERSION } from './types.js';
 
@@ -59,6 +60,9 @@ export class TraceStreamReader {
   bytes = 0;
   /** The summary a compacted trace carries in its first frame, once read. */
   summary: SummaryRecord | null = null;
+  /** The current frame's `times` record (1.3) and how many of its deltas runs have taken. */
+  private frameTimes: Int32Array | null = null;
+  private frameTimesTaken = 0;
   /** Records returned after the session record, to hold against the summary's count. */
   private counted = 0;
 
@@ -201,12 +205,24 @@ export class TraceStreamReader {
     }
     if (codec !== 0) this.inflated += plain.length;
     this.dictionary.append(plain);
+    this.frameTimes = null;
     let ok = true;
     let consumerError: { err: unknown } | null = null;
     const onValue = (v: unknown): boolean => {
       // string records define entries used by the records after them in the same frame
       if (isStringRecord(v)) {
         this.strings.push(v.value);
+        return true;
+      }
+      if ((v as { kind?: unknown })?.kind === 'times') {
+        const problem = recordProblem(v);
+        const times = problem ? null : fromPlanes((v as { dt: Uint8Array }).dt);
+        if (!times) {
+          this.stop(`damaged record in frame at byte ${frameOffset} (${problem ?? 'malformed times record'})`);
+          return (ok = false);
+        }
+        this.frameTimes = times;
+        this.frameTimesTaken = 0;
         return true;
       }
       if ((v as { kind?: unknown })?.kind === 'sse-run') {
@@ -298,7 +314,13 @@ export class TraceStreamReader {
     if (base === undefined) return damaged('event run without a previous event of its shape');
     const n = run.n;
     const times = new Float64Array(n);
-    const dt = int32le(run.dt);
+    let dt: ArrayLike<number>;
+    if (run.dt) dt = int32le(run.dt);
+    else {
+      const times = this.frameTimes;
+      if (!times || times.length - this.frameTimesTaken < n - 1) return damaged('event run without its times');
+      dt = times.subarray(this.frameTimesTaken, (this.frameTimesTaken += n - 1));
+    }
     let t = this.t + run.t;
     times[0] = t;
     let min = t;

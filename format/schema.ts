@@ -117,8 +117,9 @@ export const RECORDS = {
   string: { fields: { index: req('count'), value: req('string') } },
   'sse-run': {
     // How the columns and times fit `n` is the run's own rule (validate.ts runProblem).
-    fields: { id: req('string'), event: opt('string'), ids: opt('strings'), n: req('count'), leaves: req('counts'), cols: req('columns'), dt: req('bin') },
+    fields: { id: req('string'), event: opt('string'), ids: opt('strings'), n: req('count'), leaves: req('counts'), cols: req('columns'), dt: opt('bin') },
   },
+  times: { fields: { dt: req('bin') } },
   summary: { fields: { records: req('number'), lastT: req('number'), httpRequests: req('number'), wsMessagesUp: req('number'), requests: opt('number') } },
 } as const satisfies Record<string, KindSpec>;
 
@@ -178,6 +179,7 @@ export type SchemaAgreesWithTypes = [
   Check<Agrees<'string', T.StringRecord>>,
   Check<Agrees<'sse-run', T.SseRunRecord>>,
   Check<Agrees<'summary', T.SummaryRecord>>,
+  Check<Agrees<'times', T.TimesRecord>>,
 ];
 
 /** Every record kind of TraceRecord has a row (a kind added to the union but not to the table fails here). */

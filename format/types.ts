@@ -59,7 +59,8 @@ export interface SseSameShape {
  * that name), stored as columns. `leaves` are the indexes of the leaves that change anywhere in the
  * run, `cols[j][k]` the value of leaf `leaves[j]` in member k (a column of strings may be stored as
  * one joined string and the pieces' UTF-16 lengths); other leaves keep the base's values.
- * `t` is the first member's time delta, `dt` the other members' (n − 1 little-endian int32).
+ * `t` is the first member's time delta, `dt` the other members' (n − 1 little-endian int32); without
+ * `dt` (1.3) they are the run's share of its frame's `times` record.
  */
 export interface SseRunRecord extends RecordBase {
   kind: 'sse-run';
@@ -70,6 +71,17 @@ export interface SseRunRecord extends RecordBase {
   n: number;
   leaves: number[];
   cols: Array<unknown[] | { joined: string; lengths: number[] }>;
+  dt?: Uint8Array;
+}
+
+/**
+ * On disk only, format 1.3, first in a frame: the member time deltas of the frame's `sse-run` records
+ * that have no `dt`, one after another, as byte planes (every value's low byte, then every second
+ * byte…): the random low bytes of event times lie together instead of between text, where a coder
+ * pays for them most. Compaction writes it; readers take each run's deltas from it in order.
+ */
+export interface TimesRecord extends RecordBase {
+  kind: 'times';
   dt: Uint8Array;
 }
 

@@ -285,6 +285,7 @@ export function specRead(file: Uint8Array): SpecRead {
       all.set(dict);
       all.set(plain, dict.length);
       dict = all.slice(Math.max(0, all.length - 32 * 1024));
+      let times: number[] = [];
       const u = new Unpacker(plain, strings);
       while (u.o < plain.length) {
         const r = u.value() as Rec;
@@ -297,6 +298,12 @@ export function specRead(file: Uint8Array): SpecRead {
           out.summary = r;
           continue;
         }
+        if (r.kind === 'times') {
+          const planes = r.dt as Uint8Array;
+          const m = planes.length / 4;
+          times = Array.from({ length: m }, (_, i) => planes[i] | (planes[m + i] << 8) | (planes[2 * m + i] << 16) | (planes[3 * m + i] << 24));
+          continue;
+        }
         if (r.kind === 'sse-run') {
           const id = r.id as string;
           const n = r.n as number;
@@ -306,14 +313,21 @@ export function specRead(file: Uint8Array): SpecRead {
             let at = 0;
             return c.lengths.map((len) => c.joined.slice(at, (at += len)));
           });
-          const dt = r.dt as Uint8Array;
+          let deltas: number[];
+          if (r.dt) {
+            const dt = r.dt as Uint8Array;
+            const dv = new DataView(dt.buffer, dt.byteOffset, dt.byteLength);
+            deltas = Array.from({ length: n - 1 }, (_, k) => dv.getInt32(4 * k, true));
+          } else {
+            if (times.length < n - 1) throw new Damage('run without its times');
+            deltas = times.splice(0, n - 1);
+          }
           const key = keyOf(r.event, r.ids !== undefined);
           let base = basesOf(id).get(key);
           if (base === undefined) throw new Damage('run without a base');
           if (leaves.length && leaves[leaves.length - 1] >= leavesOf(base).length) throw new Damage('run leaf out of range');
-          const dv = new DataView(dt.buffer, dt.byteOffset, dt.byteLength);
           for (let k = 0; k < n; k++) {
-            const t = at(k === 0 ? r.t : dv.getInt32(4 * (k - 1), true));
+            const t = at(k === 0 ? r.t : deltas[k - 1]);
             const data = withLeafValues(base, (i, old) => {
               const j = leaves.indexOf(i);
               return j === -1 ? old : cols[j][k];
