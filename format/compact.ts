@@ -7,7 +7,7 @@ import { TraceStreamReader } from './reader.js';
 import { TraceFormatError } from './errors.js';
 import { Codec, brotliPayload, buildFrame } from './frame.js';
 import { concatBytes } from './bytes.js';
-import { gatherTimes } from './times.js';
+import { packForBrotli } from './columns.js';
 import { FORMAT_VERSION, type SessionRecord, type SummaryRecord, type TraceRecord } from './types.js';
 
 /**
@@ -110,7 +110,7 @@ export function compactTrace(bytes: Uint8Array, count?: RequestCount, opts: Comp
   let total = 0;
   for (const g of groups) for (const b of g) total += b.length;
   if (opts.brotli && total > 0 && total <= BROTLI_MAX_PLAINTEXT) {
-    const plain = gatherTimes(concatBytes(groups.flat()));
+    const plain = packForBrotli(concatBytes(groups.flat()));
     out.push(buildFrame(brotliPayload(plain, opts.brotli(plain)), Codec.Brotli));
   } else for (const g of groups) if (g.some((b) => b.length)) out.push(framer.frame(g, true));
   let n = 0;

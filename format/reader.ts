@@ -4,11 +4,11 @@ import { TraceFormatError } from './errors.js';
 import { Dictionary, FILE_HEADER_LENGTH, FLAGS_OFFSET, FLAG_OPEN, FRAME_HEADER_LENGTH, InflateLimitError, MAGIC_BYTES, MAX_FRAME_PAYLOAD, inflateFrame, isKnownCodec, type SizedBrotli, type SizedInflate } from './frame.js';
 import { ChunkQueue } from './chunks.js';
 import { crc32 } from './crc32.js';
-import { packr, withStringTable } from './packr.js';
+import { packr, setWords, withStringTable } from './packr.js';
 import type { HttpDataRecord, HttpRequestRecord, SseEvent, SseRunRecord, SseSameShape, SummaryRecord, TraceReadResult, TraceRecord } from './types.js';
 import { withLeaves } from './leaves.js';
 import { EventRun } from './runs.js';
-import { fromPlanes } from './times.js';
+import { FrameColumns, fromPlanes } from './columns.js';
 import { recordProblem, runProblem } from './validate.js';
 import { FORMAT_VERSION } from './types.js';
 
@@ -60,9 +60,8 @@ export class TraceStreamReader {
   bytes = 0;
   /** The summary a compacted trace carries in its first frame, once read. */
   summary: SummaryRecord | null = null;
-  /** The current frame's `times` record (1.3) and how many of its deltas runs have taken. */
-  private frameTimes: Int32Array | null = null;
-  private frameTimesTaken = 0;
+  /** The current frame's `columns` record (1.3), as runs take their values from it. */
+  private frameColumns: FrameColumns | null = null;
   /** Records returned after the session record, to hold against the summary's count. */
   private counted = 0;
 
@@ -205,7 +204,7 @@ export class TraceStreamReader {
     }
     if (codec !== 0) this.inflated += plain.length;
     this.dictionary.append(plain);
-    this.frameTimes = null;
+    this.frameColumns = null;
     let ok = true;
     let consumerError: { err: unknown } | null = null;
     const onValue = (v: unknown): boolean => {
@@ -214,15 +213,24 @@ export class TraceStreamReader {
         this.strings.push(v.value);
         return true;
       }
-      if ((v as { kind?: unknown })?.kind === 'times') {
+      if ((v as { kind?: unknown })?.kind === 'words') {
         const problem = recordProblem(v);
-        const times = problem ? null : fromPlanes((v as { dt: Uint8Array }).dt);
-        if (!times) {
-          this.stop(`damaged record in frame at byte ${frameOffset} (${problem ?? 'malformed times record'})`);
+        if (problem) {
+          this.stop(`damaged record in frame at byte ${frameOffset} (${problem})`);
           return (ok = false);
         }
-        this.frameTimes = times;
-        this.frameTimesTaken = 0;
+        setWords((v as { words: string[] }).words);
+        return true;
+      }
+      if ((v as { kind?: unknown })?.kind === 'columns') {
+        const problem = recordProblem(v);
+        const c = v as { dt?: Uint8Array; lengths?: number[] };
+        const dt = problem || !c.dt ? null : fromPlanes(c.dt);
+        if (problem || (c.dt && !dt)) {
+          this.stop(`damaged record in frame at byte ${frameOffset} (${problem ?? 'malformed columns record (dt)'})`);
+          return (ok = false);
+        }
+        this.frameColumns = new FrameColumns(dt, c.lengths ?? null);
         return true;
       }
       if ((v as { kind?: unknown })?.kind === 'sse-run') {
@@ -251,11 +259,15 @@ export class TraceStreamReader {
       return true;
     };
     try {
+      // a frame's word table (1.3) holds for that frame only
+      setWords(null);
       withStringTable(this.strings, () => packr.unpackMultiple(plain, onValue));
     } catch (err) {
       if (consumerError) throw (consumerError as { err: unknown }).err;
       this.stop(`damaged record in frame at byte ${frameOffset}: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
       return false;
+    } finally {
+      setWords(null);
     }
     if (consumerError) throw (consumerError as { err: unknown }).err;
     return ok;
@@ -305,6 +317,16 @@ export class TraceStreamReader {
       this.stop(`damaged record in frame at byte ${frameOffset} (${why})`);
       return false;
     };
+    // joined columns stored without their lengths (1.3) take them from the frame's columns record
+    const cols = (v as { cols?: unknown })?.cols;
+    if (Array.isArray(cols)) {
+      for (const c of cols) {
+        if (!c || typeof c !== 'object' || Array.isArray(c) || (c as { lengths?: unknown }).lengths !== undefined) continue;
+        const lengths = this.frameColumns?.takeLengths((v as { n: number }).n);
+        if (!lengths) return damaged('a joined column without its lengths');
+        (c as { lengths: number[] }).lengths = lengths;
+      }
+    }
     const problem = runProblem(v);
     if (problem) return damaged(problem);
     const run = v as SseRunRecord;
@@ -317,9 +339,9 @@ export class TraceStreamReader {
     let dt: ArrayLike<number>;
     if (run.dt) dt = int32le(run.dt);
     else {
-      const times = this.frameTimes;
-      if (!times || times.length - this.frameTimesTaken < n - 1) return damaged('event run without its times');
-      dt = times.subarray(this.frameTimesTaken, (this.frameTimesTaken += n - 1));
+      const taken = this.frameColumns?.takeDeltas(n - 1);
+      if (!taken) return damaged('event run without its times');
+      dt = taken;
     }
     let t = this.t + run.t;
     times[0] = t;

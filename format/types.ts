@@ -60,7 +60,8 @@ export interface SseSameShape {
  * run, `cols[j][k]` the value of leaf `leaves[j]` in member k (a column of strings may be stored as
  * one joined string and the pieces' UTF-16 lengths); other leaves keep the base's values.
  * `t` is the first member's time delta, `dt` the other members' (n − 1 little-endian int32); without
- * `dt` (1.3) they are the run's share of its frame's `times` record.
+ * `dt` (1.3) they are the run's share of its frame's `columns` record (so are the lengths of a
+ * joined column stored without them).
  */
 export interface SseRunRecord extends RecordBase {
   kind: 'sse-run';
@@ -75,14 +76,26 @@ export interface SseRunRecord extends RecordBase {
 }
 
 /**
- * On disk only, format 1.3, first in a frame: the member time deltas of the frame's `sse-run` records
- * that have no `dt`, one after another, as byte planes (every value's low byte, then every second
- * byte…): the random low bytes of event times lie together instead of between text, where a coder
- * pays for them most. Compaction writes it; readers take each run's deltas from it in order.
+ * On disk only, format 1.3, first in a frame: the frame's word table (format/words.ts); word-coded
+ * strings after it in the frame read with their words put back.
  */
-export interface TimesRecord extends RecordBase {
-  kind: 'times';
-  dt: Uint8Array;
+export interface WordsRecord extends RecordBase {
+  kind: 'words';
+  words: string[];
+}
+
+/**
+ * On disk only, format 1.3, first in a frame: the numbers of the frame's `sse-run` records gathered
+ * into columns, so that they lie together instead of between text, where a coder pays for them most.
+ * `dt`: the member time deltas of the runs that have no `dt`, one after another, as byte planes
+ * (every value's low byte, then every second byte…); `lengths`: the piece lengths of the joined string
+ * columns stored without `lengths`, in run and column order. Compaction writes it; readers give each
+ * run its values back from it, in order, before they hand the run on.
+ */
+export interface ColumnsRecord extends RecordBase {
+  kind: 'columns';
+  dt?: Uint8Array;
+  lengths?: number[];
 }
 
 interface RecordBase {

@@ -14,9 +14,11 @@ export interface SpecRead {
 
 class Damage extends Error {}
 
-// ---- msgpack (only what a decoder needs; fixext 1 of type 0x4C + an integer = string-table reference) ----
+// ---- msgpack (only what a decoder needs; fixext 1 of type 0x4C + an integer = string-table reference,
+// of type 0x57 + a string = a word-coded string) ----
 class Unpacker {
   o = 0;
+  words: string[] | null = null;
   private readonly view: DataView;
   private readonly text = new TextDecoder('utf-8', { fatal: true });
   constructor(
@@ -56,8 +58,18 @@ class Unpacker {
   private ext(n: number): unknown {
     this.need(1 + n);
     const type = this.b[this.o++];
-    if (type !== 0x4c || n !== 1 || this.b[this.o] !== 0) throw new Damage(`unknown msgpack ext ${type}`);
+    if ((type !== 0x4c && type !== 0x57) || n !== 1 || this.b[this.o] !== 0) throw new Damage(`unknown msgpack ext ${type}`);
     this.o += 1;
+    if (type === 0x57) {
+      // a word-coded string: U+E000 + i stands for word i of the frame's word table
+      const coded = this.value();
+      if (typeof coded !== 'string' || !this.words) throw new Damage('word-coded string without a word table');
+      return coded.replace(/[\ue000-\uf8ff]/g, (c) => {
+        const w = this.words![c.charCodeAt(0) - 0xe000];
+        if (w === undefined) throw new Damage('word past the table');
+        return w;
+      });
+    }
     // the reference's index follows the ext as a msgpack integer of its own
     const index = this.value();
     if (typeof index !== 'number' || index >= this.strings.length) throw new Damage(`string reference ${String(index)} before its definition`);
@@ -286,6 +298,7 @@ export function specRead(file: Uint8Array): SpecRead {
       all.set(plain, dict.length);
       dict = all.slice(Math.max(0, all.length - 32 * 1024));
       let times: number[] = [];
+      let pieceLengths: number[] = [];
       const u = new Unpacker(plain, strings);
       while (u.o < plain.length) {
         const r = u.value() as Rec;
@@ -298,20 +311,27 @@ export function specRead(file: Uint8Array): SpecRead {
           out.summary = r;
           continue;
         }
-        if (r.kind === 'times') {
-          const planes = r.dt as Uint8Array;
+        if (r.kind === 'columns') {
+          const planes = (r.dt as Uint8Array | undefined) ?? new Uint8Array(0);
           const m = planes.length / 4;
           times = Array.from({ length: m }, (_, i) => planes[i] | (planes[m + i] << 8) | (planes[2 * m + i] << 16) | (planes[3 * m + i] << 24));
+          pieceLengths = ((r.lengths as number[] | undefined) ?? []).slice();
+          continue;
+        }
+        if (r.kind === 'words') {
+          u.words = r.words as string[];
           continue;
         }
         if (r.kind === 'sse-run') {
           const id = r.id as string;
           const n = r.n as number;
           const leaves = r.leaves as number[];
-          const cols = (r.cols as Array<unknown[] | { joined: string; lengths: number[] }>).map((c) => {
+          const cols = (r.cols as Array<unknown[] | { joined: string; lengths?: number[] }>).map((c) => {
             if (Array.isArray(c)) return c;
+            if (!c.lengths && pieceLengths.length < n) throw new Damage('joined column without its lengths');
+            const lengths = c.lengths ?? pieceLengths.splice(0, n);
             let at = 0;
-            return c.lengths.map((len) => c.joined.slice(at, (at += len)));
+            return lengths.map((len) => c.joined.slice(at, (at += len)));
           });
           let deltas: number[];
           if (r.dt) {
