@@ -34,10 +34,10 @@ type StoredColumn = unknown[] | { joined: string; lengths?: number[] };
 
 /**
  * A frame's plaintext re-packed for compaction's Brotli frame: its runs' `dt` and joined columns'
- * `lengths` moved into one `columns` record in front, its long strings word-coded after a `words`
- * record (format/words.ts). Every other value is packed back as it was read.
+ * `lengths` moved into one `columns` record in front and, with `words`, its long strings word-coded
+ * after a `words` record (format/words.ts). Every other value is packed back as it was read.
  */
-export function packForBrotli(plain: Uint8Array): Uint8Array {
+export function packForBrotli(plain: Uint8Array, words: boolean): Uint8Array {
   const values: unknown[] = [];
   withRefsKept(() => packr.unpackMultiple(plain, (v) => void values.push(v)));
   const deltas: number[] = [];
@@ -61,7 +61,8 @@ export function packForBrotli(plain: Uint8Array): Uint8Array {
   if (deltas.length) columns.dt = toPlanes(deltas);
   if (lengths.length) columns.lengths = lengths;
   const head = deltas.length || lengths.length ? [columns] : [];
-  return concatBytes(codeWords([...head, ...values]).map((v) => packr.pack(v)));
+  const out = [...head, ...values];
+  return concatBytes((words ? codeWords(out) : out).map((v) => packr.pack(v)));
 }
 
 /** What a reader holds of a frame's `columns` record: the values not yet given back to runs. */

@@ -65,8 +65,18 @@ describe('same-shape runs', () => {
     expect(joined).toBeGreaterThan(0);
   });
 
+  // Words of random letters recurring across prose, as a harness's resent prompt and history do:
+  // compaction's trial then picks the word-coded frame.
+  const wordy: TraceRecord[] = [...records];
+  {
+    const pick = rng(5);
+    const vocab = Array.from({ length: 300 }, () => Array.from({ length: 3 + Math.floor(pick() * 6) }, () => String.fromCharCode(97 + Math.floor(pick() * 26))).join(''));
+    const prose = () => Array.from({ length: 300 }, () => vocab[Math.floor(vocab.length * pick() ** 2)]).join(' ');
+    for (let i = 0; i < 30; i++) wordy.push({ kind: 'marker', t: (t += 1000), label: prose() });
+  }
+
   it('compacted into one Brotli frame: words and columns first, runs without dt or lengths, the same records', () => {
-    const bytes = writeTrace(records, { perFrame: 7, redact: false });
+    const bytes = writeTrace(wordy, { perFrame: 7, redact: false });
     const small = compactTrace(bytes, undefined, { brotli: nodeBrotliEncode })!;
     const head = 8 + 9 + new DataView(small.buffer, small.byteOffset).getUint32(8, true);
     expect(small[head + 8]).toBe(5);
