@@ -77,6 +77,8 @@ export interface RecordedTiming {
    * per-token overhead of the transport and harness — an assumption, not a measurement.
    */
   tokenOverheadMs: number;
+  /** The request already went over a persistent WebSocket: a `persistent` profile has nothing to save on it. */
+  onWebSocket: boolean;
   /** Reported output tokens; null when the endpoint reported none. */
   outputTokens: number | null;
   /** The analysis's own estimate (≈ 4 characters per token), used when outputTokens is null. */
@@ -84,7 +86,7 @@ export interface RecordedTiming {
 }
 
 /** A request's recorded wait and stream (a response with no content is all wait). */
-export function recordedTiming(r: Pick<RequestModel, 'startMs' | 'firstContentMs' | 'endMs' | 'outputTokens' | 'outputTokensEstimate'> & Partial<Pick<RequestModel, 'network' | 'gaps'>>): RecordedTiming {
+export function recordedTiming(r: Pick<RequestModel, 'startMs' | 'firstContentMs' | 'endMs' | 'outputTokens' | 'outputTokensEstimate'> & Partial<Pick<RequestModel, 'network' | 'gaps' | 'transport'>>): RecordedTiming {
   const total = Math.max(0, r.endMs - r.startMs);
   const wait = r.firstContentMs === null ? total : Math.min(total, Math.max(0, r.firstContentMs - r.startMs));
   const stream = total - wait;
@@ -96,6 +98,7 @@ export function recordedTiming(r: Pick<RequestModel, 'startMs' | 'firstContentMs
     setupMs: setup,
     resentUploadMs: n ? Math.min(wait - setup, n.resentUploadMs) : 0,
     tokenOverheadMs: r.gaps ? Math.min(stream, Math.max(0, stream - r.gaps.count * r.gaps.p50Ms)) : 0,
+    onWebSocket: r.transport === 'websocket',
     outputTokens: r.outputTokens,
     outputTokensEstimate: r.outputTokensEstimate,
   };
@@ -106,10 +109,14 @@ export function recordedTiming(r: Pick<RequestModel, 'startMs' | 'firstContentMs
  * `persistent` profile, after taking out the connection setup and the re-sent upload); the stream
  * outputTokens / tokensPerSecond (the estimate when none were reported: `estimated`), or
  * stream / speedFactor, or the stream with its per-token overhead × tokenOverheadScale; `instant`
- * leaves no model time. A response with no stream keeps none.
+ * leaves no model time. A response with no stream keeps none. On a request that was already on a
+ * persistent WebSocket, a `persistent` profile's gains (setup, re-sent upload, TTFT and per-token
+ * overhead scales) are the move it has already made: only a model speed (tokens/s, speed factor)
+ * changes it — else `websocket` on a Codex session would claim the same saving twice.
  */
 export function retimeRequest(p: SimProfile, t: RecordedTiming): { waitMs: number; streamMs: number; estimated: boolean } {
   if (p.instant) return { waitMs: 0, streamMs: 0, estimated: false };
+  if (p.persistent && t.onWebSocket) p = { ...p, persistent: false, ttftScale: 1, tokenOverheadScale: 1 };
   const waitMs = (p.persistent ? Math.max(0, t.waitMs - t.setupMs - t.resentUploadMs) : t.waitMs) * p.ttftScale;
   if (t.streamMs <= 0) return { waitMs, streamMs: 0, estimated: false };
   if (p.tokensPerSecond !== null && p.tokensPerSecond > 0) {

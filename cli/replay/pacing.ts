@@ -8,7 +8,7 @@
 import type { SimProfile } from '../../analysis/model.js';
 import { recordedTiming, retimeRequest } from '../../analysis/simulate.js';
 import { describeProfile } from '../../analysis/present.js';
-import type { Recorded } from './cassette.js';
+import type { RecordedHttp, RecordedTurn } from './cassette.js';
 
 export type Pacing = { kind: 'recorded'; speed: number } | { kind: 'instant' } | { kind: 'profile'; profile: SimProfile };
 
@@ -33,10 +33,10 @@ export function describePacing(p: Pacing): string {
 }
 
 /** Maps a recorded offset (ms after the request) to the served one. */
-function retimer(r: Recorded, p: Pacing): (rel: number) => number {
+function retimer(r: RecordedHttp | RecordedTurn, p: Pacing): (rel: number) => number {
   if (p.kind === 'instant') return () => 0;
   if (p.kind === 'recorded') return (rel) => rel / p.speed;
-  const rec = recordedTiming({ startMs: r.startMs, endMs: r.endMs, firstContentMs: r.timing.firstContentMs, outputTokens: r.timing.outputTokens, outputTokensEstimate: r.timing.outputTokensEstimate });
+  const rec = recordedTiming({ startMs: r.startMs, endMs: r.endMs, firstContentMs: r.timing.firstContentMs, outputTokens: r.timing.outputTokens, outputTokensEstimate: r.timing.outputTokensEstimate, transport: r.kind === 'ws' ? 'websocket' : 'http' });
   const { waitMs: wait, streamMs: stream } = rec;
   const total = wait + stream;
   const { waitMs: newWait, streamMs: newStream } = retimeRequest(p.profile, rec);
@@ -47,7 +47,7 @@ function retimer(r: Recorded, p: Pacing): (rel: number) => number {
   };
 }
 
-export function planResponse(r: Recorded, headAtMs: number | null, p: Pacing): Plan {
+export function planResponse(r: RecordedHttp | RecordedTurn, headAtMs: number | null, p: Pacing): Plan {
   const map = retimer(r, p);
   const rel = (t: number) => Math.max(0, t - r.startMs);
   const pieceMs: number[] = [];

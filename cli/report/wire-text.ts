@@ -27,18 +27,26 @@ export function transportLines(o: TextOptions, m: Pick<SessionModel, 'transport'
 }
 
 /** For a persistent-connection profile: what it saves, and how much of that is the measured wire. */
-export function persistentLines(o: TextOptions, s: SimulationResult, m: Pick<SessionModel, 'transport'>): string[] {
+export function persistentLines(o: TextOptions, s: SimulationResult, m: Pick<SessionModel, 'transport' | 'requests'>): string[] {
   if (!s.profile.persistent) return [];
   const saved = s.original.durationMs - s.simulated.durationMs;
   const t = m.transport;
   const head = `What WebSocket mode would save this session: ${formatMs(Math.max(0, saved))}${s.original.durationMs > 0 ? ` (${formatPct(Math.max(0, saved), s.original.durationMs)} of it)` : ''}.`;
   if (!t) {
-    return [head, paint(o, 'dim', 'This trace has no wire timing (recorded before trace format 1.2, or imported): only the published TTFT × 0.5 and per-token overhead × 0.7 were applied, no measured connection setup or upload.')];
+    return [head, paint(o, 'dim', 'This trace has no wire timing (recorded before trace format 1.2, or imported): only the published TTFT × 0.5 and per-token overhead × 0.7 were applied, no measured connection setup or upload.'), ...onSocketLine(o, m)];
   }
   return [
     head,
     `Measured on the critical path: ${formatMs(t.criticalSetupMs)} of connection setup and ${formatMs(t.criticalResentUploadMs)} re-sending what the endpoint already had (${formatBytes(t.resentBytes)} in the whole session) are gone; the rest is the published TTFT × 0.5 and per-token overhead × 0.7.`,
     paint(o, 'dim', 'Assumption: per-token overhead is the stream time beyond its median inter-event gap; the published factors are the ones OpenAI gave for its WebSocket harness.'),
-    ...(t.sockets.length > 0 ? [paint(o, 'dim', `This session already asked for ${t.sockets.reduce((n, w) => n + w.responses, 0)} responses over a WebSocket: those had no connection setup to lose, and the published factors (measured against HTTP) overstate what they would gain.`)] : []),
+    ...onSocketLine(o, m),
   ];
+}
+
+/** Responses already on a WebSocket, which a `persistent` profile leaves as recorded (analysis/simulate.ts). */
+function onSocketLine(o: TextOptions, m: Pick<SessionModel, 'requests'>): string[] {
+  const n = m.requests.filter((r) => r.transport === 'websocket').length;
+  if (n === 0) return [];
+  const all = n === m.requests.length;
+  return [paint(o, 'dim', `${all ? `All ${n}` : `${n} of ${m.requests.length}`} responses already came over a WebSocket: they keep their recorded times (the published factors were measured against HTTP).`)];
 }

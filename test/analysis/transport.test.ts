@@ -138,6 +138,21 @@ describe('the transport handler on a WebSocket', () => {
     expect(wirePhases(a)!.map((p) => p.phase)).toEqual(['upload', 'server', 'download']);
   });
 
+  it('the websocket profile leaves a session already on a WebSocket as it was; a model speed still retimes it', () => {
+    const { model } = analyseRecordList(socketFixture(true));
+    const [a, b] = model.requests;
+    for (const r of [a, b]) {
+      const t = recordedTiming(r);
+      expect(t.onWebSocket).toBe(true);
+      expect(retimeRequest(PROFILES.websocket, t)).toEqual(retimeRequest(PROFILES.original, t));
+      expect(retimeRequest({ ...PROFILES.websocket, tokensPerSecond: 1000 }, t).streamMs).toBeCloseTo((r.outputTokens! / 1000) * 1000, 9);
+    }
+    expect(simulate(model, PROFILES.websocket).simulated.durationMs).toBeCloseTo(model.durationMs, 9);
+    // the same turns over HTTP would have lost half their wait
+    const overHttp = recordedTiming({ ...a, transport: 'http' });
+    expect(retimeRequest(PROFILES.websocket, overHttp).waitMs).toBeCloseTo(a.ttftMs! * 0.5, 9);
+  });
+
   it('leaves a socket recorded without wire timing as it was (the turn starts with its whole message)', () => {
     const { model } = analyseRecordList(socketFixture(false).map((r) => (r.kind === 'ws-message' ? { ...r, start: undefined } : r)));
     expect(model.transport).toBeNull();
