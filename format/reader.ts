@@ -339,7 +339,8 @@ export class TraceStreamReader {
     let dt: ArrayLike<number>;
     if (run.dt) dt = int32le(run.dt);
     else {
-      const taken = this.frameColumns?.takeDeltas(n - 1);
+      // a run of one needs no deltas: its frame may have no columns record at all
+      const taken = n === 1 ? EMPTY_DELTAS : this.frameColumns?.takeDeltas(n - 1);
       if (!taken) return damaged('event run without its times');
       dt = taken;
     }
@@ -422,6 +423,8 @@ export class TraceStreamReader {
     return null;
   }
 }
+
+const EMPTY_DELTAS = new Int32Array(0);
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 

@@ -103,6 +103,13 @@ describe('same-shape runs', () => {
     expect(back.truncated).toBe(false);
     expect(back.records).toEqual(readTrace(bytes).records);
     expect(specRead(small).records).toEqual(back.records);
+    // a frame whose only run has one member: no deltas, so no columns record
+    const single: TraceRecord[] = [records[0], delta('r1', 5000, 'a'), delta('r1', 6000, 'b'), { kind: 'http-end', t: 7000, id: 'r1', outcome: 'complete', bytes: 0 }];
+    const one = writeTrace(single, { perFrame: 1, redact: false });
+    const oneSmall = compactTrace(one, undefined, { brotli: nodeBrotliEncode })!;
+    expect(readTrace(oneSmall).records).toEqual(readTrace(one).records);
+    expect(readTrace(oneSmall).truncated).toBe(false);
+    expect(specRead(oneSmall).records).toEqual(readTrace(one).records);
     // a run whose frame holds too few times is damage, not a misread
     const cut = packr.pack({ kind: 'columns', dt: new Uint8Array(0), t: 0 });
     const forgedPlain = concatBytes([plain.subarray(0, afterColumns), cut, plain.subarray(afterColumns)]);
