@@ -9,6 +9,7 @@ import type { SessionRecord, SummaryRecord, TraceReadResult, TraceRecord } from 
 import type { EventRun } from '../../format/runs.js';
 import { FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH } from '../../format/frame.js';
 import { UsageError } from '../util/errors.js';
+import { nodeBrotli } from './brotli.js';
 
 export interface LoadedTrace extends TraceReadResult {
   path: string;
@@ -38,7 +39,7 @@ export function streamTrace(path: string, onRecord: (rec: TraceRecord, index: nu
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(code === 'ENOENT' ? `no such trace: ${path}` : `cannot read trace ${path}: ${code ?? (err as Error).message}`);
   }
-  const reader = new TraceStreamReader({ inflate: nodeInflate, ...opts });
+  const reader = new TraceStreamReader({ inflate: nodeInflate, brotli: nodeBrotli, ...opts });
   let index = 0;
   try {
     const buf = new Uint8Array(CHUNK);

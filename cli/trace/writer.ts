@@ -12,6 +12,7 @@ import { StreamRedactor } from '../../format/stream-redact.js';
 import { TraceEncoder, TraceStreamReader, compactTrace, type Body, type Micros, type SessionRecord, type SummaryRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
 import { RequestCounter } from '../../analysis/request-count.js';
 import { UsageError } from '../util/errors.js';
+import { nodeBrotliEncode } from './brotli.js';
 import { LAPSE_VERSION } from '../util/version.js';
 
 /** The trace file exists already (a chosen name to refuse, a generated one to draw again). */
@@ -225,7 +226,7 @@ export class TraceWriter {
     try {
       const original = await readFile(this.path);
       if (original.length > 512 * 1024 * 1024) return;
-      const compacted = compactTrace(original, new RequestCounter());
+      const compacted = compactTrace(original, new RequestCounter(), { brotli: nodeBrotliEncode });
       // written even when not smaller: its summary lets a reader tell a copy cut after the first frame
       if (!compacted) return;
       const tmp = `${this.path}.compact-${process.pid}-${randomBytes(4).toString('hex')}`;

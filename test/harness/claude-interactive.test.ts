@@ -22,7 +22,8 @@ import { QUIET_MS } from '../../analysis/terminal.js';
 import { statsJson } from '../../analysis/json.js';
 import { HELLO_FILE } from '../../cli/model/harness-script.js';
 import { startModelServer } from '../../cli/model/server.js';
-import { readTrace } from '../../format/reader.js';
+// the format's index: it brings the Brotli decoder a compacted trace needs
+import { readTrace } from '../../format/index.js';
 import { hasTmux, Tmux } from '../tmux.js';
 import { CASES, HARNESS_DIR, PROMPT, ROOT } from './harnesses.js';
 
