@@ -27,7 +27,7 @@ const FIELDS = 4;
 /** Post a batch once it holds this many bytes or entries, or BATCH_MS after its first entry. */
 const BATCH_BYTES = 1024 * 1024;
 const BATCH_ENTRIES = 8192;
-/** A batch's first buffer: one stream's 20 ms is a few KB, and each batch's buffer is a new allocation. */
+/** A batch's first buffer: one stream's 50 ms is a few KB, and each batch's buffer is a new allocation. */
 const MIN_CAPACITY = 8 * 1024;
 
 export interface QueueOptions {

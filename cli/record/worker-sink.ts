@@ -20,7 +20,13 @@ export interface ClosableSink extends RecordSink {
   readonly degraded: string | null;
 }
 
-const BATCH_MS = 20;
+/**
+ * How long a batch gathers chunks. Each batch costs the writer thread a wake-up with cold caches
+ * (about half a millisecond of CPU on a loaded 2-core machine, measured: one stream at 2,000 events/s
+ * cost it ~28 µs per event in batches of 40, ~14 µs in batches of 200); the trace is on disk at most
+ * this plus a frame's write later.
+ */
+const BATCH_MS = 50;
 /** Payload bytes handed to the writer thread and not yet taken in, past which payloads are shed. */
 const MAX_BEHIND_BYTES = 64 * 1024 * 1024;
 
