@@ -60,26 +60,27 @@ export class KeywordScanner {
   }
 
   /**
-   * Where each keyword starts in `text`: per keyword index, its start offsets in ascending order, or
-   * undefined when it does not occur. Exact: every UTF-16 unit is one step of the automaton, so an end
-   * offset minus the keyword's length is its start. `hits`, when given, gets the index of every keyword
-   * found (once each, in the order first found): a caller need not walk the whole result for them.
+   * Where each keyword starts in `text`: keyword index → its start offsets in ascending order, for the
+   * keywords that occur (a map, not an array per keyword: most texts hold none or one of a few hundred
+   * keywords, and this runs on every streamed event). Exact: every UTF-16 unit is one step of the
+   * automaton, so an end offset minus the keyword's length is its start. `hits`, when given, gets the
+   * index of every keyword found (once each, in the order first found).
    */
-  starts(text: string, hits?: number[]): (number[] | undefined)[] {
+  starts(text: string, hits?: number[]): Map<number, number[]> {
     const next = this.next;
     const out = this.out;
     const hasOut = this.hasOut;
     const lengths = this.lengths;
     const fold = FOLD;
-    const found: (number[] | undefined)[] = new Array(this.keywords.length);
+    const found = new Map<number, number[]>();
     let s = 0;
     for (let i = 0, n = text.length; i < n; i++) {
       s = next[(s << 7) | fold[text.charCodeAt(i)]];
       if (hasOut[s] === 0) continue;
       for (const k of out[s]!) {
-        let at = found[k];
+        let at = found.get(k);
         if (at === undefined) {
-          found[k] = at = [];
+          found.set(k, (at = []));
           hits?.push(k);
         }
         at.push(i + 1 - lengths[k]);

@@ -227,11 +227,13 @@ function rules() {
  * The rules worth running on a text: those with no keyword, and those one of whose keywords it
  * contains; and where each keyword starts (leading rules are tried only there).
  */
-function candidates(text: string): { list: Rule[]; starts: (number[] | undefined)[] } {
+function candidates(text: string): { list: Rule[]; starts: Map<number, number[]> } {
   const c = rules();
   const hits: number[] = [];
   const starts = c.scanner.starts(text, hits);
   if (hits.length === 0) return { list: c.always, starts };
+  // one keyword (a streamed event's usual case): its rules as they are, no set made
+  if (hits.length === 1 && c.always.length === 0) return { list: c.byKeyword[hits[0]], starts };
   // in keyword order, as a walk over `starts` would add them (only the few found are visited)
   if (hits.length > 1) hits.sort((a, b) => a - b);
   const found = new Set<Rule>(c.always);
@@ -268,10 +270,10 @@ function allowed(rule: Rule, secret: string, match: string, globalAllow: RegExp[
  * The rule's matches in order, as its global regex finds them from `re.lastIndex` on: for a leading
  * rule, tried only where its keywords start (sticky) — the same matches, since none starts elsewhere.
  */
-function matcher(rule: Rule, text: string, keywordStarts: (number[] | undefined)[], exhaustive: boolean): { re: RegExp; exec: () => RegExpExecArray | null } {
+function matcher(rule: Rule, text: string, keywordStarts: Map<number, number[]>, exhaustive: boolean): { re: RegExp; exec: () => RegExpExecArray | null } {
   if (!rule.sticky || exhaustive) return { re: rule.re, exec: () => rule.re.exec(text) };
   const re = rule.sticky;
-  const lists = rule.keywordIndexes!.map((k) => keywordStarts[k]).filter((l): l is number[] => l !== undefined);
+  const lists = rule.keywordIndexes!.map((k) => keywordStarts.get(k)).filter((l): l is number[] => l !== undefined);
   const starts = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
   let i = 0;
   return {

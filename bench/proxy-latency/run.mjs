@@ -9,7 +9,7 @@
 // clock. TTFT is measured on short requests of its own. Then 20 streams at once through each,
 // checking that no event is lost (and that the trace has them all).
 //
-//   npx tsc -p . && node bench/proxy-latency/run.mjs [--rounds 6] [--events 2000] [--rate 2000] [--streams 20] [--ttft 40] [--no-mitm] [--other OTHER/bin/lapse.js]
+//   npx tsc -p . && node bench/proxy-latency/run.mjs [--rounds 6] [--events 2000] [--rate 2000] [--streams 20] [--ttft 40] [--warmup 8] [--no-mitm] [--other OTHER/bin/lapse.js]
 //
 // --other runs a second lapse build (another worktree's bin/lapse.js, built) as one more target in the
 // same rounds, so two builds are compared on the same machine at the same moment.
@@ -34,6 +34,10 @@ const EVENTS = arg('events', 2000);
 const RATE = arg('rate', 2000);
 const STREAMS = arg('streams', 20);
 const TTFT_PROBES = arg('ttft', 40);
+// Streams read through each target, all at once, before the measured rounds: V8 keeps compiling the
+// writer thread's code (on its helper threads) for the first ~10,000–18,000 events, which a single
+// warm-up stream left in the first rounds' figures.
+const WARMUP = arg('warmup', 8);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LAPSE = join(ROOT, 'bin/lapse.js');
 const { loadTrace } = await import(join(ROOT, 'dist/cli/trace/load.js'));
@@ -209,11 +213,11 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
-console.log(`lapse proxy latency: ${EVENTS} events at ${RATE}/s, ${ROUNDS} interleaved rounds (node ${process.version}; load average ${load()})`);
+console.log(`lapse proxy latency: ${EVENTS} events at ${RATE}/s, ${ROUNDS} interleaved rounds after ${Math.max(1, WARMUP)} warm-up streams per target (node ${process.version}; load average ${load()})`);
 const proxies = [...lapses.map((l) => [l.name, l.url, l.proc.pid]), ['node relay', plainUrl, plain.pid], ...(mitm ? [['mitmdump', mitm.url, mitm.proc.pid]] : [])];
 if (OTHER) console.log(`lapse other: ${OTHER}`);
 const targets = [['direct', upUrl], ...proxies];
-for (const [, base] of targets) await readStream(base); // warm-up: JIT, connections
+for (const [, base] of targets) await Promise.all(Array.from({ length: Math.max(1, WARMUP) }, () => readStream(base))); // warm-up: JIT, connections
 const runs = new Map(targets.map(([name]) => [name, []]));
 const cpu = new Map(proxies.map(([name]) => [name, { all: 0, main: 0, rounds: [] }]));
 for (let r = 0; r < ROUNDS; r++) {
@@ -304,7 +308,7 @@ for (const l of lapses) {
   const recs = loadTrace(l.tracePath).records;
   const events = recs.filter((r) => r.kind === 'http-data' && r.sse).length;
   const dropped = recs.filter((r) => r.kind === 'http-data' && r.chunk?.enc === 'dropped').length;
-  const expected = (1 + ROUNDS + STREAMS) * (EVENTS + 1) + TTFT_PROBES * (4 + 1);
+  const expected = (Math.max(1, WARMUP) + ROUNDS + STREAMS) * (EVENTS + 1) + TTFT_PROBES * (4 + 1);
   console.log(`trace written by ${l.name}: ${(statSync(l.tracePath).size / 1024).toFixed(0)} KB, ${events} of ${expected} events${dropped ? `, ${dropped} chunks shed` : ''}`);
 }
 rmSync(dir, { recursive: true, force: true });

@@ -27,7 +27,8 @@ const FIELDS = 4;
 /** Post a batch once it holds this many bytes or entries, or BATCH_MS after its first entry. */
 const BATCH_BYTES = 1024 * 1024;
 const BATCH_ENTRIES = 8192;
-const MIN_CAPACITY = 64 * 1024;
+/** A batch's first buffer: one stream's 50 ms is a few KB, and each batch's buffer is a new allocation. */
+const MIN_CAPACITY = 8 * 1024;
 
 export interface QueueOptions {
   /** Longest an entry waits before its batch is posted. */
@@ -44,6 +45,8 @@ export class RecordingQueue {
   private entries = new Float64Array(256 * FIELDS);
   private count = 0;
   private controls: Control[] = [];
+  /** Arrival time of the batch's first chunk: a chunk arriving batchMs later posts the batch itself. */
+  private firstT = -1;
   private timer: NodeJS.Timeout | null = null;
   private readonly post = () => this.flush();
 
@@ -69,13 +72,18 @@ export class RecordingQueue {
     if (this.used + n > this.bytes.length) this.grow(n);
     this.bytes.set(chunk, this.used);
     this.used += n;
+    if (this.firstT < 0) this.firstT = t;
     this.entry(CHUNK, key, t, n);
+    // While chunks flow the batch goes with the chunk that finds it due, not on a timer's own wake-up
+    // of the relay's event loop (the timer stays for a stream that went quiet).
+    if (this.count && t - this.firstT >= this.opts.batchMs * 1000) this.flush();
   }
 
   /** Posts what is queued now. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.firstT = -1;
     if (this.count === 0) return;
     const bytes = this.bytes.buffer as ArrayBuffer;
     const entries = this.entries.subarray(0, this.count * FIELDS).slice();
@@ -116,6 +124,14 @@ export class RecordingQueue {
     more.set(this.bytes.subarray(0, this.used));
     this.bytes = more;
   }
+}
+
+/** The chunk bytes a batch carries (what its sender counted as handed over). */
+export function batchBytes(batch: Batch): number {
+  const e = batch.entries;
+  let n = 0;
+  for (let i = 0; i < batch.count; i++) if (e[i * FIELDS] === CHUNK) n += e[i * FIELDS + 3];
+  return n;
 }
 
 export interface BatchReader {

@@ -6,7 +6,7 @@ import { TraceEncoder } from '../../format/encoder.js';
 import { StreamRedactor } from '../../format/stream-redact.js';
 import type { TraceRecord } from '../../format/types.js';
 import { TraceWriter, type WriterInit } from '../trace/writer.js';
-import { readBatch, type Batch } from './recording-queue.js';
+import { batchBytes, readBatch, type Batch } from './recording-queue.js';
 import { TapHost } from './tap-host.js';
 import { LiveOtlp } from './otlp-live.js';
 
@@ -15,7 +15,6 @@ export type FromWorker =
   | { type: 'ready'; now: number; hr: string }
   | { type: 'error'; message: string }
   | { type: 'warn'; message: string }
-  | { type: 'ack'; records: number }
   | { type: 'closed'; degraded: string | null; records: number };
 
 const port = parentPort!;
@@ -28,7 +27,9 @@ try {
 } catch {
   // not permitted here: same priority as the relay
 }
-const { path, init, otlpEndpoint } = workerData as { path: string; init: WriterInit; otlpEndpoint?: string };
+const { path, init, otlpEndpoint, taken } = workerData as { path: string; init: WriterInit; otlpEndpoint?: string; taken: SharedArrayBuffer };
+/** Payload bytes taken in so far, modulo 2^32 (the relay's thread reads it: see WorkerSink.behindBytes). */
+const takenBytes = new Int32Array(taken);
 const send = (m: FromWorker) => port.postMessage(m);
 
 // --otlp-endpoint: spans made here, beside the writer, from the records it gets (see otlp-live.ts).
@@ -106,7 +107,7 @@ port.on('message', (m: ToWorker) => {
     readBatch(m.batch, taps);
     // the batch's streamed text is scanned for secrets once, not once per event
     writer.endBatch();
-    send({ type: 'ack', records: m.batch.count });
+    Atomics.add(takenBytes, 0, batchBytes(m.batch));
     return;
   }
   void taps

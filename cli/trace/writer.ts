@@ -158,10 +158,23 @@ export class TraceWriter {
 
   /**
    * The caller has handed over a batch of records (the recorder's thread, one batch of the relay's
-   * chunks): streamed text held for redaction is scanned now, once for the batch. Without this call
-   * it is scanned when the records are flushed.
+   * chunks, every 50 ms while they flow): streamed text held for redaction is scanned now, once for
+   * the batch, and what is ready is framed and handed to the OS now too. The batch is already the
+   * unit of time, and a flush timer of its own would wake this thread once more per frame (a frame
+   * is framed here unless the last write is still in flight; then the timer takes it).
    */
   endBatch(): void {
+    this.settleBatch();
+    if (this.closed || this.failure || this.inFlight) return;
+    if (this.streams) this.encodeAll(this.streams.release(this.now()));
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.flush();
+    if (this.streams?.held) this.schedule();
+  }
+
+  /** Streamed text held for redaction, scanned (once for what came since the last call). */
+  private settleBatch(): void {
     if (!this.streams || this.closed || this.failure) return;
     let ready: TraceRecord[];
     try {
@@ -293,7 +306,7 @@ export class TraceWriter {
       this.timer = null;
       // deltas held for a stream that went quiet are written with this batch
       if (this.streams && !this.closed && !this.failure) {
-        this.endBatch();
+        this.settleBatch();
         this.encodeAll(this.streams.release(this.now()));
       }
       this.flush();

@@ -90,7 +90,7 @@ describe('recorder faults', () => {
     for (let i = 0; i < 500 && seen().length < 60; i++) await sleep(20);
     harnessPid = Number(/pid (\d+)/.exec(out)?.[1] ?? 0);
     expect(seen().length).toBeGreaterThanOrEqual(60);
-    // What the harness had seen 1 s before the kill is past the writer's batching (≤ ~70 ms, plus a
+    // What the harness had seen 1 s before the kill is past the writer's batching (≤ ~100 ms, plus a
     // low-priority writer thread on a loaded machine): it must be on disk.
     const settled = Math.max(...seen());
     await sleep(1000);

@@ -45,6 +45,23 @@ describe('recording queue → tap host', () => {
     ]);
   });
 
+  it('posts the batch with the chunk that arrives its time after the first, without waiting for the timer', () => {
+    const { queue, records, batches } = joined({ batchMs: 20 });
+    queue.control({ op: 'response-body', key: 1, id: 'r1', coding: null, sse: true });
+    queue.chunk(1, 1_000, Buffer.from('data: 1\n\n'));
+    queue.chunk(1, 20_999, Buffer.from('data: 2\n\n')); // 19.999 ms after the first: not yet
+    expect(batches).toHaveLength(0);
+    queue.chunk(1, 21_000, Buffer.from('data: 3\n\n'));
+    expect(batches).toHaveLength(1);
+    expect(data(records).map((r) => r.t)).toEqual([1_000, 20_999, 21_000]);
+    // the next batch is timed from its own first chunk
+    queue.chunk(1, 30_000, Buffer.from('data: 4\n\n'));
+    queue.chunk(1, 49_000, Buffer.from('data: 5\n\n'));
+    expect(batches).toHaveLength(1);
+    queue.flush();
+    expect(batches.map((b) => b.count)).toEqual([4, 2]);
+  });
+
   it('posts at once past its size bound, and keeps the order of records and chunks', () => {
     const { queue, records, batches } = joined({ batchMs: 10_000 });
     queue.control({ op: 'response-body', key: 1, id: 'r1', coding: null, sse: false });

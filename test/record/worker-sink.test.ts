@@ -58,6 +58,28 @@ describe('WorkerSink', () => {
     expect(warnings[0]).toMatch(/falling behind/);
   });
 
+  it('catches up: once the writer thread has taken in what it was handed, chunks are recorded again', async () => {
+    const warnings: string[] = [];
+    const path = join(dir, 'catch-up.lapse');
+    const sink = (await WorkerSink.start(path, init, (m) => warnings.push(m), { maxBehindBytes: 1000 })) as WorkerSink;
+    sink.stream({ op: 'response-body', key: 1, id: 'r1', coding: null, sse: false });
+    const chunk = Buffer.alloc(600, 0x61);
+    const t0 = sink.now();
+    sink.chunk(1, t0, chunk);
+    sink.chunk(1, t0 + 20_000, chunk); // a batch's time after the first: this posts the batch
+    expect([1200, 0]).toContain(sink.behindBytes); // handed over (or already taken in)
+    // the writer thread runs at a low priority: on a loaded machine it may take a while
+    const posted = Date.now();
+    while (sink.behindBytes !== 0 && Date.now() - posted < 10_000) await new Promise((r) => setTimeout(r, 5));
+    expect(sink.behindBytes).toBe(0);
+    sink.chunk(1, sink.now(), chunk); // 1,200 B handed over before it, all taken in
+    sink.stream({ op: 'end', key: 1, rec: { kind: 'http-end', t: sink.now(), id: 'r1', outcome: 'complete', bytes: 1800 } });
+    await sink.close();
+    const chunks = loadTrace(path).records.filter((r) => r.kind === 'http-data').map((r) => (r as { chunk: { enc: string } }).chunk.enc);
+    expect(chunks).toEqual(['text', 'text', 'text']); // none 'dropped'
+    expect(warnings).toEqual([]);
+  });
+
   it('posts copies of byte payloads: the buffers they came from (pooled, maybe still being sent) stay intact', async () => {
     const path = join(dir, 'views.lapse');
     const sink = await WorkerSink.start(path, init, () => undefined);
