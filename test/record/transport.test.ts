@@ -396,7 +396,9 @@ describe.skipIf(skip)('the wire: a WebSocket to a TLS upstream behind added late
       const n = r.network!;
       expect(n).toMatchObject({ socket: 'w1', reused: true, setupMs: 0, uploadEnd: 'sent' });
       expect(n.setupMs + n.uploadMs + n.serverMs).toBeCloseTo(r.ttftMs!, 3);
-      expect(n.serverMs).toBeGreaterThanOrEqual(RTT_MS); // the message's last byte up, the first answer back
+      // the message's last byte up, the first answer back: the shaper's two delays are timers on a
+      // loop clock of whole ms, each may fire up to 1 ms before its hrtime (CI saw 798.75 of 800)
+      expect(n.serverMs).toBeGreaterThanOrEqual(RTT_MS - 2);
     }
     // the message's way through the proxy: each chunk went on as it came, so it ends when the kernel
     // took the last one — never longer than the shaper's own upload, shorter by what the buffers held
