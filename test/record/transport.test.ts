@@ -402,7 +402,12 @@ describe.skipIf(skip)('the wire: a WebSocket to a TLS upstream behind added late
     }
     // the message's way through the proxy: each chunk went on as it came, so it ends when the kernel
     // took the last one — never longer than the shaper's own upload, shorter by what the buffers held
-    const applied = bursts.filter((x) => x.start > next.start + RTT_MS / 2)[0];
+    // (its bursts merged until its bytes are through: a loaded machine can pause the reads past the
+    // shaper's 300 ms burst gap — CI at load 13 split it 2.3 + 3.7 MB)
+    const size = JSON.stringify(big).length;
+    const applied = bursts
+      .filter((x) => x.start > next.start + RTT_MS / 2)
+      .reduce((m, x) => (m.bytes >= 0.99 * size ? m : { ...m, end: x.end, bytes: m.bytes + x.bytes }));
     expect(applied.bytes).toBeGreaterThan(0.99 * JSON.stringify(big).length);
     expect(a.network!.uploadMs).toBeGreaterThan(0);
     expect(a.network!.uploadMs).toBeLessThanOrEqual(1.1 * (applied.end - applied.start));
