@@ -5,7 +5,7 @@
 // is the whole prompt, cache reads and writes are parts of it. Anthropic reports its cache tokens
 // outside `input_tokens`; the decoder already folded them in (model.ts `inputTokens`), so passing the
 // model's figures through as they are bills every token once.
-import { calcPrice } from '@pydantic/genai-prices';
+import { calcPrice, type ModelInfo, type Provider } from '@pydantic/genai-prices';
 import type { Protocol, RequestModel, SessionModel } from './model.js';
 
 /** The price table: its package and the exact version pinned in package.json (a test checks they agree). */
@@ -36,16 +36,41 @@ export function priceUsage(r: Pick<RequestModel, 'inputTokens' | 'outputTokens' 
 }
 
 /**
+ * The table's entry for each (provider, model name) met so far, or null when it has none. calcPrice
+ * finds the provider and walks its models' match rules on every call, half of its time; the entry it
+ * found prices later requests of the same model through a provider that holds only that model, so
+ * the prices (their dates and tiers) and the arithmetic stay the table's own.
+ */
+const entries = new Map<string, Provider | null>();
+
+function priced(usage: Record<string, number>, model: string, protocol: Protocol, timestamp: Date | undefined): number | null {
+  const providerId = PROVIDER[protocol];
+  const key = `${providerId}\u0000${model}`;
+  const entry = entries.get(key);
+  if (entry === null) return null; // the match depends on the names alone: unknown stays unknown
+  if (entry !== undefined) return calcPrice(usage, model, { provider: entry, timestamp })!.total_price;
+  const res = calcPrice(usage, model, { providerId, timestamp }) ?? calcPrice(usage, model, { timestamp });
+  entries.set(key, res ? onlyModel(res.provider, res.model) : null);
+  return res ? res.total_price : null;
+}
+
+/**
+ * The provider with one model. Without its fallback providers: the model was found in the provider or
+ * in one of them, by the name or by its date-normalized form, and the one model matches the same way.
+ */
+function onlyModel(provider: Provider, model: ModelInfo): Provider {
+  const { fallback_model_providers: _, ...rest } = provider;
+  return { ...rest, models: [model] };
+}
+
+/**
  * USD for one request; null when it names no model, reported no usage, or the table does not know the
  * model (never a guess). `at`: when it ran (ms since the epoch), for prices that changed over time.
  */
 export function requestCost(r: RequestModel, at: number | null): number | null {
   if (r.model === null || (r.inputTokens === null && r.outputTokens === null)) return null;
-  const usage = priceUsage(r);
-  const timestamp = at === null ? undefined : new Date(at);
   try {
-    const res = calcPrice(usage, r.model, { providerId: PROVIDER[r.protocol], timestamp }) ?? calcPrice(usage, r.model, { timestamp });
-    return res ? res.total_price : null;
+    return priced(priceUsage(r), r.model, r.protocol, at === null ? undefined : new Date(at));
   } catch {
     return null; // a price entry the table cannot apply to this usage
   }

@@ -36,7 +36,9 @@ export function linkExplicit(requests: readonly RequestModel[]): Map<string, Lin
     let dep: RequestModel | null = null;
     for (const id of r.answersToolCallIds) {
       const d = byToolId.get(id);
-      if (d && d !== r && d.startMs <= r.startMs && (dep === null || d.endMs > dep.endMs)) dep = d;
+      // Only its own agent's calls: a forked sub-agent (Codex on its default model) starts from its
+      // parent's history, the spawn call among it, results it inherited rather than waited for.
+      if (d && d !== r && d.agentId === r.agentId && d.startMs <= r.startMs && (dep === null || d.endMs > dep.endMs)) dep = d;
     }
     if (dep) {
       l.dependsOn = dep.id;

@@ -17,13 +17,20 @@ export function estimateTokensOfLength(length: number): number {
   return Math.ceil(length / 4);
 }
 
+// Columns of no deltas, shared: a response read without detail never pushes one, and its builder
+// should not pay for four typed arrays it never fills (nor for trimming them when it ends).
+const NO_TIMES = new Float64Array(0);
+const NO_KINDS = new Uint8Array(0);
+const NO_BLOCKS = new Int32Array(0);
+const NO_ENDS = new Uint32Array(0);
+
 export class ContentDeltas implements Iterable<ContentDelta> {
   private n = 0;
-  private t = new Float64Array(8);
-  private kinds = new Uint8Array(8);
-  private blocks = new Int32Array(8);
+  private t = NO_TIMES;
+  private kinds = NO_KINDS;
+  private blocks = NO_BLOCKS;
   /** ends[i] = end of delta i's text in the joined text. */
-  private ends = new Uint32Array(8);
+  private ends = NO_ENDS;
   private joined = '';
   /** Texts pushed since the last join (joined when a text is read, and when the response ends). */
   private pending: string[] = [];

@@ -205,9 +205,9 @@ export interface RequestModel {
   turn: number | null;
   /** Content deltas in arrival order, as columns (empty when analysed with `detail: false`). */
   deltas: ContentDeltas;
-  /** Inter-token gap statistics; null with fewer than 2 content deltas. */
+  /** Inter-token gap statistics; null with fewer than 2 content deltas (or analysed with `gaps: false`). */
   gaps: GapStats | null;
-  /** Gaps over 10× the median gap (and at least STALL_MIN_MS). */
+  /** Gaps over 10× the median gap (and at least STALL_MIN_MS); empty with `gaps: false`. */
   stalls: Stall[];
   /** How its round trip went on the wire (format 1.2: http-timing, or a WebSocket turn's message); null when the trace has none (imports, older traces). */
   network: NetworkTiming | null;

@@ -26,20 +26,24 @@ export class ResponseBuilder implements ResponseSink {
   private readonly errors: string[] = [];
   /**
    * Arrival times of the content deltas (for the gap figures), grown by doubling; dropped at finish.
-   * With detail the deltas' own time column serves (null here).
+   * With detail the deltas' own time column serves, and without gaps nothing needs them (null then).
    */
   private times: Float64Array | null;
   private nTimes = 0;
+  /** Content deltas so far and the latest one's time: whether the content was spread over time. */
+  private nContent = 0;
+  private lastContentMs = 0;
 
   /**
    * `detail`: keep the content deltas and record indexes (what the viewers need). Without it only
-   * the figures are kept: a response of a million deltas then costs a few hundred bytes.
+   * the figures are kept: a response of a million deltas then costs a few hundred bytes. `gaps`: work
+   * out the inter-token gaps and stalls at the end.
    */
-  constructor(id: string, protocol: Protocol, transport: Transport, url: string, startMs: number, info: RequestInfo, readonly detail = true) {
+  constructor(id: string, protocol: Protocol, transport: Transport, url: string, startMs: number, info: RequestInfo, readonly detail = true, private readonly gaps = true) {
     this.prompt = info.prompt;
     this.opening = info.opening;
     this.lastMs = startMs;
-    this.times = detail ? null : new Float64Array(64);
+    this.times = detail || !gaps ? null : new Float64Array(64);
     this.req = {
       id,
       index: -1,
@@ -105,6 +109,8 @@ export class ResponseBuilder implements ResponseSink {
       }
       times[this.nTimes++] = tMs;
     }
+    this.nContent++;
+    this.lastContentMs = tMs;
     this.req.outputTokensEstimate += tokens;
     if (this.req.firstContentMs === null) this.req.firstContentMs = tMs;
     if (kind === 'tool-args') {
@@ -119,12 +125,14 @@ export class ResponseBuilder implements ResponseSink {
     // figures need only their lengths, the deltas' own column is a joined text too.
     const n = lengths.length;
     let first = -1;
+    let last = -1;
     let count = 0;
     let tokens = 0;
     for (let k = 0; k < n; k++) {
       const len = lengths[k];
       if (len <= 0) continue;
       if (first < 0) first = k;
+      last = k;
       count++;
       tokens += estimateTokensOfLength(len);
     }
@@ -141,6 +149,8 @@ export class ResponseBuilder implements ResponseSink {
       for (let k = first; k < n; k++) if (lengths[k] > 0) times[i++] = tMs[k];
       this.nTimes = i;
     }
+    this.nContent += count;
+    this.lastContentMs = tMs[last];
     this.req.outputTokensEstimate += tokens;
     if (this.req.firstContentMs === null) this.req.firstContentMs = tMs[first];
     if (kind === 'tool-args') {
@@ -270,10 +280,10 @@ export class ResponseBuilder implements ResponseSink {
       r.streamMs = r.endMs - r.firstContentMs;
       // A rate needs content spread over time: one burst (a plain JSON body, or everything in one
       // read) has no measurable stream, and dividing by its near-zero length would claim thousands of tok/s.
-      const times = this.arrivals();
-      const spread = times.length >= 2 && times[times.length - 1] > times[0];
+      const spread = this.nContent >= 2 && this.lastContentMs > r.firstContentMs;
       if (r.outputTokens !== null && r.streamMs > 0 && spread) r.tokensPerSecond = r.outputTokens / (r.streamMs / 1000);
     }
+    if (!this.gaps) return;
     const arrivals = this.arrivals();
     const g = gapStats(arrivals, arrivals.length);
     r.gaps = g.stats;

@@ -22,6 +22,11 @@ export interface AnalyseOptions {
    * on big traces.
    */
   detail?: boolean;
+  /**
+   * Work out each response's inter-token gaps and stalls (default true). `stats` prints neither, and on
+   * a long stream they are a few passes over every delta's time.
+   */
+  gaps?: boolean;
   /** More handlers to run in the same pass (their data is in `Analysis.pass`). */
   handlers?: readonly Handler[];
 }
@@ -83,7 +88,7 @@ export class SessionBuilder {
   private readonly pipeline: Pipeline;
 
   constructor(opts: AnalyseOptions = {}) {
-    this.pipeline = new Pipeline([...standardHandlers({ detail: opts.detail }), ...(opts.handlers ?? [])]);
+    this.pipeline = new Pipeline([...standardHandlers({ detail: opts.detail, gaps: opts.gaps }), ...(opts.handlers ?? [])]);
   }
 
   add(rec: TraceRecord, index?: number): void {

@@ -21,8 +21,10 @@ export interface TerminalModel {
   /**
    * What the harness drew, in order; `text` is '' when analysed without detail or the bytes were shed.
    * `visible`: the chunk shows something (not only escape sequences: modes, a title, cursor moves).
+   * `keepsDrawing`: it draws no character but is part of drawing (keepsDrawing): it asks the
+   * terminal something or erases cells.
    */
-  output: Array<{ tMs: number; text: string; visible: boolean }>;
+  output: Array<{ tMs: number; text: string; visible: boolean; keepsDrawing: boolean }>;
   /** Keys pressed: class, how many in that read, a paste's length (else null). Never the text. */
   keys: Array<{ tMs: number; key: KeyClass; count: number; length: number | null }>;
   /** The person's measured time, as stretches of the critical path. */
@@ -48,12 +50,12 @@ export class TerminalCollector {
     else if (rec.kind === 'term-input') this.keys.push({ tMs, key: rec.key, count: rec.count, length: rec.length ?? null });
     else if (rec.kind === 'term-output') {
       if (rec.data.enc === 'dropped') {
-        this.output.push({ tMs, text: '', visible: true });
+        this.output.push({ tMs, text: '', visible: true, keepsDrawing: false });
         return;
       }
       // decoded across chunks: a character split between two reads (stored as bytes) is whole again
       const text = rec.data.enc === 'bytes' ? this.decoder.decode(rec.data.bytes, { stream: true }) : bodyText(rec.data);
-      this.output.push({ tMs, text: this.detail ? text : '', visible: drawsSomething(text) });
+      this.output.push({ tMs, text: this.detail ? text : '', visible: drawsSomething(text), keepsDrawing: keepsDrawing(text) });
     }
   }
 
@@ -73,6 +75,26 @@ const NOT_DRAWN = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x
  */
 export function drawsSomething(text: string): boolean {
   return /\S/.test(text.replace(NOT_DRAWN, ''));
+}
+
+/**
+ * Questions a harness asks its terminal, whose answers it waits for: device attributes, status and
+ * cursor reports, XTVERSION, kitty keyboard flags, DECRQM, window reports, OSC queries (`…;?`),
+ * XTGETTCAP / DECRQSS, a kitty graphics query.
+ */
+const ASKS = /\x1b\[[>=]?\d*c|\x1b\[\??[56]n|\x1b\[>\d*q|\x1b\[\?u|\x1b\[\??\d+\$p|\x1b\[(?:1[3-9]|2[01])t|\x1b\][\d;]*\?|\x1bP[+$]q|\x1b_G[^\x1b]*a=q/;
+
+/** Erasing: blanks written over cells, or erase / delete / insert sequences (EL, ED, ECH, DCH, IL, DL, ICH). */
+const ERASES = /\x1b\[[\d;]*[JKXPLM@]/;
+
+/**
+ * Output that draws no character yet belongs to a burst of drawing: a question to the terminal (the
+ * harness is not idle but awaits the answer: Claude Code probes its terminal between drawing its
+ * prompt and animating its logo) or erasing (the screen changes: that animation's first frame
+ * blanks two cells). Modes, titles and cursor moves alone change nothing.
+ */
+export function keepsDrawing(text: string): boolean {
+  return ASKS.test(text) || ERASES.test(text) || / /.test(text.replace(NOT_DRAWN, ''));
 }
 
 interface Part {
@@ -174,7 +196,10 @@ function splitByTerminal(from: number, to: number, t: Omit<TerminalModel, 'userS
 
 /**
  * The end of the first burst of visible output after `from` that is followed by QUIET_MS of silence
- * (capped at `until`); writes that draw nothing (modes, titles) neither start nor extend a burst.
+ * (capped at `until`); writes that draw nothing (modes, titles) neither start nor extend a burst, and
+ * a question to the terminal or erasing extends one but does not start it (a screen cleared at
+ * start-up is not drawn yet). On a loaded machine the wait for the terminal's answer, or the time
+ * to an animation's next frame, can each outlast QUIET_MS alone; the burst then carries on.
  */
 function quietPoint(output: TerminalModel['output'], from: number, until: number): number {
   let lo = 0;
@@ -184,16 +209,16 @@ function quietPoint(output: TerminalModel['output'], from: number, until: number
     if (output[mid].tMs < from) lo = mid + 1;
     else hi = mid;
   }
-  let drawn = from;
+  let drawn: number | null = null;
+  let busy = from; // the burst's last sign of work: drawing, or asking the terminal
   for (let i = lo; i < output.length && output[i].tMs < until; i++) {
-    if (!output[i].visible) continue;
-    drawn = output[i].tMs;
-    let j = i + 1;
-    while (j < output.length && !output[j].visible) j++;
-    const next = j < output.length ? Math.min(output[j].tMs, until) : until;
-    if (next - drawn >= QUIET_MS) break;
+    const o = output[i];
+    if (!o.visible && !(o.keepsDrawing && drawn !== null)) continue;
+    if (drawn !== null && o.tMs - busy >= QUIET_MS) break;
+    if (o.visible) drawn = o.tMs;
+    busy = o.tMs;
   }
-  return Math.min(drawn, until);
+  return Math.min(drawn ?? from, until);
 }
 
 /** No terminal records, interactive session: the idle lead-in and tail are the person's. */

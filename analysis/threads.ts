@@ -100,8 +100,11 @@ export function findThreads(requests: readonly RequestModel[], links: ReadonlyMa
   }
 
   // The calls that start subagents, with the window a subagent of theirs must start in.
+  const callerOf = new Map<string, RequestModel>();
+  for (const r of requests) for (const c of r.toolCalls) if (c.id !== null) callerOf.set(c.id, r);
+  // by the caller's own agent (a forked sub-agent carries its parent's results in its history)
   const answererOf = new Map<string, RequestModel>();
-  for (const r of requests) for (const id of r.answersToolCallIds) if (!answererOf.has(id)) answererOf.set(id, r);
+  for (const r of requests) for (const id of r.answersToolCallIds) if (!answererOf.has(id) && callerOf.get(id)?.agentId === r.agentId) answererOf.set(id, r);
   const spawns: Spawn[] = [];
   const windows: Array<{ from: number; to: number }> = [];
   /** The request carrying the result of the first wait call its conversation made after `r`. */

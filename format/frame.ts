@@ -25,7 +25,16 @@ export const enum Codec {
   Plain11 = 3,
   /** Format 1.1: as DeflateChainedSized, with 1.1 records. */
   Deflate11 = 4,
+  /** Format 1.3: the plaintext length (u32le), then a Brotli stream of it (no dictionary): compacted traces. */
+  Brotli = 5,
 }
+
+/**
+ * Brotli of exactly `length` bytes; throws when the stream holds more or is damaged. The CLI passes
+ * node:zlib's; format/index.ts sets the npm `brotli` package's pure-JavaScript one as the default
+ * (the browser has no Brotli of its own), so a reader that only reads live traces never loads it.
+ */
+export type SizedBrotli = (compressed: Uint8Array, length: number) => Uint8Array;
 
 /**
  * Raw DEFLATE with a preset dictionary. Any conforming encoder will do (readers only inflate); the
@@ -66,9 +75,10 @@ export type SizedInflate = (deflated: Uint8Array, dictionary: Uint8Array | undef
 
 const fflateSized: SizedInflate = (deflated, dictionary, length) => inflateSync(deflated, { dictionary, out: new Uint8Array(length) });
 
-export function inflateFrame(payload: Uint8Array, codec: number, dictionary: Dictionary, limit = MAX_FRAME_PLAINTEXT, sized: SizedInflate = fflateSized): Uint8Array {
+export function inflateFrame(payload: Uint8Array, codec: number, dictionary: Dictionary, limit = MAX_FRAME_PLAINTEXT, sized: SizedInflate = fflateSized, brotli: SizedBrotli | undefined = defaultBrotli): Uint8Array {
   const dict = dictionary.bytes.length ? dictionary.bytes : undefined;
   if (codec === Codec.Plain || codec === Codec.Plain11) return payload;
+  if (codec === Codec.Brotli) return unbrotliFrame(payload, limit, brotli);
   if (codec === Codec.DeflateChained) return inflateStreamCapped(payload, dict, Math.min(limit, MAX_DEFLATE_RATIO * payload.length + 1024));
   if ((codec !== Codec.DeflateChainedSized && codec !== Codec.Deflate11) || payload.length < 4) throw new Error(`unknown codec ${codec}`);
   const length = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true);
@@ -78,6 +88,36 @@ export function inflateFrame(payload: Uint8Array, codec: number, dictionary: Dic
   const out = sized(payload.subarray(4), dict, length);
   // The checksum vouches for the length the writer put there; a stream that ends early is damage.
   if (out.length !== length) throw new Error('frame length mismatch');
+  return out;
+}
+
+let defaultBrotli: SizedBrotli | undefined;
+
+/** The Brotli decoder readers use when they are given none (format/index.ts sets the npm package's). */
+export function setDefaultBrotli(decode: SizedBrotli): void {
+  defaultBrotli = decode;
+}
+
+/**
+ * Codec 5. Brotli has no useful bound on its ratio (one command can repeat 16 MiB), so a frame is held
+ * to the reader's limit alone; the decoder writes into a buffer of the declared length and fails past it.
+ */
+function unbrotliFrame(payload: Uint8Array, limit: number, brotli: SizedBrotli | undefined): Uint8Array {
+  if (payload.length < 4) throw new Error('short brotli frame');
+  const length = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true);
+  if (length > MAX_FRAME_PLAINTEXT) throw new Error('frame declares more plaintext than a frame may hold');
+  if (length > limit) throw new InflateLimitError(`frame would inflate to ${length} bytes, past the limit`);
+  if (!brotli) throw new Error('a brotli frame, and no brotli decoder (import format/index.js, or pass one)');
+  const out = brotli(payload.subarray(4), length);
+  if (out.length !== length) throw new Error('frame length mismatch');
+  return out;
+}
+
+/** Codec 5's payload: the length, then the stream. */
+export function brotliPayload(plain: Uint8Array, compressed: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + compressed.length);
+  new DataView(out.buffer).setUint32(0, plain.length, true);
+  out.set(compressed, 4);
   return out;
 }
 
@@ -100,7 +140,7 @@ function inflateStreamCapped(payload: Uint8Array, dictionary: Uint8Array | undef
 }
 
 export function isKnownCodec(codec: number): boolean {
-  return codec >= Codec.Plain && codec <= Codec.Deflate11;
+  return codec >= Codec.Plain && codec <= Codec.Brotli;
 }
 
 export function fileHeader(major: number, minor: number): Uint8Array {

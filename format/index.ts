@@ -1,4 +1,5 @@
 // The trace format: types, encoder, reader, body and SSE helpers, redaction. Platform-neutral.
+import './brotli.js';
 export * from './types.js';
 export { TraceEncoder, type EncoderOptions } from './encoder.js';
 export { readTrace, TraceStreamReader, type ReaderOptions } from './reader.js';

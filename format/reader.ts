@@ -1,13 +1,14 @@
 // Bytes → records, in one streaming pass. Runs in Node and in the browser (no node: imports).
 import { applyPatchShared } from './patch.js';
 import { TraceFormatError } from './errors.js';
-import { Dictionary, FILE_HEADER_LENGTH, FLAGS_OFFSET, FLAG_OPEN, FRAME_HEADER_LENGTH, InflateLimitError, MAGIC_BYTES, MAX_FRAME_PAYLOAD, inflateFrame, isKnownCodec, type SizedInflate } from './frame.js';
+import { Dictionary, FILE_HEADER_LENGTH, FLAGS_OFFSET, FLAG_OPEN, FRAME_HEADER_LENGTH, InflateLimitError, MAGIC_BYTES, MAX_FRAME_PAYLOAD, inflateFrame, isKnownCodec, type SizedBrotli, type SizedInflate } from './frame.js';
 import { ChunkQueue } from './chunks.js';
 import { crc32 } from './crc32.js';
-import { packr, withStringTable } from './packr.js';
+import { packr, setWords, withStringTable } from './packr.js';
 import type { HttpDataRecord, HttpRequestRecord, SseEvent, SseRunRecord, SseSameShape, SummaryRecord, TraceReadResult, TraceRecord } from './types.js';
 import { withLeaves } from './leaves.js';
 import { EventRun } from './runs.js';
+import { FrameColumns, fromPlanes } from './columns.js';
 import { recordProblem, runProblem } from './validate.js';
 import { FORMAT_VERSION } from './types.js';
 
@@ -25,6 +26,8 @@ export interface ReaderOptions {
   maxInflate?: { base: number; ratio: number };
   /** The DEFLATE implementation for sized frames (default fflate; the CLI passes node:zlib's). */
   inflate?: SizedInflate;
+  /** The Brotli decoder for codec 5 frames (default the one format/index.ts sets; the CLI passes node:zlib's). */
+  brotli?: SizedBrotli;
 }
 
 export const DEFAULT_MAX_INFLATE = { base: 32 * 1024 * 1024, ratio: 32 } as const;
@@ -39,6 +42,7 @@ export class TraceStreamReader {
   private inflated = 0;
   private readonly maxInflate: { base: number; ratio: number };
   private readonly inflate: SizedInflate | undefined;
+  private readonly brotli: SizedBrotli | undefined;
   private headerRead = false;
   private flags = 0;
   private t = 0;
@@ -56,6 +60,8 @@ export class TraceStreamReader {
   bytes = 0;
   /** The summary a compacted trace carries in its first frame, once read. */
   summary: SummaryRecord | null = null;
+  /** The current frame's `columns` record (1.3), as runs take their values from it. */
+  private frameColumns: FrameColumns | null = null;
   /** Records returned after the session record, to hold against the summary's count. */
   private counted = 0;
 
@@ -63,6 +69,7 @@ export class TraceStreamReader {
     this.resolveBodies = opts.resolveBodies ?? true;
     this.maxInflate = opts.maxInflate ?? DEFAULT_MAX_INFLATE;
     this.inflate = opts.inflate;
+    this.brotli = opts.brotli;
   }
 
   /** Plaintext bytes inflated so far (bounded by `maxInflate`). */
@@ -187,7 +194,7 @@ export class TraceStreamReader {
     let plain: Uint8Array;
     const limit = this.maxInflate.base + this.maxInflate.ratio * this.bytes - this.inflated;
     try {
-      plain = inflateFrame(payload, codec, this.dictionary, Math.max(0, limit), this.inflate);
+      plain = inflateFrame(payload, codec, this.dictionary, Math.max(0, limit), this.inflate, this.brotli);
     } catch (err) {
       if (err instanceof InflateLimitError) {
         const { base, ratio } = this.maxInflate;
@@ -197,12 +204,33 @@ export class TraceStreamReader {
     }
     if (codec !== 0) this.inflated += plain.length;
     this.dictionary.append(plain);
+    this.frameColumns = null;
     let ok = true;
     let consumerError: { err: unknown } | null = null;
     const onValue = (v: unknown): boolean => {
       // string records define entries used by the records after them in the same frame
       if (isStringRecord(v)) {
         this.strings.push(v.value);
+        return true;
+      }
+      if ((v as { kind?: unknown })?.kind === 'words') {
+        const problem = recordProblem(v);
+        if (problem) {
+          this.stop(`damaged record in frame at byte ${frameOffset} (${problem})`);
+          return (ok = false);
+        }
+        setWords((v as { words: string[] }).words);
+        return true;
+      }
+      if ((v as { kind?: unknown })?.kind === 'columns') {
+        const problem = recordProblem(v);
+        const c = v as { dt?: Uint8Array; lengths?: number[] };
+        const dt = problem || !c.dt ? null : fromPlanes(c.dt);
+        if (problem || (c.dt && !dt)) {
+          this.stop(`damaged record in frame at byte ${frameOffset} (${problem ?? 'malformed columns record (dt)'})`);
+          return (ok = false);
+        }
+        this.frameColumns = new FrameColumns(dt, c.lengths ?? null);
         return true;
       }
       if ((v as { kind?: unknown })?.kind === 'sse-run') {
@@ -231,11 +259,15 @@ export class TraceStreamReader {
       return true;
     };
     try {
+      // a frame's word table (1.3) holds for that frame only
+      setWords(null);
       withStringTable(this.strings, () => packr.unpackMultiple(plain, onValue));
     } catch (err) {
       if (consumerError) throw (consumerError as { err: unknown }).err;
       this.stop(`damaged record in frame at byte ${frameOffset}: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
       return false;
+    } finally {
+      setWords(null);
     }
     if (consumerError) throw (consumerError as { err: unknown }).err;
     return ok;
@@ -285,6 +317,16 @@ export class TraceStreamReader {
       this.stop(`damaged record in frame at byte ${frameOffset} (${why})`);
       return false;
     };
+    // joined columns stored without their lengths (1.3) take them from the frame's columns record
+    const cols = (v as { cols?: unknown })?.cols;
+    if (Array.isArray(cols)) {
+      for (const c of cols) {
+        if (!c || typeof c !== 'object' || Array.isArray(c) || (c as { lengths?: unknown }).lengths !== undefined) continue;
+        const lengths = this.frameColumns?.takeLengths((v as { n: number }).n);
+        if (!lengths) return damaged('a joined column without its lengths');
+        (c as { lengths: number[] }).lengths = lengths;
+      }
+    }
     const problem = runProblem(v);
     if (problem) return damaged(problem);
     const run = v as SseRunRecord;
@@ -294,7 +336,14 @@ export class TraceStreamReader {
     if (base === undefined) return damaged('event run without a previous event of its shape');
     const n = run.n;
     const times = new Float64Array(n);
-    const dt = int32le(run.dt);
+    let dt: ArrayLike<number>;
+    if (run.dt) dt = int32le(run.dt);
+    else {
+      // a run of one needs no deltas: its frame may have no columns record at all
+      const taken = n === 1 ? EMPTY_DELTAS : this.frameColumns?.takeDeltas(n - 1);
+      if (!taken) return damaged('event run without its times');
+      dt = taken;
+    }
     let t = this.t + run.t;
     times[0] = t;
     let min = t;
@@ -374,6 +423,8 @@ export class TraceStreamReader {
     return null;
   }
 }
+
+const EMPTY_DELTAS = new Int32Array(0);
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 

@@ -117,8 +117,10 @@ export const RECORDS = {
   string: { fields: { index: req('count'), value: req('string') } },
   'sse-run': {
     // How the columns and times fit `n` is the run's own rule (validate.ts runProblem).
-    fields: { id: req('string'), event: opt('string'), ids: opt('strings'), n: req('count'), leaves: req('counts'), cols: req('columns'), dt: req('bin') },
+    fields: { id: req('string'), event: opt('string'), ids: opt('strings'), n: req('count'), leaves: req('counts'), cols: req('columns'), dt: opt('bin') },
   },
+  columns: { fields: { dt: opt('bin'), lengths: opt('counts') } },
+  words: { fields: { words: req('strings') } },
   summary: { fields: { records: req('number'), lastT: req('number'), httpRequests: req('number'), wsMessagesUp: req('number'), requests: opt('number') } },
 } as const satisfies Record<string, KindSpec>;
 
@@ -178,6 +180,8 @@ export type SchemaAgreesWithTypes = [
   Check<Agrees<'string', T.StringRecord>>,
   Check<Agrees<'sse-run', T.SseRunRecord>>,
   Check<Agrees<'summary', T.SummaryRecord>>,
+  Check<Agrees<'columns', T.ColumnsRecord>>,
+  Check<Agrees<'words', T.WordsRecord>>,
 ];
 
 /** Every record kind of TraceRecord has a row (a kind added to the union but not to the table fails here). */

@@ -3,7 +3,7 @@
 // (and FORMAT_VERSION changes with them).
 
 export const FORMAT_MAGIC = 'LAPSE'; // 5 ASCII bytes, then major, minor and flags (1 byte each)
-export const FORMAT_VERSION = { major: 1, minor: 2 } as const;
+export const FORMAT_VERSION = { major: 1, minor: 3 } as const;
 
 /** Microseconds since the session start, from a monotonic clock. */
 export type Micros = number;
@@ -59,7 +59,9 @@ export interface SseSameShape {
  * that name), stored as columns. `leaves` are the indexes of the leaves that change anywhere in the
  * run, `cols[j][k]` the value of leaf `leaves[j]` in member k (a column of strings may be stored as
  * one joined string and the pieces' UTF-16 lengths); other leaves keep the base's values.
- * `t` is the first member's time delta, `dt` the other members' (n − 1 little-endian int32).
+ * `t` is the first member's time delta, `dt` the other members' (n − 1 little-endian int32); without
+ * `dt` (1.3) they are the run's share of its frame's `columns` record (so are the lengths of a
+ * joined column stored without them).
  */
 export interface SseRunRecord extends RecordBase {
   kind: 'sse-run';
@@ -70,7 +72,30 @@ export interface SseRunRecord extends RecordBase {
   n: number;
   leaves: number[];
   cols: Array<unknown[] | { joined: string; lengths: number[] }>;
-  dt: Uint8Array;
+  dt?: Uint8Array;
+}
+
+/**
+ * On disk only, format 1.3, first in a frame: the frame's word table (format/words.ts); word-coded
+ * strings after it in the frame read with their words put back.
+ */
+export interface WordsRecord extends RecordBase {
+  kind: 'words';
+  words: string[];
+}
+
+/**
+ * On disk only, format 1.3, first in a frame: the numbers of the frame's `sse-run` records gathered
+ * into columns, so that they lie together instead of between text, where a coder pays for them most.
+ * `dt`: the member time deltas of the runs that have no `dt`, one after another, as byte planes
+ * (every value's low byte, then every second byte…); `lengths`: the piece lengths of the joined string
+ * columns stored without `lengths`, in run and column order. Compaction writes it; readers give each
+ * run its values back from it, in order, before they hand the run on.
+ */
+export interface ColumnsRecord extends RecordBase {
+  kind: 'columns';
+  dt?: Uint8Array;
+  lengths?: number[];
 }
 
 interface RecordBase {

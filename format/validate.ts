@@ -123,7 +123,7 @@ export function runProblem(v: unknown): string | null {
     last = i;
   }
   for (const c of cols) if (!(Array.isArray(c) ? c.length === n : isJoined(c, n))) return 'malformed sse-run record (columns)';
-  if ((v.dt as Uint8Array).length !== 4 * (n - 1)) return 'malformed sse-run record (times)';
+  if (v.dt !== undefined && (v.dt as Uint8Array).length !== 4 * (n - 1)) return 'malformed sse-run record (times)';
   if (v.ids !== undefined && (v.ids as string[]).length !== n) return 'malformed sse-run record (ids)';
   return null;
 }

@@ -11,7 +11,7 @@
 import { build } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -35,6 +35,65 @@ const importMetaUrl = {
   },
 };
 
+// fflate builds its Huffman and bit-reversal tables as it loads (~10 ms of a read command's start),
+// and the CLI inflates with node:zlib (cli/trace/load.ts): only a format 1.0 frame without its length,
+// or a reader given no inflate, needs fflate. In the bundles its functions load it on first call.
+const lazyFflate = {
+  name: 'lazy-fflate',
+  setup(b) {
+    b.onResolve({ filter: /^fflate$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      return { path: 'fflate', namespace: 'lazy-fflate', pluginData: { resolveDir: args.resolveDir } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-fflate' }, async (args) => {
+      // the very file an import of fflate resolves to, required instead of imported
+      const real = await b.resolve('fflate', { kind: 'import-statement', resolveDir: args.pluginData.resolveDir, pluginData: { real: true } });
+      if (real.errors.length) return { errors: real.errors };
+      const names = Object.entries(await import(pathToFileURL(real.path).href)).filter(([, v]) => typeof v === 'function').map(([k]) => k);
+      const wrap = (n) => `export function ${n}(...a) { return new.target ? new (load().${n})(...a) : load().${n}(...a); }`;
+      return { contents: [`let real;`, `const load = () => (real ??= require(${JSON.stringify(real.path)}));`, ...names.map(wrap)].join('\n'), resolveDir: dirname(real.path), loader: 'js' };
+    });
+  },
+};
+
+// @pydantic/genai-prices sorts with localeCompare as it loads (the keys of its unit registry) and for
+// each price (its units, most specific first): the first call builds ICU's collator, ~7 ms of every
+// start (15 on a loaded machine). Both sorts need only some fixed order of ASCII key names: the
+// registry's keys are made and looked up by the same function, and a unit's leaf subtracts only more
+// specific units' (sorted before it either way), integer token counts summed exactly in any order.
+// So code-unit order prices the same (test/analysis/commands.test.ts: bundled and unbundled agree).
+const pricesWithoutCollator = {
+  name: 'prices-without-collator',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@pydantic[\\/]genai-prices[\\/]dist[\\/]index\.js$/ }, async (args) => {
+      let text = await readFile(args.path, 'utf8');
+      const swaps = [
+        ['t.localeCompare(a)', '(t < a ? -1 : t > a ? 1 : 0)'],
+        ['n.usageKey.localeCompare(s.usageKey)', '(n.usageKey < s.usageKey ? -1 : n.usageKey > s.usageKey ? 1 : 0)'],
+      ];
+      for (const [from, to] of swaps) {
+        if (text.split(from).length !== 2) throw new Error(`bundle-cli: @pydantic/genai-prices changed ("${from}" is not there once): look at its sorts again`);
+        text = text.replace(from, to);
+      }
+      if (text.includes('localeCompare')) throw new Error('bundle-cli: @pydantic/genai-prices sorts with localeCompare somewhere new: look at its sorts again');
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
+// commander requires node:child_process for subcommands that are separate executables (lapse has
+// none); loading it, and what it loads, is ~2 ms of every start: it loads on the first spawn.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (/[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: `let real;\nmodule.exports = { spawn: (...a) => (real ??= require('node:child_process')).spawn(...a) };\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 await rm(out, { recursive: true, force: true });
 for (const name of BUNDLED) {
   const result = await build({
@@ -52,7 +111,7 @@ for (const name of BUNDLED) {
     // msgpackr's Node entry only probes for an optional native addon; its plain build is the one the
     // browser already uses
     alias: { msgpackr: join(root, 'node_modules/msgpackr/index.js') },
-    plugins: [importMetaUrl],
+    plugins: [pricesWithoutCollator, importMetaUrl, lazyFflate, lazyChildProcess],
     logLevel: 'warning',
     metafile: true,
   });

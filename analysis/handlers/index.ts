@@ -23,10 +23,12 @@ export { TransportHandler, type TransportData } from './transport.js';
 export interface HandlerOptions {
   /** Keep records, content deltas and record indexes (the viewers); false keeps only the figures. */
   detail?: boolean;
+  /** Each response's inter-token gaps and stalls (default true). */
+  gaps?: boolean;
 }
 
 /** A fresh set of the standard handlers (any order: the pipeline sorts them by deps). */
 export function standardHandlers(opts: HandlerOptions = {}): Handler[] {
   const detail = opts.detail ?? true;
-  return [new MetaHandler(), new ExchangesHandler(detail), new ResponsesHandler(detail), new ThreadsHandler(), new GraphHandler(), new RequestsHandler(), new FilesHandler(), new TerminalHandler(detail), new TransportHandler()];
+  return [new MetaHandler(), new ExchangesHandler(detail), new ResponsesHandler(detail, opts.gaps ?? true), new ThreadsHandler(), new GraphHandler(), new RequestsHandler(), new FilesHandler(), new TerminalHandler(detail), new TransportHandler()];
 }

@@ -77,8 +77,11 @@ export class ResponsesHandler implements Handler<ResponsesData> {
   private droppedBodies = 0;
   private result: ResponsesData | null = null;
 
-  /** `detail: false` keeps only the figures (no content deltas, no record indexes). */
-  constructor(private readonly detail = true) {}
+  /** `detail: false` keeps only the figures (no content deltas, no record indexes); `gaps: false` leaves out the gap figures. */
+  constructor(
+    private readonly detail = true,
+    private readonly gaps = true,
+  ) {}
 
   reset(): void {
     this.http = new Map();
@@ -180,7 +183,7 @@ export class ResponsesHandler implements Handler<ResponsesData> {
   }
 
   private begin(x: Exchange, tMs: number, info: ReturnType<ProtocolDecoder['request']>): ResponseBuilder {
-    const b = new ResponseBuilder(x.id, x.protocol!, x.transport, x.url, tMs, info, this.detail);
+    const b = new ResponseBuilder(x.id, x.protocol!, x.transport, x.url, tMs, info, this.detail, this.gaps);
     this.builders.push(b);
     return b;
   }

@@ -1,15 +1,17 @@
 // Where a compacted trace's bytes go: its records by kind (http-request by body form, http-data by
-// SSE form), with their msgpack bytes and those bytes deflated on their own.
+// SSE form), with their msgpack bytes and those bytes deflated on their own (as compacted: word-coded
+// strings count as stored).
 //   npm run build && OUT=/tmp/t.lapse node bench/trace-size/run.mjs && node bench/trace-size/by-kind.mjs /tmp/t.lapse
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { compactTrace } from '../../dist/format/index.js';
+import { nodeBrotliEncode } from '../../dist/cli/trace/brotli.js';
 import { Dictionary, inflateFrame } from '../../dist/format/frame.js';
-import { packr, withStringTable } from '../../dist/format/packr.js';
+import { packr, setWords, withStringTable } from '../../dist/format/packr.js';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: node bench/trace-size/by-kind.mjs TRACE');
-const c = compactTrace(new Uint8Array(readFileSync(path)));
+const c = compactTrace(new Uint8Array(readFileSync(path)), undefined, { brotli: nodeBrotliEncode });
 const d = new Dictionary();
 const table = [];
 const by = new Map();
@@ -23,6 +25,7 @@ for (let o = 8; o < c.length; ) {
   withStringTable(table, () =>
     packr.unpackMultiple(pl, (v, start, end) => {
       if (v.kind === 'string') table.push(v.value);
+      if (v.kind === 'words') setWords(v.words);
       const k = v.kind === 'http-data' ? `http-data:${v.sse ? v.sse.form : 'chunk'}` : v.kind === 'http-request' ? `http-request:${v.body.enc}` : v.kind;
       const e = by.get(k) ?? { n: 0, parts: [] };
       e.n++;

@@ -16,6 +16,7 @@ const dist = new URL('../../dist/', import.meta.url);
 const { startModelServer } = await import(new URL('cli/model/server.js', dist));
 const { loadTrace } = await import(new URL('cli/trace/load.js', dist));
 const { Dictionary, inflateFrame } = await import(new URL('format/frame.js', dist));
+const { nodeBrotli } = await import(new URL('cli/trace/brotli.js', dist));
 const { packr } = await import(new URL('format/packr.js', dist));
 const { bodyJson } = await import(new URL('format/body.js', dist));
 
@@ -53,7 +54,7 @@ function plaintext(path) {
   const parts = [];
   for (let o = 8; o < c.length; ) {
     const len = new DataView(c.buffer, c.byteOffset + o).getUint32(0, true);
-    const pl = inflateFrame(c.subarray(o + 9, o + 9 + len), c[o + 8], d);
+    const pl = inflateFrame(c.subarray(o + 9, o + 9 + len), c[o + 8], d, undefined, undefined, nodeBrotli);
     d.append(pl);
     parts.push(pl);
     o += 9 + len;

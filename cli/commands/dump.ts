@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { bodyJson, bodyText, formatSse, type Body, type TraceRecord } from '../../format/index.js';
+// the format's modules, not its index: that one loads the encoder and the browser's Brotli decoder
+import { bodyJson, bodyText } from '../../format/body.js';
+import { formatSse } from '../../format/sse.js';
+import type { Body, TraceRecord } from '../../format/types.js';
 import { loadTrace } from '../trace/load.js';
 import { resolveTraceArg } from '../util/paths.js';
 

@@ -25,7 +25,8 @@ Examples:
   lapse stats --json | jq '.requests[] | select(.critical) | .ttftMs'`,
     )
     .action((trace: string | undefined, flags: { json?: boolean }) => {
-      const model = readModel(resolveTraceArg(trace));
+      // neither form prints inter-token gaps
+      const model = readModel(resolveTraceArg(trace), { detail: false, gaps: false });
       if (flags.json) {
         process.stdout.write(JSON.stringify(statsJson(model), null, 2) + '\n');
         return;

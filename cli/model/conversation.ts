@@ -169,6 +169,12 @@ export function responsesConversation(body: Json, history: Json[]): Conversation
         if (last && last.role === 'assistant' && !last.text) last.text = partsText(it.content);
         else messages.push({ role: 'assistant', text: partsText(it.content), toolCalls: [] });
       }
+    } else if (type === 'agent_message') {
+      // Codex on its default model: another agent's message to this one (a sub-agent's task, a
+      // finished agent's report). Its payload is `encrypted_content` the model wrote itself: for
+      // this endpoint, its own plain text.
+      const parts = Array.isArray(it.content) ? it.content.filter(isObj) : [];
+      messages.push({ role: 'user', text: parts.map((p) => str(p.text) || str(p.encrypted_content)).filter(Boolean).join('\n') });
     } else if (type === 'function_call' || type === 'custom_tool_call') {
       const last = messages[messages.length - 1];
       const call = { id: str(it.call_id), name: str(it.name) };

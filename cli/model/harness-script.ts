@@ -20,6 +20,10 @@ const SPAWN_TOOLS = ['task', 'agent', 'spawn_agent'];
 /** Codex's spawn returns at once with the agent's id; its answer comes back from this tool. */
 const WAIT_TOOLS = ['wait_agent', 'wait'];
 const SPAWN_PROMPT_KEYS = ['prompt', 'message', 'task', 'instructions'];
+const SPAWN_NAME_KEYS = ['task_name', 'agent_name'];
+const SPAWN_NAME = 'hello_js';
+/** The keys a wait tool takes the agent by; Codex's default model waits on its whole mailbox, with none. */
+const WAIT_TARGET_KEYS = ['targets', 'ids', 'agent_ids', 'id', 'target'];
 
 export const HELLO_FILE = 'hello.js';
 export const HELLO_OUTPUT = 'hello from lapse';
@@ -45,6 +49,8 @@ function spawnArgs(c: Conversation, tool: string): ToolCallSpec {
   const p = props(schema);
   const args: Json = { [keyOf(schema, SPAWN_PROMPT_KEYS, 'prompt')]: HARNESS_SPAWN_PROMPT };
   if ('description' in p) args.description = `Create and run ${HELLO_FILE}`;
+  // a name the harness refers to the agent by (Codex on its default model: lowercase, digits, underscores)
+  for (const k of SPAWN_NAME_KEYS) if (k in p) args[k] = SPAWN_NAME;
   if ('subagent_type' in p) {
     // the general-purpose agent, by the name this harness gives it (`general`, `general-purpose`)
     const listed = /\b(general(?:-purpose)?)\b/.exec(c.toolDescriptions[tool] ?? '');
@@ -125,10 +131,12 @@ export function harnessStep(c: Conversation): ScriptStep | null {
     const wait = findTool(c, WAIT_TOOLS);
     if (wait && !called(wait)) {
       const schema = c.toolSchemas[wait] ?? null;
-      const key = keyOf(schema, ['targets', 'ids', 'agent_ids', 'id', 'target'], 'targets');
+      const p = props(schema);
+      const byTarget = Object.keys(p).length === 0 || WAIT_TARGET_KEYS.some((k) => k in p);
+      const key = keyOf(schema, WAIT_TARGET_KEYS, 'targets');
       const id = spawnedId(c);
-      const type = (props(schema)[key] as Json | undefined)?.type;
-      return { text: 'Waiting for the subagent to finish.', toolCalls: [{ name: wait, arguments: fillRequired(schema, { [key]: type === 'array' ? [id] : id }, 'wait') }] };
+      const type = (p[key] as Json | undefined)?.type;
+      return { text: 'Waiting for the subagent to finish.', toolCalls: [{ name: wait, arguments: fillRequired(schema, byTarget ? { [key]: type === 'array' ? [id] : id } : {}, 'wait') }] };
     }
     return { text: RELAYED };
   }

@@ -27,6 +27,9 @@ export interface Timing {
   endMs: number;
   outputTokens: number | null;
   outputTokensEstimate: number;
+  /** The wait's connection setup and re-sent upload, and the stream's gaps: what a `persistent` profile takes out. */
+  network: RequestModel['network'];
+  gaps: RequestModel['gaps'];
 }
 
 /** Something a client request can be matched with: an HTTP exchange or one response on a socket. */
@@ -89,8 +92,8 @@ function headerValue(h: Headers, name: string): string {
 }
 
 function timingOf(r: RequestModel | undefined, endMs: number): Timing {
-  if (!r) return { firstContentMs: null, endMs, outputTokens: null, outputTokensEstimate: 0 };
-  return { firstContentMs: r.firstContentMs, endMs: r.endMs, outputTokens: r.outputTokens, outputTokensEstimate: r.outputTokensEstimate };
+  if (!r) return { firstContentMs: null, endMs, outputTokens: null, outputTokensEstimate: 0, network: null, gaps: null };
+  return { firstContentMs: r.firstContentMs, endMs: r.endMs, outputTokens: r.outputTokens, outputTokensEstimate: r.outputTokensEstimate, network: r.network, gaps: r.gaps };
 }
 
 /** The text of a request body or client frame ('' when dropped or an unrebuilt patch). */

@@ -3,8 +3,9 @@
 // - `recorded`: the recorded offsets ÷ speed (speed 1 = as recorded);
 // - `instant`: everything at once;
 // - `profile`: the simulation's own retime rule (analysis/simulate.ts retimeRequest) — the wait
-//   (request → first content) and the stream (first content → end) retimed as `lapse simulate` does;
-//   the pieces inside each span keep their relative places in it.
+//   (request → first content) and the stream (first content → end) retimed as `lapse simulate` does,
+//   from the same recorded figures (a `persistent` profile's connection setup, re-sent upload and
+//   per-token overhead included); the pieces inside each span keep their relative places in it.
 import type { SimProfile } from '../../analysis/model.js';
 import { recordedTiming, retimeRequest } from '../../analysis/simulate.js';
 import { describeProfile } from '../../analysis/present.js';
@@ -36,7 +37,8 @@ export function describePacing(p: Pacing): string {
 function retimer(r: RecordedHttp | RecordedTurn, p: Pacing): (rel: number) => number {
   if (p.kind === 'instant') return () => 0;
   if (p.kind === 'recorded') return (rel) => rel / p.speed;
-  const rec = recordedTiming({ startMs: r.startMs, endMs: r.endMs, firstContentMs: r.timing.firstContentMs, outputTokens: r.timing.outputTokens, outputTokensEstimate: r.timing.outputTokensEstimate, transport: r.kind === 'ws' ? 'websocket' : 'http' });
+  const { firstContentMs, outputTokens, outputTokensEstimate, network, gaps } = r.timing;
+  const rec = recordedTiming({ startMs: r.startMs, endMs: r.endMs, firstContentMs, outputTokens, outputTokensEstimate, network, gaps, transport: r.kind === 'ws' ? 'websocket' : 'http' });
   const { waitMs: wait, streamMs: stream } = rec;
   const total = wait + stream;
   const { waitMs: newWait, streamMs: newStream } = retimeRequest(p.profile, rec);

@@ -14,6 +14,7 @@ import { FILE_HEADER_LENGTH, FLAGS_OFFSET, FLAG_OPEN, MAGIC_BYTES } from '../../
 import { UsageError } from '../util/errors.js';
 import { listTraces } from '../util/paths.js';
 import { nodeInflate } from './load.js';
+import { nodeBrotli } from './brotli.js';
 
 const CHUNK = 64 * 1024;
 /** How often the file is looked at besides the kernel's change notices (which may not come: NFS, some containers). */
@@ -42,7 +43,7 @@ function readSession(fd: number): SessionRecord | null {
   const buf = new Uint8Array(64 * 1024);
   const n = readSync(fd, buf, 0, buf.length, 0);
   try {
-    const recs = new TraceStreamReader({ inflate: nodeInflate }).push(buf.subarray(0, n));
+    const recs = new TraceStreamReader({ inflate: nodeInflate, brotli: nodeBrotli }).push(buf.subarray(0, n));
     return (recs.find((r) => r.kind === 'session') as SessionRecord | undefined) ?? null;
   } catch {
     return null;
@@ -110,7 +111,7 @@ export class TraceTail {
       throw new UsageError(`cannot read trace ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     this.offset = opts.from ?? 0;
-    this.reader = on.records ? (opts.reader ?? new TraceStreamReader({ inflate: nodeInflate })) : null;
+    this.reader = on.records ? (opts.reader ?? new TraceStreamReader({ inflate: nodeInflate, brotli: nodeBrotli })) : null;
     try {
       this.watcher = watch(path, { persistent: false }, () => this.poll());
       this.watcher.on('error', () => this.unwatch());

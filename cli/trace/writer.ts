@@ -12,6 +12,7 @@ import { StreamRedactor } from '../../format/stream-redact.js';
 import { TraceEncoder, TraceStreamReader, compactTrace, type Body, type Micros, type SessionRecord, type SummaryRecord, type TraceRecord, type TraceSource } from '../../format/index.js';
 import { RequestCounter } from '../../analysis/request-count.js';
 import { UsageError } from '../util/errors.js';
+import { nodeBrotliEncode } from './brotli.js';
 import { LAPSE_VERSION } from '../util/version.js';
 
 /** The trace file exists already (a chosen name to refuse, a generated one to draw again). */
@@ -58,7 +59,7 @@ export class TraceWriter {
   private readonly encoder: TraceEncoder;
   /** Holds streamed deltas until the text of their content block can be redacted whole (null with --no-redact). */
   private readonly streams: StreamRedactor | null;
-  private readonly start = process.hrtime.bigint();
+  private readonly start: bigint;
   private readonly flushMs: number;
   private readonly maxQueueBytes: number;
   private readonly warn: (message: string) => void;
@@ -79,8 +80,9 @@ export class TraceWriter {
   written = 0;
   records = 0;
 
-  private constructor(path: string, fd: number, encoder: TraceEncoder, opts: WriterOptions, redact: boolean) {
+  private constructor(path: string, fd: number, encoder: TraceEncoder, opts: WriterOptions, redact: boolean, start: bigint) {
     this.path = path;
+    this.start = start;
     // deferred: a block's new text is scanned once per batch the writer is handed (endBatch) or per flush
     this.streams = redact ? new StreamRedactor({ defer: true }) : null;
     this.fd = fd;
@@ -99,6 +101,8 @@ export class TraceWriter {
    */
   static create(path: string, init: WriterInit, opts: WriterOptions = {}): TraceWriter {
     const encoder = new TraceEncoder({ redact: init.redact, patchCandidates: opts.patchCandidates, deflate: nodeDeflate });
+    // t=0 is the moment startedAt names (the header and the file take tens of ms on a loaded machine)
+    const start = process.hrtime.bigint();
     const session: SessionRecord = {
       kind: 'session',
       t: 0,
@@ -118,7 +122,7 @@ export class TraceWriter {
     const stored = (new TraceStreamReader().push(header).find((r) => r.kind === 'session') as SessionRecord | undefined) ?? null;
     header[FLAGS_OFFSET] |= FLAG_OPEN; // cleared by close(): a reader then knows the trace is whole
     const fd = createWithHeader(path, header);
-    const w = new TraceWriter(path, fd ?? openExclusive(path), encoder, opts, init.redact);
+    const w = new TraceWriter(path, fd ?? openExclusive(path), encoder, opts, init.redact, start);
     w.session = stored;
     if (fd === null) {
       w.enqueueRaw(header);
@@ -235,7 +239,7 @@ export class TraceWriter {
     try {
       const original = await readFile(this.path);
       if (original.length > 512 * 1024 * 1024) return;
-      const compacted = compactTrace(original, new RequestCounter());
+      const compacted = compactTrace(original, new RequestCounter(), { brotli: nodeBrotliEncode });
       // written even when not smaller: its summary lets a reader tell a copy cut after the first frame
       if (!compacted) return;
       const tmp = `${this.path}.compact-${process.pid}-${randomBytes(4).toString('hex')}`;

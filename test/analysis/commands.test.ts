@@ -1,13 +1,14 @@
 // `lapse stats` and `lapse simulate` end to end: a trace file written with the format encoder, the
 // compiled CLI (node bin/lapse.js, build with `npx tsc -p .` first).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TraceEncoder } from '../../format/encoder.js';
 import { FORMAT_VERSION, type SessionRecord, type TraceRecord } from '../../format/types.js';
 import { scenarioRecords } from './scenario.js';
+import { byTime, exitAt, httpRecords, sessionRecord } from '../factory/records.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 let dir = '';
@@ -112,3 +113,49 @@ describe('lapse simulate', () => {
     }
   });
 });
+
+/** Requests the price table prices every way it can: cache reads and writes, 1-hour writes, a tier past 200k tokens, dated and time-of-day prices, unknown. */
+function pricedRecords(): TraceRecord[] {
+  const anthropic = (id: string, model: string, usage: Record<string, unknown>) => ({ id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', usage });
+  const chat = (id: string, model: string, prompt: number, cached: number, completion: number) => ({ id, object: 'chat.completion', model, choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: prompt, completion_tokens: completion, prompt_tokens_details: { cached_tokens: cached } } });
+  const responses = (id: string, model: string, input: number, cached: number, output: number) => ({ id, object: 'response', model, status: 'completed', output: [], usage: { input_tokens: input, input_tokens_details: { cached_tokens: cached }, output_tokens: output } });
+  const calls: Array<[string, string, unknown]> = [
+    ['/v1/messages', 'claude-sonnet-4-5-20250929', anthropic('m1', 'claude-sonnet-4-5-20250929', { input_tokens: 12, cache_creation_input_tokens: 30_000, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 10_000, ephemeral_1h_input_tokens: 20_000 }, output_tokens: 420 })],
+    ['/v1/messages', 'claude-sonnet-4-5-20250929', anthropic('m2', 'claude-sonnet-4-5-20250929', { input_tokens: 900, cache_creation_input_tokens: 800, cache_read_input_tokens: 230_000, output_tokens: 95 })],
+    ['/v1/messages', 'claude-3-5-haiku-latest', anthropic('m3', 'claude-3-5-haiku-latest', { input_tokens: 5_000, cache_read_input_tokens: 2_000, output_tokens: 70 })],
+    ['/v1/chat/completions', 'gpt-4o-2024-08-06', chat('c1', 'gpt-4o-2024-08-06', 9_000, 4_096, 300)],
+    ['/v1/chat/completions', 'deepseek-chat', chat('c2', 'deepseek-chat', 9_000, 1_000, 300)],
+    ['/v1/responses', 'o3', responses('r1', 'o3', 50_000, 42_000, 900)],
+    ['/v1/responses', 'gpt-5', responses('r2', 'gpt-5', 50_000, 42_000, 900)],
+    ['/v1/responses', 'no-such-model-9', responses('r3', 'no-such-model-9', 10, 0, 5)],
+  ];
+  const exchanges = calls.map(([url, model, response], i) =>
+    httpRecords({ id: `q${i}`, url, body: { model, stream: false, messages: [{ role: 'user', content: `hello ${i}` }] }, startMs: i * 1000, headMs: i * 1000 + 100, eventMs: [i * 1000 + 400], chunks: [JSON.stringify(response)], endMs: i * 1000 + 410 }),
+  );
+  return byTime([sessionRecord()], ...exchanges, exitAt(calls.length * 1000));
+}
+
+describe('the bundled read commands (dist/bundle, scripts/bundle-cli.mjs)', () => {
+  it('print what the unbundled CLI prints, costs to the last digit', () => {
+    // bin/lapse.js runs a bundle only when it is newer than dist/: otherwise this would compare dist/ with itself
+    const bundle = statSync(join(ROOT, 'dist/bundle/stats.cjs'), { throwIfNoEntry: false });
+    expect(bundle && bundle.mtimeMs >= statSync(join(ROOT, 'dist/cli/program.js')).mtimeMs, 'the bundles are older than dist/: run `npm run build`').toBe(true);
+    const priced = join(dir, 'priced.lapse');
+    writeTrace(priced, pricedRecords());
+    const fixtures = readdirSync(join(ROOT, 'fixtures/traces')).filter((f) => f.endsWith('.lapse')).map((f) => join(ROOT, 'fixtures/traces', f));
+    const unbundled = (args: string[]) => spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LAPSE_HOME: dir, NO_COLOR: '1' } });
+    // stats on every trace, simulate on the priced one, dump on one with format 1.0 frames (fflate reads those)
+    const old = fixtures.find((f) => f.endsWith('anthropic.lapse'))!;
+    const runs = [...[priced, ...fixtures].map((t) => ['stats', t]), ['simulate', priced], ['dump', old]];
+    for (const [command, trace] of runs) {
+      const a = lapse([command, '--json', trace]);
+      const b = unbundled([command, '--json', trace]);
+      expect(a.code, `${command} ${trace}`).toBe(0);
+      expect(a.stdout, `${command} ${trace}`).toBe(b.stdout);
+    }
+    const costs = (JSON.parse(lapse(['stats', '--json', priced]).stdout) as { requests: Array<{ costUsd: number | null }> }).requests.map((r) => r.costUsd);
+    expect(costs).toHaveLength(8);
+    expect(costs.filter((c) => c !== null && c > 0)).toHaveLength(7);
+  });
+});
+

@@ -1,6 +1,7 @@
 // Thread detection on real recordings (test/analysis/fixtures/README.md): OpenCode's `task` subagent,
 // found by structure (spawn prompt, time containment), and a Codex sub-agent, found by Codex's own
-// marks on its socket, spawned with `spawn_agent` and collected by `wait_agent` — each linked to the
+// marks on its socket, spawned with `spawn_agent` and collected by `wait_agent` (with `-m gpt-5`, and
+// on Codex's default model, whose sub-agent starts from its parent's history) — each linked to the
 // call that started it, its first real request depending on the spawn, and the main request that
 // got its answer depending on its last one.
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ describe('subagents of real harnesses', () => {
   it.each([
     { file: 'opencode-subagent.lapse', spawnTool: 'task', via: 'spawn-prompt', tools: ['write', 'bash'] },
     { file: 'codex-subagent.lapse', spawnTool: 'spawn_agent', via: 'agent-id', tools: ['exec_command', 'exec_command'] },
+    // forked with its parent's history, the spawn call and its placeholder result among it
+    { file: 'codex-default-subagent.lapse', spawnTool: 'spawn_agent', via: 'agent-id', tools: ['exec', 'exec'] },
   ])('$file: one subagent thread, linked to its $spawnTool call, found by $via', ({ file, spawnTool, via, tools }) => {
     const m = load(file);
     const byId = new Map(m.requests.map((r) => [r.id, r] as const));

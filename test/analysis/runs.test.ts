@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { TraceStreamReader, compactTrace, type TraceRecord } from '../../format/index.js';
 import { SessionBuilder } from '../../analysis/session.js';
 import type { Handler } from '../../analysis/pipeline.js';
+import type { SessionModel } from '../../analysis/model.js';
 import { syntheticTraceBytes } from '../factory/agent-session.js';
 import { encodeSession } from '../factory/mixed-session.js';
 import { httpRecords, spread } from '../factory/records.js';
@@ -15,9 +16,9 @@ import { writeTrace } from '../format/helpers.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/traces');
 
-function analyse(bytes: Uint8Array, runs: boolean, detail: boolean, handlers: Handler[] = []) {
+function analyse(bytes: Uint8Array, runs: boolean, detail: boolean, handlers: Handler[] = [], gaps = true) {
   const reader = new TraceStreamReader();
-  const b = new SessionBuilder({ detail, handlers });
+  const b = new SessionBuilder({ detail, handlers, gaps });
   let index = 0;
   let taken = 0;
   reader.pushEach(
@@ -106,6 +107,18 @@ describe('event runs read whole', () => {
       expect(whole.model).toEqual(one.model);
     });
   }
+
+  it('without gaps (what stats reads): the same model, each request without gap figures or stalls', () => {
+    let withGaps = 0;
+    for (const [, bytes] of traces) {
+      const full = analyse(bytes, true, false).model as SessionModel;
+      const bare = analyse(bytes, true, false, [], false).model as SessionModel;
+      withGaps += full.requests.filter((r) => r.gaps !== null).length;
+      expect(bare.requests.every((r) => r.gaps === null && r.stalls.length === 0)).toBe(true);
+      expect(bare).toEqual({ ...full, requests: full.requests.map((r) => ({ ...r, gaps: null, stalls: [] })) });
+    }
+    expect(withGaps).toBeGreaterThan(5);
+  });
 
   it('frames read while the pass goes on (a live view) keep growing as a plain list', () => {
     const bytes = compactTrace(writeTrace(oddStreams(), { perFrame: 5, redact: false }));

@@ -121,6 +121,29 @@ describe('user time from the terminal', () => {
     ]);
   });
 
+  it('a question to the terminal or an erase keeps the start-up going: reading starts after the drawing it leads to', () => {
+    // the prompt drawn at 50; 300: the harness asks the terminal (device attributes, kitty keyboard
+    // flags, an OSC query) or blanks two cells (its logo animation's first frame); the next frame at
+    // 600 — 550 ms without a character drawn, as Claude Code's start-up on a loaded machine; the
+    // person types at 800
+    const lead = (asked: string) => {
+      const recs = terminalRecords().filter((r) => r.t > us(1000));
+      recs.unshift({ kind: 'term-resize', t: 1, cols: 100, rows: 30 }, out(50, '> '), out(300, asked), out(600, '▝▝'), key(800, 'printable', 3), key(900, 'enter'));
+      return analyseRecords(byTime(scenarioRecords(), recs)).criticalPath.filter((x) => x.endMs <= 1000).map((x) => [x.kind, x.startMs, x.endMs]);
+    };
+    expect(lead('\x1b[>0q\x1b[?u\x1b]7501;?\x07\x1b[c')).toEqual([
+      ['harness', 0, 600],
+      ['user', 600, 800],
+      ['user', 800, 900],
+      ['harness', 900, 1000],
+    ]);
+    expect(lead('\x1b[H\r\x1b[6C\x1b[3B\x1b[38;5;174m  \x1b[39m\x1b[30;1H')[1]).toEqual(['user', 600, 800]);
+    expect(lead('\x1b[3;1H\x1b[2K')[1]).toEqual(['user', 600, 800]);
+    // a write that only sets a mode or moves the cursor changes nothing: the drawing ended at 50
+    expect(lead('\x1b[?25l')[1]).toEqual(['user', 50, 800]);
+    expect(lead('\x1b[30;1H\x1b[28;3H')[1]).toEqual(['user', 50, 800]);
+  });
+
   it('a gap in which no key was pressed is the harness’s', () => {
     const recs = terminalRecords().filter((r) => !(r.kind === 'term-input' && r.t > us(3000)));
     const m = analyseRecords(byTime(scenarioRecords(), recs));

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { calcPrice, extractUsage, findProvider } from '@pydantic/genai-prices';
 import { analyseRecords } from '../../analysis/session.js';
 import { statsJson } from '../../analysis/json.js';
-import { PRICES } from '../../analysis/cost.js';
+import { PRICES, priceUsage, requestCost } from '../../analysis/cost.js';
+import type { Protocol, RequestModel } from '../../analysis/model.js';
 import type { TraceRecord } from '../../format/types.js';
 import { byTime, exitAt, httpRecords, sessionRecord } from '../factory/records.js';
 
@@ -67,5 +68,40 @@ describe('cost', () => {
     const s = statsJson(analyseRecords(recs));
     expect(s.requests[0].costUsd).toBeNull();
     expect(s.costUsd).toBeNull();
+  });
+
+  it('a model met again is priced as calcPrice prices it (the match found once, by name)', () => {
+    const request = (model: string, protocol: Protocol, inputTokens: number, outputTokens: number, cacheReadTokens: number | null = null, cacheWriteTokens: number | null = null, cacheWrite1hTokens: number | null = null) =>
+      ({ model, protocol, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens }) as RequestModel;
+    const PROVIDER = { 'anthropic-messages': 'anthropic', 'openai-chat': 'openai', 'openai-responses': 'openai', 'gemini-generate-content': 'google' } as const;
+    const direct = (r: RequestModel, at: number): number | null => {
+      const usage = priceUsage(r);
+      const timestamp = new Date(at);
+      try {
+        const res = calcPrice(usage, r.model!, { providerId: PROVIDER[r.protocol], timestamp }) ?? calcPrice(usage, r.model!, { timestamp });
+        return res ? res.total_price : null;
+      } catch {
+        return null;
+      }
+    };
+    const day = Date.UTC(2025, 5, 1, 12); // o3's price changed on 2025-06-10; deepseek-chat's by the time of day
+    const cases: Array<[RequestModel, number]> = [
+      [request('claude-sonnet-4-5-20250929', 'anthropic-messages', 20_010, 2_505, 20_000), day],
+      [request('claude-sonnet-4-5-20250929', 'anthropic-messages', 250_000, 900, 100_000, 30_000, 20_000), day], // past the 200k tier
+      [request('claude-3-7-sonnet-20250219', 'anthropic-messages', 5_000, 70, 0, 4_000, 0), day],
+      [request('o3', 'openai-responses', 50_000, 900, 42_000), day],
+      [request('o3', 'openai-responses', 50_000, 900, 42_000), day + 30 * 86_400_000],
+      [request('deepseek-chat', 'openai-chat', 9_000, 300, 1_000), day],
+      [request('deepseek-chat', 'openai-chat', 9_000, 300, 1_000), day + 8 * 3_600_000],
+      [request('gpt-4o-2024-08-06', 'openai-chat', 1_000, 10), day],
+      [request('gemini-2.5-pro', 'gemini-generate-content', 300_000, 2_000, 10_000), day],
+      [request('no-such-model-9', 'openai-responses', 10, 5), day],
+      [request('gpt-5', 'openai-responses', 10, 5, 20), day], // more cached than input: the table refuses it
+    ];
+    const expected = cases.map(([r, at]) => direct(r, at));
+    expect(expected.filter((c) => c === null)).toHaveLength(2);
+    expect(new Set(expected).size).toBeGreaterThan(8); // the dates, tiers and times of day change prices
+    // twice over: the first meeting of a model finds its entry, every later one uses it
+    for (let round = 0; round < 2; round++) expect(cases.map(([r, at]) => requestCost(r, at))).toEqual(expected);
   });
 });

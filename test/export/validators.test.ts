@@ -5,7 +5,8 @@ import { toChromeTrace } from '../../cli/export/chrome.js';
 import { toOtlp } from '../../cli/export/otlp.js';
 import { analyseRecordList } from '../../analysis/session.js';
 import { exportInput } from '../../cli/export/input.js';
-import { readTrace } from '../../format/reader.js';
+// the format's index: it brings the Brotli decoder a compacted trace needs
+import { readTrace } from '../../format/index.js';
 import { encodeSession } from '../factory/mixed-session.js';
 import { validateHar } from './validate-har.js';
 import { validateTraceEvents } from './validate-chrome.js';

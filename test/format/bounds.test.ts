@@ -9,6 +9,8 @@ import { packr } from '../../format/packr.js';
 import { concatBytes } from '../../format/bytes.js';
 import { DEFAULT_MAX_INFLATE } from '../../format/reader.js';
 import { rng, session } from './helpers.js';
+import { brotliCompressSync, constants } from 'node:zlib';
+import { nodeBrotli } from '../../cli/trace/brotli.js';
 
 /** Header + session frame, then `frames` copies of one codec-2 frame that inflates to a `size`-byte marker. */
 function bomb(frames: number, size: number): Uint8Array {
@@ -50,6 +52,25 @@ describe('bounded reading', () => {
     const r = readTrace(forged);
     expect(r.truncated).toBe(true);
     expect(r.damage).toMatch(/cannot decompress/);
+  });
+
+  it('a Brotli frame is held to the cap too: to its declared length, and the reader limit before it', () => {
+    const head = new TraceEncoder().encodeHeader(session());
+    const plain = packr.pack({ kind: 'marker', label: 'a'.repeat(40 << 20), t: 0 });
+    const stream = brotliCompressSync(plain, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } }); // 40 MiB from a few KB
+    const frame = (declared: number) => {
+      const payload = new Uint8Array(4 + stream.length);
+      new DataView(payload.buffer).setUint32(0, declared, true);
+      payload.set(stream, 4);
+      return buildFrame(payload, Codec.Brotli);
+    };
+    for (const brotli of [undefined, nodeBrotli]) {
+      const lying = readTrace(concatBytes([head, frame(1000)]), { brotli });
+      expect(lying.truncated).toBe(true);
+      expect(lying.damage).toMatch(/cannot decompress/);
+      const honest = readTrace(concatBytes([head, frame(plain.length)]), { brotli });
+      expect(honest.damage).toMatch(/would inflate past 32× the file plus 32 MiB/);
+    }
   });
 
   it('a caller can raise the cap', () => {

@@ -5,6 +5,9 @@ import { build } from 'vite';
 import { createContext, runInContext } from 'node:vm';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { compactTrace, readTrace } from '../../format/index.js';
+import { nodeBrotliEncode } from '../../cli/trace/brotli.js';
+import { sampleRecords, writeTrace } from './helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -41,5 +44,12 @@ describe('format/ without Node', () => {
     expect(result.truncated).toBe(false);
     expect(result.kinds).toContain('http-request');
     expect(result.kinds.length).toBeGreaterThan(10);
+    // a trace compacted as `lapse record` does (one Brotli frame): decoded by the npm package's decoder
+    const compacted = compactTrace(writeTrace(sampleRecords()), undefined, { brotli: nodeBrotliEncode })!;
+    expect(compacted[8 + 9 + new DataView(compacted.buffer, compacted.byteOffset).getUint32(8, true) + 8]).toBe(5);
+    ctx.bytes = Array.from(compacted);
+    const read = runInContext('lapseFormat.kindsOf(bytes)', ctx) as { kinds: string[]; truncated: boolean };
+    expect(read.truncated).toBe(false);
+    expect(read.kinds).toEqual(readTrace(writeTrace(sampleRecords())).records.map((r) => r.kind));
   }, 60_000);
 });

@@ -1,14 +1,22 @@
 // The spec is complete: a reader written from format/SPEC.md alone (spec-reader.ts) reads every fixture,
-// and each fixture re-encoded as format 1.1 (compacted: runs, summary, codec 4), exactly as lapse does.
+// and each fixture re-encoded as lapse compacts it (runs, summary; codec 4 frames, or one Brotli frame, codec 5).
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compactTrace, readTrace, TraceStreamReader } from '../../format/index.js';
 import { FORMAT_VERSION, type HttpTimingRecord, type TraceRecord } from '../../format/types.js';
 import { specRead } from './spec-reader.js';
 import { sampleRecords, writeTrace } from './helpers.js';
+import { nodeBrotliEncode } from '../../cli/trace/brotli.js';
 
 const dir = new URL('../../fixtures/traces/', import.meta.url);
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.lapse'));
+
+/** The codec of each frame. */
+function codecs(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let o = 8; o < bytes.length; o += 9 + new DataView(bytes.buffer, bytes.byteOffset + o).getUint32(0, true)) out.push(bytes[o + 8]);
+  return out;
+}
 
 function agree(name: string, bytes: Uint8Array): void {
   const ours = readTrace(bytes);
@@ -36,6 +44,11 @@ describe('a reader written from SPEC.md alone', () => {
       expect(spec.summary).not.toBeNull();
       expect(spec.summary!.records).toBe(spec.records.length - 1);
       agree(`${f} compacted`, compacted!);
+      // as `lapse record` compacts it: one Brotli frame after the head
+      const small = compactTrace(bytes, undefined, { brotli: nodeBrotliEncode })!;
+      expect(codecs(small)).toEqual([0, 5]);
+      agree(`${f} compacted with brotli`, small);
+      expect(specRead(small).records).toEqual(specRead(compacted!).records);
     });
   }
 

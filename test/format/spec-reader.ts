@@ -1,7 +1,7 @@
 // A trace reader written from format/SPEC.md alone, sharing no code with format/: its own msgpack
-// decoder, JSON Patch, leaves and runs; DEFLATE from node:zlib. If the spec leaves something out, this
+// decoder, JSON Patch, leaves and runs; DEFLATE and Brotli from node:zlib. If the spec leaves something out, this
 // reader disagrees with lapse's on some fixture and the test beside it fails.
-import { inflateRawSync } from 'node:zlib';
+import { brotliDecompressSync, inflateRawSync } from 'node:zlib';
 
 type Rec = Record<string, unknown> & { kind: string; t: number };
 
@@ -14,9 +14,11 @@ export interface SpecRead {
 
 class Damage extends Error {}
 
-// ---- msgpack (only what a decoder needs; fixext 1 of type 0x4C + an integer = string-table reference) ----
+// ---- msgpack (only what a decoder needs; fixext 1 of type 0x4C + an integer = string-table reference,
+// of type 0x57 + a string = a word-coded string) ----
 class Unpacker {
   o = 0;
+  words: string[] | null = null;
   private readonly view: DataView;
   private readonly text = new TextDecoder('utf-8', { fatal: true });
   constructor(
@@ -56,8 +58,18 @@ class Unpacker {
   private ext(n: number): unknown {
     this.need(1 + n);
     const type = this.b[this.o++];
-    if (type !== 0x4c || n !== 1 || this.b[this.o] !== 0) throw new Damage(`unknown msgpack ext ${type}`);
+    if ((type !== 0x4c && type !== 0x57) || n !== 1 || this.b[this.o] !== 0) throw new Damage(`unknown msgpack ext ${type}`);
     this.o += 1;
+    if (type === 0x57) {
+      // a word-coded string: U+E000 + i stands for word i of the frame's word table
+      const coded = this.value();
+      if (typeof coded !== 'string' || !this.words) throw new Damage('word-coded string without a word table');
+      return coded.replace(/[\ue000-\uf8ff]/g, (c) => {
+        const w = this.words![c.charCodeAt(0) - 0xe000];
+        if (w === undefined) throw new Damage('word past the table');
+        return w;
+      });
+    }
     // the reference's index follows the ext as a msgpack integer of its own
     const index = this.value();
     if (typeof index !== 'number' || index >= this.strings.length) throw new Damage(`string reference ${String(index)} before its definition`);
@@ -266,14 +278,17 @@ export function specRead(file: Uint8Array): SpecRead {
       const length = view.getUint32(0, true);
       const crc = view.getUint32(4, true);
       const codec = file[o + 8];
-      if (codec > 4) throw new Damage('unknown codec');
+      if (codec > 5) throw new Damage('unknown codec');
       if (o + 9 + length > file.length) throw new Damage('cut inside a frame');
       const payload = file.subarray(o + 9, o + 9 + length);
       o += 9 + length;
       if (crc32(payload) !== crc) throw new Damage('checksum');
       let plain: Uint8Array;
       if (codec === 0 || codec === 3) plain = payload;
-      else {
+      else if (codec === 5) {
+        plain = new Uint8Array(brotliDecompressSync(payload.subarray(4)));
+        if (plain.length !== new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true)) throw new Damage('length');
+      } else {
         const deflated = codec === 1 ? payload : payload.subarray(4);
         plain = new Uint8Array(inflateRawSync(deflated, dict.length ? { dictionary: dict } : {}));
         if (codec !== 1 && plain.length !== new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true)) throw new Damage('length');
@@ -282,6 +297,8 @@ export function specRead(file: Uint8Array): SpecRead {
       all.set(dict);
       all.set(plain, dict.length);
       dict = all.slice(Math.max(0, all.length - 32 * 1024));
+      let times: number[] = [];
+      let pieceLengths: number[] = [];
       const u = new Unpacker(plain, strings);
       while (u.o < plain.length) {
         const r = u.value() as Rec;
@@ -294,23 +311,43 @@ export function specRead(file: Uint8Array): SpecRead {
           out.summary = r;
           continue;
         }
+        if (r.kind === 'columns') {
+          const planes = (r.dt as Uint8Array | undefined) ?? new Uint8Array(0);
+          const m = planes.length / 4;
+          times = Array.from({ length: m }, (_, i) => planes[i] | (planes[m + i] << 8) | (planes[2 * m + i] << 16) | (planes[3 * m + i] << 24));
+          pieceLengths = ((r.lengths as number[] | undefined) ?? []).slice();
+          continue;
+        }
+        if (r.kind === 'words') {
+          u.words = r.words as string[];
+          continue;
+        }
         if (r.kind === 'sse-run') {
           const id = r.id as string;
           const n = r.n as number;
           const leaves = r.leaves as number[];
-          const cols = (r.cols as Array<unknown[] | { joined: string; lengths: number[] }>).map((c) => {
+          const cols = (r.cols as Array<unknown[] | { joined: string; lengths?: number[] }>).map((c) => {
             if (Array.isArray(c)) return c;
+            if (!c.lengths && pieceLengths.length < n) throw new Damage('joined column without its lengths');
+            const lengths = c.lengths ?? pieceLengths.splice(0, n);
             let at = 0;
-            return c.lengths.map((len) => c.joined.slice(at, (at += len)));
+            return lengths.map((len) => c.joined.slice(at, (at += len)));
           });
-          const dt = r.dt as Uint8Array;
+          let deltas: number[];
+          if (r.dt) {
+            const dt = r.dt as Uint8Array;
+            const dv = new DataView(dt.buffer, dt.byteOffset, dt.byteLength);
+            deltas = Array.from({ length: n - 1 }, (_, k) => dv.getInt32(4 * k, true));
+          } else {
+            if (times.length < n - 1) throw new Damage('run without its times');
+            deltas = times.splice(0, n - 1);
+          }
           const key = keyOf(r.event, r.ids !== undefined);
           let base = basesOf(id).get(key);
           if (base === undefined) throw new Damage('run without a base');
           if (leaves.length && leaves[leaves.length - 1] >= leavesOf(base).length) throw new Damage('run leaf out of range');
-          const dv = new DataView(dt.buffer, dt.byteOffset, dt.byteLength);
           for (let k = 0; k < n; k++) {
-            const t = at(k === 0 ? r.t : dv.getInt32(4 * (k - 1), true));
+            const t = at(k === 0 ? r.t : deltas[k - 1]);
             const data = withLeafValues(base, (i, old) => {
               const j = leaves.indexOf(i);
               return j === -1 ? old : cols[j][k];

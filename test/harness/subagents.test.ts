@@ -21,8 +21,10 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const SUBAGENT_CASES = [
   { name: 'opencode', spawnTool: 'task', subagentTools: ['write', 'bash'], threadId: /^sub-/ },
-  // Codex (on gpt-5: function tools) — its subagent writes the file with its shell (it has no write tool).
-  { name: 'codex-gpt-5', spawnTool: 'spawn_agent', subagentTools: ['exec_command', 'exec_command'], threadId: /^agent-/ },
+  // Codex on its default model, as people run it (no -m): code mode, so its sub-agent writes the file
+  // and runs it with `exec` (JavaScript calling exec_command); it starts from its parent's history
+  // and gets its task as an agent_message.
+  { name: 'codex', spawnTool: 'spawn_agent', subagentTools: ['exec', 'exec'], threadId: /^agent-/ },
 ];
 
 describe('real harnesses starting a subagent', () => {

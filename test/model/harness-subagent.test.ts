@@ -46,6 +46,31 @@ describe('the scripted model starting a subagent', () => {
     expect(last.text).toMatch(/The subagent wrote hello\.js/);
   });
 
+  it('codex on its default model: spawn_agent with a task name, wait_agent on the mailbox, the task arriving as an agent_message', () => {
+    // tools in an additional_tools item (code mode); the agent tools in a `collaboration` namespace
+    const exec = { type: 'custom', name: 'exec', description: 'declare const tools: { exec_command(args: {\n  cmd: string;\n}): Promise<{ output: string }>; };' };
+    const collaboration = {
+      type: 'namespace',
+      name: 'collaboration',
+      tools: [
+        fn('spawn_agent', { fork_turns: { type: 'string' }, message: { type: 'string' }, model: { type: 'string' }, task_name: { type: 'string' } }, ['task_name', 'message']),
+        fn('wait_agent', { timeout_ms: { type: 'number' } }),
+      ],
+    };
+    const tools = { type: 'additional_tools', tools: [{ type: 'namespace', name: 'functions', tools: [exec] }, collaboration] };
+    const v2 = (history: unknown[]) => responsesConversation({ model: 'gpt-6.2-sol', tools: [] }, [tools, ...history] as Record<string, unknown>[]);
+    const spawn = harnessStep(v2([env, user(HARNESS_SUBAGENT_PROMPT)]))!;
+    expect(spawn.toolCalls).toEqual([{ name: 'spawn_agent', arguments: { message: HARNESS_SPAWN_PROMPT, task_name: 'hello_js' } }]);
+    const spawned = { type: 'function_call', namespace: 'collaboration', name: 'spawn_agent', call_id: 'c1', arguments: '{}' };
+    const wait = harnessStep(v2([env, user(HARNESS_SUBAGENT_PROMPT), spawned, output('c1', '{"task_name":"/root/hello_js"}')]))!;
+    expect(wait.toolCalls).toEqual([{ name: 'wait_agent', arguments: {} }]);
+    // the sub-agent inherits the parent's history (fork_turns: all); its task is the agent_message after it
+    const task = { type: 'agent_message', author: '/root', recipient: '/root/hello_js', content: [{ type: 'input_text', text: 'Message Type: NEW_TASK\nPayload:\n' }, { type: 'encrypted_content', encrypted_content: HARNESS_SPAWN_PROMPT }] };
+    const child = harnessStep(v2([env, user(HARNESS_SUBAGENT_PROMPT), spawned, output('c1', 'aborted'), task]))!;
+    expect(child.toolCalls!.map((t) => t.name)).toEqual(['exec']);
+    expect(String(child.toolCalls![0].arguments)).toContain('hello.js');
+  });
+
   it('codex: the sub-agent, known by its task, plays the hello session with its shell', () => {
     const step = harnessStep(codex([env, user(HARNESS_SPAWN_PROMPT)]))!;
     expect(step.toolCalls!.map((t) => t.name)).toEqual(['exec_command']);

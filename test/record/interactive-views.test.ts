@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { readTrace } from '../../format/reader.js';
+// the format's index: it brings the Brotli decoder a compacted trace needs
+import { readTrace } from '../../format/index.js';
 import type { TermInputRecord } from '../../format/types.js';
 import { analyseTrace } from '../../analysis/session.js';
 import { PlayClock } from '../../analysis/playback.js';

@@ -5,7 +5,8 @@ import { readFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTrace } from '../../format/reader.js';
+// the format's index: it brings the Brotli decoder a compacted trace needs
+import { readTrace } from '../../format/index.js';
 import { analyseTrace } from '../../analysis/session.js';
 import { statsJson } from '../../analysis/json.js';
 import type { TermInputRecord, TraceRecord } from '../../format/types.js';

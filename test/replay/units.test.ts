@@ -118,6 +118,15 @@ describe('pacing', () => {
     expect(p.headMs).toBeCloseTo(25);
   });
 
+  it('websocket: as simulate has it — the connection setup and re-sent upload out of the wait, then × 0.5; the per-token overhead × 0.7', () => {
+    // 300 ms of setup and 100 of re-sent upload in the 1000 ms wait; 10 gaps of 150 ms median in the 2000 ms stream: 500 ms overhead
+    const network = { reused: false, socket: null, dnsMs: null, connectMs: 300, tlsMs: null, setupMs: 300, uploadMs: 120, uploadEnd: 'sent', serverMs: 580, headMs: 100, bytesUp: 5000, bytesDown: 900, resentUploadMs: 100 };
+    const ws = rec('r1', 1, '{}', { startMs: 1000, endMs: 4000, pieces, timing: { ...r.timing, network, gaps: { count: 10, p50Ms: 150, p99Ms: 400, maxMs: 400 } } } as Partial<Recorded>);
+    const p = planResponse(ws, null, { kind: 'profile', profile: resolveProfile('websocket')! });
+    expect(p.ttftMs).toBeCloseTo((1000 - 300 - 100) * 0.5);
+    expect(p.endMs).toBeCloseTo(300 + 2000 - 500 * 0.3);
+  });
+
   it('fast-mode divides the stream, a custom rate uses the tokens, instant profile is zero', () => {
     const fm = planResponse(r, null, { kind: 'profile', profile: resolveProfile('fast-mode')! });
     expect(fm.ttftMs).toBeCloseTo(1000);

@@ -42,6 +42,19 @@ describe('TraceWriter', () => {
     expect(back.records[3].t).toBeGreaterThanOrEqual(back.records[2].t);
   });
 
+  it('startedAt is the wall-clock time of t=0, however long the header takes to write', async () => {
+    // a header of megabytes (a long command line) takes tens of ms to encode and write
+    const path = join(dir, 'clock.lapse');
+    const w = TraceWriter.create(path, { ...init, argv: ['node', 'x'.repeat(8 << 20)] });
+    const wall = Date.now();
+    const t = w.now();
+    await w.close();
+    const started = loadTrace(path).records[0];
+    expect(started.kind).toBe('session');
+    // whole milliseconds, and room for a preemption between the two clock reads; the header took ~180 ms
+    expect(Math.abs((started as { startedAt: number }).startedAt + t / 1000 - wall)).toBeLessThan(20);
+  });
+
   it('refuses an unwritable path with a one-line UsageError', () => {
     expect(() => TraceWriter.create(join(dir, 'no/such/dir/x.lapse'), init)).toThrow(UsageError);
   });

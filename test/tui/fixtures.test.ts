@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../analysis/session.js';
-import { readTrace } from '../../format/reader.js';
+// the format's index: it brings the Brotli decoder a compacted trace needs
+import { readTrace } from '../../format/index.js';
 import { DetailIndex } from '../../cli/tui/detail.js';
 import { Layout } from '../../cli/tui/layout.js';
 import { Palette } from '../../cli/tui/palette.js';

@@ -1,6 +1,7 @@
 // Shared by the viewer's tests: the synthetic session read back through the real reader and
 // analysis, and a way to see layout rows as the terminal will show them.
-import { readTrace } from '../../format/reader.js';
+// the format's index: it brings the Brotli decoder a compacted trace needs
+import { readTrace } from '../../format/index.js';
 import { analyse } from '../../analysis/session.js';
 import type { SessionModel } from '../../analysis/model.js';
 import type { ExchangesData } from '../../analysis/handlers/exchanges.js';

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTrace } from '../../format/reader.js';
+// the format's index: it brings the Brotli decoder a compacted trace needs
+import { readTrace } from '../../format/index.js';
 import { analyse } from '../../analysis/session.js';
 import { DetailIndex } from '../../cli/tui/detail.js';
 import { Layout } from '../../cli/tui/layout.js';

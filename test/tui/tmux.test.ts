@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTrace } from '../../format/reader.js';
+// the format's index: it brings the Brotli decoder a compacted trace needs
+import { readTrace } from '../../format/index.js';
 import { analyseTrace } from '../../analysis/session.js';
 import { PROFILES, simulate } from '../../analysis/simulate.js';
 import { fmtDur } from '../../cli/tui/text.js';
