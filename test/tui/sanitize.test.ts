@@ -105,10 +105,12 @@ describe.skipIf(!(hasTmux || process.env.CI === 'true'))('tui: trace content is 
       await t.waitFor((x) => x.includes('total 22.0s') && x.includes('‖ paused'), 'the viewer');
       // the first request in full: its prompt and the model's answer; then the next ones with a tool result
       const seen: string[] = [];
+      // the clock in the status line says the key was read: the screen before it still says paused
+      const clock = (x: string) => /‖ paused\s+(\S+) \//.exec(x)?.[1];
       for (let k = 0; k < 4; k++) {
+        const before = clock(t.screen());
         t.keys(']');
-        await t.waitFor((x) => x.includes('‖ paused'), 'the next request');
-        seen.push(t.screen());
+        seen.push(await t.waitFor((x) => clock(x) !== undefined && clock(x) !== before, 'the next request'));
         t.keys('Enter');
         seen.push(await t.waitFor((x) => /request \S+ · rows 1–/.test(x), 'the request view'));
         t.keys('Escape');
