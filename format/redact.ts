@@ -392,6 +392,24 @@ export function secretSpans(text: string, exhaustive = false): FoundSecret[] {
   }));
 }
 
+/**
+ * Whether `text` holds none of the rules' keywords, so that no rule can match in it, and a whole-number
+ * JSON value in it may change without making it match: every rule needs a keyword, every keyword has
+ * a character other than a digit or `-`, and none has a digit or `-` beside the JSON punctuation that
+ * borders a number (`:`, `,` or `[` before it; `,`, `]` or `}` after), so a new keyword cannot be made
+ * from a number's digits and what borders them.
+ */
+export function noSecretKeyword(text: string): boolean {
+  const c = rules();
+  if (c.always.length || !numbersCannotFormKeywords(c.scanner.keywords)) return false;
+  return c.scanner.starts(text).size === 0;
+}
+
+let numbersSafe: boolean | undefined;
+function numbersCannotFormKeywords(keywords: readonly string[]): boolean {
+  return (numbersSafe ??= keywords.every((k) => /[^0-9-]/.test(k) && !/[:,[][0-9-]|[0-9-][,\]}]/.test(k)));
+}
+
 /** Replaces every secret with its fingerprint. Text without secrets comes back as the same string. */
 export function redactText(text: string): string {
   const spans = secretSpans(text);

@@ -168,4 +168,23 @@ describe('stream redaction', () => {
     expect(r.release(2_000_000)).toHaveLength(1);
     expect(r.held).toBe(0);
   });
+  it('a counter that changes on every event (Responses sequence_number) keeps events whole only where the rest holds no keyword', () => {
+    const r = new StreamRedactor();
+    const push = (t: number, data: unknown) => r.push(rec('r9', t, sse(String((data as { type: string }).type), data)), t);
+    const out: TraceRecord[] = [];
+    for (let k = 0; k < 40; k++) out.push(...push(k + 1, { type: 'response.output_text.delta', sequence_number: 1000 + k * 37, item_id: 'msg_1', output_index: 0, content_index: 0, delta: `word${k} ` }));
+    out.push(...r.flush());
+    expect(out).toHaveLength(40);
+    // every event came back structured and redacted whole: its counter alone changed, so its rest was not scanned again
+    expect(out.every((x) => r.redacted(x))).toBe(true);
+    expect(texts(out, (d) => d.delta as string)).toBe(Array.from({ length: 40 }, (_, k) => `word${k} `).join(''));
+
+    // beside a secret-looking name a number can be a secret (`"password":83716254` reads as one): the
+    // fast path must not carry it, so that event is left to the record-wide redaction
+    const q = new StreamRedactor();
+    const got: TraceRecord[] = [];
+    for (const [k, n] of [1, 2, 83_716_254].entries()) got.push(...q.push(rec('r8', k + 1, sse('x', { type: 'x', password: n, delta: `w${k} ` })), k + 1));
+    got.push(...q.flush());
+    expect(got.map((x) => q.redacted(x))).toEqual([true, true, false]);
+  });
 });
