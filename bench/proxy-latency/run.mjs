@@ -60,7 +60,8 @@ const upstream = http.createServer((req, res) => {
     const tick = () => {
       const now = performance.now();
       while (next < count && start + next * interval <= now) {
-        const data = JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `token ${next} ` }, i: next });
+        // Anthropic's text delta exactly (no extra field): the event's number rides in its text
+        const data = JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `w${next} ` } });
         times[next] = performance.now();
         res.write(`event: content_block_delta\ndata: ${data}\n\n`);
         next++;
@@ -168,7 +169,7 @@ function readStream(base, events = EVENTS) {
         while ((end = buf.indexOf('\n\n')) !== -1) {
           const ev = buf.slice(0, end);
           buf = buf.slice(end + 2);
-          const m = /"i":(\d+)/.exec(ev);
+          const m = /"text":"w(\d+) "/.exec(ev);
           if (!m) continue;
           const i = Number(m[1]);
           if (i !== got) outOfOrder++;
@@ -327,7 +328,7 @@ for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   const sink = new GuardedSink(writer, memoryLog());
   const key = sink.newKey();
   sink.stream({ op: 'response-body', key, id: 'r1', coding: null, sse: true });
-  const chunk = Buffer.from(`event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'token 1234 ' }, i: 1234 })}\n\n`);
+  const chunk = Buffer.from(`event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'w1234 ' } })}\n\n`);
   const N = 100_000;
   const self = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
   let best = Infinity;
