@@ -90,6 +90,8 @@ async function open(src: ByteSource): Promise<void> {
       }
     });
     if (my !== loading) return;
+    // trace read and session model built (the bench's phases: first paint → read → ready)
+    performance.mark('lapse:read');
     const st = new ViewerState(loaded.name, loaded.model, loaded.exchanges);
     build(st, timeline);
     setState('ready');
