@@ -166,6 +166,12 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
     if (path === TRACE_ROUTE) {
       // only the one trace, or one of the sessions by its index: never a path from the request
       const i = query.get('i');
+      // the sessions page with no trace of its own: "nothing" without an error status (the page asks
+      // for its trace before it knows it is the sessions page, see viewer/src/early.ts)
+      if (i === null && !o.tracePath) {
+        res.writeHead(204, SECURITY_HEADERS);
+        return void res.end();
+      }
       file = i === null ? o.tracePath : /^\d+$/.test(i) ? o.sessions?.traces[Number(i)]?.path : undefined;
       type = 'application/octet-stream';
       if (file) extra['x-lapse-trace-name'] = encodeURIComponent(basename(file));

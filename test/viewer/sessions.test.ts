@@ -43,6 +43,8 @@ describe.skipIf(skipBrowser)('lapse view: the sessions page', () => {
       expect(errors).toEqual([]);
       // only the listed traces are served, by index
       expect((await rawGet(view.port, '/trace.lapse?i=7', `127.0.0.1:${view.port}`)).status).toBe(404);
+      // no trace of its own: nothing, and no error (the page asks for it before it knows it is the sessions page)
+      expect((await rawGet(view.port, '/trace.lapse', `127.0.0.1:${view.port}`)).status).toBe(204);
       expect((await rawGet(view.port, '/trace.lapse?i=../../etc/passwd', `127.0.0.1:${view.port}`)).status).toBe(404);
     } finally {
       await page.close();

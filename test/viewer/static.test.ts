@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { syntheticTrace } from '../../bench/viewer/synthetic.mjs';
-import { TraceEncoder } from '../../format/index.js';
+import { TraceEncoder, compactTrace } from '../../format/index.js';
+import { nodeBrotliEncode } from '../../cli/trace/brotli.js';
 import { launch, requireBuilt, root, skipBrowser, watchErrors } from './helpers.js';
 
 let browser: Browser;
@@ -44,6 +45,19 @@ describe.skipIf(skipBrowser)('the viewer as a static page', () => {
     expect(await page.textContent('#title')).toContain('picked.lapse');
     expect(await page.evaluate(() => window.__lapse!.timeline!.drawn.path)).toBeGreaterThan(0);
     expect(await page.locator('svg.bars rect').count()).toBe(10);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('reads a compacted trace whose records are one Brotli frame (the decoder builds its dictionary on first use)', async () => {
+    const compacted = compactTrace(bytes, undefined, { brotli: nodeBrotliEncode });
+    expect(compacted).not.toBeNull();
+    const small = join(dir, 'small.lapse');
+    writeFileSync(small, compacted!);
+    const { page, errors } = await openStatic();
+    await page.setInputFiles('#file-input', small);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+    expect(await page.evaluate(() => window.__lapse!.current!.state.model.requests.length)).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
   });

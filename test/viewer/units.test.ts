@@ -120,4 +120,26 @@ describe('tokens/s over time', () => {
     expect(r.tokensBetween(50, 200)).toBe(2);
     expect(r.countBetween(-1, 1000)).toBe(9);
   });
+
+  it('gives the same index when no requests overlap (written in one pass, in start order)', async () => {
+    const { TokenRate } = await import('../../viewer/src/token-rate.js');
+    const req = (critical: boolean, times: number[], outputTokens: number | null) => ({
+      critical,
+      outputTokens,
+      outputTokensEstimate: times.length,
+      tokensPerSecond: null,
+      firstContentMs: times[0],
+      endMs: times[times.length - 1],
+      deltas: ContentDeltas.from(times.map((tMs) => ({ tMs, kind: 'text' as const, text: 'x', tokens: 1, block: 0 }))),
+    });
+    // listed out of time order; a side request between two critical ones, touching the second
+    const m = { requests: [req(true, [100, 110], null), req(true, [0, 10, 20, 30], 8), req(false, [40, 50, 100], 6)] } as unknown as SessionModel;
+    const r = new TokenRate(m);
+    expect(Array.from(r.times)).toEqual([0, 10, 20, 30, 40, 50, 100, 100, 110]);
+    expect(Array.from(r.cum)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 15, 16]);
+    expect(r.tokensBetween(0, 31)).toBe(8);
+    expect(r.tokensBetween(40, 101)).toBe(6 + 1);
+    expect(r.countBetween(-1, 1000)).toBe(9);
+    expect(new TokenRate(m, (critical) => critical).count).toBe(6);
+  });
 });

@@ -5,6 +5,7 @@ import { SessionBuilder } from '../../analysis/session.js';
 import { isModelCall, type ExchangesData } from '../../analysis/handlers/exchanges.js';
 import type { SessionModel } from '../../analysis/model.js';
 import { nextTick } from './dom.js';
+import { responseTo, served } from './early.js';
 
 export interface LoadedSession {
   name: string;
@@ -127,11 +128,11 @@ export function fileSource(file: File): ByteSource {
 }
 
 /** The trace the lapse server offers next to the page (`url`: one of its sessions); null when there is none (static page). */
-export async function serverSource(url = 'trace.lapse'): Promise<ByteSource | null> {
-  if (location.protocol !== 'http:' && location.protocol !== 'https:') return null;
+export async function serverSource(url: string): Promise<ByteSource | null> {
+  if (!served()) return null;
   let res: Response;
   try {
-    res = await fetch(url, { cache: 'no-store' });
+    res = await responseTo(url);
   } catch {
     return null;
   }

@@ -14,6 +14,7 @@ import { TerminalView } from './terminal-view.js';
 import { append, byId, clear, el } from './dom.js';
 import { bytes, clip } from './fmt.js';
 import { fetchReport, renderSessions } from './sessions.js';
+import { dropRequest, traceUrl } from './early.js';
 import { LiveFollow, type LiveStatus, type LiveUpdate } from './live.js';
 
 interface Current {
@@ -89,6 +90,8 @@ async function open(src: ByteSource): Promise<void> {
       }
     });
     if (my !== loading) return;
+    // trace read and session model built (the bench's phases: first paint → read → ready)
+    performance.mark('lapse:read');
     const st = new ViewerState(loaded.name, loaded.model, loaded.exchanges);
     build(st, timeline);
     setState('ready');
@@ -188,12 +191,13 @@ function boot(): void {
     const pick = new URLSearchParams(location.search).get('i');
     if (report && pick === null) {
       // the sessions page (`lapse view` with no trace, or --report): a click opens one
+      dropRequest(traceUrl(location.search));
       renderSessions(byId('sessions'), report, (i) => (location.search = `?i=${i}`));
       setState('sessions');
       return;
     }
     byId('to-sessions').hidden = !report;
-    const src = await serverSource(pick === null ? 'trace.lapse' : `trace.lapse?i=${encodeURIComponent(pick)}`);
+    const src = await serverSource(traceUrl(location.search));
     performance.mark('lapse:trace-response');
     if (src) void open(src);
     else setState('empty');

@@ -6,6 +6,7 @@ import { KINDS, KIND_COLOR, KIND_LABEL, BREAKDOWN_FIELD } from './kinds.js';
 import { append, clear, el } from './dom.js';
 import { dur, int, pct } from './fmt.js';
 import { formatUsd as usd } from '../../analysis/money.js';
+import { REPORT_URL, responseTo, served } from './early.js';
 
 /** The part of the report document this page reads. */
 export interface SessionsReport {
@@ -21,9 +22,9 @@ export interface SessionsReport {
 
 /** The report the lapse server offers next to the page; null when it offers one trace (or none). */
 export async function fetchReport(): Promise<SessionsReport | null> {
-  if (location.protocol !== 'http:' && location.protocol !== 'https:') return null;
+  if (!served()) return null;
   try {
-    const res = await fetch('report.json', { cache: 'no-store' });
+    const res = await responseTo(REPORT_URL);
     return res.status === 200 ? ((await res.json()) as SessionsReport) : null;
   } catch {
     return null;
