@@ -4,6 +4,7 @@
 import { defineConfig, transformWithEsbuild, type Plugin } from 'vite';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { patchBrotliDecoder } from './scripts/brotli-patches.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -18,22 +19,13 @@ function classicScript(): Plugin {
   };
 }
 
-/**
- * The npm `brotli` decoder decompresses its own 122 KB static dictionary when its module is evaluated:
- * ~90 ms of every page load (a third of the bundle's evaluation), though only traces ≤ 1 MiB (one
- * Brotli frame) ever use it. This moves that one call into the decoder, on its first use. The build
- * fails if the package no longer has the call where this expects it (an upgrade must be looked at).
- */
-function lazyBrotliDictionary(): Plugin {
-  const eager = '\nBrotliDictionary.init();\n';
-  const entry = 'export function BrotliDecompress(input, output) {\n';
+/** The npm `brotli` decoder, edited at build time (see scripts/brotli-patches.mjs: why, and what). */
+function patchedBrotli(): Plugin {
   return {
-    name: 'lapse-lazy-brotli-dictionary',
+    name: 'lapse-patched-brotli',
     transform(code, id) {
       if (!/[\\/]node_modules[\\/]brotli[\\/]dec[\\/]decode\.js$/.test(id)) return null;
-      if (code.split(eager).length !== 2 || code.split(entry).length !== 2) throw new Error(`${id}: the brotli decoder changed; see lazyBrotliDictionary in viewer/vite.config.ts`);
-      // init() decompresses the dictionary with BrotliDecompress itself: the flag is set first.
-      return code.replace(eager, '\n').replace(entry, `let dictionaryReady = false;\n${entry}  if (!dictionaryReady) {\n    dictionaryReady = true;\n    BrotliDictionary.init();\n  }\n`);
+      return patchBrotliDecoder(code, id);
     },
   };
 }
@@ -66,7 +58,7 @@ export default defineConfig({
   root: here,
   base: './',
   logLevel: 'warn',
-  plugins: [classicScript(), lazyBrotliDictionary(), earlyTraceRequest()],
+  plugins: [classicScript(), patchedBrotli(), earlyTraceRequest()],
   build: {
     outDir: fileURLToPath(new URL('../dist/viewer', import.meta.url)),
     emptyOutDir: true,

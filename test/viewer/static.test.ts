@@ -8,6 +8,10 @@ import type { Browser, Page } from 'playwright-core';
 import { syntheticTrace } from '../../bench/viewer/synthetic.mjs';
 import { TraceEncoder, compactTrace } from '../../format/index.js';
 import { nodeBrotliEncode } from '../../cli/trace/brotli.js';
+import { brotliCompressSync, constants } from 'node:zlib';
+import { buildFrame, Codec } from '../../format/frame.js';
+import { concatBytes } from '../../format/bytes.js';
+import { session } from '../format/helpers.js';
 import { launch, requireBuilt, root, skipBrowser, watchErrors } from './helpers.js';
 
 let browser: Browser;
@@ -59,6 +63,24 @@ describe.skipIf(skipBrowser)('the viewer as a static page', () => {
     await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
     expect(await page.evaluate(() => window.__lapse!.current!.state.model.requests.length)).toBeGreaterThan(0);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a dropped Brotli bomb (256 MiB of zeros declared as 1 MiB) ends as a damaged frame, not a hang', async () => {
+    const head = new TraceEncoder().encodeHeader(session());
+    const stream = brotliCompressSync(Buffer.alloc(256 << 20), { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 24 } });
+    const payload = new Uint8Array(4 + stream.length);
+    new DataView(payload.buffer).setUint32(0, 1 << 20, true);
+    payload.set(stream, 4);
+    const bomb = concatBytes([head, buildFrame(payload, Codec.Brotli)]);
+    const { page } = await openStatic();
+    await page.evaluate((data) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(data)], 'bomb.lapse'));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, Array.from(bomb));
+    await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 20_000 });
+    expect(await page.textContent('body')).toMatch(/cannot decompress/);
     await page.close();
   });
 
