@@ -99,7 +99,8 @@ describe.skipIf(!run)('lapse tui in tmux', () => {
 
   it('] jumps to the next request and seeking changes what the detail pane shows', async () => {
     t.keys('Home', ']');
-    let s = await t.waitFor((x) => detailOf(x).includes('r0 claude-test'), 'request r0');
+    // r0 starts at 1.0 s; the clock says the keys were read (the pane may still show r0 from before Home)
+    let s = await t.waitFor((x) => detailOf(x).includes('r0 claude-test') && clockMs(x) === 1000, 'request r0');
     expect(detailOf(s)).toContain('░ waiting for the first token');
     expect(detailOf(s)).toContain('fix the failing test in src/a.test.ts');
     t.keys(']', ']');

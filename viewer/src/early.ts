@@ -63,4 +63,5 @@ export function dropRequest(url: string): void {
   window.__lapseEarly?.delete(url);
 }
 
-startRequests();
+// not in Node (tests import load.ts, which imports this, to read traces as the viewer does)
+if (typeof window !== 'undefined') startRequests();
