@@ -27,6 +27,18 @@ async function openStatic(): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
+/** Drops a file with these bytes on the page, as a user dragging it in would. */
+async function dropFile(page: Page, name: string, data: Uint8Array): Promise<void> {
+  await page.evaluate(
+    ([n, d]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(d)], n));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    [name, Array.from(data)] as const,
+  );
+}
+
 describe.skipIf(skipBrowser)('the viewer as a static page', () => {
   beforeAll(async () => {
     requireBuilt();
@@ -74,11 +86,7 @@ describe.skipIf(skipBrowser)('the viewer as a static page', () => {
     payload.set(stream, 4);
     const bomb = concatBytes([head, buildFrame(payload, Codec.Brotli)]);
     const { page } = await openStatic();
-    await page.evaluate((data) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([new Uint8Array(data)], 'bomb.lapse'));
-      document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, Array.from(bomb));
+    await dropFile(page, 'bomb.lapse', bomb);
     await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 20_000 });
     expect(await page.textContent('body')).toMatch(/cannot decompress/);
     await page.close();
@@ -86,11 +94,7 @@ describe.skipIf(skipBrowser)('the viewer as a static page', () => {
 
   it('reads a dropped trace', async () => {
     const { page, errors } = await openStatic();
-    await page.evaluate((data) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([new Uint8Array(data)], 'dropped.lapse'));
-      document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, Array.from(bytes));
+    await dropFile(page, 'dropped.lapse', bytes);
     await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
     expect(await page.textContent('#title')).toContain('dropped.lapse');
     expect(errors).toEqual([]);

@@ -101,17 +101,19 @@ describe('tokens/s index', () => {
 });
 
 describe('tokens/s over time', () => {
+  /** A request of the model as TokenRate reads it: a one-token text delta at each time. */
+  const req = (critical: boolean, times: number[], outputTokens: number | null) => ({
+    critical,
+    outputTokens,
+    outputTokensEstimate: times.length,
+    tokensPerSecond: null,
+    firstContentMs: times[0],
+    endMs: times[times.length - 1],
+    deltas: ContentDeltas.from(times.map((tMs) => ({ tMs, kind: 'text' as const, text: 'x', tokens: 1, block: 0 }))),
+  });
+
   it('counts the tokens of any time bin, with overlapping side requests, scaled to the reported usage', async () => {
     const { TokenRate } = await import('../../viewer/src/token-rate.js');
-    const req = (critical: boolean, times: number[], outputTokens: number | null) => ({
-      critical,
-      outputTokens,
-      outputTokensEstimate: times.length,
-      tokensPerSecond: null,
-      firstContentMs: times[0],
-      endMs: times[times.length - 1],
-      deltas: ContentDeltas.from(times.map((tMs) => ({ tMs, kind: 'text' as const, text: 'x', tokens: 1, block: 0 }))),
-    });
     const m = { requests: [req(true, [0, 10, 20, 30], 8), req(false, [5, 15, 25], null), req(true, [100, 110], null)] } as unknown as SessionModel;
     const r = new TokenRate(m);
     expect(Array.from(r.times)).toEqual([0, 5, 10, 15, 20, 25, 30, 100, 110]);
@@ -123,15 +125,6 @@ describe('tokens/s over time', () => {
 
   it('gives the same index when no requests overlap (written in one pass, in start order)', async () => {
     const { TokenRate } = await import('../../viewer/src/token-rate.js');
-    const req = (critical: boolean, times: number[], outputTokens: number | null) => ({
-      critical,
-      outputTokens,
-      outputTokensEstimate: times.length,
-      tokensPerSecond: null,
-      firstContentMs: times[0],
-      endMs: times[times.length - 1],
-      deltas: ContentDeltas.from(times.map((tMs) => ({ tMs, kind: 'text' as const, text: 'x', tokens: 1, block: 0 }))),
-    });
     // listed out of time order; a side request between two critical ones, touching the second
     const m = { requests: [req(true, [100, 110], null), req(true, [0, 10, 20, 30], 8), req(false, [40, 50, 100], 6)] } as unknown as SessionModel;
     const r = new TokenRate(m);
