@@ -393,16 +393,18 @@ export function secretSpans(text: string, exhaustive = false): FoundSecret[] {
 }
 
 /**
- * Whether `text` holds none of the rules' keywords, so that no rule can match in it, and a whole-number
- * JSON value in it may change without making it match: every rule needs a keyword, every keyword has
- * a character other than a digit or `-`, and none has a digit or `-` beside the JSON punctuation that
- * borders a number (`:`, `,` or `[` before it; `,`, `]` or `}` after), so a new keyword cannot be made
- * from a number's digits and what borders them.
+ * One look at the text of a streamed event's other fields: whether redaction would change it, and
+ * whether whole-number JSON values in it may change without that answer changing. The second holds
+ * when the text (as the rules read it, JSON escapes undone) has none of the rules' keywords: every
+ * rule needs a keyword, every keyword has a character other than a digit or `-`, and none has a digit
+ * or `-` beside the JSON punctuation that borders a number (`:`, `,` or `[` before it; `,`, `]` or `}`
+ * after), so a new keyword cannot be made from a number's digits and what borders them.
  */
-export function noSecretKeyword(text: string): boolean {
+export function scanRest(text: string): { secret: boolean; numbersMayChange: boolean } {
   const c = rules();
-  if (c.always.length || !numbersCannotFormKeywords(c.scanner.keywords)) return false;
-  return c.scanner.starts(text).size === 0;
+  const esc = unescapedView(text);
+  if (c.always.length === 0 && c.scanner.starts(esc ? esc.view : text).size === 0) return { secret: false, numbersMayChange: numbersCannotFormKeywords(c.scanner.keywords) };
+  return { secret: redactText(text) !== text, numbersMayChange: false };
 }
 
 let numbersSafe: boolean | undefined;

@@ -69,8 +69,6 @@ export class EventRun {
   private readonly split: Array<unknown[] | undefined>;
   private build: Build | undefined;
   private inMs: Float64Array | undefined;
-  /** Leaf numbers by path: the analysis asks each run for the same few paths (constant arrays) more than once. */
-  private leafNumbers: Map<readonly (string | number)[], number> | undefined;
   /** The latest member time (members may be written slightly out of order). */
   readonly maxT: number;
 
@@ -136,7 +134,7 @@ export class EventRun {
    * base's value there), undefined when the base has no leaf there.
    */
   column(path: readonly (string | number)[]): readonly unknown[] | null | undefined {
-    const leaf = this.leafOf(path);
+    const leaf = leafAt(this.base, path);
     if (leaf < 0) return undefined;
     const j = this.leaves.indexOf(leaf);
     return j < 0 ? null : this.columnAt(j);
@@ -148,7 +146,7 @@ export class EventRun {
    * it into n strings); null when the run does not change that leaf or stores it otherwise.
    */
   joinedColumn(path: readonly (string | number)[]): { joined: string; lengths: readonly number[] } | null {
-    const leaf = this.leafOf(path);
+    const leaf = leafAt(this.base, path);
     const j = leaf < 0 ? -1 : this.leaves.indexOf(leaf);
     const col = j < 0 ? null : this.cols[j];
     return col && !Array.isArray(col) ? col : null;
@@ -156,16 +154,8 @@ export class EventRun {
 
   /** Whether every leaf the run changes is at one of `paths` (so the rest of each member is the base's). */
   changesOnly(...paths: ReadonlyArray<readonly (string | number)[]>): boolean {
-    const allowed = paths.map((p) => this.leafOf(p));
+    const allowed = paths.map((p) => leafAt(this.base, p));
     return this.leaves.every((l) => allowed.includes(l));
-  }
-
-  private leafOf(path: readonly (string | number)[]): number {
-    const known = (this.leafNumbers ??= new Map()).get(path);
-    if (known !== undefined) return known;
-    const leaf = leafAt(this.base, path);
-    this.leafNumbers.set(path, leaf);
-    return leaf;
   }
 
   /** Member k's value of column j. The last member alone (the next run's base) is cut out of a joined column without splitting it. */

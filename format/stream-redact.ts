@@ -12,7 +12,7 @@
 // stream ends. Records of a stream keep their order: one that is held holds the ones behind it.
 // Protocol knowledge is kept to a list of field names that carry streamed text, so that a new
 // protocol's deltas are covered without code here knowing its events.
-import { secretSpans, fingerprint, redactText, noSecretKeyword, type FoundSecret } from './redact.js';
+import { secretSpans, fingerprint, scanRest, type FoundSecret } from './redact.js';
 import { formatSse, structureSse } from './sse.js';
 import { leafCount, shapeOf, type Shape } from './leaves.js';
 import { utf8DecodeStrict, utf8Encode } from './utf8.js';
@@ -62,8 +62,8 @@ interface Entry {
 /** An event found to hold no secret outside its deltas: its shape, and its leaves with the deltas blank. */
 interface CleanRest {
   sig: string;
-  /** Its text has none of the rules' keywords: then whole numbers in it may change (see noSecretKeyword). */
-  noKeyword: boolean;
+  /** Whole numbers in it may change and it still holds no secret (see scanRest). */
+  numbersMayChange: boolean;
   event: string | undefined;
   id: string | undefined;
   leaves: unknown[];
@@ -305,8 +305,9 @@ export class StreamRedactor {
       let rest = data;
       for (const leaf of e.leaves) rest = setPath(rest, leaf.path, '');
       const text = formatSse({ ...sse, data: rest });
-      if (redactText(text) !== text) return rec;
-      s.clean = cleanRest(e, sse, text);
+      const scan = scanRest(text);
+      if (scan.secret) return rec;
+      s.clean = cleanRest(e, sse, scan.numbersMayChange);
     }
     const whole: TraceRecord = { ...rec, sse: { ...sse, data } };
     this.whole.add(whole);
@@ -346,16 +347,16 @@ function sameRest(c: CleanRest | null, e: Entry, sse: SseEvent): boolean {
     if (d < e.leaves.length && e.leaves[d].at === i) {
       d++;
       if (c.leaves[i] !== '') return false;
-    } else if (leaves[i] !== c.leaves[i] && !(c.noKeyword && Number.isSafeInteger(leaves[i]) && Number.isSafeInteger(c.leaves[i]))) return false;
+    } else if (leaves[i] !== c.leaves[i] && !(c.numbersMayChange && Number.isSafeInteger(leaves[i]) && Number.isSafeInteger(c.leaves[i]))) return false;
   }
   return true;
 }
 
-function cleanRest(e: Entry, sse: SseEvent, text: string): CleanRest | null {
+function cleanRest(e: Entry, sse: SseEvent, numbersMayChange: boolean): CleanRest | null {
   if (!e.shape || sse.form !== 'structured') return null;
   const leaves = e.shape.leaves.slice();
   for (const leaf of e.leaves) leaves[leaf.at] = '';
-  return { sig: e.shape.sig, noKeyword: noSecretKeyword(text), event: sse.event, id: sse.id, leaves };
+  return { sig: e.shape.sig, numbersMayChange, event: sse.event, id: sse.id, leaves };
 }
 
 /** A delta field of a shape: its leaf, its path, the block key's path part, and the identity fields in scope. */
