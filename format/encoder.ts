@@ -109,12 +109,13 @@ export class TraceEncoder {
    * A streamed event with the shape of the one before it is held back and gathered with the events of
    * the same shape that follow into one columnar `sse-run` record: the bytes returned then are empty,
    * and the run comes out with the next record of another kind, stream or shape, or with `frame()`.
-   * `redacted`: a structured event already redacted whole (StreamRedactor.redacted) is not scanned again.
+   * `redacted`: a structured event already redacted whole (StreamRedactor.redacted) is not scanned again;
+   * `shape`: its data's shape, when known (StreamRedactor.shapeOf), is not taken again.
    */
-  encode(input: TraceRecord, redacted = false): Uint8Array {
+  encode(input: TraceRecord, redacted = false, shape?: Shape): Uint8Array {
     let sse: SseEvent | undefined;
     if (input.kind === 'http-data' && input.sse && !input.chunk && Object.keys(input).length === 4) {
-      const taken = this.runMember(input, redacted);
+      const taken = this.runMember(input, redacted, shape);
       if (taken instanceof Uint8Array) return taken;
       sse = taken;
     }
@@ -156,11 +157,12 @@ export class TraceEncoder {
    * A streamed event with the shape of the previous one of its name joins the open run (or starts one):
    * the bytes returned are empty, or the run it ended. Otherwise the event as it is to be stored alone.
    */
-  private runMember(rec: HttpDataRecord, redacted: boolean): Uint8Array | SseEvent {
+  private runMember(rec: HttpDataRecord, redacted: boolean, known: Shape | undefined): Uint8Array | SseEvent {
     // a structured event the stream redactor released whole is stored as it is (not scanned again)
-    const e = redacted && rec.sse?.form === 'structured' ? rec.sse : this.redactedSse(rec.sse as SseEvent);
+    const whole = redacted && rec.sse?.form === 'structured';
+    const e = whole ? (rec.sse as SseEvent) : this.redactedSse(rec.sse as SseEvent);
     if (e.form !== 'structured' || typeof e.data !== 'object' || e.data === null) return e;
-    const shape = shapeOf(e.data);
+    const shape = whole && known ? known : shapeOf(e.data);
     if (!shape) return e;
     const byName = this.eventsOf(rec.id);
     const key = sseKey(e);

@@ -9,21 +9,11 @@ export interface Shape {
 }
 
 /** The shape of a JSON value, or null when it is not an object/array worth encoding this way. */
-export function shapeOf(value: unknown, keep = false): Shape | null {
+export function shapeOf(value: unknown): Shape | null {
   if (typeof value !== 'object' || value === null) return null;
-  const known = kept.get(value);
-  if (known) return known;
   const leaves: unknown[] = [];
-  const shape = { sig: walk(value, leaves), leaves };
-  if (keep) kept.set(value, shape);
-  return shape;
+  return { sig: walk(value, leaves), leaves };
 }
-
-/**
- * Shapes taken with `keep`, by value: the stream redactor takes each streamed event's shape and the
- * encoder, given the same (never mutated) value, reuses it instead of walking it again.
- */
-const kept = new WeakMap<object, Shape>();
 
 /** Keys as they appear in a signature (JSON-quoted), kept: a stream repeats the same few keys. */
 const quoted = new Map<string, string>();

@@ -139,12 +139,11 @@ export function parseSseText(text: string): ParsedSse {
  * Non-JSON data (like `[DONE]`) stays a string in `data`.
  */
 export function structureSse(text: string): SseEvent {
-  const canonical = canonicalSse(text);
-  if (canonical) return canonical;
+  const canonical = canonicalParts(text);
+  if (canonical) return structureParts(canonical);
   const p = parseSseText(text);
   let data: unknown = p.data;
-  const first = p.data.charCodeAt(0);
-  if (first === 123 /* { */ || first === 91 /* [ */) {
+  if (startsJson(p.data)) {
     try {
       data = JSON.parse(p.data);
     } catch {
@@ -163,47 +162,64 @@ export function structureSse(text: string): SseEvent {
   return { form: 'raw', text };
 }
 
+/** The fields of an event in the form a stream mostly carries (see canonicalParts). */
+export interface CanonicalParts {
+  event?: string;
+  id?: string;
+  /** The data line's text. */
+  data: string;
+}
+
 /**
- * structureSse for the text a stream mostly carries, `event: E\n` `id: I\n` (each optional)
- * `data: D\n\n` with no CR and no other line: the same event, read without the line split and
- * re-rendering (the recorder's per-event path). Undefined for any other text, which takes the
- * general path.
+ * The text a stream mostly carries, `event: E\n` `id: I\n` (each optional) `data: D\n\n` with no CR
+ * and no other line, read without the line split and re-rendering (the recorder's per-event path).
+ * Undefined for any other text, which takes structureSse's general path.
  */
-function canonicalSse(text: string): SseEvent | undefined {
+export function canonicalParts(text: string): CanonicalParts | undefined {
   const n = text.length;
   if (n < 8 || text.charCodeAt(n - 1) !== 10 || text.charCodeAt(n - 2) !== 10 || text.indexOf('\r') !== -1) return undefined;
   let at = 0;
-  let event: string | undefined;
-  let id: string | undefined;
+  const parts: CanonicalParts = { data: '' };
   if (text.startsWith('event: ')) {
     const nl = text.indexOf('\n', 7);
-    event = text.slice(7, nl);
+    parts.event = text.slice(7, nl);
     at = nl + 1;
   }
   if (text.startsWith('id: ', at)) {
     const nl = text.indexOf('\n', at + 4);
-    id = text.slice(at + 4, nl);
+    parts.id = text.slice(at + 4, nl);
     at = nl + 1;
   }
   if (!text.startsWith('data: ', at)) return undefined;
   const nl = text.indexOf('\n', at + 6);
   if (nl !== n - 2) return undefined;
-  const raw = text.slice(at + 6, nl);
-  let data: unknown = raw;
-  const first = raw.charCodeAt(0);
-  if (first === 123 /* { */ || first === 91 /* [ */) {
+  parts.data = text.slice(at + 6, nl);
+  return parts;
+}
+
+/** structureSse of an event in the canonical form, from its parts. */
+export function structureParts(parts: CanonicalParts, data?: unknown): SseEvent {
+  let value: unknown = parts.data;
+  if (data !== undefined) value = data;
+  else if (startsJson(parts.data)) {
     try {
-      const parsed: unknown = JSON.parse(raw);
+      const parsed: unknown = JSON.parse(parts.data);
       // JSON that does not round-trip (spacing, number forms) keeps its data as text
-      if (JSON.stringify(parsed) === raw) data = parsed;
+      if (JSON.stringify(parsed) === parts.data) value = parsed;
     } catch {
       // not JSON: the data stays text
     }
   }
-  const ev: SseEvent = { form: 'structured', data };
-  if (event !== undefined) ev.event = event;
-  if (id !== undefined) ev.id = id;
+  const ev: SseEvent = { form: 'structured', data: value };
+  if (parts.event !== undefined) ev.event = parts.event;
+  if (parts.id !== undefined) ev.id = parts.id;
   return ev;
+}
+
+/** Whether text may be a JSON object or array (what structured events hold). */
+export function startsJson(s: string): boolean {
+  const first = s.charCodeAt(0);
+  return first === 123 /* { */ || first === 91; /* [ */
 }
 
 /** The parsed JSON of the event's data, or undefined when it is not JSON (e.g. `[DONE]`). */
@@ -220,8 +236,7 @@ export function sseEventName(ev: SseEvent): string | undefined {
 }
 
 function tryJson(s: string): unknown {
-  const c = s.charCodeAt(0);
-  if (c !== 123 && c !== 91) return undefined;
+  if (!startsJson(s)) return undefined;
   try {
     return JSON.parse(s);
   } catch {

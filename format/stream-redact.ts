@@ -13,8 +13,9 @@
 // Protocol knowledge is kept to a list of field names that carry streamed text, so that a new
 // protocol's deltas are covered without code here knowing its events.
 import { secretSpans, fingerprint, scanRest, type FoundSecret } from './redact.js';
-import { formatSse, structureSse } from './sse.js';
+import { canonicalParts, formatSse, startsJson, structureParts, structureSse } from './sse.js';
 import { leafCount, shapeOf, type Shape } from './leaves.js';
+import { learn, readByTemplate, type JsonTemplate } from './json-template.js';
 import { utf8DecodeStrict, utf8Encode } from './utf8.js';
 import type { Micros, SseEvent, TraceRecord } from './types.js';
 
@@ -91,6 +92,11 @@ interface Stream {
   seq: number;
   /** The last event found to hold no secret outside its deltas: the next one most often differs only in them. */
   clean: CleanRest | null;
+  /** The stream's events as templates, by event name (`\u0000ws` for WebSocket messages): see json-template.ts. */
+  templates: Map<string, JsonTemplate>;
+  /** Events read by a template, and those it missed: a stream whose events keep missing stops trying. */
+  hits: number;
+  misses: number;
 }
 
 export interface StreamRedactorOptions {
@@ -114,8 +120,8 @@ export class StreamRedactor {
   constructor(opts: StreamRedactorOptions = {}) {
     this.defer = opts.defer ?? false;
   }
-  /** Events released wholly redacted: their deltas here, the rest of the event as a record. */
-  private readonly whole = new WeakSet<TraceRecord>();
+  /** Events released wholly redacted (their deltas here, the rest of the event as a record), with their data's shape. */
+  private readonly whole = new WeakMap<TraceRecord, Shape | null>();
 
   /**
    * Whether `rec` (a record this redactor returned) is redacted whole: the text of its deltas across
@@ -124,6 +130,11 @@ export class StreamRedactor {
    */
   redacted(rec: TraceRecord): boolean {
     return this.whole.has(rec);
+  }
+
+  /** The shape of a wholly redacted event's data, when known (the encoder need not walk it again). */
+  shapeOf(rec: TraceRecord): Shape | undefined {
+    return this.whole.get(rec) ?? undefined;
   }
 
   /** Takes one record; returns those ready to be written (possibly none, possibly earlier ones too). */
@@ -144,7 +155,7 @@ export class StreamRedactor {
       return out;
     }
     let stream = this.streams.get(key);
-    if (!stream) this.streams.set(key, (stream = { queue: [], blocks: new Map(), seq: 0, clean: null }));
+    if (!stream) this.streams.set(key, (stream = { queue: [], blocks: new Map(), seq: 0, clean: null, templates: new Map(), hits: 0, misses: 0 }));
     stream.seq++;
     const entry = this.entry(rec, stream);
     stream.queue.push(entry);
@@ -220,8 +231,15 @@ export class StreamRedactor {
   private entry(rec: TraceRecord, stream: Stream): Entry {
     const entry: Entry = { rec, leaves: [] };
     let data: unknown;
+    // the shape, when reading the text gave it already (see json-template.ts)
+    let shape: Shape | null = null;
     if (rec.kind === 'http-data' && rec.sse) {
-      const sse = rec.sse.form === 'raw' ? structureSse(rec.sse.text) : rec.sse;
+      let sse = rec.sse;
+      if (sse.form === 'raw') {
+        const read = readSse(sse.text, stream);
+        sse = read.sse;
+        shape = read.shape;
+      }
       if (sse.form !== 'structured' || typeof sse.data !== 'object' || sse.data === null) return entry;
       entry.kind = 'sse';
       entry.sse = sse;
@@ -230,12 +248,11 @@ export class StreamRedactor {
     } else if (rec.kind === 'ws-message' && rec.dir === 'down' && !rec.binary) {
       const text = rec.data.enc === 'bytes' ? utf8DecodeStrict(rec.data.bytes) : rec.data.enc === 'text' ? rec.data.text : undefined;
       if (rec.data.enc === 'json') data = rec.data.value;
-      else if (text !== undefined && (text.startsWith('{') || text.startsWith('['))) {
-        try {
-          data = JSON.parse(text);
-        } catch {
-          return entry;
-        }
+      else if (text !== undefined && startsJson(text)) {
+        const read = readJson(text, WS_TEMPLATE, stream);
+        if (!read) return entry;
+        data = read.value;
+        shape = read.shape;
       } else return entry;
       if (typeof data !== 'object' || data === null) return entry;
       entry.kind = 'ws';
@@ -243,8 +260,8 @@ export class StreamRedactor {
     entry.data = data;
     const type = (data as { type?: unknown }).type;
     const event = entry.sse?.form === 'structured' ? (entry.sse.event ?? '') : '';
-    // where the deltas are, from the shape (taken once per event and kept for the encoder, see leaves.ts)
-    const shape = shapeOf(data, true)!;
+    // where the deltas are, from the shape (taken once per event and handed to the encoder with the record)
+    shape ??= shapeOf(data)!;
     const leaves = shape.leaves;
     entry.shape = shape;
     for (const d of planOf(shape.sig, data)) {
@@ -310,7 +327,8 @@ export class StreamRedactor {
       s.clean = cleanRest(e, sse, scan.numbersMayChange);
     }
     const whole: TraceRecord = { ...rec, sse: { ...sse, data } };
-    this.whole.add(whole);
+    // a leaf rewritten by redaction makes other leaves than the shape's
+    this.whole.set(whole, data === e.data ? (e.shape ?? null) : null);
     return whole;
   }
 
@@ -323,6 +341,51 @@ export class StreamRedactor {
     }
     for (const [k, b] of s.blocks) if (!b.pending.length && !b.carry.length && s.seq - b.lastSeq > HOLD_RECORDS) s.blocks.delete(k);
   }
+}
+
+const WS_TEMPLATE = '\u0000ws';
+
+/** A JSON text's value, and its shape when it is an object or array. */
+interface Read {
+  value: unknown;
+  shape: Shape | null;
+}
+
+/** structureSse of an event's text (read by the stream's template for its name when it fits), and the data's shape. */
+function readSse(text: string, s: Stream): { sse: SseEvent; shape: Shape | null } {
+  const parts = canonicalParts(text);
+  if (!parts || !startsJson(parts.data)) return { sse: structureSse(text), shape: null };
+  const read = readJson(parts.data, parts.event ?? '', s, true);
+  return { sse: structureParts(parts, read?.value), shape: read?.shape ?? null };
+}
+
+/**
+ * The JSON text's value: by the stream's template `name` when the text fits it, else JSON.parse (and
+ * the template learns from it). Undefined when the text is not JSON; with `canonical`, also when
+ * JSON.stringify of the value does not give the text back (as structureSse keeps such data as text).
+ */
+function readJson(text: string, name: string, s: Stream, canonical = false): Read | undefined {
+  const t = s.templates.get(name);
+  if (t) {
+    const read = readByTemplate(t, text);
+    if (read) {
+      s.hits++;
+      return read;
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const shape = shapeOf(value);
+  // a template writes the text it reads, so one that learns from this text proves it canonical
+  const next = !shape || (s.misses > 16 && s.misses * 2 > s.hits) ? undefined : learn(t, value, shape, text);
+  s.misses++;
+  if (next) s.templates.set(name, next);
+  else if (canonical && JSON.stringify(value) !== text) return undefined;
+  return { value, shape };
 }
 
 /** The stream a record belongs to, or null for records that are never held. */

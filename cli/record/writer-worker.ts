@@ -88,7 +88,7 @@ const taps = new TapHost({
   // through the stream redactor as the writer runs it (deferred, settled per batch)
   const streams = new StreamRedactor({ defer: true });
   const encodeAll = (rs: TraceRecord[]) => {
-    for (const r of rs) encoded.push(encoder.encode(r, streams.redacted(r)));
+    for (const r of rs) encoded.push(encoder.encode(r, streams.redacted(r), streams.shapeOf(r)));
   };
   const rehearsal = new TapHost({ write: (r) => encodeAll(streams.push(r)), fault: () => undefined });
   rehearsal.control({ op: 'response-body', key: 1, id: 'r0', coding: null, sse: true });

@@ -197,7 +197,8 @@ export class TraceWriter {
       try {
         let r = rec;
         if (this.queueBytes > this.maxQueueBytes) r = this.shed(rec);
-        this.queue.push(this.encoder.encode(r, r === rec && this.streams !== null && this.streams.redacted(rec)));
+        const whole = r === rec && this.streams !== null && this.streams.redacted(rec);
+        this.queue.push(this.encoder.encode(r, whole, whole ? this.streams!.shapeOf(rec) : undefined));
         this.queueBytes += queuedSize(this.queue[this.queue.length - 1]);
         this.records++;
         this.schedule();
