@@ -54,9 +54,9 @@ export function readByTemplate(t: JsonTemplate, text: string): TemplateRead | un
     if (slot.string) {
       // the literal before a string slot ends with its opening quote, the one after starts with the closing one
       STRING_STOP.lastIndex = at;
-      const m = STRING_STOP.exec(text);
-      if (!m) return undefined;
-      let end = m.index;
+      // test, not exec: no match object per event (lastIndex is then just past the stop)
+      if (!STRING_STOP.test(text)) return undefined;
+      let end = STRING_STOP.lastIndex - 1;
       if (text.charCodeAt(end) === 34 /* " */) value = text.slice(at, end);
       else {
         end = stringEnd(text, at);

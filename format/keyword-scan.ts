@@ -89,6 +89,19 @@ export class KeywordScanner {
     return found;
   }
 
+  /** Whether any keyword occurs in `text` (stops at the first). */
+  any(text: string): boolean {
+    const next = this.next;
+    const hasOut = this.hasOut;
+    const fold = FOLD;
+    let s = 0;
+    for (let i = 0, n = text.length; i < n; i++) {
+      s = next[(s << 7) | fold[text.charCodeAt(i)]];
+      if (hasOut[s] !== 0) return true;
+    }
+    return false;
+  }
+
   /** Which keywords occur in `text`: a flag per keyword index. */
   scan(text: string): Uint8Array {
     const next = this.next;

@@ -394,22 +394,30 @@ export function secretSpans(text: string, exhaustive = false): FoundSecret[] {
 
 /**
  * One look at the text of a streamed event's other fields: whether redaction would change it, and
- * whether whole-number JSON values in it may change without that answer changing. The second holds
- * when the text (as the rules read it, JSON escapes undone) has none of the rules' keywords: every
- * rule needs a keyword, every keyword has a character other than a digit or `-`, and none has a digit
- * or `-` beside the JSON punctuation that borders a number (`:`, `,` or `[` before it; `,`, `]` or `}`
- * after), so a new keyword cannot be made from a number's digits and what borders them.
+ * whether its whole-number values and string values may change without that answer changing, as
+ * long as each new string has no keyword itself (see `noKeyword`). That holds when the text (as the
+ * rules read it, JSON escapes undone) has none of the rules' keywords, since every rule needs one, and
+ * a changed value cannot make one with what borders it: every keyword has a character other than a
+ * digit or `-`, none has a digit or `-` beside the JSON punctuation that borders a number (`:`, `,`
+ * or `[` before it; `,`, `]` or `}` after), and none has the `"` that borders a string's text.
+ * Checked of the keyword table when first asked.
  */
-export function scanRest(text: string): { secret: boolean; numbersMayChange: boolean } {
+export function scanRest(text: string): { secret: boolean; leavesMayChange: boolean } {
   const c = rules();
   const esc = unescapedView(text);
-  if (c.always.length === 0 && c.scanner.starts(esc ? esc.view : text).size === 0) return { secret: false, numbersMayChange: numbersCannotFormKeywords(c.scanner.keywords) };
-  return { secret: redactText(text) !== text, numbersMayChange: false };
+  if (c.always.length === 0 && !c.scanner.any(esc ? esc.view : text)) return { secret: false, leavesMayChange: valuesCannotFormKeywords(c.scanner.keywords) };
+  return { secret: redactText(text) !== text, leavesMayChange: false };
 }
 
-let numbersSafe: boolean | undefined;
-function numbersCannotFormKeywords(keywords: readonly string[]): boolean {
-  return (numbersSafe ??= keywords.every((k) => /[^0-9-]/.test(k) && !/[:,[][0-9-]|[0-9-][,\]}]/.test(k)));
+/** Whether a string value (its text, as JSON.parse reads it) holds none of the rules' keywords. */
+export function noKeyword(value: string): boolean {
+  const c = rules();
+  return c.always.length === 0 && !c.scanner.any(value);
+}
+
+let valuesSafe: boolean | undefined;
+function valuesCannotFormKeywords(keywords: readonly string[]): boolean {
+  return (valuesSafe ??= keywords.every((k) => /[^0-9-]/.test(k) && !/[:,[][0-9-]|[0-9-][,\]}]/.test(k) && !k.includes('"')));
 }
 
 /** Replaces every secret with its fingerprint. Text without secrets comes back as the same string. */

@@ -12,7 +12,7 @@
 // stream ends. Records of a stream keep their order: one that is held holds the ones behind it.
 // Protocol knowledge is kept to a list of field names that carry streamed text, so that a new
 // protocol's deltas are covered without code here knowing its events.
-import { secretSpans, fingerprint, scanRest, type FoundSecret } from './redact.js';
+import { secretSpans, fingerprint, noKeyword, scanRest, type FoundSecret } from './redact.js';
 import { canonicalParts, formatSse, startsJson, structureParts, structureSse } from './sse.js';
 import { leafCount, shapeOf, type Shape } from './leaves.js';
 import { learn, readByTemplate, type JsonTemplate } from './json-template.js';
@@ -63,8 +63,8 @@ interface Entry {
 /** An event found to hold no secret outside its deltas: its shape, and its leaves with the deltas blank. */
 interface CleanRest {
   sig: string;
-  /** Whole numbers in it may change and it still holds no secret (see scanRest). */
-  numbersMayChange: boolean;
+  /** Its whole numbers, and its strings to ones without a keyword, may change and it still holds no secret (see scanRest). */
+  leavesMayChange: boolean;
   event: string | undefined;
   id: string | undefined;
   leaves: unknown[];
@@ -94,6 +94,8 @@ interface Stream {
   clean: CleanRest | null;
   /** The stream's events as templates, by event name (`\u0000ws` for WebSocket messages): see json-template.ts. */
   templates: Map<string, JsonTemplate>;
+  /** Per delta place, the block its last delta went to (see blockOf). */
+  lastBlocks: Map<DeltaPlace, { event: string; type: unknown; ids: unknown[]; key: string; block: Block }>;
   /** Events read by a template, and those it missed: a stream whose events keep missing stops trying. */
   hits: number;
   misses: number;
@@ -155,7 +157,7 @@ export class StreamRedactor {
       return out;
     }
     let stream = this.streams.get(key);
-    if (!stream) this.streams.set(key, (stream = { queue: [], blocks: new Map(), seq: 0, clean: null, templates: new Map(), hits: 0, misses: 0 }));
+    if (!stream) this.streams.set(key, (stream = { queue: [], blocks: new Map(), seq: 0, clean: null, templates: new Map(), lastBlocks: new Map(), hits: 0, misses: 0 }));
     stream.seq++;
     const entry = this.entry(rec, stream);
     stream.queue.push(entry);
@@ -267,14 +269,7 @@ export class StreamRedactor {
     for (const d of planOf(shape.sig, data)) {
       const value = leaves[d.leaf];
       if (typeof value !== 'string' || !value.length) continue;
-      let ids = '';
-      for (const id of d.ids) {
-        const x = leaves[id.leaf];
-        if (typeof x === 'number' || typeof x === 'string') ids += ids ? `,${id.name}=${x}` : `${id.name}=${x}`;
-      }
-      const bk = `${event}|${typeof type === 'string' ? type : ''}|${d.key}|${ids}`;
-      let block = stream.blocks.get(bk);
-      if (!block) stream.blocks.set(bk, (block = { text: '', base: 0, length: 0, pending: [], carry: [], releasedTo: 0, lastSeq: 0, lastT: rec.t }));
+      const block = blockOf(stream, d, event, type, leaves, rec.t);
       const leaf: Leaf = { path: d.path, at: d.leaf, block, start: block.length, end: block.length + value.length };
       block.text += value;
       block.length += value.length;
@@ -324,9 +319,9 @@ export class StreamRedactor {
       const text = formatSse({ ...sse, data: rest });
       const scan = scanRest(text);
       if (scan.secret) return rec;
-      s.clean = cleanRest(e, sse, scan.numbersMayChange);
+      s.clean = cleanRest(e, sse, scan.leavesMayChange);
     }
-    const whole: TraceRecord = { ...rec, sse: { ...sse, data } };
+    const whole: TraceRecord = { ...rec, sse: data === sse.data ? sse : { ...sse, data } };
     // a leaf rewritten by redaction makes other leaves than the shape's
     this.whole.set(whole, data === e.data ? (e.shape ?? null) : null);
     return whole;
@@ -388,6 +383,32 @@ function readJson(text: string, name: string, s: Stream, canonical = false): Rea
   return { value, shape };
 }
 
+/**
+ * The block a delta place's text goes to: one per event name, `type`, field path and identity
+ * values. The block of the place's last delta is taken again when those are the same (most events),
+ * without making its key.
+ */
+function blockOf(s: Stream, d: DeltaPlace, event: string, type: unknown, leaves: unknown[], t: Micros): Block {
+  const last = s.lastBlocks.get(d);
+  if (last && last.event === event && last.type === type && sameIds(last.ids, d, leaves) && s.blocks.get(last.key) === last.block) return last.block;
+  let ids = '';
+  for (const id of d.ids) {
+    const x = leaves[id.leaf];
+    if (typeof x === 'number' || typeof x === 'string') ids += ids ? `,${id.name}=${x}` : `${id.name}=${x}`;
+  }
+  const key = `${event}|${typeof type === 'string' ? type : ''}|${d.key}|${ids}`;
+  let block = s.blocks.get(key);
+  if (!block) s.blocks.set(key, (block = { text: '', base: 0, length: 0, pending: [], carry: [], releasedTo: 0, lastSeq: 0, lastT: t }));
+  if (s.lastBlocks.size > 256) s.lastBlocks.clear();
+  s.lastBlocks.set(d, { event, type, ids: d.ids.map((id) => leaves[id.leaf]), key, block });
+  return block;
+}
+
+function sameIds(values: unknown[], d: DeltaPlace, leaves: unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] !== leaves[d.ids[i].leaf]) return false;
+  return true;
+}
+
 /** The stream a record belongs to, or null for records that are never held. */
 function streamKey(rec: TraceRecord): string | null {
   if (rec.kind === 'http-data' || rec.kind === 'http-end') return `h\u0000${rec.id}`;
@@ -399,8 +420,9 @@ function streamKey(rec: TraceRecord): string | null {
 
 /**
  * Whether the event, its deltas left blank, renders as `c` did (same shape, names and other leaves), or
- * differs from it only in whole numbers where `c` holds no keyword (a counter such as Responses'
- * `sequence_number`: without this every such event was scanned again).
+ * differs from it only in whole numbers, or in strings that hold no keyword, where `c` holds no keyword
+ * (Responses' `sequence_number` counter and `obfuscation` padding: without this every such event was
+ * scanned again, rendered whole).
  */
 function sameRest(c: CleanRest | null, e: Entry, sse: SseEvent): boolean {
   if (!c || !e.shape || sse.form !== 'structured' || c.sig !== e.shape.sig || c.event !== sse.event || c.id !== sse.id) return false;
@@ -410,16 +432,22 @@ function sameRest(c: CleanRest | null, e: Entry, sse: SseEvent): boolean {
     if (d < e.leaves.length && e.leaves[d].at === i) {
       d++;
       if (c.leaves[i] !== '') return false;
-    } else if (leaves[i] !== c.leaves[i] && !(c.numbersMayChange && Number.isSafeInteger(leaves[i]) && Number.isSafeInteger(c.leaves[i]))) return false;
+    } else if (leaves[i] !== c.leaves[i] && !(c.leavesMayChange && mayChange(leaves[i], c.leaves[i]))) return false;
   }
   return true;
 }
 
-function cleanRest(e: Entry, sse: SseEvent, numbersMayChange: boolean): CleanRest | null {
+/** A leaf of a clean rest whose change keeps it clean (see scanRest): a whole number, or a string to one without a keyword. */
+function mayChange(now: unknown, before: unknown): boolean {
+  if (typeof now === 'string') return typeof before === 'string' && noKeyword(now);
+  return Number.isSafeInteger(now) && Number.isSafeInteger(before);
+}
+
+function cleanRest(e: Entry, sse: SseEvent, leavesMayChange: boolean): CleanRest | null {
   if (!e.shape || sse.form !== 'structured') return null;
   const leaves = e.shape.leaves.slice();
   for (const leaf of e.leaves) leaves[leaf.at] = '';
-  return { sig: e.shape.sig, numbersMayChange, event: sse.event, id: sse.id, leaves };
+  return { sig: e.shape.sig, leavesMayChange, event: sse.event, id: sse.id, leaves };
 }
 
 /** A delta field of a shape: its leaf, its path, the block key's path part, and the identity fields in scope. */
@@ -550,7 +578,7 @@ function rebuild(e: Entry): { rec: TraceRecord; data: unknown } {
   let data = e.data;
   for (const leaf of e.leaves) {
     const value = leaf.value!;
-    const original = getPath(e.data, leaf.path);
+    const original = e.shape ? e.shape.leaves[leaf.at] : getPath(e.data, leaf.path);
     if (value === original) continue;
     changed = true;
     data = setPath(data, leaf.path, value);

@@ -133,12 +133,14 @@ describe('stream redaction', () => {
     const encodeAll = (skip: boolean) => {
       const e = new TraceEncoder({ compress: false });
       const head = e.encodeHeader(readTrace(writeTrace([])).records[0] as never);
-      const body = e.frame(out.map((x) => e.encode(x, skip && r.redacted(x))));
+      // as the writer encodes them: not scanned again, their shape not taken again
+      const body = e.frame(out.map((x) => e.encode(x, skip && r.redacted(x), skip ? r.shapeOf(x) : undefined)));
       const all = new Uint8Array(head.length + body.length);
       all.set(head);
       all.set(body, head.length);
       return all;
     };
+    expect(whole.filter((x) => r.shapeOf(x)).length).toBeGreaterThan(0);
     const read = (bytes: Uint8Array) => readTrace(bytes);
     const fast = read(encodeAll(true));
     expect(fast.records).toEqual(read(encodeAll(false)).records);
@@ -186,5 +188,26 @@ describe('stream redaction', () => {
     for (const [k, n] of [1, 2, 83_716_254].entries()) got.push(...q.push(rec('r8', k + 1, sse('x', { type: 'x', password: n, delta: `w${k} ` })), k + 1));
     got.push(...q.flush());
     expect(got.map((x) => q.redacted(x))).toEqual([true, true, false]);
+  });
+  it('padding that changes on every event (Responses obfuscation) is not scanned with the whole event again, unless the new string holds a keyword', () => {
+    const token = GH();
+    const pads = Array.from({ length: 30 }, (_, k) => (k === 20 ? token : rnd(4 + (k % 7))));
+    const r = new StreamRedactor();
+    const out: TraceRecord[] = [];
+    pads.forEach((obfuscation, k) => out.push(...r.push(rec('r10', k + 1, sse('response.output_text.delta', { type: 'response.output_text.delta', sequence_number: k, item_id: 'msg_1', output_index: 0, content_index: 0, delta: `word${k} `, obfuscation })), k + 1)));
+    out.push(...r.flush());
+    expect(out).toHaveLength(30);
+    // the token's event goes to the record-wide redaction; the others come back whole
+    expect(out.map((x) => r.redacted(x))).toEqual(pads.map((p) => p !== token));
+    const e = new TraceEncoder({ compress: false });
+    const head = e.encodeHeader(readTrace(writeTrace([])).records[0] as never);
+    const body = e.frame(out.map((x) => e.encode(x, r.redacted(x), r.shapeOf(x))));
+    const all = new Uint8Array(head.length + body.length);
+    all.set(head);
+    all.set(body, head.length);
+    const back = JSON.stringify(readTrace(all).records);
+    expect(back).not.toContain(token.slice(8, 20));
+    expect(back).toContain(fingerprint(token));
+    expect(texts(readTrace(all).records, (d) => d.delta as string)).toBe(pads.map((_, k) => `word${k} `).join(''));
   });
 });
