@@ -3,13 +3,14 @@
 //
 // One process serves an SSE stream (default 2,000 events at 2,000 events/s) and reads it back directly,
 // through `lapse proxy` (a separate process, recording to a real trace), through a plain Node relay
-// (plain-relay.mjs: Node's HTTP stack with no recording, the floor for any Node proxy) and, when it is
+// (plain-relay.mjs: Node's HTTP stack with no recording, the floor for any Node HTTP proxy), through a
+// TCP pipe (plain-relay.mjs --tcp: bytes piped both ways, the floor of any Node proxy) and, when it is
 // installed, through `mitmdump` in reverse-proxy mode with streaming on, in interleaved rounds. Each
 // event carries its index; its latency is arrival time − send time, both read from this process's
 // clock. TTFT is measured on short requests of its own. Then 20 streams at once through each,
 // checking that no event is lost (and that the trace has them all).
 //
-//   npx tsc -p . && node bench/proxy-latency/run.mjs [--rounds 6] [--events 2000] [--rate 2000] [--streams 20] [--ttft 40] [--warmup 8] [--no-mitm] [--other OTHER/bin/lapse.js]
+//   npx tsc -p . && node bench/proxy-latency/run.mjs [--rounds 6] [--events 2000] [--rate 2000] [--streams 20] [--ttft 40] [--warmup 8] [--no-mitm] [--no-tcp] [--other OTHER/bin/lapse.js] [--other-node-args "…"]
 //
 // --other runs a second lapse build (another worktree's bin/lapse.js, built) as one more target in the
 // same rounds, so two builds are compared on the same machine at the same moment.
@@ -82,9 +83,11 @@ const upUrl = `http://127.0.0.1:${upstream.address().port}`;
 const dir = mkdtempSync(join(tmpdir(), 'lapse-bench-'));
 const nodeArgs = (process.env.LAPSE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
 const children = [];
-async function startLapse(bin, name) {
+// --other-node-args "…": node options for the other build only (a V8 flag tried against the same build)
+const otherNodeArgs = (argText('other-node-args') ?? '').split(' ').filter(Boolean);
+async function startLapse(bin, name, extra = []) {
   const tracePath = join(dir, `${name.replace(/\W+/g, '-')}.lapse`);
-  const proc = spawn(process.execPath, [...nodeArgs, bin, 'proxy', '-o', tracePath, '--anthropic-upstream', upUrl, '--openai-upstream', `${upUrl}/v1`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs, ...extra, bin, 'proxy', '-o', tracePath, '--anthropic-upstream', upUrl, '--openai-upstream', `${upUrl}/v1`], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
   let err = '';
   proc.stderr.on('data', (d) => { err += d; if (process.env.LAPSE_BENCH_SHOW_STDERR) process.stderr.write(d); });
@@ -101,7 +104,7 @@ async function startLapse(bin, name) {
 }
 const lapses = [await startLapse(LAPSE, 'lapse')];
 const OTHER = argText('other');
-if (OTHER) lapses.push(await startLapse(OTHER, 'lapse other'));
+if (OTHER) lapses.push(await startLapse(OTHER, 'lapse other', otherNodeArgs));
 const lapse = lapses[0].proc;
 
 // ---- mitmdump (Debian's mitmproxy), reverse proxy to the same upstream, streaming bodies ----
@@ -136,16 +139,22 @@ async function startMitm() {
 }
 const mitm = await startMitm();
 
-const plain = spawn(process.execPath, [fileURLToPath(new URL('./plain-relay.mjs', import.meta.url)), upUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
-children.push(plain);
-const plainUrl = await new Promise((resolve) => {
-  let out = '';
-  plain.stdout.on('data', (d) => {
-    out += d;
-    const m = /PORT=(\d+)/.exec(out);
-    if (m) resolve(`http://127.0.0.1:${m[1]}`);
+async function startPlain(...args) {
+  const proc = spawn(process.execPath, [fileURLToPath(new URL('./plain-relay.mjs', import.meta.url)), upUrl, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(proc);
+  const url = await new Promise((resolve) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /PORT=(\d+)/.exec(out);
+      if (m) resolve(`http://127.0.0.1:${m[1]}`);
+    });
   });
-});
+  return { proc, url };
+}
+const { proc: plain, url: plainUrl } = await startPlain();
+// bytes piped both ways, no HTTP: the floor of any Node proxy (--no-tcp leaves it out)
+const tcp = process.argv.includes('--no-tcp') ? null : await startPlain('--tcp');
 
 // ---- the client ----
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -215,7 +224,7 @@ const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 console.log(`lapse proxy latency: ${EVENTS} events at ${RATE}/s, ${ROUNDS} interleaved rounds after ${Math.max(1, WARMUP)} warm-up streams per target (node ${process.version}; load average ${load()})`);
-const proxies = [...lapses.map((l) => [l.name, l.url, l.proc.pid]), ['node relay', plainUrl, plain.pid], ...(mitm ? [['mitmdump', mitm.url, mitm.proc.pid]] : [])];
+const proxies = [...lapses.map((l) => [l.name, l.url, l.proc.pid]), ['node relay', plainUrl, plain.pid], ...(tcp ? [['tcp pipe', tcp.url, tcp.proc.pid]] : []), ...(mitm ? [['mitmdump', mitm.url, mitm.proc.pid]] : [])];
 if (OTHER) console.log(`lapse other: ${OTHER}`);
 const targets = [['direct', upUrl], ...proxies];
 for (const [, base] of targets) await Promise.all(Array.from({ length: Math.max(1, WARMUP) }, () => readStream(base))); // warm-up: JIT, connections
