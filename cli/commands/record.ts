@@ -13,6 +13,9 @@ import { tracesUrl } from '../export/post.js';
 import { startViewServer, type ViewServer } from '../view/server.js';
 import { openBrowser } from '../view/open-browser.js';
 
+/** How long a terminal signal that ended the harness may still take to reach lapse (measured beside CPU hogs: tens of ms). */
+const SIGNAL_GRACE_MS = 100;
+
 /**
  * `--view`: the web viewer on the trace being written, in this process. It only reads the file's new
  * bytes and sends them on (no decoding here: the page reads them), so the proxy's thread does next to nothing for it.
@@ -141,6 +144,9 @@ Examples:
         const exit = await child.done;
         sink.write({ kind: 'process-exit', t: sink.now(), pid: child.pid, code: exit.code, signal: exit.signal });
         exitCode = exit.exitCode;
+        // A signal from the terminal that ended the harness can reach lapse's handler after the
+        // harness's exit does (see runChild): a moment for it, so that its marker is still recorded.
+        await new Promise((resolve) => setTimeout(resolve, SIGNAL_GRACE_MS));
       } catch (err) {
         if (!(err instanceof SpawnError)) throw err;
         await view?.close();

@@ -132,7 +132,11 @@ export function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, on
       const done = new Promise<ChildExit>((res) => {
         child.once('exit', (code, signal) => {
           guard.release();
-          release();
+          // The terminal's SIGINT reached lapse before the child's exit did, but libuv may read it
+          // after: the signal can land on a thread that a loaded machine preempts inside its handler,
+          // while the SIGCHLD lands on another (seen beside CPU hogs: the "lapse received SIGINT"
+          // marker missing). The handlers stay a moment longer so that such a signal is still told.
+          setTimeout(release, 250).unref();
           const signum = signal ? (constants.signals as Record<string, number>)[signal] ?? 0 : 0;
           res({ code, signal, exitCode: signal ? 128 + signum : (code ?? 1) });
         });
