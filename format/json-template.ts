@@ -7,7 +7,7 @@
 // JSON.stringify of that value reproduces byte for byte. Any other text misses, and the caller parses
 // it as before (then `learn` folds it into the template). The recorder's writer thread reads every
 // streamed event; JSON.parse plus the round-trip JSON.stringify check were a fifth of its time.
-import type { Shape } from './leaves.js';
+import { withLeafValues, type Shape } from './leaves.js';
 
 interface Slot {
   /** Index of the leaf among the value's leaves (depth first, as leaves.ts counts them). */
@@ -86,7 +86,8 @@ export function readByTemplate(t: JsonTemplate, text: string): TemplateRead | un
   const last = lits[slots.length];
   if (at + last.length !== text.length || !text.endsWith(last)) return undefined;
   const read = leaves ?? t.base.slice();
-  const value = slots.length ? withLeafArray(t.value, read, { n: 0 }) : copy(t.value);
+  // a copy even when no leaf changed: events must not share objects (a consumer may keep one)
+  const value = withLeafValues(t.value, read);
   return { value, shape: { sig: t.sig, leaves: read } };
 }
 
@@ -163,27 +164,4 @@ function stringEnd(text: string, from: number): number {
 
 function isNumberChar(c: number): boolean {
   return (c >= 48 && c <= 57) || c === 45 /* - */ || c === 46 /* . */ || c === 101 /* e */ || c === 69 /* E */ || c === 43; /* + */
-}
-
-/** A copy of the template's value with its leaves taken from `leaves` (counted as leaves.ts counts them). */
-function withLeafArray(v: unknown, leaves: unknown[], st: { n: number }): unknown {
-  if (typeof v !== 'object' || v === null) return leaves[st.n++];
-  if (Array.isArray(v)) {
-    const out = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = withLeafArray(v[i], leaves, st);
-    return out;
-  }
-  const out: Record<string, unknown> = {};
-  const src = v as Record<string, unknown>;
-  for (const k in src) out[k] = withLeafArray(src[k], leaves, st);
-  return out;
-}
-
-/** A structural copy: events must not share objects (a consumer may keep one and the next be rewritten). */
-function copy(v: unknown): unknown {
-  if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) return v.map(copy);
-  const out: Record<string, unknown> = {};
-  for (const k in v as Record<string, unknown>) out[k] = copy((v as Record<string, unknown>)[k]);
-  return out;
 }

@@ -80,3 +80,21 @@ function copy(v: unknown, changes: Array<[number, unknown]>, st: { leaf: number;
   for (const k in src) out[k] = copy(src[k], changes, st);
   return out;
 }
+
+/** A copy of `base` with every leaf taken from `leaves` (all of them, in the order shapeOf lists them). */
+export function withLeafValues(base: unknown, leaves: unknown[]): unknown {
+  return copyWith(base, leaves, { n: 0 });
+}
+
+function copyWith(v: unknown, leaves: unknown[], st: { n: number }): unknown {
+  if (typeof v !== 'object' || v === null) return leaves[st.n++];
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyWith(v[i], leaves, st);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  const src = v as Record<string, unknown>;
+  for (const k in src) out[k] = copyWith(src[k], leaves, st);
+  return out;
+}
