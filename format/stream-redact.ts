@@ -578,7 +578,8 @@ function rebuild(e: Entry): { rec: TraceRecord; data: unknown } {
   let data = e.data;
   for (const leaf of e.leaves) {
     const value = leaf.value!;
-    const original = e.shape ? e.shape.leaves[leaf.at] : getPath(e.data, leaf.path);
+    // an entry with delta leaves always has its shape (see entry)
+    const original = e.shape!.leaves[leaf.at];
     if (value === original) continue;
     changed = true;
     data = setPath(data, leaf.path, value);
@@ -590,12 +591,6 @@ function rebuild(e: Entry): { rec: TraceRecord; data: unknown } {
   }
   if (e.kind === 'ws' && e.rec.kind === 'ws-message') return { rec: { ...e.rec, data: { enc: 'bytes', bytes: utf8Encode(JSON.stringify(data)) } }, data };
   return { rec: e.rec, data };
-}
-
-function getPath(v: unknown, path: (string | number)[]): unknown {
-  let x = v;
-  for (const p of path) x = (x as Record<string | number, unknown>)[p];
-  return x;
 }
 
 /** A copy of `v` with the value at `path` replaced (copies only along the path). */

@@ -4,7 +4,7 @@ import { UsageError } from '../util/errors.js';
 import { childArgs, childEnv, defaultApiFor, harnessName } from '../record/harness.js';
 import { harnessSpec } from '../record/harnesses.js';
 import { bypassHint } from '../record/bypass.js';
-import { runChild, SpawnError } from '../record/child.js';
+import { runChild, SIGNAL_GRACE_MS, SpawnError } from '../record/child.js';
 import { isInteractive, runInPty } from '../record/pty/run.js';
 import { stderrLog } from '../record/log.js';
 import { NO_REDACT_WARNING, parseHost, parsePort, startSession } from '../record/session.js';
@@ -12,9 +12,6 @@ import type { Log } from '../record/log.js';
 import { tracesUrl } from '../export/post.js';
 import { startViewServer, type ViewServer } from '../view/server.js';
 import { openBrowser } from '../view/open-browser.js';
-
-/** How long a terminal signal that ended the harness may still take to reach lapse (measured beside CPU hogs: tens of ms). */
-const SIGNAL_GRACE_MS = 100;
 
 /**
  * `--view`: the web viewer on the trace being written, in this process. It only reads the file's new
@@ -144,8 +141,7 @@ Examples:
         const exit = await child.done;
         sink.write({ kind: 'process-exit', t: sink.now(), pid: child.pid, code: exit.code, signal: exit.signal });
         exitCode = exit.exitCode;
-        // A signal from the terminal that ended the harness can reach lapse's handler after the
-        // harness's exit does (see runChild): a moment for it, so that its marker is still recorded.
+        // a signal from the terminal that ended the harness may reach lapse after its exit: its marker still goes in
         await new Promise((resolve) => setTimeout(resolve, SIGNAL_GRACE_MS));
       } catch (err) {
         if (!(err instanceof SpawnError)) throw err;

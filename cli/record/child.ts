@@ -94,6 +94,14 @@ export class SpawnError extends Error {
   }
 }
 
+/**
+ * How long after the child's exit a terminal signal that ended it may still reach lapse's handler:
+ * libuv may read it after the SIGCHLD, as the signal can land on a thread that a loaded machine
+ * preempts inside its handler while the SIGCHLD lands on another (beside CPU hogs: tens of ms, and the
+ * "lapse received SIGINT" marker went missing). A caller that records signals waits this long.
+ */
+export const SIGNAL_GRACE_MS = 100;
+
 /** Spawns the child; rejects (SpawnError, 127/126 like a shell) if it cannot be started. */
 export function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, onSignal?: (sig: NodeJS.Signals) => void): Promise<RunningChild> {
   return new Promise((resolve, reject) => {
@@ -132,11 +140,8 @@ export function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, on
       const done = new Promise<ChildExit>((res) => {
         child.once('exit', (code, signal) => {
           guard.release();
-          // The terminal's SIGINT reached lapse before the child's exit did, but libuv may read it
-          // after: the signal can land on a thread that a loaded machine preempts inside its handler,
-          // while the SIGCHLD lands on another (seen beside CPU hogs: the "lapse received SIGINT"
-          // marker missing). The handlers stay a moment longer so that such a signal is still told.
-          setTimeout(release, 250).unref();
+          // The handlers outlast the grace the caller gives late signals (see SIGNAL_GRACE_MS).
+          setTimeout(release, 2 * SIGNAL_GRACE_MS).unref();
           const signum = signal ? (constants.signals as Record<string, number>)[signal] ?? 0 : 0;
           res({ code, signal, exitCode: signal ? 128 + signum : (code ?? 1) });
         });
